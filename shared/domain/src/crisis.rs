@@ -1,0 +1,619 @@
+//! The crisis file (CONTRACT.md): parsed from TOML, then validated once into typed settings.
+//! Every error names the file, the key and the reason, so an operator can fix it at 3 a.m.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::time::Duration;
+
+/// A crisis file that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct CrisisError {
+    /// The file as the operator named it.
+    pub file: String,
+    /// `line:column` when the TOML itself is wrong.
+    pub position: Option<(usize, usize)>,
+    /// The dotted key, such as `sources[2].every`.
+    pub key: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for CrisisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, col)) = self.position {
+            write!(f, ":{line}:{col}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "key `{key}`: ")?;
+        }
+        write!(f, "{}", self.reason)
+    }
+}
+
+/// A validated crisis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crisis {
+    pub id: String,
+    pub name: String,
+    pub bbox: BBox,
+    pub languages: Vec<String>,
+    pub gazetteer: GazetteerRef,
+    pub official_accounts: Vec<String>,
+    pub keywords: Vec<String>,
+    pub sources: Vec<SourceConfig>,
+    pub tiles: String,
+    pub webhook: Option<String>,
+}
+
+/// West, south, east, north in WGS84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+impl BBox {
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        lat >= self.south && lat <= self.north && lon >= self.west && lon <= self.east
+    }
+}
+
+/// Where the place names come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GazetteerRef {
+    /// One of the gazetteers bundled with Vigie, by name (`builtin:guadeloupe`).
+    Builtin(String),
+    /// A CSV in the gazetteer format, as written in the file (relative to the crisis file).
+    Path(String),
+}
+
+pub const BUILTIN_GAZETTEERS: &[&str] = &["guadeloupe"];
+
+pub const DEFAULT_TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+/// One collector: where it reads and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    pub id: String,
+    pub every: Duration,
+    pub kind: SourceKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceKind {
+    Mastodon {
+        instance: String,
+        hashtags: Vec<String>,
+        token_env: Option<String>,
+    },
+    Bluesky {
+        service: String,
+        query: String,
+        handle_env: String,
+        password_env: String,
+    },
+    Feed {
+        url: String,
+        official: bool,
+    },
+    /// The bundled demo stream: replays synthetic posts, `batch` per run.
+    Demo {
+        batch: usize,
+    },
+}
+
+impl SourceKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::Mastodon { .. } => "mastodon",
+            SourceKind::Bluesky { .. } => "bluesky",
+            SourceKind::Feed { .. } => "feed",
+            SourceKind::Demo { .. } => "demo",
+        }
+    }
+}
+
+// ---- the file as written -------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    crisis: RawCrisis,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    publish: RawPublish,
+    #[serde(default)]
+    notify: RawNotify,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrisis {
+    id: String,
+    name: String,
+    bbox: Vec<f64>,
+    #[serde(default = "default_languages")]
+    languages: Vec<String>,
+    #[serde(default = "default_gazetteer")]
+    gazetteer: String,
+    #[serde(default)]
+    official_accounts: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["fr".into(), "en".into(), "gcf".into()]
+}
+
+fn default_gazetteer() -> String {
+    "builtin:guadeloupe".into()
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum RawSource {
+    Mastodon(RawMastodon),
+    Bluesky(RawBluesky),
+    Feed(RawFeed),
+    Demo(RawDemo),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMastodon {
+    id: String,
+    instance: String,
+    hashtags: Vec<String>,
+    token_env: Option<String>,
+    every: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBluesky {
+    id: String,
+    #[serde(default = "default_bsky_service")]
+    service: String,
+    query: String,
+    handle_env: String,
+    password_env: String,
+    every: Option<String>,
+}
+
+fn default_bsky_service() -> String {
+    "https://bsky.social".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    id: String,
+    url: String,
+    #[serde(default)]
+    official: bool,
+    every: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemo {
+    id: String,
+    every: Option<String>,
+    batch: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    tiles: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    webhook: Option<String>,
+}
+
+// ---- parsing and validation ----------------------------------------------------------
+
+impl Crisis {
+    /// Parses and validates a crisis file. `file` is the name shown in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Crisis, CrisisError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let position = e.span().map(|span| line_col(text, span.start));
+            CrisisError {
+                file: file.to_string(),
+                position,
+                key: None,
+                reason: e.message().trim().to_string(),
+            }
+        })?;
+        let fail = |key: String, reason: String| CrisisError {
+            file: file.to_string(),
+            position: None,
+            key: Some(key),
+            reason,
+        };
+
+        let c = raw.crisis;
+        if !valid_id(&c.id, 3, 40) {
+            return Err(fail(
+                "crisis.id".into(),
+                format!("`{}` must be 3 to 40 characters of a-z, 0-9 and -", c.id),
+            ));
+        }
+        if c.name.trim().is_empty() {
+            return Err(fail("crisis.name".into(), "must not be empty".into()));
+        }
+        let bbox = validate_bbox(&c.bbox).map_err(|r| fail("crisis.bbox".into(), r))?;
+        for (i, lang) in c.languages.iter().enumerate() {
+            let ok = (2..=3).contains(&lang.len()) && lang.chars().all(|ch| ch.is_ascii_lowercase());
+            if !ok {
+                return Err(fail(
+                    format!("crisis.languages[{i}]"),
+                    format!("`{lang}` is not a language code such as fr, en or gcf"),
+                ));
+            }
+        }
+        let gazetteer = match c.gazetteer.strip_prefix("builtin:") {
+            Some(name) if BUILTIN_GAZETTEERS.contains(&name) => GazetteerRef::Builtin(name.into()),
+            Some(name) => {
+                return Err(fail(
+                    "crisis.gazetteer".into(),
+                    format!(
+                        "unknown builtin gazetteer `{name}` (builtin: {}); give a path to a CSV for another territory",
+                        BUILTIN_GAZETTEERS.join(", ")
+                    ),
+                ))
+            }
+            None if c.gazetteer.trim().is_empty() => {
+                return Err(fail("crisis.gazetteer".into(), "must not be empty".into()))
+            }
+            None => GazetteerRef::Path(c.gazetteer.clone()),
+        };
+        for (i, account) in c.official_accounts.iter().enumerate() {
+            if account.trim().is_empty() || account.contains(char::is_whitespace) {
+                return Err(fail(
+                    format!("crisis.official_accounts[{i}]"),
+                    format!("`{account}` is not an account (a handle or profile URL, no spaces)"),
+                ));
+            }
+        }
+
+        let mut seen = HashSet::new();
+        let mut sources = Vec::with_capacity(raw.sources.len());
+        for (i, source) in raw.sources.into_iter().enumerate() {
+            let at = |field: &str| format!("sources[{i}].{field}");
+            let (id, every, kind) = match source {
+                RawSource::Mastodon(m) => {
+                    check_url(&m.instance).map_err(|r| fail(at("instance"), r))?;
+                    let hashtags: Vec<String> = m
+                        .hashtags
+                        .iter()
+                        .map(|h| h.trim().trim_start_matches('#').to_string())
+                        .collect();
+                    if hashtags.is_empty() {
+                        return Err(fail(at("hashtags"), "needs at least one hashtag".into()));
+                    }
+                    if let Some(bad) = hashtags
+                        .iter()
+                        .find(|h| h.is_empty() || !h.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                    {
+                        return Err(fail(
+                            at("hashtags"),
+                            format!("`{bad}` is not a hashtag (letters, digits and _ only)"),
+                        ));
+                    }
+                    if let Some(var) = &m.token_env {
+                        check_env_name(var).map_err(|r| fail(at("token_env"), r))?;
+                    }
+                    let kind = SourceKind::Mastodon {
+                        instance: m.instance.trim_end_matches('/').to_string(),
+                        hashtags,
+                        token_env: m.token_env,
+                    };
+                    (m.id, m.every, kind)
+                }
+                RawSource::Bluesky(b) => {
+                    check_url(&b.service).map_err(|r| fail(at("service"), r))?;
+                    if b.query.trim().is_empty() {
+                        return Err(fail(at("query"), "must not be empty".into()));
+                    }
+                    check_env_name(&b.handle_env).map_err(|r| fail(at("handle_env"), r))?;
+                    check_env_name(&b.password_env).map_err(|r| fail(at("password_env"), r))?;
+                    let kind = SourceKind::Bluesky {
+                        service: b.service.trim_end_matches('/').to_string(),
+                        query: b.query,
+                        handle_env: b.handle_env,
+                        password_env: b.password_env,
+                    };
+                    (b.id, b.every, kind)
+                }
+                RawSource::Feed(f) => {
+                    check_url(&f.url).map_err(|r| fail(at("url"), r))?;
+                    let kind = SourceKind::Feed {
+                        url: f.url,
+                        official: f.official,
+                    };
+                    (f.id, f.every, kind)
+                }
+                RawSource::Demo(d) => {
+                    let batch = d.batch.unwrap_or(3);
+                    if batch == 0 || batch > 500 {
+                        return Err(fail(at("batch"), "must be between 1 and 500".into()));
+                    }
+                    (d.id, d.every, SourceKind::Demo { batch })
+                }
+            };
+            if !valid_id(&id, 1, 40) {
+                return Err(fail(
+                    at("id"),
+                    format!("`{id}` must be 1 to 40 characters of a-z, 0-9 and -"),
+                ));
+            }
+            if !seen.insert(id.clone()) {
+                return Err(fail(at("id"), format!("`{id}` is used by another source")));
+            }
+            let every = match every {
+                None => Duration::from_secs(120),
+                Some(text) => parse_every(&text).map_err(|r| fail(at("every"), r))?,
+            };
+            sources.push(SourceConfig { id, every, kind });
+        }
+
+        let tiles = raw.publish.tiles.unwrap_or_else(|| DEFAULT_TILES.to_string());
+        if !(tiles.starts_with("https://") || tiles.starts_with("http://"))
+            || !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p))
+        {
+            return Err(fail(
+                "publish.tiles".into(),
+                format!("`{tiles}` must be an http(s) URL template with {{z}}, {{x}} and {{y}}"),
+            ));
+        }
+        if let Some(hook) = &raw.notify.webhook {
+            check_url(hook).map_err(|r| fail("notify.webhook".into(), r))?;
+        }
+
+        Ok(Crisis {
+            id: c.id,
+            name: c.name,
+            bbox,
+            languages: c.languages,
+            gazetteer,
+            official_accounts: c.official_accounts,
+            keywords: c.keywords,
+            sources,
+            tiles,
+            webhook: raw.notify.webhook,
+        })
+    }
+
+    pub fn source(&self, id: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn valid_id(id: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn validate_bbox(b: &[f64]) -> Result<BBox, String> {
+    let [west, south, east, north] = b else {
+        return Err(format!(
+            "needs 4 numbers [west, south, east, north], found {}",
+            b.len()
+        ));
+    };
+    let (west, south, east, north) = (*west, *south, *east, *north);
+    for (name, v, limit) in [
+        ("west", west, 180.0),
+        ("east", east, 180.0),
+        ("south", south, 90.0),
+        ("north", north, 90.0),
+    ] {
+        if !v.is_finite() || v.abs() > limit {
+            return Err(format!("{name} = {v} is out of range (±{limit})"));
+        }
+    }
+    if west >= east {
+        return Err(format!(
+            "west ({west}) must be less than east ({east}); the order is [west, south, east, north]"
+        ));
+    }
+    if south >= north {
+        return Err(format!(
+            "south ({south}) must be less than north ({north}); the order is [west, south, east, north]"
+        ));
+    }
+    Ok(BBox {
+        west,
+        south,
+        east,
+        north,
+    })
+}
+
+fn check_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{url}` must be an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') || url.contains(char::is_whitespace) {
+        return Err(format!("`{url}` has no host"));
+    }
+    Ok(())
+}
+
+fn check_env_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a variable name (the file names the variable that holds the secret, never the secret)"
+        ))
+    }
+}
+
+/// Parses a schedule such as `30s`, `2m`, `1h`. At least 10 seconds, at most a day.
+pub fn parse_every(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{text}` needs a unit: s, m or h (such as 2m)"))?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` must start with a number (such as 2m)"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("`{text}`: unit `{unit}` is not one of s, m, h")),
+    };
+    if !(10..=86_400).contains(&secs) {
+        return Err(format!("`{text}` must be between 10s and 24h"));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+[crisis]
+id = "gp-cyclone-2026"
+name = "Cyclone — Guadeloupe"
+bbox = [-61.85, 15.83, -61.00, 16.52]
+languages = ["fr", "en", "gcf"]
+gazetteer = "builtin:guadeloupe"
+official_accounts = ["prefet971@mastodon.example", "https://bsky.app/profile/meteo.example"]
+keywords = ["cyclone", "inondation", "coupure"]
+
+[[sources]]
+id = "masto-main"
+kind = "mastodon"
+instance = "https://mastodon.example"
+hashtags = ["Guadeloupe", "Gwada"]
+token_env = "MASTO_MAIN_TOKEN"
+every = "2m"
+
+[[sources]]
+id = "bsky"
+kind = "bluesky"
+service = "https://bsky.social"
+query = "Guadeloupe cyclone"
+handle_env = "BSKY_HANDLE"
+password_env = "BSKY_APP_PASSWORD"
+every = "2m"
+
+[[sources]]
+id = "prefecture"
+kind = "feed"
+url = "https://www.example.gouv.fr/alertes.rss"
+official = true
+every = "5m"
+
+[publish]
+tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+[notify]
+webhook = "https://hooks.example/vigie"
+"#;
+
+    fn err(text: &str) -> String {
+        Crisis::parse("crisis.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn contract_example_parses() {
+        let c = Crisis::parse("crisis.toml", EXAMPLE).unwrap();
+        assert_eq!(c.id, "gp-cyclone-2026");
+        assert_eq!(c.sources.len(), 3);
+        assert_eq!(c.sources[0].every, Duration::from_secs(120));
+        assert_eq!(c.sources[2].every, Duration::from_secs(300));
+        assert!(matches!(c.sources[2].kind, SourceKind::Feed { official: true, .. }));
+        assert_eq!(c.gazetteer, GazetteerRef::Builtin("guadeloupe".into()));
+        assert_eq!(c.webhook.as_deref(), Some("https://hooks.example/vigie"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let e = err(&EXAMPLE.replace("keywords =", "colour = \"red\"\nkeywords ="));
+        assert!(e.starts_with("crisis.toml:"), "{e}");
+        assert!(e.contains("unknown field `colour`"), "{e}");
+
+        let e = err(&EXAMPLE.replace("token_env =", "secret = \"abc\"\ntoken_env ="));
+        assert!(e.contains("unknown field `secret`"), "{e}");
+
+        let e = err(&EXAMPLE.replace("[notify]", "[notify]\nemail = \"x@y\""));
+        assert!(e.contains("unknown field `email`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = err(&EXAMPLE.replace("gp-cyclone-2026", "GP Cyclone"));
+        assert!(e.contains("key `crisis.id`"), "{e}");
+
+        let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.0, 15.83, -61.85, 16.52]"));
+        assert!(e.contains("key `crisis.bbox`") && e.contains("west"), "{e}");
+
+        let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.85, 95.0, -61.00, 96.0]"));
+        assert!(e.contains("out of range"), "{e}");
+
+        let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.85, 15.83]"));
+        assert!(e.contains("needs 4 numbers"), "{e}");
+
+        let e = err(&EXAMPLE.replace("builtin:guadeloupe", "builtin:atlantis"));
+        assert!(e.contains("key `crisis.gazetteer`") && e.contains("atlantis"), "{e}");
+
+        let e = err(&EXAMPLE.replace("id = \"bsky\"", "id = \"masto-main\""));
+        assert!(e.contains("key `sources[1].id`") && e.contains("used by another source"), "{e}");
+
+        let e = err(&EXAMPLE.replace("every = \"5m\"", "every = \"5 minutes\""));
+        assert!(e.contains("key `sources[2].every`"), "{e}");
+
+        let e = err(&EXAMPLE.replace("MASTO_MAIN_TOKEN", "abc def secret"));
+        assert!(e.contains("key `sources[0].token_env`"), "{e}");
+
+        let e = err(&EXAMPLE.replace("kind = \"feed\"", "kind = \"telegram\""));
+        assert!(e.contains("telegram"), "{e}");
+
+        let e = err(&EXAMPLE.replace("{z}/", ""));
+        assert!(e.contains("key `publish.tiles`"), "{e}");
+    }
+
+    #[test]
+    fn broken_toml_points_at_the_line() {
+        let e = Crisis::parse("x.toml", "[crisis]\nid = \"abc\nname = 1").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(2), "{e}");
+    }
+
+    #[test]
+    fn every_parses_units() {
+        assert_eq!(parse_every("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_every("1h").unwrap(), Duration::from_secs(3600));
+        assert!(parse_every("2").is_err());
+        assert!(parse_every("1s").is_err());
+        assert!(parse_every("3d").is_err());
+    }
+}

@@ -1,0 +1,534 @@
+//! Place names of a territory, and the geoparser that finds them in a post.
+//!
+//! The gazetteer is a CSV (format in `data/README.md`); Guadeloupe's is bundled. The geoparser
+//! matches the longest known name in the post, in any of its everyday forms (accents, case,
+//! hyphens, missing articles, St-/Ste-, hashtags such as `#PointeAPitre`, postal codes, Creole
+//! names), and returns nothing when unsure: a name that also exists elsewhere and is placed there
+//! by the post ("Sainte-Anne en Martinique"), or a place name that is also a common word used as
+//! one ("un moule à gâteau").
+
+use crate::taxonomy::Precision;
+use crate::text::{camel_boundary, fold_name};
+use serde::Deserialize;
+use std::collections::HashMap;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+const GUADELOUPE_CSV: &str = include_str!("../data/gazetteer-guadeloupe.csv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    Commune,
+    Area,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub kind: PlaceKind,
+    pub insee: Option<String>,
+    pub name: String,
+    pub alt_names: Vec<String>,
+    pub island: String,
+    pub postal_codes: Vec<String>,
+    pub population: Option<u64>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Place {
+    pub fn precision(&self) -> Precision {
+        match self.kind {
+            PlaceKind::Commune => Precision::Commune,
+            PlaceKind::Area => Precision::Area,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}: line {line}: {reason}")]
+pub struct GazetteerError {
+    pub source_name: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    kind: String,
+    insee: String,
+    name: String,
+    alt_names: String,
+    island: String,
+    postal_codes: String,
+    population: String,
+    lat: f64,
+    lon: f64,
+}
+
+/// A territory's places with every form under which posts name them.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    places: Vec<Place>,
+    /// Folded form (words separated by one space) → places it may name.
+    forms: HashMap<String, Vec<usize>>,
+    /// The same forms without spaces, for hashtags written in one lowercase word.
+    joined: HashMap<String, usize>,
+    postal: HashMap<String, usize>,
+    longest: usize,
+}
+
+/// Words after or before a name that place it outside the territory.
+const ELSEWHERE: &[&str] = &[
+    "martinique", "madinina", "matinik", "fort de france", "reunion", "senegal", "maurice",
+    "mauritius", "sainte lucie", "st lucia", "saint lucia", "dominique", "dominica", "haiti",
+    "ayiti", "guyane", "paris", "hexagone", "metropole", "quebec", "congo", "jura", "missouri",
+    "972", "974", "973",
+];
+
+/// Names that are also everyday words: they count as places only when written as names
+/// (capitalised, in a hashtag) or after a word that introduces a place.
+const COMMON_WORDS: &[&str] = &["moule", "goyave", "gosier", "lamentin", "baillif", "saintes"];
+const PLACE_INTRODUCERS: &[&str] = &[
+    "a", "au", "en", "sur", "vers", "depuis", "pour", "le", "la", "les", "in", "at", "near", "to",
+    "from", "kot", "adan", "o", "an", "di", "bourg", "commune", "ville", "secteur", "quartier",
+];
+/// Words before "Basse-Terre" that mean the island, not the town.
+const ISLAND_CUES: &[&str] = &[
+    "en", "la", "nord", "sud", "ile", "cote", "toute", "of", "northern", "southern", "western",
+    "island", "vent", "sous",
+];
+/// Words around "Basse-Terre" that mean the town.
+const TOWN_CUES: &[&str] = &["ville", "prefecture", "centre", "bourg", "mairie", "port", "town", "97100"];
+
+/// What the geoparser found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceMatch<'g> {
+    pub place: &'g Place,
+    /// Index of the first word of the match, for ordering.
+    pub at: usize,
+}
+
+impl Gazetteer {
+    /// Guadeloupe, bundled with Vigie.
+    pub fn guadeloupe() -> Gazetteer {
+        Gazetteer::from_csv("builtin:guadeloupe", GUADELOUPE_CSV)
+            .unwrap_or_else(|e| panic!("bundled gazetteer is valid: {e}"))
+    }
+
+    pub fn builtin(name: &str) -> Option<Gazetteer> {
+        match name {
+            "guadeloupe" => Some(Gazetteer::guadeloupe()),
+            _ => None,
+        }
+    }
+
+    /// Reads a gazetteer CSV. `source_name` names it in errors.
+    pub fn from_csv(source_name: &str, text: &str) -> Result<Gazetteer, GazetteerError> {
+        let fail = |line: usize, reason: String| GazetteerError {
+            source_name: source_name.to_string(),
+            line,
+            reason,
+        };
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut places = Vec::new();
+        for (i, row) in reader.deserialize::<Row>().enumerate() {
+            let line = i + 2;
+            let row = row.map_err(|e| fail(line, e.to_string()))?;
+            let kind = match row.kind.as_str() {
+                "commune" => PlaceKind::Commune,
+                "area" => PlaceKind::Area,
+                other => return Err(fail(line, format!("kind `{other}` is not commune or area"))),
+            };
+            if kind == PlaceKind::Commune && row.insee.trim().is_empty() {
+                return Err(fail(line, "a commune needs its insee code".into()));
+            }
+            if !(-90.0..=90.0).contains(&row.lat) || !(-180.0..=180.0).contains(&row.lon) {
+                return Err(fail(line, format!("lat/lon {} {} out of range", row.lat, row.lon)));
+            }
+            if row.name.trim().is_empty() {
+                return Err(fail(line, "name is empty".into()));
+            }
+            let list = |s: &str| {
+                s.split(';')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            };
+            places.push(Place {
+                kind,
+                insee: Some(row.insee.trim().to_string()).filter(|s| !s.is_empty()),
+                name: row.name.trim().to_string(),
+                alt_names: list(&row.alt_names),
+                island: row.island.trim().to_string(),
+                postal_codes: list(&row.postal_codes),
+                population: row.population.trim().parse().ok(),
+                lat: row.lat,
+                lon: row.lon,
+            });
+        }
+        if places.is_empty() {
+            return Err(fail(1, "no places".into()));
+        }
+        Ok(Gazetteer::index(places))
+    }
+
+    fn index(places: Vec<Place>) -> Gazetteer {
+        let mut forms: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut joined = HashMap::new();
+        let mut postal = HashMap::new();
+        for (i, p) in places.iter().enumerate() {
+            let mut names: Vec<String> = std::iter::once(&p.name)
+                .chain(p.alt_names.iter())
+                .map(|n| fold_name(n))
+                .collect();
+            // "Basse-Terre (île)" is named "Basse-Terre" in posts: the bracket is for readers.
+            names.extend(p.name.split_once('(').map(|(n, _)| fold_name(n)));
+            let mut extra = Vec::new();
+            for n in &names {
+                for article in ["les ", "le ", "la ", "l "] {
+                    if let Some(rest) = n.strip_prefix(article) {
+                        extra.push(rest.to_string());
+                    }
+                }
+                for (long, short) in [("saint ", "st "), ("sainte ", "ste ")] {
+                    if let Some(rest) = n.strip_prefix(long) {
+                        extra.push(format!("{short}{rest}"));
+                    }
+                }
+            }
+            names.extend(extra);
+            for n in names {
+                if n.is_empty() {
+                    continue;
+                }
+                let entry = forms.entry(n.clone()).or_default();
+                if !entry.contains(&i) {
+                    entry.push(i);
+                }
+                if n.contains(' ') {
+                    joined.entry(n.replace(' ', "")).or_insert(i);
+                }
+            }
+            for code in &p.postal_codes {
+                postal.insert(code.clone(), i);
+            }
+        }
+        let longest = forms.keys().map(|k| k.split(' ').count()).max().unwrap_or(1);
+        Gazetteer {
+            places,
+            forms,
+            joined,
+            postal,
+            longest,
+        }
+    }
+
+    pub fn places(&self) -> &[Place] {
+        &self.places
+    }
+
+    pub fn by_insee(&self, insee: &str) -> Option<&Place> {
+        self.places.iter().find(|p| p.insee.as_deref() == Some(insee))
+    }
+
+    /// A place as a volunteer names it: an INSEE code, `area:NAME`, or any known form of a name.
+    pub fn resolve(&self, name: &str) -> Option<&Place> {
+        let name = name.trim();
+        if let Some(p) = self.by_insee(name) {
+            return Some(p);
+        }
+        let (wanted_area, name) = match name.strip_prefix("area:") {
+            Some(rest) => (true, rest),
+            None => (false, name),
+        };
+        if let Some(p) = self.places.iter().find(|p| p.name == name) {
+            return Some(p);
+        }
+        let candidates = self.forms.get(&fold_name(name))?;
+        let pick = |kind| candidates.iter().map(|&i| &self.places[i]).find(|p| p.kind == kind);
+        if wanted_area {
+            pick(PlaceKind::Area)
+        } else {
+            pick(PlaceKind::Commune).or_else(|| pick(PlaceKind::Area))
+        }
+    }
+
+    /// The place a post is about, or `None` when it names none of the territory's places or
+    /// the geoparser is unsure. A commune wins over an area; the first named wins among equals.
+    pub fn locate(&self, text: &str) -> Option<&Place> {
+        let words = tokens(text);
+        let matches = self.matches(&words);
+        let rank = |m: &PlaceMatch| match (m.place.kind, m.place.insee.is_some()) {
+            (PlaceKind::Commune, _) => 0,
+            (PlaceKind::Area, _) if m.place.island.is_empty() => 2,
+            (PlaceKind::Area, _) => 1,
+        };
+        matches
+            .iter()
+            .min_by_key(|m| (rank(m), m.at))
+            .map(|m| m.place)
+    }
+
+    /// Every accepted place name in the post, in order.
+    pub fn matches(&self, words: &[Word]) -> Vec<PlaceMatch<'_>> {
+        let elsewhere = elsewhere_positions(words);
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut key = String::with_capacity(48);
+        while i < words.len() {
+            if words[i].text.len() == 5 && words[i].text.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(&p) = self.postal.get(&words[i].text) {
+                    out.push(PlaceMatch { place: &self.places[p], at: i });
+                }
+                i += 1;
+                continue;
+            }
+            let mut found = None;
+            for len in (1..=self.longest.min(words.len() - i)).rev() {
+                // A name never spans two hashtags or a hashtag and the text after it.
+                if words[i..i + len].windows(2).any(|w| w[1].tag_start || (w[0].tag != w[1].tag)) {
+                    continue;
+                }
+                key.clear();
+                for (k, w) in words[i..i + len].iter().enumerate() {
+                    if k > 0 {
+                        key.push(' ');
+                    }
+                    key.push_str(&w.text);
+                }
+                if let Some(c) = self.forms.get(key.as_str()) {
+                    found = Some((len, c.clone()));
+                    break;
+                }
+                if len == 1 && words[i].tag {
+                    if let Some(&p) = self.joined.get(key.as_str()) {
+                        found = Some((1, vec![p]));
+                        break;
+                    }
+                }
+            }
+            let Some((len, candidates)) = found else {
+                i += 1;
+                continue;
+            };
+            if let Some(place) = self.accept(words, i, len, &candidates, &elsewhere) {
+                out.push(PlaceMatch { place, at: i });
+            }
+            i += len;
+        }
+        out
+    }
+
+    fn accept(
+        &self,
+        words: &[Word],
+        at: usize,
+        len: usize,
+        candidates: &[usize],
+        elsewhere: &[usize],
+    ) -> Option<&Place> {
+        // The territory's own hashtags (#Guadeloupe, #Gwada) tag the crisis, not a place.
+        let places: Vec<&Place> = candidates.iter().map(|&i| &self.places[i]).collect();
+        if words[at].tag && places.iter().all(|p| p.kind == PlaceKind::Area && p.island.is_empty()) {
+            return None;
+        }
+        // Placed elsewhere by a nearby word ("Sainte-Anne en Martinique", "Port-Louis, Maurice").
+        let end = at + len;
+        if elsewhere.iter().any(|&e| e + 3 >= at && e <= end + 4) {
+            return None;
+        }
+        let prev = at.checked_sub(1).map(|p| words[p].text.as_str());
+        let prev2 = at.checked_sub(2).map(|p| words[p].text.as_str());
+        let next = words.get(end).map(|w| w.text.as_str());
+        // An everyday word is a place only when written or introduced as one.
+        if len == 1 && COMMON_WORDS.contains(&words[at].text.as_str()) {
+            let named = words[at].capital || words[at].tag;
+            let introduced = prev.is_some_and(|p| PLACE_INTRODUCERS.contains(&p));
+            if !(named || introduced) {
+                return None;
+            }
+            // "moule à gâteau", "jus de goyave": food, not a town.
+            if matches!(next, Some("a" | "au" | "de")) && !named {
+                return None;
+            }
+            if matches!(prev, Some("jus" | "confiture" | "pate" | "de")) && !words[at].capital {
+                return None;
+            }
+        }
+        let commune = places.iter().find(|p| p.kind == PlaceKind::Commune).copied();
+        let area = places.iter().find(|p| p.kind == PlaceKind::Area).copied();
+        match (commune, area) {
+            (Some(town), Some(island)) => {
+                // "Basse-Terre": the town unless the words around it mean the island.
+                let town_cue = next.is_some_and(|n| TOWN_CUES.contains(&n))
+                    || prev.is_some_and(|p| TOWN_CUES.contains(&p))
+                    || prev2.is_some_and(|p| TOWN_CUES.contains(&p) && prev == Some("de"));
+                let island_cue = prev.is_some_and(|p| ISLAND_CUES.contains(&p))
+                    || (prev == Some("de") && prev2.is_some_and(|p| ISLAND_CUES.contains(&p)))
+                    || next.is_some_and(|n| n == "island" || n == "ile");
+                if island_cue && !town_cue {
+                    Some(island)
+                } else {
+                    Some(town)
+                }
+            }
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A word of a post as the geoparser sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    /// Folded: lowercase, no accents.
+    pub text: String,
+    /// Written with a capital first letter.
+    pub capital: bool,
+    /// Part of a hashtag.
+    pub tag: bool,
+    /// First word of a hashtag.
+    pub tag_start: bool,
+}
+
+/// Splits a post into folded words, expanding hashtags (`#PointeAPitre` → pointe a pitre) and
+/// skipping URLs and @mentions.
+pub fn tokens(text: &str) -> Vec<Word> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    for chunk in text.split_whitespace() {
+        let lower = chunk.to_ascii_lowercase();
+        if lower.starts_with("http") || lower.starts_with("www.") || chunk.starts_with('@') {
+            continue;
+        }
+        let is_tag = chunk.starts_with('#');
+        let mut word = String::new();
+        let mut capital = false;
+        let mut first_of_tag = is_tag;
+        let flush = |word: &mut String, capital: bool, out: &mut Vec<Word>, first: &mut bool| {
+            if !word.is_empty() {
+                out.push(Word {
+                    text: std::mem::take(word),
+                    capital,
+                    tag: is_tag,
+                    tag_start: *first,
+                });
+                *first = false;
+            }
+        };
+        let chars: Vec<char> = chunk.nfd().filter(|c| !is_combining_mark(*c)).collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            if ch.is_alphanumeric() {
+                // Camel case splits words inside a hashtag.
+                if is_tag && camel_boundary(&chars, i) {
+                    flush(&mut word, capital, &mut out, &mut first_of_tag);
+                }
+                if word.is_empty() {
+                    capital = ch.is_uppercase();
+                }
+                word.extend(ch.to_lowercase());
+            } else {
+                flush(&mut word, capital, &mut out, &mut first_of_tag);
+            }
+        }
+        flush(&mut word, capital, &mut out, &mut first_of_tag);
+    }
+    out
+}
+
+fn elsewhere_positions(words: &[Word]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        for marker in ELSEWHERE {
+            let mut parts = marker.split(' ');
+            let first = parts.next().unwrap_or_default();
+            if w.text != first {
+                continue;
+            }
+            if parts
+                .enumerate()
+                .all(|(k, part)| words.get(i + k + 1).is_some_and(|n| n.text == part))
+            {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Option<String> {
+        let g = Gazetteer::guadeloupe();
+        g.locate(text).map(|p| {
+            p.insee
+                .clone()
+                .unwrap_or_else(|| format!("area:{}", p.name))
+        })
+    }
+
+    #[test]
+    fn bundled_gazetteer_loads() {
+        let g = Gazetteer::guadeloupe();
+        assert_eq!(g.places().iter().filter(|p| p.kind == PlaceKind::Commune).count(), 32);
+        assert_eq!(g.places().iter().filter(|p| p.kind == PlaceKind::Area).count(), 5);
+    }
+
+    #[test]
+    fn forms_of_names() {
+        assert_eq!(at("inondation à Pointe-à-Pitre").as_deref(), Some("97120"));
+        assert_eq!(at("inondation a pointe a pitre").as_deref(), Some("97120"));
+        assert_eq!(at("embouteillage PAP centre").as_deref(), Some("97120"));
+        assert_eq!(at("dlo ka monté Lapwent").as_deref(), Some("97120"));
+        assert_eq!(at("#PointeAPitre sous l'eau").as_deref(), Some("97120"));
+        assert_eq!(at("#pointeapitre sous l'eau").as_deref(), Some("97120"));
+        assert_eq!(at("toits arrachés aux Abymes").as_deref(), Some("97101"));
+        assert_eq!(at("coupure à St-François").as_deref(), Some("97125"));
+        assert_eq!(at("coupure à ste anne").as_deref(), Some("97128"));
+        assert_eq!(at("route coupée Morne a l'eau").as_deref(), Some("97116"));
+        assert_eq!(at("kouran pa ni Mòn-a-Lo").as_deref(), Some("97116"));
+        assert_eq!(at("colis à envoyer au 97160 svp").as_deref(), Some("97117"));
+        assert_eq!(at("pa ni dlo Tibou").as_deref(), Some("97118"));
+    }
+
+    #[test]
+    fn basse_terre_town_or_island() {
+        assert_eq!(at("la préfecture à Basse-Terre est fermée").as_deref(), Some("97105"));
+        assert_eq!(at("inondations à Basse-Terre ville").as_deref(), Some("97105"));
+        assert_eq!(at("routes coupées en Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
+        assert_eq!(at("glissements dans le nord Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
+        assert_eq!(at("côte sous le vent de la Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
+    }
+
+    #[test]
+    fn places_elsewhere_and_common_words() {
+        assert_eq!(at("inondations au Lamentin en Martinique"), None);
+        assert_eq!(at("Sainte-Anne (Martinique) touchée aussi"), None);
+        assert_eq!(at("Fort-de-France sous l'eau"), None);
+        assert_eq!(at("j'ai perdu mon moule à gâteau"), None);
+        assert_eq!(at("un jus de goyave et au lit"), None);
+        assert_eq!(at("des arbres tombés au Moule").as_deref(), Some("97117"));
+        assert_eq!(at("courage à tous #Guadeloupe #Gwada"), None);
+        assert_eq!(at("alerte sur toute la Guadeloupe").as_deref(), Some("area:Guadeloupe"));
+        assert_eq!(at("vent fort ce soir"), None);
+    }
+
+    #[test]
+    fn volunteers_name_places_by_code_or_name() {
+        let g = Gazetteer::guadeloupe();
+        assert_eq!(g.resolve("97120").unwrap().name, "Pointe-à-Pitre");
+        assert_eq!(g.resolve("PAP").unwrap().name, "Pointe-à-Pitre");
+        assert_eq!(g.resolve("area:Basse-Terre (île)").unwrap().kind, PlaceKind::Area);
+        assert_eq!(g.resolve("Basse-Terre").unwrap().kind, PlaceKind::Commune);
+        assert!(g.resolve("Atlantis").is_none());
+    }
+
+    #[test]
+    fn bad_csv_names_the_line() {
+        let e = Gazetteer::from_csv("x.csv", "kind,insee,name,alt_names,island,postal_codes,population,lat,lon\nville,1,A,,,,,1,1\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.to_string().contains("x.csv: line 2"));
+    }
+}

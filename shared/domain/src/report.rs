@@ -1,0 +1,253 @@
+//! Reports: what a source observed, turned into a row of the volunteers' table.
+
+use crate::classify::{classify, Suggestion};
+use crate::crisis::Crisis;
+use crate::gazetteer::{Gazetteer, Place};
+use crate::identity::{report_id, Fingerprint};
+use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
+use crate::text::{clean_text, fold, html_to_text};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A post as a source client hands it over, before any rule is applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    pub source_id: String,
+    /// `mastodon`, `bluesky`, `feed`, or the network a volunteer names for a hand entry.
+    pub network: String,
+    /// The network's own id of the post: what makes collecting it twice harmless.
+    pub native_id: String,
+    pub url: Option<String>,
+    /// Handle (`user@instance`), profile or feed URL.
+    pub author: String,
+    pub author_name: Option<String>,
+    /// The source itself is official (a feed marked `official = true`).
+    pub official_source: bool,
+    pub body: Body,
+    pub language: Option<String>,
+    pub posted_at: DateTime<Utc>,
+    /// A point the post itself carries (GPS, GeoRSS, CAP area centre), lat/lon.
+    pub point: Option<(f64, f64)>,
+    pub media: u32,
+    /// A suggestion the source itself can make (CAP severity, an earthquake's alert level).
+    pub hint: Option<Suggestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "format", content = "text", rename_all = "lowercase")]
+pub enum Body {
+    Plain(String),
+    Html(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+    pub place: Option<String>,
+    pub insee: Option<String>,
+    pub precision: Precision,
+    pub method: LocationMethod,
+}
+
+impl Location {
+    pub fn at_place(place: &Place, method: LocationMethod) -> Location {
+        Location {
+            lat: place.lat,
+            lon: place.lon,
+            place: Some(place.name.clone()),
+            insee: place.insee.clone(),
+            precision: place.precision(),
+            method,
+        }
+    }
+}
+
+/// A row of the volunteers' table (the JSON of CONTRACT.md, plus a few working fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    pub version: u64,
+    pub status: Status,
+    pub source_id: String,
+    pub network: String,
+    pub native_id: String,
+    pub source_url: Option<String>,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub official: bool,
+    pub text: String,
+    pub language: Option<String>,
+    pub posted_at: DateTime<Utc>,
+    pub collected_at: DateTime<Utc>,
+    pub suggested_category: Category,
+    pub suggested_priority: Priority,
+    pub category: Option<Category>,
+    pub priority: Option<Priority>,
+    pub verification: Verification,
+    pub location: Option<Location>,
+    pub summary: Option<String>,
+    pub fingerprint: Option<String>,
+    pub cluster_id: String,
+    pub cluster_size: u32,
+    pub claimed_by: Option<String>,
+    pub claim_expires_at: Option<DateTime<Utc>>,
+    pub escalated: bool,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub media: u32,
+}
+
+impl Report {
+    /// The priority the queue sorts by: the volunteer's, else the suggestion.
+    pub fn effective_priority(&self) -> Priority {
+        self.priority.unwrap_or(self.suggested_priority)
+    }
+
+    pub fn effective_category(&self) -> Category {
+        self.category.unwrap_or(self.suggested_category)
+    }
+
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.fingerprint.as_deref().and_then(Fingerprint::from_hex)
+    }
+
+    /// Why this report cannot go on the public map yet, if it cannot.
+    pub fn unpublishable_reason(&self) -> Option<&'static str> {
+        if self.category.is_none() {
+            Some("a report needs a category to be published")
+        } else if self.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            Some("a report needs a summary to be published")
+        } else if self.location.is_none() {
+            Some("a report needs a location to be published")
+        } else if self.verification == Verification::Rumor {
+            Some("a rumour is not published until it is confirmed or debunked")
+        } else {
+            None
+        }
+    }
+}
+
+/// What the ingest pipeline needs to know about the crisis.
+pub struct IngestContext<'a> {
+    pub crisis: &'a Crisis,
+    pub gazetteer: &'a Gazetteer,
+}
+
+impl IngestContext<'_> {
+    /// Whether an author is one of the crisis's official accounts. Accounts may be written as
+    /// handles (`user@instance`, with or without a leading @) or profile URLs.
+    pub fn is_official_account(&self, network: &str, author: &str) -> bool {
+        let author = author.trim_start_matches('@').to_lowercase();
+        self.crisis.official_accounts.iter().any(|a| {
+            let a = a.trim_start_matches('@').to_lowercase();
+            a == author
+                || (network == "bluesky" && a.strip_prefix("https://bsky.app/profile/") == Some(author.as_str()))
+                || a.trim_end_matches('/') == author.trim_end_matches('/')
+        })
+    }
+}
+
+/// The ingest pipeline: normalise, classify, geoparse and fingerprint one observation. Pure;
+/// the cluster is decided afterwards against the store (a new report starts its own).
+pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Report {
+    let text = match &obs.body {
+        Body::Plain(t) => clean_text(t),
+        Body::Html(h) => html_to_text(h),
+    };
+    let folded = fold(&text);
+    let official = obs.official_source || ctx.is_official_account(&obs.network, &obs.author);
+    let mut suggestion = classify(&folded, official);
+    if let Some(hint) = &obs.hint {
+        suggestion.priority = suggestion.priority.min(hint.priority);
+        if suggestion.category == Category::Other || official {
+            suggestion.category = hint.category;
+        }
+    }
+    let location = match obs.point {
+        Some((lat, lon)) if ctx.crisis.bbox.contains(lat, lon) => Some(Location {
+            lat,
+            lon,
+            place: ctx.gazetteer.locate(&text).map(|p| p.name.clone()),
+            insee: ctx.gazetteer.locate(&text).and_then(|p| p.insee.clone()),
+            precision: Precision::Exact,
+            method: LocationMethod::Native,
+        }),
+        _ => ctx
+            .gazetteer
+            .locate(&text)
+            .map(|p| Location::at_place(p, LocationMethod::Gazetteer)),
+    };
+    let id = report_id(&obs.network, &obs.native_id);
+    Report {
+        cluster_id: id.clone(),
+        id,
+        version: 1,
+        status: Status::New,
+        source_id: obs.source_id.clone(),
+        network: obs.network.clone(),
+        native_id: obs.native_id.clone(),
+        source_url: obs.url.clone(),
+        author: obs.author.clone(),
+        author_name: obs.author_name.clone(),
+        official,
+        language: obs.language.clone(),
+        posted_at: obs.posted_at,
+        collected_at: now,
+        suggested_category: suggestion.category,
+        suggested_priority: suggestion.priority,
+        category: None,
+        priority: None,
+        verification: Verification::Unverified,
+        location,
+        summary: None,
+        fingerprint: Fingerprint::of_folded(&folded).map(|f| f.to_hex()),
+        cluster_size: 1,
+        claimed_by: None,
+        claim_expires_at: None,
+        escalated: false,
+        escalated_at: None,
+        acknowledged_at: None,
+        acknowledged_by: None,
+        published_at: None,
+        updated_at: now,
+        media: obs.media,
+        text,
+    }
+}
+
+/// One change to a report, for the audit trail: who, when, what before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub report_id: String,
+    pub version: u64,
+    pub at: DateTime<Utc>,
+    /// Token name of the person, or the component (`collector:ID`, `demo`).
+    pub actor: String,
+    pub action: String,
+    /// `{field: {"before": .., "after": ..}}` for each field that changed.
+    pub changes: serde_json::Value,
+}
+
+/// The fields that differ between two versions of a report, as `{field: {before, after}}`.
+pub fn diff(before: &Report, after: &Report) -> serde_json::Value {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return serde_json::Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for (k, vb) in &b {
+        if matches!(k.as_str(), "version" | "updated_at") {
+            continue;
+        }
+        let va = a.get(k).cloned().unwrap_or(serde_json::Value::Null);
+        if &va != vb {
+            out.insert(k.clone(), serde_json::json!({"before": va, "after": vb}));
+        }
+    }
+    serde_json::Value::Object(out)
+}

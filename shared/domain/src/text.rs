@@ -1,0 +1,176 @@
+//! Text as volunteers read it and as the rules match it: HTML from networks turned into plain
+//! text (entities decoded, paragraphs kept, links kept), and a folded form (lowercase, no
+//! accents, words only) that the classifier and the geoparser compare against their lexicons.
+
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Plain text from an HTML fragment such as a Mastodon `content` or an RSS description.
+pub fn html_to_text(html: &str) -> String {
+    if !html.contains(['<', '&']) {
+        return clean_text(html);
+    }
+    let fragment = Html::parse_fragment(html);
+    let mut out = String::with_capacity(html.len());
+    for edge in fragment.root_element().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) => out.push_str(&t.text),
+                Node::Element(e) => match e.name() {
+                    "br" => out.push('\n'),
+                    "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "tr" => {
+                        if !out.is_empty() && !out.ends_with("\n\n") {
+                            out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+                        }
+                    }
+                    _ => {}
+                },
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(e) = node.value() {
+                    if matches!(e.name(), "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "tr")
+                        && !out.ends_with('\n')
+                    {
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    clean_text(&out)
+}
+
+/// Collapses runs of spaces, keeps at most one blank line, trims. Control characters go.
+pub fn clean_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut newlines = 0;
+    let mut space = false;
+    for ch in text.chars() {
+        if ch == '\n' {
+            newlines += 1;
+            space = false;
+            continue;
+        }
+        if ch.is_whitespace() || ch.is_control() {
+            space = true;
+            continue;
+        }
+        if !out.is_empty() {
+            if newlines > 0 {
+                out.push_str(if newlines > 1 { "\n\n" } else { "\n" });
+            } else if space {
+                out.push(' ');
+            }
+        }
+        newlines = 0;
+        space = false;
+        out.push(ch);
+    }
+    out
+}
+
+/// Lowercase, accents removed, every run of non-alphanumeric characters turned into one space,
+/// with a space at each end so that `" word "` finds whole words. URLs and @mentions are
+/// dropped: they name accounts and sites, not what happens.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    for word in text.split_whitespace() {
+        let lower = word.to_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
+            continue;
+        }
+        if lower.starts_with('@') && lower.len() > 1 {
+            continue;
+        }
+        for ch in lower.nfd() {
+            if is_combining_mark(ch) {
+                continue;
+            }
+            if ch.is_alphanumeric() {
+                out.push(ch);
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        if !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// Folds one name the same way as [`fold`], without the surrounding spaces.
+pub fn fold_name(name: &str) -> String {
+    fold(name).trim().to_string()
+}
+
+/// Splits a hashtag such as `PointeAPitre` or `Sainte_Anne` into folded words
+/// (`pointe a pitre`): camel case and underscores mark word boundaries.
+pub fn split_hashtag(tag: &str) -> String {
+    let chars: Vec<char> = tag.chars().collect();
+    let mut out = String::new();
+    for (i, &ch) in chars.iter().enumerate() {
+        if ch == '_' || ch == '-' {
+            out.push(' ');
+            continue;
+        }
+        if camel_boundary(&chars, i) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    fold_name(&out)
+}
+
+/// Whether a new word starts at `chars[i]` inside a camel-case hashtag: an upper-case letter
+/// after a lower-case one (`PointeA`), or the last capital of a run followed by lower case
+/// (`APitre`).
+pub fn camel_boundary(chars: &[char], i: usize) -> bool {
+    if i == 0 || !chars[i].is_uppercase() {
+        return false;
+    }
+    let prev = chars[i - 1];
+    let next_lower = chars.get(i + 1).is_some_and(|c| c.is_lowercase());
+    prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mastodon_html_becomes_text_with_links_and_paragraphs() {
+        let html = r#"<p>Route coupée à <a href="https://m.example/tags/PetitBourg" class="mention hashtag" rel="tag">#<span>PetitBourg</span></a> &amp; Goyave</p><p>Voir <a href="https://example.org/route/123"><span class="invisible">https://</span><span class="ellipsis">example.org/rou</span><span class="invisible">te/123</span></a><br>merci</p>"#;
+        assert_eq!(
+            html_to_text(html),
+            "Route coupée à #PetitBourg & Goyave\n\nVoir https://example.org/route/123\nmerci"
+        );
+    }
+
+    #[test]
+    fn entities_and_whitespace() {
+        assert_eq!(html_to_text("l&#39;eau   monte&nbsp;vite"), "l'eau monte vite");
+        assert_eq!(clean_text("  a \t b\n\n\n\nc  "), "a b\n\nc");
+        assert_eq!(html_to_text("<script>alert(1)</script>ok"), "alert(1)ok");
+    }
+
+    #[test]
+    fn folding_removes_accents_urls_and_mentions() {
+        assert_eq!(
+            fold("Morne-à-l'Eau: Dégâts! voir https://x.org @bob@m.example #Gwada"),
+            " morne a l eau degats voir gwada "
+        );
+        assert_eq!(fold("Mòn-a-Lo Sentwòz"), " mon a lo sentwoz ");
+    }
+
+    #[test]
+    fn hashtags_split_on_case() {
+        assert_eq!(split_hashtag("PointeAPitre"), "pointe a pitre");
+        assert_eq!(split_hashtag("sainte_anne"), "sainte anne");
+        assert_eq!(split_hashtag("gwada"), "gwada");
+    }
+}
