@@ -1,1 +1,296 @@
-fn main() {}
+//! The `vigie` command (CONTRACT.md): runs a crisis on one machine, or one step of it.
+
+mod setup;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use tracing::{info, warn};
+use vigie_app::collect::{run_source, Budget};
+use vigie_app::{demo, export, tokens};
+use vigie_domain::taxonomy::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "vigie",
+    version,
+    about = "Vigie: social-media monitoring for crisis volunteers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Place {
+    /// Folder holding the embedded store and the public files.
+    #[arg(long, default_value = "./vigie-data")]
+    data_dir: PathBuf,
+    /// Report store: `sqlite:PATH` (default `sqlite:DATA_DIR/vigie.db`).
+    #[arg(long)]
+    store: Option<String>,
+    /// Where public files go: `dir:PATH` (default `dir:DATA_DIR/public`).
+    #[arg(long)]
+    publish: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole system on this machine: collectors, triage API, exporter, public files.
+    Local {
+        /// Crisis file (TOML).
+        #[arg(long, conflicts_with = "demo")]
+        crisis: Option<PathBuf>,
+        /// Use the bundled demo crisis (no network needed).
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        place: Place,
+        /// Address to serve the API and the public files on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Run each collector (or one) once and exit.
+    Collect {
+        /// Required: this command runs once (`vigie local` runs collectors on their schedules).
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        crisis: Option<PathBuf>,
+        #[command(flatten)]
+        place: Place,
+        /// Only this source (its id in the crisis file).
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Write the public files once and exit.
+    Export {
+        /// Required: this command runs once (`vigie local` exports continuously).
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        crisis: Option<PathBuf>,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Manage access tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it alone on the last line.
+    Create {
+        /// volunteer, coordinator or authority
+        #[arg(long)]
+        role: String,
+        /// Who holds it (shown in the audit trail).
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        place: Place,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("vigie: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vigie: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Local {
+            crisis,
+            demo,
+            place,
+            listen,
+        } => {
+            let choice = setup::CrisisChoice::from_args(crisis, demo);
+            local(choice, place, listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Collect {
+            once,
+            crisis,
+            place,
+            source,
+        } => {
+            if !once {
+                bail!("collect runs once per call: add --once (vigie local runs collectors on their schedules)");
+            }
+            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place)?;
+            let sources = setup::sources(&app.crisis, source.as_deref())?;
+            let mut failed = 0;
+            for s in &sources {
+                let summary = match &s.runner {
+                    Ok(src) => run_source(&app, src.as_ref(), Budget::default()).await,
+                    Err(reason) => vigie_app::collect::RunSummary {
+                        source_id: s.id.clone(),
+                        new: 0,
+                        seen: 0,
+                        skipped: 0,
+                        error: Some(reason.clone()),
+                    },
+                };
+                if summary.error.is_some() {
+                    failed += 1;
+                    eprintln!("{summary}");
+                } else {
+                    println!("{summary}");
+                }
+                if s.is_demo && summary.error.is_none() {
+                    demo::apply_seed_triage(&app).await?;
+                }
+            }
+            Ok(if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Export {
+            once,
+            crisis,
+            place,
+        } => {
+            if !once {
+                bail!("export runs once per call: add --once (vigie local exports continuously)");
+            }
+            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place)?;
+            let summary = export::export_once(&app).await?;
+            println!(
+                "exported {} published reports: wrote {}; unchanged {}",
+                summary.features,
+                list_or_none(&summary.written),
+                list_or_none(&summary.unchanged)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Create { role, name, place },
+        } => {
+            let role: Role = role.parse().context("--role")?;
+            let app = setup::open(setup::CrisisChoice::Stored, &place)?;
+            let issued = tokens::issue(app.store.as_ref(), role, &name).await?;
+            println!(
+                "token {} for {} ({}); keep it secret, it is shown only once:",
+                issued.record.id, issued.record.name, issued.record.role
+            );
+            println!("{}", issued.secret);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) -> Result<()> {
+    let app = setup::open(choice, &place)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let public_dir = setup::public_dir(&place)?;
+    let sources = setup::sources(&app.crisis, None)?;
+
+    // A first collection and export before serving, so the map has its data at once.
+    for s in &sources {
+        match &s.runner {
+            Ok(src) => {
+                let summary = run_source(&app, src.as_ref(), Budget::default()).await;
+                info!(source = %s.id, "{summary}");
+                if s.is_demo {
+                    demo::apply_seed_triage(&app).await?;
+                }
+            }
+            Err(reason) => warn!(source = %s.id, "{reason}"),
+        }
+    }
+    export::export_once(&app).await?;
+
+    for s in sources {
+        let Ok(src) = s.runner else { continue };
+        let app = app.clone();
+        let every = s.every;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let summary = run_source(&app, src.as_ref(), Budget::default()).await;
+                info!(source = %summary.source_id, "{summary}");
+            }
+        });
+    }
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                if let Err(e) = export::export_once(&app).await {
+                    warn!(error = %e, "export failed");
+                }
+            }
+        });
+    }
+
+    let router = vigie_app::api::router(app.clone())
+        .nest_service("/public", tower_http::services::ServeDir::new(&public_dir));
+    let base = format!("http://{}", listener.local_addr()?);
+    println!(
+        "Vigie is running the crisis `{}` ({})",
+        app.crisis.id, app.crisis.name
+    );
+    println!("  triage API     {base}/api/v1/reports");
+    println!("  public GeoJSON {base}/public/reports.geojson");
+    println!("  public files   {base}/public/");
+    println!("  data           {}", place.data_dir.display());
+    println!("Get a token (in another terminal):");
+    println!(
+        "  vigie token create --role coordinator --name \"Your Name\" --data-dir {}",
+        place.data_dir.display()
+    );
+    println!("then: curl -H \"Authorization: Bearer <token>\" {base}/api/v1/reports");
+    println!("Stop with Ctrl-C.");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("server stopped")?;
+    Ok(())
+}

@@ -1,1 +1,39 @@
-//! (work in progress)
+//! Vigie's use cases over the ports, shared by the Lambda functions and the `vigie` binary:
+//! collecting ([`collect`]), the triage API ([`api`]), the public export ([`export`]), access
+//! tokens ([`tokens`]) and the bundled demo crisis ([`demo`]).
+
+pub mod api;
+pub mod collect;
+pub mod demo;
+pub mod export;
+pub mod tokens;
+
+use std::sync::Arc;
+use vigie_domain::crisis::GazetteerRef;
+use vigie_domain::ports::{Publisher, ReportStore};
+use vigie_domain::{Crisis, Gazetteer};
+
+/// Everything a use case needs, built once at start by the host (a Lambda `main` or the CLI).
+#[derive(Clone)]
+pub struct Vigie {
+    pub crisis: Arc<Crisis>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub store: Arc<dyn ReportStore>,
+    pub publisher: Arc<dyn Publisher>,
+}
+
+/// Loads the crisis's gazetteer: a builtin one, or a CSV path relative to `base_dir` (the
+/// crisis file's folder).
+pub fn load_gazetteer(crisis: &Crisis, base_dir: &std::path::Path) -> Result<Gazetteer, String> {
+    match &crisis.gazetteer {
+        GazetteerRef::Builtin(name) => {
+            Gazetteer::builtin(name).ok_or_else(|| format!("unknown builtin gazetteer `{name}`"))
+        }
+        GazetteerRef::Path(path) => {
+            let full = base_dir.join(path);
+            let text = std::fs::read_to_string(&full)
+                .map_err(|e| format!("gazetteer {}: {e}", full.display()))?;
+            Gazetteer::from_csv(&full.display().to_string(), &text).map_err(|e| e.to_string())
+        }
+    }
+}

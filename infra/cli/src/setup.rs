@@ -1,0 +1,181 @@
+//! Start-up of every command: the data dir, the crisis, the adapters and the sources, each
+//! checked once with an error that names what is wrong and where.
+
+use crate::Place;
+use anyhow::{anyhow, bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use vigie_app::collect::Source;
+use vigie_app::demo::{DemoSource, CRISIS_TOML};
+use vigie_app::{load_gazetteer, Vigie};
+use vigie_domain::crisis::{Crisis, SourceKind};
+use vigie_local::{FolderPublisher, SqliteStore};
+
+/// Which crisis a command runs.
+pub enum CrisisChoice {
+    File(PathBuf),
+    Demo,
+    /// The one last used with this data dir.
+    Stored,
+}
+
+impl CrisisChoice {
+    pub fn from_args(file: Option<PathBuf>, demo: bool) -> CrisisChoice {
+        match (file, demo) {
+            (Some(f), _) => CrisisChoice::File(f),
+            (None, true) => CrisisChoice::Demo,
+            (None, false) => CrisisChoice::Stored,
+        }
+    }
+}
+
+/// The crisis last used with a data dir, so later commands need not repeat `--crisis`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCrisis {
+    /// The file it came from (`builtin:demo` for the demo); relative gazetteer paths are
+    /// resolved from its folder.
+    file: String,
+    text: String,
+}
+
+const STORED: &str = "crisis.json";
+
+fn ensure_data_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("data dir {} cannot be created", dir.display()))?;
+    let probe = dir.join(".vigie-write-test");
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("data dir {} cannot be written", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+fn load_crisis(
+    choice: CrisisChoice,
+    data_dir: &Path,
+) -> Result<(Crisis, PathBuf, Option<StoredCrisis>)> {
+    match choice {
+        CrisisChoice::Demo => {
+            let crisis = Crisis::parse("builtin:demo", CRISIS_TOML)?;
+            let stored = StoredCrisis {
+                file: "builtin:demo".into(),
+                text: CRISIS_TOML.into(),
+            };
+            Ok((crisis, PathBuf::from("."), Some(stored)))
+        }
+        CrisisChoice::File(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("crisis file {}", path.display()))?;
+            let crisis = Crisis::parse(&path.display().to_string(), &text)?;
+            let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
+            let base = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+            let stored = StoredCrisis {
+                file: absolute.display().to_string(),
+                text,
+            };
+            Ok((crisis, base, Some(stored)))
+        }
+        CrisisChoice::Stored => {
+            let path = data_dir.join(STORED);
+            let raw = std::fs::read_to_string(&path).map_err(|_| {
+                anyhow!(
+                    "no crisis: pass --crisis FILE (or --demo), or first run `vigie local` with this data dir ({})",
+                    data_dir.display()
+                )
+            })?;
+            let stored: StoredCrisis = serde_json::from_str(&raw)
+                .with_context(|| format!("{} is not readable", path.display()))?;
+            let crisis = Crisis::parse(&stored.file, &stored.text)?;
+            let base = Path::new(&stored.file)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            Ok((crisis, base, None))
+        }
+    }
+}
+
+pub fn public_dir(place: &Place) -> Result<PathBuf> {
+    match place.publish.as_deref() {
+        None => Ok(place.data_dir.join("public")),
+        Some(spec) => match spec.strip_prefix("dir:") {
+            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+            _ => bail!("--publish `{spec}`: this build publishes to a folder only (`dir:PATH`)"),
+        },
+    }
+}
+
+fn store_path(place: &Place) -> Result<PathBuf> {
+    match place.store.as_deref() {
+        None => Ok(place.data_dir.join("vigie.db")),
+        Some(spec) => match spec.strip_prefix("sqlite:") {
+            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+            _ => bail!("--store `{spec}`: this build stores in SQLite only (`sqlite:PATH`)"),
+        },
+    }
+}
+
+/// Opens everything a command needs. Nothing is written before the crisis file, the data dir
+/// and the store have all been checked.
+pub fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
+    let (crisis, base, to_store) = load_crisis(choice, &place.data_dir)?;
+    let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
+    ensure_data_dir(&place.data_dir)?;
+    let db = store_path(place)?;
+    let store = SqliteStore::open(&db)?;
+    let public = public_dir(place)?;
+    let publisher = FolderPublisher::new(&public)
+        .with_context(|| format!("public folder {} cannot be created", public.display()))?;
+    if let Some(stored) = to_store {
+        let path = place.data_dir.join(STORED);
+        let json = serde_json::to_string_pretty(&stored)?;
+        std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(Vigie {
+        crisis: Arc::new(crisis),
+        gazetteer: Arc::new(gazetteer),
+        store: Arc::new(store),
+        publisher: Arc::new(publisher),
+    })
+}
+
+/// A source of the crisis, ready to run or with the reason it cannot.
+pub struct PlannedSource {
+    pub id: String,
+    pub every: Duration,
+    pub is_demo: bool,
+    pub runner: Result<Box<dyn Source>, String>,
+}
+
+pub fn sources(crisis: &Crisis, only: Option<&str>) -> Result<Vec<PlannedSource>> {
+    if let Some(id) = only {
+        if crisis.source(id).is_none() {
+            let known: Vec<&str> = crisis.sources.iter().map(|s| s.id.as_str()).collect();
+            bail!(
+                "--source `{id}`: no such source in the crisis (known: {})",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(crisis
+        .sources
+        .iter()
+        .filter(|s| only.is_none_or(|id| id == s.id))
+        .map(|s| PlannedSource {
+            id: s.id.clone(),
+            every: s.every,
+            is_demo: matches!(s.kind, SourceKind::Demo { .. }),
+            runner: match &s.kind {
+                SourceKind::Demo { batch } => {
+                    Ok(Box::new(DemoSource::new(&s.id, *batch)) as Box<dyn Source>)
+                }
+                other => Err(format!(
+                    "{}: the {} collector is not part of this build yet",
+                    s.id,
+                    other.name()
+                )),
+            },
+        })
+        .collect())
+}

@@ -1,0 +1,76 @@
+//! The folder publisher: public files written under a local folder, each replaced atomically
+//! (written to a temporary file beside it, then renamed), and left alone when unchanged.
+
+use async_trait::async_trait;
+use std::path::{Path, PathBuf};
+use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, Publisher};
+
+pub struct FolderPublisher {
+    root: PathBuf,
+}
+
+impl FolderPublisher {
+    /// Publishes under `root`, creating it if needed.
+    pub fn new(root: &Path) -> std::io::Result<FolderPublisher> {
+        std::fs::create_dir_all(root)?;
+        Ok(FolderPublisher {
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+#[async_trait]
+impl Publisher for FolderPublisher {
+    async fn publish(&self, file: &PublicFile) -> Result<PublishOutcome, PublishError> {
+        let fail = |reason: String| PublishError {
+            name: file.name.clone(),
+            reason,
+        };
+        if file.name.is_empty()
+            || file.name.starts_with('/')
+            || file
+                .name
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+        {
+            return Err(fail("not a relative file name".into()));
+        }
+        let target = self.root.join(&file.name);
+        let bytes = file.bytes.clone();
+        let name = file.name.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Ok(existing) = std::fs::read(&target) {
+                if existing == bytes {
+                    return Ok(PublishOutcome::Unchanged);
+                }
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            }
+            let tmp = target.with_file_name(format!(
+                ".{}.tmp-{}",
+                target
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("file"),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, &bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, &target).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("{}: {e}", target.display())
+            })?;
+            Ok(PublishOutcome::Written)
+        })
+        .await
+        .map_err(|e| PublishError {
+            name: name.clone(),
+            reason: e.to_string(),
+        })?
+        .map_err(|reason: String| PublishError { name, reason })
+    }
+}

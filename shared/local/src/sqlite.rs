@@ -1,0 +1,713 @@
+//! The embedded report store: one SQLite file under the data dir, in WAL mode so the API keeps
+//! reading while collectors write, surviving restarts. Reports are kept as JSON with the
+//! columns the queue filters and sorts on beside them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use vigie_domain::ports::{
+    ClusterCandidate, Page, ReportQuery, ReportStore, SourceHealth, StoreError, TokenRecord,
+};
+use vigie_domain::report::{HistoryEntry, Report};
+use vigie_domain::text::fold;
+
+/// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
+/// database is refused rather than modified.
+const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
+const SCHEMA_VERSION: i32 = 1;
+const READERS: usize = 4;
+
+const SCHEMA: &str = r#"
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    verification TEXT NOT NULL,
+    network TEXT NOT NULL,
+    escalated INTEGER NOT NULL,
+    posted_at TEXT NOT NULL,
+    cluster_id TEXT NOT NULL,
+    place TEXT,
+    insee TEXT,
+    search TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
+CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
+CREATE INDEX reports_cluster ON reports (cluster_id);
+CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);
+CREATE TABLE bands (band TEXT NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (band, report_id)) WITHOUT ROWID;
+CREATE TABLE history (
+    report_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL
+);
+CREATE INDEX history_report ON history (report_id, version);
+CREATE TABLE checkpoints (source_id TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE source_health (source_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"#;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(
+            format!("{}: not a readable SQLite database ({e})", path.display()),
+        ),
+        _ => StoreError::Unavailable(format!("{}: {e}", path.display())),
+    }
+}
+
+fn ts(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating it if the file does not exist. A file that is not a
+    /// SQLite database, or another program's database, is refused and left untouched.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sql_error(path, e))?;
+        writer
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| sql_error(path, e))?;
+        let app_id: i32 = writer
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| sql_error(path, e))?;
+        let tables: i64 = writer
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| sql_error(path, e))?;
+        if tables > 0 && app_id != APPLICATION_ID {
+            return Err(StoreError::Corrupt(format!(
+                "{}: a SQLite database of another program, not Vigie's; refusing to change it",
+                path.display()
+            )));
+        }
+        writer
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| sql_error(path, e))?;
+        writer
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| sql_error(path, e))?;
+        if tables == 0 {
+            let tx = writer
+                .unchecked_transaction()
+                .map_err(|e| sql_error(path, e))?;
+            tx.execute_batch(SCHEMA).map_err(|e| sql_error(path, e))?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| sql_error(path, e))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| sql_error(path, e))?;
+            tx.commit().map_err(|e| sql_error(path, e))?;
+        } else {
+            let version: i32 = writer
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| sql_error(path, e))?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::Corrupt(format!(
+                    "{}: written by a newer Vigie (schema {version}, this one reads {SCHEMA_VERSION})",
+                    path.display()
+                )));
+            }
+        }
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the single writer connection, off the async threads.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| unavailable("writer lock poisoned"))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    /// Runs `f` on a reader connection from the pool (WAL lets readers go on while a write
+    /// is in progress).
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = readers
+                .lock()
+                .map_err(|_| unavailable("reader pool poisoned"))?
+                .pop();
+            let conn = match taken {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open_with_flags(
+                        &path,
+                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                    c.busy_timeout(std::time::Duration::from_secs(10))
+                        .map_err(|e| sql_error(&path, e))?;
+                    c
+                }
+            };
+            let out = f(&conn);
+            if let Ok(mut pool) = readers.lock() {
+                if pool.len() < READERS {
+                    pool.push(conn);
+                }
+            }
+            out
+        })
+        .await
+        .map_err(unavailable)?
+    }
+}
+
+fn decode(body: &str, cluster_size: Option<i64>) -> Result<Report, StoreError> {
+    let mut r: Report =
+        serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report row: {e}")))?;
+    r.cluster_size = cluster_size.unwrap_or(1).max(1) as u32;
+    Ok(r)
+}
+
+fn row_values(r: &Report) -> Result<(String, String), StoreError> {
+    let body = serde_json::to_string(r).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let search = fold(&format!(
+        "{} {}",
+        r.text,
+        r.summary.as_deref().unwrap_or("")
+    ));
+    Ok((body, search))
+}
+
+const SELECT: &str =
+    "SELECT r.body, c.size FROM reports r LEFT JOIN clusters c ON c.cluster_id = r.cluster_id";
+
+/// Opaque cursor: the sort key of the last report of a page, hex-encoded.
+fn encode_cursor(rank: u8, posted_at: &str, id: &str) -> String {
+    format!("{rank}|{posted_at}|{id}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_cursor(cursor: &str) -> Result<(i64, String, String), StoreError> {
+    if cursor.len() % 2 != 0 || cursor.len() > 400 {
+        return Err(StoreError::BadCursor);
+    }
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
+        .collect();
+    let text = String::from_utf8(bytes.ok_or(StoreError::BadCursor)?)
+        .map_err(|_| StoreError::BadCursor)?;
+    let mut parts = text.splitn(3, '|');
+    let rank = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or(StoreError::BadCursor)?;
+    let posted = parts.next().ok_or(StoreError::BadCursor)?.to_string();
+    let id = parts.next().ok_or(StoreError::BadCursor)?.to_string();
+    Ok((rank, posted, id))
+}
+
+#[async_trait]
+impl ReportStore for SqliteStore {
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+        let reports = reports.to_vec();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::with_capacity(reports.len());
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                let mut cluster = tx
+                    .prepare_cached(
+                        "INSERT INTO clusters (cluster_id, size) VALUES (?1, 1)
+                         ON CONFLICT (cluster_id) DO UPDATE SET size = size + 1",
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                let mut band = tx
+                    .prepare_cached("INSERT OR IGNORE INTO bands (band, report_id) VALUES (?1, ?2)")
+                    .map_err(|e| sql_error(&path, e))?;
+                for r in &reports {
+                    let (body, search) = row_values(r)?;
+                    let loc = r.location.as_ref();
+                    let n = insert
+                        .execute(params![
+                            r.id,
+                            r.version as i64,
+                            r.status.as_str(),
+                            r.effective_category().as_str(),
+                            r.effective_priority().rank(),
+                            r.verification.as_str(),
+                            r.network,
+                            r.escalated,
+                            ts(&r.posted_at),
+                            r.cluster_id,
+                            loc.and_then(|l| l.place.clone()),
+                            loc.and_then(|l| l.insee.clone()),
+                            search,
+                            body,
+                        ])
+                        .map_err(|e| sql_error(&path, e))?;
+                    if n == 1 {
+                        cluster.execute(params![r.cluster_id]).map_err(|e| sql_error(&path, e))?;
+                        if let Some(fp) = r.fingerprint() {
+                            for b in fp.bands() {
+                                band.execute(params![b, r.id]).map_err(|e| sql_error(&path, e))?;
+                            }
+                        }
+                    }
+                    out.push(n == 1);
+                }
+            }
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bands = bands.to_vec();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut out = Vec::new();
+            for chunk in bands.chunks(200) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!(
+                    "SELECT DISTINCT r.id, r.cluster_id, r.body FROM bands b JOIN reports r ON r.id = b.report_id WHERE b.band IN ({marks})"
+                );
+                let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(&path, e))?;
+                let rows = stmt
+                    .query_map(params_from_iter(chunk.iter()), |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+                    })
+                    .map_err(|e| sql_error(&path, e))?;
+                for row in rows {
+                    let (report_id, cluster_id, body) = row.map_err(|e| sql_error(&path, e))?;
+                    let fingerprint = decode(&body, None)?.fingerprint.unwrap_or_default();
+                    out.push(ClusterCandidate { report_id, cluster_id, fingerprint });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+        let id = id.to_string();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let row: Option<(String, Option<i64>)> = conn
+                .query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            row.map(|(b, s)| decode(&b, s)).transpose()
+        })
+        .await
+    }
+
+    async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
+        let q = query.clone();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut clauses: Vec<String> = Vec::new();
+            let mut args: Vec<rusqlite::types::Value> = Vec::new();
+            let arg = |v: rusqlite::types::Value, args: &mut Vec<rusqlite::types::Value>| {
+                args.push(v);
+                format!("?{}", args.len())
+            };
+            use rusqlite::types::Value as V;
+            if let Some(s) = q.status {
+                let a = arg(V::Text(s.as_str().into()), &mut args);
+                clauses.push(format!("r.status = {a}"));
+            }
+            if let Some(c) = q.category {
+                let a = arg(V::Text(c.as_str().into()), &mut args);
+                clauses.push(format!("r.category = {a}"));
+            }
+            if let Some(p) = q.priority {
+                let a = arg(V::Integer(p.rank().into()), &mut args);
+                clauses.push(format!("r.priority_rank = {a}"));
+            }
+            if let Some(v) = q.verification {
+                let a = arg(V::Text(v.as_str().into()), &mut args);
+                clauses.push(format!("r.verification = {a}"));
+            }
+            if let Some(n) = &q.network {
+                let a = arg(V::Text(n.clone()), &mut args);
+                clauses.push(format!("r.network = {a}"));
+            }
+            if let Some(e) = q.escalated {
+                let a = arg(V::Integer(e.into()), &mut args);
+                clauses.push(format!("r.escalated = {a}"));
+            }
+            if let Some(p) = &q.place {
+                let a = arg(V::Text(p.clone()), &mut args);
+                clauses.push(format!("(r.insee = {a} OR r.place = {a} COLLATE NOCASE)"));
+            }
+            if let Some(text) = &q.q {
+                for word in fold(text).split_whitespace() {
+                    let a = arg(V::Text(format!("% {word}%")), &mut args);
+                    clauses.push(format!("r.search LIKE {a}"));
+                }
+            }
+            if let Some(cursor) = &q.cursor {
+                let (rank, posted, id) = decode_cursor(cursor)?;
+                let ra = arg(V::Integer(rank), &mut args);
+                let pa = arg(V::Text(posted), &mut args);
+                let ia = arg(V::Text(id), &mut args);
+                clauses.push(format!(
+                    "(r.priority_rank > {ra} OR (r.priority_rank = {ra} AND (r.posted_at < {pa} OR (r.posted_at = {pa} AND r.id > {ia}))))"
+                ));
+            }
+            let limit = q.limit.clamp(1, 200);
+            let la = arg(V::Integer(limit as i64 + 1), &mut args);
+            let where_ = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+            let sql = format!("{SELECT}{where_} ORDER BY r.priority_rank ASC, r.posted_at DESC, r.id ASC LIMIT {la}");
+            let mut stmt = conn.prepare_cached(&sql).map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map(params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))
+                .map_err(|e| sql_error(&path, e))?;
+            let mut items = Vec::new();
+            for row in rows {
+                let (b, s) = row.map_err(|e| sql_error(&path, e))?;
+                items.push(decode(&b, s)?);
+            }
+            let next_cursor = if items.len() > limit {
+                items.truncate(limit);
+                items
+                    .last()
+                    .map(|r| encode_cursor(r.effective_priority().rank(), &ts(&r.posted_at), &r.id))
+            } else {
+                None
+            };
+            Ok(Page { items, next_cursor })
+        })
+        .await
+    }
+
+    async fn update_report(
+        &self,
+        report: &Report,
+        expected_version: u64,
+        entry: &HistoryEntry,
+    ) -> Result<Report, StoreError> {
+        let mut next = report.clone();
+        next.version = expected_version + 1;
+        let entry = HistoryEntry {
+            version: next.version,
+            ..entry.clone()
+        };
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let current: Option<i64> = tx
+                .query_row("SELECT version FROM reports WHERE id = ?1", [&next.id], |r| r.get(0))
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound(format!("report {}", next.id)));
+            };
+            if current as u64 != expected_version {
+                return Err(StoreError::Conflict { id: next.id.clone(), expected: expected_version, current: current as u64 });
+            }
+            let (body, search) = row_values(&next)?;
+            let loc = next.location.as_ref();
+            tx.execute(
+                "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14 WHERE id = ?1",
+                params![
+                    next.id,
+                    next.version as i64,
+                    next.status.as_str(),
+                    next.effective_category().as_str(),
+                    next.effective_priority().rank(),
+                    next.verification.as_str(),
+                    next.network,
+                    next.escalated,
+                    ts(&next.posted_at),
+                    next.cluster_id,
+                    loc.and_then(|l| l.place.clone()),
+                    loc.and_then(|l| l.insee.clone()),
+                    search,
+                    body,
+                ],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            tx.execute(
+                "INSERT INTO history (report_id, version, at, actor, action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![entry.report_id, entry.version as i64, ts(&entry.at), entry.actor, entry.action, entry.changes.to_string()],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            let size: Option<i64> = tx
+                .query_row("SELECT size FROM clusters WHERE cluster_id = ?1", [&next.cluster_id], |r| r.get(0))
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            next.cluster_size = size.unwrap_or(1).max(1) as u32;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let id = report_id.to_string();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT version, at, actor, action, changes FROM history WHERE report_id = ?1 ORDER BY version, rowid")
+                .map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map([&id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+                })
+                .map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (version, at, actor, action, changes) = row.map_err(|e| sql_error(&path, e))?;
+                out.push(HistoryEntry {
+                    report_id: id.clone(),
+                    version: version as u64,
+                    at: DateTime::parse_from_rfc3339(&at).map_err(|e| StoreError::Corrupt(e.to_string()))?.with_timezone(&Utc),
+                    actor,
+                    action,
+                    changes: serde_json::from_str(&changes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "{SELECT} WHERE r.status = 'published' ORDER BY r.id"
+                ))
+                .map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+                })
+                .map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (b, s) = row.map_err(|e| sql_error(&path, e))?;
+                out.push(decode(&b, s)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError> {
+        let id = source_id.to_string();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT value FROM checkpoints WHERE source_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sql_error(&path, e))
+        })
+        .await
+    }
+
+    async fn set_checkpoint(&self, source_id: &str, value: &str) -> Result<(), StoreError> {
+        let (id, value) = (source_id.to_string(), value.to_string());
+        let path = self.path.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO checkpoints (source_id, value, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (source_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                params![id, value, ts(&Utc::now())],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT body FROM source_health ORDER BY source_id")
+                .map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let body = row.map_err(|e| sql_error(&path, e))?;
+                out.push(
+                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                );
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError> {
+        let body = serde_json::to_string(health).map_err(unavailable)?;
+        let id = health.source_id.clone();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO source_health (source_id, body) VALUES (?1, ?2)
+                 ON CONFLICT (source_id) DO UPDATE SET body = excluded.body",
+                params![id, body],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
+        let t = token.clone();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO tokens (id, name, role, hash, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![t.id, t.name, t.role.as_str(), t.hash, ts(&t.created_at), t.revoked_at.as_ref().map(ts)],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let hash = hash.to_string();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT id, name, role, hash, created_at, revoked_at FROM tokens WHERE hash = ?1",
+                [hash],
+                token_row,
+            )
+            .optional()
+            .map_err(|e| sql_error(&path, e))?
+            .transpose()
+        })
+        .await
+    }
+
+    async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT id, name, role, hash, created_at, revoked_at FROM tokens ORDER BY created_at, id")
+                .map_err(|e| sql_error(&path, e))?;
+            let rows = stmt.query_map([], token_row).map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(row.map_err(|e| sql_error(&path, e))??);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let id = id.to_string();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                    params![id, ts(&at)],
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("token {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+fn token_row(r: &rusqlite::Row) -> rusqlite::Result<Result<TokenRecord, StoreError>> {
+    let parse_time = |s: String| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    let role: String = r.get(2)?;
+    let created: String = r.get(4)?;
+    let revoked: Option<String> = r.get(5)?;
+    Ok((|| {
+        Ok(TokenRecord {
+            id: r.get(0).map_err(unavailable)?,
+            name: r.get(1).map_err(unavailable)?,
+            role: role
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+            hash: r.get(3).map_err(unavailable)?,
+            created_at: parse_time(created)?,
+            revoked_at: revoked.map(parse_time).transpose()?,
+        })
+    })())
+}
