@@ -2,11 +2,23 @@
 //! Antillean Creole. It is a suggestion for a volunteer, tuned so that a life-threatening post
 //! is almost never missed (see the development set in `tests/data/devset.jsonl`).
 //!
-//! How it reads a post: weighted cues per category, found in one pass over the folded text.
-//! A cue can be cancelled by a negation just before it ("pas de blessés", "pa ni moun blésé",
-//! "no injuries"); advice to the public ("si vous êtes bloqués, appelez le 18") turns rescue
-//! words into an official message; a resolved situation ("tout le monde va bien") lowers the
-//! priority; forecasts ("risque d'inondation demain") are weather, not an observed hazard.
+//! How it reads a post: weighted cues per category, found in one pass over the folded text,
+//! then a few rules that weigh the context:
+//! - a cue can be cancelled by a negation just before it ("pas de blessés", "pa ni moun blésé",
+//!   "no injuries"), by advice to the public ("ne traversez jamais une ravine en crue") or by a
+//!   condition ("si vous êtes bloqués, appelez le 18", "si ou bizwen"): the danger is then
+//!   explained or supposed, not reported;
+//! - being stuck ("bloqués", "stuck", "kwensé") is a rescue when a danger is stated (water,
+//!   injury, urgency, a vulnerable person), otherwise a road problem ("bloqués, toutes les
+//!   routes sont inondées") or a weak, high-priority rescue;
+//! - a call for help goes to the casualty when someone is hurt, otherwise to rescue;
+//! - people in danger now come first: rescue or casualty evidence with urgency gets a bonus
+//!   over the road, the house or the river around them;
+//! - no news of someone is a rescue of high priority, critical when a danger is stated;
+//! - "pas en danger", "rien de grave" cancel urgency;
+//! - a resolved situation ("tout le monde va bien") ends a rescue story, unless the peril
+//!   outweighs it;
+//! - forecasts ("risque d'inondation demain") are weather, not an observed hazard.
 
 use crate::taxonomy::{Category, Priority};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -24,121 +36,301 @@ pub struct Suggestion {
 enum Cue {
     /// Evidence for a category, with a weight; `negatable` when "no X" means the opposite.
     Topic(Category, u8, bool),
+    /// Someone cannot get out or away, with a weight: a rescue only if a danger is stated.
+    Stuck(u8),
+    /// A call for help, with a weight: urgent; rescue, or casualties when someone is hurt.
+    Help(u8),
+    /// Someone missing or not heard from, with a rescue weight.
+    NoNews(u8),
     /// Life at risk right now.
     Urgent,
-    /// Addressed to the public as advice or instruction.
+    /// Nobody in danger is stated ("pas en danger", "pa an danjé"): cancels urgency.
+    Safe,
+    /// A vulnerable person (child, elderly, disabled) or place (inside a car): being stuck is
+    /// then a danger.
+    Vulnerable,
+    /// Addressed to the public as advice or instruction; cancels the danger cue just after it.
     Advice,
+    /// A condition ("si vous", "si quelqu'un"): the words just after it describe a case, not a
+    /// fact; `true` when addressed to the public, which is advice.
+    Condition(bool),
     /// The situation is over (rescued, safe).
     Resolved,
     /// About the future: forecast, risk, expected.
     Forecast,
-    /// No news of someone.
-    NoNews,
     /// A medical need (insulin, oxygen, dialysis).
     Medical,
     /// A critical facility or a community cut off.
     Serious,
     /// Evacuation ordered.
     Evacuation,
-    /// Cancels the cue just after it.
+    /// Cancels the negatable cues just after it, and being stuck, help, urgency, no news.
     Negation,
 }
 
 use Category as C;
 use Cue::*;
 
-/// Cues as folded words; a trailing `*` matches any word starting so.
+/// How many words after a negation, advice or condition its scope reaches.
+const NEGATION_SCOPE: usize = 2;
+const ADVICE_SCOPE: usize = 3;
+const CONDITION_SCOPE: usize = 1;
+
+/// Cues as folded words. A trailing `*` matches any word starting so; a `*` inside a phrase
+/// stands for the plural and feminine endings (`arbre* tombe*` finds "arbres tombés",
+/// "arbre tombé"...). The same phrase may carry several cues.
 const CUES: &[(&str, Cue)] = &[
-    // --- rescue: people trapped, missing, in danger
-    ("bloque*", Topic(C::Rescue, 3, true)),
-    ("coince*", Topic(C::Rescue, 3, true)),
+    // --- rescue: people trapped, swept away, in the water, on a roof
     ("piege*", Topic(C::Rescue, 4, true)),
+    ("pris au piege", Topic(C::Rescue, 4, true)),
     ("sur le toit", Topic(C::Rescue, 4, true)),
+    ("sur les toits", Topic(C::Rescue, 4, true)),
     ("sur leur toit", Topic(C::Rescue, 4, true)),
     ("sur son toit", Topic(C::Rescue, 4, true)),
     ("sur notre toit", Topic(C::Rescue, 4, true)),
     ("sur un toit", Topic(C::Rescue, 4, true)),
-    ("au secours", Topic(C::Rescue, 5, false)),
-    ("aidez nous", Topic(C::Rescue, 4, false)),
-    ("aidez moi", Topic(C::Rescue, 4, false)),
-    ("besoin de secours", Topic(C::Rescue, 5, false)),
-    ("besoin d aide", Topic(C::Rescue, 2, false)),
-    ("envoyez les secours", Topic(C::Rescue, 5, false)),
-    ("envoyer des secours", Topic(C::Rescue, 5, false)),
-    ("sos", Topic(C::Rescue, 4, false)),
-    ("disparu*", Topic(C::Rescue, 4, true)),
-    ("introuvable", Topic(C::Rescue, 3, true)),
-    ("emporte par", Topic(C::Rescue, 4, true)),
-    ("emportee par", Topic(C::Rescue, 4, true)),
+    ("sur des toits", Topic(C::Rescue, 4, true)),
+    ("emporte*", Topic(C::Rescue, 3, true)),
+    ("a la derive", Topic(C::Rescue, 5, true)),
+    ("chavire*", Topic(C::Rescue, 3, true)),
+    ("capsize*", Topic(C::Rescue, 3, true)),
+    ("clinging", Topic(C::Rescue, 5, true)),
+    ("holding on to", Topic(C::Rescue, 3, true)),
+    ("holding onto", Topic(C::Rescue, 3, true)),
+    ("in the water", Topic(C::Rescue, 2, true)),
+    ("detresse", Topic(C::Rescue, 4, true)),
+    ("agrippe*", Topic(C::Rescue, 5, true)),
+    ("accroche* a", Topic(C::Rescue, 4, true)),
+    ("accroche* au", Topic(C::Rescue, 4, true)),
+    ("quelqu un dedans", Topic(C::Rescue, 4, true)),
+    ("toujours dedans", Topic(C::Rescue, 4, true)),
+    ("encore dedans", Topic(C::Rescue, 4, true)),
+    ("encore quelqu un", Topic(C::Rescue, 3, true)),
+    ("personnes a bord", Topic(C::Rescue, 3, true)),
     ("se noie", Topic(C::Rescue, 5, true)),
     ("noyade", Topic(C::Rescue, 4, true)),
-    ("l eau monte", Topic(C::Rescue, 2, true)),
-    ("l eau rentre", Topic(C::Rescue, 2, true)),
+    ("l eau rentre", Topic(C::Rescue, 3, true)),
+    ("l eau entre", Topic(C::Rescue, 3, true)),
+    ("l eau arrive", Topic(C::Rescue, 2, true)),
     ("eau jusqu", Topic(C::Rescue, 2, true)),
     ("encercle*", Topic(C::Rescue, 3, true)),
-    ("isole* avec", Topic(C::Rescue, 2, true)),
-    ("personnes agees seules", Topic(C::Rescue, 2, true)),
+    // Freeing a person ("le dégager"), not a road ("dégager les arbres").
+    ("le degager", Topic(C::Rescue, 3, true)),
+    ("la degager", Topic(C::Rescue, 3, true)),
+    ("les degager", Topic(C::Rescue, 3, true)),
+    ("sous les decombres", Topic(C::Rescue, 4, true)),
+    ("under the rubble", Topic(C::Rescue, 4, true)),
+    ("crier", Topic(C::Rescue, 2, true)),
+    ("cris", Topic(C::Rescue, 2, true)),
+    ("hurle*", Topic(C::Rescue, 2, true)),
+    ("screaming", Topic(C::Rescue, 3, true)),
+    ("shouting", Topic(C::Rescue, 2, true)),
+    ("le sortir", Topic(C::Rescue, 3, true)),
+    ("la sortir", Topic(C::Rescue, 3, true)),
+    ("les sortir", Topic(C::Rescue, 3, true)),
+    ("tombe* dans l eau", Topic(C::Rescue, 4, true)),
+    ("tombe* dans la riviere", Topic(C::Rescue, 4, true)),
+    ("tombe* dans la ravine", Topic(C::Rescue, 4, true)),
+    ("tombe* dans le canal", Topic(C::Rescue, 4, true)),
+    ("fell into", Topic(C::Rescue, 3, true)),
+    ("fell in the", Topic(C::Rescue, 3, true)),
+    ("drifting", Topic(C::Rescue, 5, true)),
+    ("se debat*", Topic(C::Rescue, 4, true)),
+    ("atteindre", Topic(C::Rescue, 2, true)),
     ("trapped", Topic(C::Rescue, 4, true)),
-    ("stuck", Topic(C::Rescue, 3, true)),
-    ("stranded", Topic(C::Rescue, 3, true)),
     ("on the roof", Topic(C::Rescue, 4, true)),
     ("on their roof", Topic(C::Rescue, 4, true)),
     ("on our roof", Topic(C::Rescue, 4, true)),
-    ("rooftop", Topic(C::Rescue, 4, true)),
-    ("missing", Topic(C::Rescue, 4, true)),
+    ("on a roof", Topic(C::Rescue, 4, true)),
+    ("rooftop*", Topic(C::Rescue, 4, true)),
     ("need rescue", Topic(C::Rescue, 5, false)),
     ("needs rescue", Topic(C::Rescue, 5, false)),
-    ("need help", Topic(C::Rescue, 3, false)),
-    ("please help", Topic(C::Rescue, 3, false)),
-    ("send help", Topic(C::Rescue, 5, false)),
     ("rescue", Topic(C::Rescue, 2, true)),
+    ("rescuers", Topic(C::Rescue, 2, true)),
     ("drowning", Topic(C::Rescue, 5, true)),
-    ("swept away", Topic(C::Rescue, 4, true)),
-    ("water rising", Topic(C::Rescue, 2, true)),
-    ("water is rising", Topic(C::Rescue, 2, true)),
-    ("cut off with", Topic(C::Rescue, 2, true)),
-    ("bloke", Topic(C::Rescue, 4, true)),
-    ("bloker", Topic(C::Rescue, 4, true)),
-    ("anba dlo", Topic(C::Rescue, 2, true)),
+    ("swept", Topic(C::Rescue, 4, true)),
+    ("adrift", Topic(C::Rescue, 5, true)),
+    ("still inside", Topic(C::Rescue, 4, true)),
+    ("waving", Topic(C::Rescue, 3, true)),
+    ("water coming in", Topic(C::Rescue, 3, true)),
+    ("water is coming in", Topic(C::Rescue, 3, true)),
+    ("water all around", Topic(C::Rescue, 3, true)),
+    ("surrounded", Topic(C::Rescue, 3, true)),
     ("asi twati", Topic(C::Rescue, 4, true)),
     ("anle twati", Topic(C::Rescue, 4, true)),
     ("sou twati", Topic(C::Rescue, 4, true)),
-    ("ede nou", Topic(C::Rescue, 4, false)),
-    ("ed nou", Topic(C::Rescue, 4, false)),
-    ("ede mwen", Topic(C::Rescue, 4, false)),
     ("an ka neye", Topic(C::Rescue, 5, false)),
     ("ka neye", Topic(C::Rescue, 5, true)),
     ("neye", Topic(C::Rescue, 3, true)),
-    ("sekou", Topic(C::Rescue, 4, false)),
-    ("pedi", Topic(C::Rescue, 2, true)),
-    ("pa ka jwenn", Topic(C::Rescue, 2, false)),
-    ("dlo ka monte", Topic(C::Rescue, 2, true)),
+    ("pati epi dlo", Topic(C::Rescue, 4, true)),
+    ("ni moun adan", Topic(C::Rescue, 4, true)),
     ("dlo ka rantre", Topic(C::Rescue, 3, true)),
-    ("pa sa soti", Topic(C::Rescue, 3, false)),
-    ("pe ke soti", Topic(C::Rescue, 3, false)),
-    ("pa ka sa soti", Topic(C::Rescue, 3, false)),
-    ("ne pouvons pas sortir", Topic(C::Rescue, 3, false)),
-    ("ne peut pas sortir", Topic(C::Rescue, 3, false)),
-    ("ne peuvent pas sortir", Topic(C::Rescue, 3, false)),
-    ("peut plus sortir", Topic(C::Rescue, 3, false)),
-    ("can t get out", Topic(C::Rescue, 3, false)),
-    ("cannot get out", Topic(C::Rescue, 3, false)),
+    ("dlo ka antre", Topic(C::Rescue, 3, true)),
+    ("dlo ja rive", Topic(C::Rescue, 2, true)),
+    // Rescuers and rescues tell a rescue story, over when a resolved cue says so.
+    ("secouru*", Topic(C::Rescue, 2, false)),
+    ("rescued", Topic(C::Rescue, 2, false)),
+    ("got everyone out", Topic(C::Rescue, 2, false)),
+    ("firefighters", Topic(C::Rescue, 1, false)),
+    ("pompiers", Topic(C::Rescue, 1, false)),
+    ("pompye", Topic(C::Rescue, 1, false)),
+    // --- rescue: stuck, weighed against the danger stated (see `Stuck`)
+    ("bloque*", Stuck(3)),
+    ("coince*", Stuck(3)),
+    ("stuck", Stuck(3)),
+    ("stranded", Stuck(3)),
+    ("cut off with", Stuck(2)),
+    ("isole* avec", Stuck(2)),
+    ("bloke", Stuck(4)),
+    ("bloker", Stuck(4)),
+    ("kwense", Stuck(3)),
+    ("enferme*", Stuck(3)),
+    ("locked in", Stuck(3)),
+    ("feme adan", Stuck(4)),
+    ("pa sa soti", Stuck(3)),
+    ("pe ke soti", Stuck(3)),
+    ("pa ka sa soti", Stuck(3)),
+    ("pa sa mache", Stuck(3)),
+    ("ne pouvons pas sortir", Stuck(3)),
+    ("ne peut pas sortir", Stuck(3)),
+    ("ne peuvent pas sortir", Stuck(3)),
+    ("peut pas sortir", Stuck(3)),
+    ("peux pas sortir", Stuck(3)),
+    ("peuvent pas sortir", Stuck(3)),
+    ("pouvons pas sortir", Stuck(3)),
+    ("peut plus sortir", Stuck(3)),
+    ("pas sorti*", Stuck(3)),
+    ("can t get out", Stuck(3)),
+    ("cannot get out", Stuck(3)),
+    ("can t move", Stuck(3)),
+    ("arrive pas a sortir", Stuck(3)),
+    ("est reste* dans", Stuck(2)),
+    ("sont reste* dans", Stuck(2)),
+    // --- rescue: calls for help (see `Help`)
+    ("au secours", Help(5)),
+    ("a l aide", Help(5)),
+    ("aidez nous", Help(4)),
+    ("aidez moi", Help(4)),
+    ("besoin de secours", Help(5)),
+    ("besoin d aide", Help(2)),
+    ("envoyez les secours", Help(5)),
+    ("envoyer des secours", Help(5)),
+    ("envoyez", Help(2)),
+    ("sos", Help(5)),
+    ("need help", Help(3)),
+    ("please help", Help(3)),
+    ("help us", Help(4)),
+    ("help me", Help(4)),
+    ("send help", Help(5)),
+    ("send someone", Help(4)),
+    ("calling for help", Help(4)),
+    // A witness asking others to call: help, not advice ("appelez le 18 si...").
+    ("appelez les secours", Help(3)),
+    ("appelez les pompiers", Help(3)),
+    ("appelez une ambulance", Help(3)),
+    ("call an ambulance", Help(3)),
+    ("call the firefighters", Help(3)),
+    ("ede nou", Help(4)),
+    ("ed nou", Help(4)),
+    ("ede mwen", Help(4)),
+    ("sekou", Help(4)),
+    ("vin cheche", Help(4)),
+    ("kriye pompye", Help(3)),
+    // --- rescue: missing, no news (see `NoNews`)
+    ("disparu*", NoNews(5)),
+    ("disparet", NoNews(5)),
+    ("introuvable*", NoNews(3)),
+    ("perdus", NoNews(4)),
+    ("s est perdu*", NoNews(4)),
+    ("se sont perdu*", NoNews(4)),
+    ("missing", NoNews(5)),
+    ("pas de nouvelles", NoNews(3)),
+    ("sans nouvelles", NoNews(3)),
+    ("aucune nouvelle", NoNews(3)),
+    ("des nouvelles de", NoNews(3)),
+    ("ne repond plus", NoNews(3)),
+    ("ne repond pas", NoNews(3)),
+    ("repond plus", NoNews(3)),
+    ("plus de reponse", NoNews(3)),
+    ("pas de reponse", NoNews(3)),
+    ("injoignable*", NoNews(3)),
+    ("pas rentre*", NoNews(4)),
+    ("pas revenu*", NoNews(4)),
+    ("no news", NoNews(3)),
+    ("any news", NoNews(3)),
+    ("not answering", NoNews(3)),
+    ("can t reach", NoNews(3)),
+    ("cannot reach", NoNews(3)),
+    ("haven t heard", NoNews(3)),
+    ("heard from", NoNews(3)),
+    ("no answer", NoNews(3)),
+    ("quelqu un a vu", NoNews(3)),
+    ("trouve pas", NoNews(3)),
+    ("anyone seen", NoNews(3)),
+    ("never came back", NoNews(4)),
+    ("devait rentrer", NoNews(3)),
+    ("nobody knows where", NoNews(3)),
+    ("no one knows where", NoNews(3)),
+    ("personne ne sait ou", NoNews(3)),
+    ("devait arriver", NoNews(3)),
+    ("ne l a vu", NoNews(3)),
+    ("ne l ont vu", NoNews(3)),
+    ("can t get through to", NoNews(3)),
+    ("didn t come back", NoNews(4)),
+    ("voicemail", NoNews(2)),
+    ("messagerie", NoNews(2)),
+    ("hasn t answered", NoNews(3)),
+    ("hasn t replied", NoNews(3)),
+    ("not picking up", NoNews(3)),
+    ("phone is off", NoNews(2)),
+    ("decroche pas", NoNews(3)),
+    ("decroche plus", NoNews(3)),
+    ("tel est eteint", NoNews(2)),
+    ("a joindre", NoNews(3)),
+    ("not come back", NoNews(4)),
+    ("pa ni nouvel", NoNews(3)),
+    ("pyes nouvel", NoNews(3)),
+    ("pa ka reponn", NoNews(3)),
+    ("pedi", NoNews(2)),
+    ("pa ka jwenn", NoNews(2)),
     // --- casualties
     ("blesse*", Topic(C::Casualties, 4, true)),
     ("victime*", Topic(C::Casualties, 3, true)),
     ("mort", Topic(C::Casualties, 4, true)),
     ("morts", Topic(C::Casualties, 4, true)),
+    ("retrouve* mort*", Topic(C::Casualties, 3, true)),
     ("deces", Topic(C::Casualties, 4, true)),
     ("decede*", Topic(C::Casualties, 4, true)),
-    ("tue*", Topic(C::Casualties, 3, true)),
+    ("tue", Topic(C::Casualties, 3, true)),
+    ("tues", Topic(C::Casualties, 3, true)),
+    ("tuee*", Topic(C::Casualties, 3, true)),
     ("corps sans vie", Topic(C::Casualties, 5, true)),
+    ("un corps", Topic(C::Casualties, 4, true)),
+    ("a body", Topic(C::Casualties, 4, true)),
+    ("on ko", Topic(C::Casualties, 4, true)),
+    ("not breathing", Topic(C::Casualties, 4, true)),
+    ("ne respire", Topic(C::Casualties, 4, true)),
+    ("cpr", Topic(C::Casualties, 4, true)),
+    ("massage cardiaque", Topic(C::Casualties, 4, true)),
+    ("bouche a bouche", Topic(C::Casualties, 4, true)),
     ("saigne*", Topic(C::Casualties, 3, true)),
+    ("sang", Topic(C::Casualties, 2, true)),
     ("inconscient*", Topic(C::Casualties, 4, true)),
+    ("respire mal", Topic(C::Casualties, 3, true)),
+    ("respire plus", Topic(C::Casualties, 4, true)),
+    ("bouge plus", Topic(C::Casualties, 2, true)),
     ("fracture*", Topic(C::Casualties, 3, true)),
     ("jambe cassee", Topic(C::Casualties, 3, true)),
     ("bras casse", Topic(C::Casualties, 3, true)),
+    ("casse la jambe", Topic(C::Casualties, 4, true)),
+    ("casse le bras", Topic(C::Casualties, 4, true)),
+    ("bras tordu", Topic(C::Casualties, 3, true)),
+    ("points de suture", Topic(C::Casualties, 4, true)),
+    ("ecraser", Topic(C::Casualties, 2, true)),
     ("electrocute*", Topic(C::Casualties, 4, true)),
     ("hospitalise*", Topic(C::Casualties, 3, true)),
+    ("ambulance", Topic(C::Casualties, 1, true)),
+    ("samu", Topic(C::Casualties, 2, true)),
     ("injured", Topic(C::Casualties, 4, true)),
     ("injuries", Topic(C::Casualties, 4, true)),
     ("injury", Topic(C::Casualties, 4, true)),
@@ -150,21 +342,37 @@ const CUES: &[(&str, Cue)] = &[
     ("casualties", Topic(C::Casualties, 4, true)),
     ("fatalit*", Topic(C::Casualties, 4, true)),
     ("bleeding", Topic(C::Casualties, 3, true)),
+    ("douleur", Topic(C::Casualties, 3, true)),
+    ("in pain", Topic(C::Casualties, 3, true)),
+    ("blood", Topic(C::Casualties, 3, true)),
+    ("cut his", Topic(C::Casualties, 3, true)),
+    ("cut her", Topic(C::Casualties, 3, true)),
+    ("mordu*", Topic(C::Casualties, 2, true)),
+    ("pa ka bouge", Topic(C::Casualties, 2, true)),
+    ("deep cut", Topic(C::Casualties, 3, true)),
+    ("hit by", Topic(C::Casualties, 2, true)),
+    ("hit her head", Topic(C::Casualties, 3, true)),
+    ("hit his head", Topic(C::Casualties, 3, true)),
+    ("head injury", Topic(C::Casualties, 4, true)),
+    ("not responding", Topic(C::Casualties, 3, true)),
+    ("unresponsive", Topic(C::Casualties, 4, true)),
     ("unconscious", Topic(C::Casualties, 4, true)),
     ("broken leg", Topic(C::Casualties, 3, true)),
     ("blese", Topic(C::Casualties, 4, true)),
-    ("blesse", Topic(C::Casualties, 4, true)),
     ("moun mo", Topic(C::Casualties, 4, true)),
+    ("ki mo", Topic(C::Casualties, 4, true)),
     ("mo", Topic(C::Casualties, 1, true)),
-    ("ka senyen", Topic(C::Casualties, 3, true)),
     ("senyen", Topic(C::Casualties, 3, true)),
+    ("seniye", Topic(C::Casualties, 3, true)),
     ("kase pye", Topic(C::Casualties, 3, true)),
     ("pye kase", Topic(C::Casualties, 3, true)),
+    ("anbilans", Topic(C::Casualties, 1, true)),
     // --- damage
     ("degat*", Topic(C::Damage, 3, true)),
-    ("degats", Topic(C::Damage, 3, true)),
-    ("toit arrache", Topic(C::Damage, 4, true)),
-    ("toits arraches", Topic(C::Damage, 4, true)),
+    ("toit", Topic(C::Damage, 2, true)),
+    ("toits", Topic(C::Damage, 2, true)),
+    ("toit arrache", Topic(C::Damage, 2, true)),
+    ("toits arraches", Topic(C::Damage, 2, true)),
     ("toiture*", Topic(C::Damage, 3, true)),
     ("tole*", Topic(C::Damage, 2, true)),
     ("effondre*", Topic(C::Damage, 3, true)),
@@ -172,10 +380,36 @@ const CUES: &[(&str, Cue)] = &[
     ("detruit*", Topic(C::Damage, 3, true)),
     ("endommage*", Topic(C::Damage, 3, true)),
     ("arrache*", Topic(C::Damage, 2, true)),
+    ("decoiffe*", Topic(C::Damage, 4, true)),
+    ("eventre*", Topic(C::Damage, 3, true)),
+    ("explose*", Topic(C::Damage, 3, true)),
+    ("a cede", Topic(C::Damage, 3, true)),
+    ("ont cede", Topic(C::Damage, 3, true)),
+    ("pris cher", Topic(C::Damage, 3, true)),
+    ("champ de bataille", Topic(C::Damage, 3, true)),
+    ("retourne*", Topic(C::Damage, 2, true)),
+    ("debris", Topic(C::Damage, 2, true)),
+    ("abime*", Topic(C::Damage, 3, true)),
+    ("a souffert", Topic(C::Damage, 2, true)),
+    ("ont souffert", Topic(C::Damage, 2, true)),
+    ("coules", Topic(C::Damage, 2, true)),
+    ("recolte*", Topic(C::Damage, 2, true)),
+    // "a perdu son toit": lost property; people lost are a rescue (see `NoNews`).
+    ("a perdu", Topic(C::Damage, 3, true)),
+    ("ont perdu", Topic(C::Damage, 3, true)),
+    ("ai perdu", Topic(C::Damage, 3, true)),
+    ("avons perdu", Topic(C::Damage, 3, true)),
+    ("lost its", Topic(C::Damage, 3, true)),
+    ("lost their", Topic(C::Damage, 3, true)),
+    ("lost our", Topic(C::Damage, 3, true)),
     ("souffle*", Topic(C::Damage, 1, true)),
     ("vitres", Topic(C::Damage, 2, true)),
+    ("vitrine*", Topic(C::Damage, 2, true)),
     ("facade", Topic(C::Damage, 2, true)),
+    ("mur", Topic(C::Damage, 1, true)),
+    ("murs", Topic(C::Damage, 1, true)),
     ("maison*", Topic(C::Damage, 1, true)),
+    ("case*", Topic(C::Damage, 1, true)),
     ("ecole", Topic(C::Damage, 1, true)),
     ("eglise", Topic(C::Damage, 1, true)),
     ("roof", Topic(C::Damage, 2, true)),
@@ -183,14 +417,25 @@ const CUES: &[(&str, Cue)] = &[
     ("damage*", Topic(C::Damage, 4, true)),
     ("destroyed", Topic(C::Damage, 4, true)),
     ("collapsed", Topic(C::Damage, 3, true)),
+    ("flattened", Topic(C::Damage, 4, true)),
+    ("wreck*", Topic(C::Damage, 4, true)),
+    ("smashed", Topic(C::Damage, 3, true)),
     ("torn off", Topic(C::Damage, 3, true)),
     ("ripped off", Topic(C::Damage, 3, true)),
     ("blown away", Topic(C::Damage, 2, true)),
+    ("houses", Topic(C::Damage, 1, true)),
     ("twati", Topic(C::Damage, 2, true)),
     ("kaz", Topic(C::Damage, 1, true)),
+    ("kay", Topic(C::Damage, 1, true)),
     ("kraze", Topic(C::Damage, 3, true)),
+    ("kase", Topic(C::Damage, 3, true)),
+    ("tol", Topic(C::Damage, 2, true)),
+    ("pote tout", Topic(C::Damage, 2, true)),
+    ("kase net", Topic(C::Damage, 2, true)),
+    ("miray", Topic(C::Damage, 2, true)),
     ("tonbe", Topic(C::Damage, 1, true)),
     ("dega", Topic(C::Damage, 3, true)),
+    ("dekale", Topic(C::Damage, 3, true)),
     ("van la pote", Topic(C::Damage, 3, true)),
     ("van pote", Topic(C::Damage, 3, true)),
     // --- utilities
@@ -201,6 +446,9 @@ const CUES: &[(&str, Cue)] = &[
     ("edf", Topic(C::Utilities, 3, false)),
     ("reseau", Topic(C::Utilities, 3, false)),
     ("telephone", Topic(C::Utilities, 1, false)),
+    ("antenne*", Topic(C::Utilities, 3, false)),
+    ("hs", Topic(C::Utilities, 1, false)),
+    ("wifi", Topic(C::Utilities, 2, false)),
     ("internet", Topic(C::Utilities, 3, false)),
     ("4g", Topic(C::Utilities, 3, false)),
     ("fibre", Topic(C::Utilities, 2, false)),
@@ -221,46 +469,72 @@ const CUES: &[(&str, Cue)] = &[
     ("outage*", Topic(C::Utilities, 3, false)),
     ("blackout", Topic(C::Utilities, 3, false)),
     ("no signal", Topic(C::Utilities, 3, false)),
+    ("signal", Topic(C::Utilities, 2, false)),
+    ("can t call", Topic(C::Utilities, 2, false)),
+    ("lost power", Topic(C::Utilities, 3, false)),
     ("no network", Topic(C::Utilities, 3, false)),
     ("phone network", Topic(C::Utilities, 3, false)),
+    ("network", Topic(C::Utilities, 2, false)),
+    ("been down", Topic(C::Utilities, 2, false)),
+    ("phone lines", Topic(C::Utilities, 4, false)),
+    ("lines are down", Topic(C::Utilities, 3, false)),
+    ("landline*", Topic(C::Utilities, 3, false)),
     ("running water", Topic(C::Utilities, 4, false)),
+    ("water supply", Topic(C::Utilities, 4, false)),
     ("no water", Topic(C::Utilities, 3, false)),
+    ("water pressure", Topic(C::Utilities, 3, false)),
     ("tap water", Topic(C::Utilities, 2, false)),
+    ("tap", Topic(C::Utilities, 2, false)),
     ("kouran", Topic(C::Utilities, 3, false)),
     ("limye", Topic(C::Utilities, 2, false)),
     ("rezo", Topic(C::Utilities, 3, false)),
     ("pa ni dlo", Topic(C::Utilities, 3, false)),
     ("dlo koupe", Topic(C::Utilities, 3, false)),
     ("koupe dlo", Topic(C::Utilities, 3, false)),
+    ("robine", Topic(C::Utilities, 2, false)),
     ("tiyo", Topic(C::Utilities, 1, false)),
-    // --- access
+    // --- access: roads, bridges, ports, flights
     ("route*", Topic(C::Access, 3, false)),
     ("rue", Topic(C::Access, 1, false)),
     ("chemin", Topic(C::Access, 1, false)),
+    ("chaussee", Topic(C::Access, 3, false)),
     ("pont", Topic(C::Access, 3, false)),
     ("ponts", Topic(C::Access, 3, false)),
-    ("ravine", Topic(C::Access, 1, false)),
+    ("radier", Topic(C::Access, 3, false)),
     ("circulation", Topic(C::Access, 3, false)),
     ("impraticable*", Topic(C::Access, 4, false)),
     ("barree*", Topic(C::Access, 2, false)),
     ("barre", Topic(C::Access, 1, false)),
     ("ferme a la circulation", Topic(C::Access, 4, false)),
-    ("rn1", Topic(C::Access, 3, false)),
-    ("rn2", Topic(C::Access, 3, false)),
-    ("rn4", Topic(C::Access, 3, false)),
-    ("rn5", Topic(C::Access, 3, false)),
-    ("rn6", Topic(C::Access, 3, false)),
+    ("rn*", Topic(C::Access, 3, false)),
+    ("n1", Topic(C::Access, 3, false)),
+    ("n2", Topic(C::Access, 3, false)),
+    ("n4", Topic(C::Access, 3, false)),
+    ("n5", Topic(C::Access, 3, false)),
+    ("n6", Topic(C::Access, 3, false)),
     ("traversee", Topic(C::Access, 3, false)),
     ("arbre* tombe*", Topic(C::Access, 2, false)),
     ("arbres en travers", Topic(C::Access, 3, false)),
+    // "pas de passage", but not "le passage du cyclone".
+    ("pas de passage", Topic(C::Access, 3, false)),
+    ("plus de passage", Topic(C::Access, 3, false)),
+    ("passage impossible", Topic(C::Access, 3, false)),
+    ("impossible de passer", Topic(C::Access, 4, false)),
+    ("moyen de passer", Topic(C::Access, 3, false)),
+    ("dans les deux sens", Topic(C::Access, 3, false)),
+    ("demi tour", Topic(C::Access, 3, false)),
     ("aeroport", Topic(C::Access, 3, false)),
     ("port", Topic(C::Access, 1, false)),
     ("vol", Topic(C::Access, 1, false)),
     ("vols", Topic(C::Access, 2, false)),
+    ("avion*", Topic(C::Access, 2, false)),
     ("bateau*", Topic(C::Access, 2, false)),
+    ("navire*", Topic(C::Access, 2, false)),
     ("navette*", Topic(C::Access, 2, false)),
     ("ferry", Topic(C::Access, 3, false)),
+    ("ferries", Topic(C::Access, 3, false)),
     ("embouteillage*", Topic(C::Access, 3, false)),
+    ("bouchon*", Topic(C::Access, 3, false)),
     ("deviation", Topic(C::Access, 3, false)),
     ("road*", Topic(C::Access, 3, false)),
     ("bridge*", Topic(C::Access, 3, false)),
@@ -269,19 +543,57 @@ const CUES: &[(&str, Cue)] = &[
     ("impassable", Topic(C::Access, 4, false)),
     ("highway", Topic(C::Access, 3, false)),
     ("traffic", Topic(C::Access, 2, false)),
+    ("blocked", Topic(C::Access, 2, false)),
+    ("blocking", Topic(C::Access, 2, false)),
+    ("can t get through", Topic(C::Access, 2, false)),
+    ("turn back", Topic(C::Access, 3, false)),
+    ("suspended", Topic(C::Access, 2, false)),
     ("chimen", Topic(C::Access, 2, false)),
     ("lari", Topic(C::Access, 2, false)),
-    ("pon", Topic(C::Access, 2, false)),
+    // "pa ni pon" is "not any": only the bridge is negatable.
+    ("pon", Topic(C::Access, 3, true)),
     ("loto", Topic(C::Access, 1, false)),
     ("pye bwa", Topic(C::Access, 1, false)),
+    ("ayewopo", Topic(C::Access, 4, false)),
+    ("avyon", Topic(C::Access, 3, false)),
+    ("bato", Topic(C::Access, 3, false)),
+    // A road that is blocked, flooded or broken: traffic, not people, is stuck (these add to
+    // the words they contain).
+    ("route* bloquee*", Topic(C::Access, 2, false)),
+    ("route* coupee*", Topic(C::Access, 3, false)),
+    ("route* fermee*", Topic(C::Access, 2, false)),
+    ("road* closed", Topic(C::Access, 2, false)),
+    ("road* is closed", Topic(C::Access, 2, false)),
+    ("route* inondee*", Topic(C::Access, 3, false)),
+    ("pont* effondre*", Topic(C::Access, 3, false)),
+    ("road* blocked", Topic(C::Access, 2, false)),
+    ("flooded road*", Topic(C::Access, 3, false)),
+    ("chimen la bloke", Topic(C::Access, 4, false)),
+    ("chimen bloke", Topic(C::Access, 4, false)),
+    ("lari la bloke", Topic(C::Access, 4, false)),
+    ("pa ka pase", Topic(C::Access, 3, false)),
+    ("pa pase", Topic(C::Access, 2, false)),
+    ("pon la kase", Topic(C::Access, 5, false)),
+    ("pon kase", Topic(C::Access, 5, false)),
     // --- hazard (observed)
+    // Rising water is a hazard, and urgent: a rescue when people are stuck in it.
+    ("l eau monte", Topic(C::Hazard, 2, true)),
+    ("water rising", Topic(C::Hazard, 2, true)),
+    ("water is rising", Topic(C::Hazard, 2, true)),
+    ("water still rising", Topic(C::Hazard, 2, true)),
+    ("dlo ka monte", Topic(C::Hazard, 2, true)),
     ("inonde*", Topic(C::Hazard, 3, true)),
     ("inondation*", Topic(C::Hazard, 3, true)),
     ("sous l eau", Topic(C::Hazard, 3, true)),
-    ("deborde*", Topic(C::Hazard, 3, true)),
+    ("envahi*", Topic(C::Hazard, 2, true)),
+    ("pieds dans l eau", Topic(C::Hazard, 3, true)),
+    ("deborde*", Topic(C::Hazard, 4, true)),
+    ("de son lit", Topic(C::Hazard, 4, true)),
     ("crue*", Topic(C::Hazard, 3, true)),
     ("glissement* de terrain", Topic(C::Hazard, 4, true)),
     ("eboulement*", Topic(C::Hazard, 4, true)),
+    ("falaise", Topic(C::Hazard, 2, true)),
+    ("cliff", Topic(C::Hazard, 2, true)),
     ("coulee* de boue", Topic(C::Hazard, 4, true)),
     ("boue", Topic(C::Hazard, 2, true)),
     ("houle", Topic(C::Hazard, 2, true)),
@@ -290,16 +602,33 @@ const CUES: &[(&str, Cue)] = &[
     ("front de mer", Topic(C::Hazard, 1, true)),
     ("maree de tempete", Topic(C::Hazard, 3, true)),
     ("incendie*", Topic(C::Hazard, 4, true)),
-    ("feu", Topic(C::Hazard, 2, true)),
+    // A fire, not the "couvre-feu".
+    ("en feu", Topic(C::Hazard, 3, true)),
+    ("au feu", Topic(C::Hazard, 3, true)),
+    ("le feu", Topic(C::Hazard, 2, true)),
+    ("du feu", Topic(C::Hazard, 2, true)),
+    ("un feu", Topic(C::Hazard, 2, true)),
+    ("pris feu", Topic(C::Hazard, 3, true)),
+    ("depart de feu", Topic(C::Hazard, 3, true)),
+    ("feu de broussaille*", Topic(C::Hazard, 3, true)),
+    ("feu de foret", Topic(C::Hazard, 3, true)),
     ("fumee", Topic(C::Hazard, 2, true)),
     ("fuite de gaz", Topic(C::Hazard, 4, true)),
+    ("odeur de gaz", Topic(C::Hazard, 4, true)),
+    ("smell of gas", Topic(C::Hazard, 4, true)),
     ("riviere", Topic(C::Hazard, 2, true)),
+    ("ravine", Topic(C::Hazard, 1, true)),
     ("ravine en crue", Topic(C::Hazard, 4, true)),
     ("flood*", Topic(C::Hazard, 3, true)),
     ("landslide*", Topic(C::Hazard, 4, true)),
+    ("rockslide*", Topic(C::Hazard, 4, true)),
+    ("rockfall*", Topic(C::Hazard, 4, true)),
+    ("chute* de pierres", Topic(C::Hazard, 4, true)),
     ("mudslide*", Topic(C::Hazard, 4, true)),
     ("storm surge", Topic(C::Hazard, 4, true)),
     ("overflow*", Topic(C::Hazard, 3, true)),
+    ("burst", Topic(C::Hazard, 3, true)),
+    ("burst its banks", Topic(C::Hazard, 2, true)),
     ("fire", Topic(C::Hazard, 3, true)),
     ("waves", Topic(C::Hazard, 2, true)),
     ("river", Topic(C::Hazard, 2, true)),
@@ -307,41 +636,88 @@ const CUES: &[(&str, Cue)] = &[
     ("lavalas", Topic(C::Hazard, 4, true)),
     ("dlo desann", Topic(C::Hazard, 3, true)),
     ("lanme", Topic(C::Hazard, 2, true)),
+    ("lanme la antre", Topic(C::Hazard, 4, true)),
+    ("lanme antre", Topic(C::Hazard, 4, true)),
+    ("lanme la ka monte", Topic(C::Hazard, 4, true)),
+    ("lanme ka monte", Topic(C::Hazard, 4, true)),
+    ("vag", Topic(C::Hazard, 2, true)),
     ("rivye", Topic(C::Hazard, 3, true)),
+    ("larivie", Topic(C::Hazard, 3, true)),
+    ("ravin", Topic(C::Hazard, 1, true)),
+    ("debode", Topic(C::Hazard, 4, true)),
     ("glisman", Topic(C::Hazard, 4, true)),
+    ("glise", Topic(C::Hazard, 3, true)),
+    ("glisser", Topic(C::Hazard, 2, true)),
+    ("labou", Topic(C::Hazard, 3, true)),
     ("dife", Topic(C::Hazard, 3, true)),
     ("dlo", Topic(C::Hazard, 1, true)),
     // --- needs
     ("besoin d eau", Topic(C::Needs, 4, false)),
     ("besoin de nourriture", Topic(C::Needs, 4, false)),
     ("besoin de", Topic(C::Needs, 2, false)),
+    ("besoin d", Topic(C::Needs, 2, false)),
+    ("a besoin", Topic(C::Needs, 2, false)),
+    ("ont besoin", Topic(C::Needs, 3, false)),
     ("manque de", Topic(C::Needs, 2, false)),
+    ("manque d", Topic(C::Needs, 2, false)),
+    ("manquent de", Topic(C::Needs, 3, false)),
+    ("manquent d", Topic(C::Needs, 3, false)),
+    ("bouteille* de gaz", Topic(C::Needs, 3, false)),
+    ("gas bottle*", Topic(C::Needs, 3, false)),
+    ("can t cook", Topic(C::Needs, 2, false)),
     ("on manque", Topic(C::Needs, 3, false)),
     ("nous manquons", Topic(C::Needs, 3, false)),
     ("plus rien a manger", Topic(C::Needs, 4, false)),
     ("rien a manger", Topic(C::Needs, 4, false)),
     ("faim", Topic(C::Needs, 3, false)),
-    ("nourriture", Topic(C::Needs, 2, false)),
+    ("nourriture", Topic(C::Needs, 3, false)),
+    ("pain", Topic(C::Needs, 2, false)),
+    ("lait", Topic(C::Needs, 2, false)),
+    ("on a plus", Topic(C::Needs, 2, false)),
+    ("on n a plus", Topic(C::Needs, 2, false)),
     ("bouteilles d eau", Topic(C::Needs, 2, false)),
     ("lait bebe", Topic(C::Needs, 3, false)),
     ("lait pour bebe", Topic(C::Needs, 3, false)),
-    ("couches", Topic(C::Needs, 2, false)),
+    ("lait infantile", Topic(C::Needs, 3, false)),
+    ("des couches", Topic(C::Needs, 2, false)),
+    ("de couches", Topic(C::Needs, 2, false)),
     ("insuline", Topic(C::Needs, 5, false)),
     ("oxygene", Topic(C::Needs, 4, false)),
-    ("dialyse", Topic(C::Needs, 4, false)),
+    ("dialys*", Topic(C::Needs, 4, false)),
     ("medicament*", Topic(C::Needs, 4, false)),
+    ("pansement*", Topic(C::Needs, 3, false)),
+    ("paracetamol", Topic(C::Needs, 3, false)),
+    ("doliprane", Topic(C::Needs, 3, false)),
     ("traitement", Topic(C::Needs, 2, false)),
     ("groupe electrogene", Topic(C::Needs, 2, false)),
     ("ou trouver", Topic(C::Needs, 2, false)),
     ("quelqu un aurait", Topic(C::Needs, 2, false)),
+    ("quelqu un a du", Topic(C::Needs, 3, false)),
+    ("quelqu un a des", Topic(C::Needs, 3, false)),
     ("cherche*", Topic(C::Needs, 1, false)),
-    ("bache*", Topic(C::Needs, 2, false)),
+    ("bache*", Topic(C::Needs, 3, false)),
+    ("il nous faut", Topic(C::Needs, 3, false)),
+    ("clous", Topic(C::Needs, 1, false)),
+    ("nails", Topic(C::Needs, 1, false)),
+    ("n a plus de", Topic(C::Needs, 2, false)),
+    ("pharmacie*", Topic(C::Needs, 2, false)),
+    ("ventoline", Topic(C::Needs, 3, false)),
+    ("asthm*", Topic(C::Needs, 2, false)),
+    ("pharmacy", Topic(C::Needs, 2, false)),
+    ("inhaler", Topic(C::Needs, 3, false)),
+    ("food", Topic(C::Needs, 3, false)),
+    ("need", Topic(C::Needs, 2, false)),
     ("need water", Topic(C::Needs, 4, false)),
     ("need food", Topic(C::Needs, 4, false)),
+    ("drinking water", Topic(C::Needs, 4, false)),
     ("we need", Topic(C::Needs, 3, false)),
     ("running out", Topic(C::Needs, 3, false)),
+    ("looking for", Topic(C::Needs, 2, false)),
+    ("generator", Topic(C::Needs, 3, false)),
     ("insulin", Topic(C::Needs, 5, false)),
     ("oxygen", Topic(C::Needs, 4, false)),
+    ("apnea", Topic(C::Needs, 3, false)),
+    ("apnee", Topic(C::Needs, 3, false)),
     ("medication", Topic(C::Needs, 4, false)),
     ("medicine", Topic(C::Needs, 4, false)),
     ("baby formula", Topic(C::Needs, 4, false)),
@@ -351,10 +727,13 @@ const CUES: &[(&str, Cue)] = &[
     ("manje", Topic(C::Needs, 3, false)),
     ("pa ni manje", Topic(C::Needs, 4, false)),
     ("grangou", Topic(C::Needs, 3, false)),
+    ("swaf", Topic(C::Needs, 3, false)),
     ("remed", Topic(C::Needs, 4, false)),
     ("ensilin", Topic(C::Needs, 5, false)),
+    ("oksijen", Topic(C::Needs, 4, false)),
     // --- shelter and evacuation
-    ("abri*", Topic(C::Shelter, 3, false)),
+    ("abri", Topic(C::Shelter, 3, false)),
+    ("abris", Topic(C::Shelter, 3, false)),
     ("centre d hebergement", Topic(C::Shelter, 4, false)),
     ("hebergement*", Topic(C::Shelter, 3, false)),
     ("heberge*", Topic(C::Shelter, 2, false)),
@@ -364,14 +743,17 @@ const CUES: &[(&str, Cue)] = &[
     ("evacue*", Topic(C::Shelter, 2, false)),
     ("complet", Topic(C::Shelter, 1, false)),
     ("lits", Topic(C::Shelter, 2, false)),
+    ("couvertures", Topic(C::Shelter, 1, false)),
+    ("dra", Topic(C::Shelter, 1, false)),
     ("sinistres", Topic(C::Shelter, 1, false)),
     ("shelter*", Topic(C::Shelter, 4, false)),
     ("evacuat*", Topic(C::Shelter, 3, false)),
-    ("abri", Topic(C::Shelter, 3, false)),
+    ("evakye", Topic(C::Shelter, 4, false)),
     ("lopital", Topic(C::Shelter, 1, false)),
     ("sal a", Topic(C::Shelter, 1, false)),
     ("lekol", Topic(C::Shelter, 1, false)),
-    // --- solidarity
+    ("ni plas", Topic(C::Shelter, 3, false)),
+    // --- solidarity: offers, collections, volunteers
     ("dons", Topic(C::Solidarity, 4, false)),
     ("don", Topic(C::Solidarity, 2, false)),
     ("collecte*", Topic(C::Solidarity, 4, false)),
@@ -379,24 +761,57 @@ const CUES: &[(&str, Cue)] = &[
     ("solidarite", Topic(C::Solidarity, 4, false)),
     ("je propose", Topic(C::Solidarity, 4, false)),
     ("nous proposons", Topic(C::Solidarity, 4, false)),
-    ("je peux", Topic(C::Solidarity, 3, false)),
-    ("on peut", Topic(C::Solidarity, 2, false)),
+    // An offer names what is offered: "je peux" alone is also "je peux pas sortir".
+    ("peux aider", Topic(C::Solidarity, 3, false)),
+    ("peux preter", Topic(C::Solidarity, 3, false)),
+    ("peux amener", Topic(C::Solidarity, 3, false)),
+    ("peux apporter", Topic(C::Solidarity, 3, false)),
+    ("peux donner", Topic(C::Solidarity, 3, false)),
+    ("peux transporter", Topic(C::Solidarity, 3, false)),
+    ("peux heberger", Topic(C::Solidarity, 3, false)),
+    ("peux accueillir", Topic(C::Solidarity, 3, false)),
+    ("peut aider", Topic(C::Solidarity, 3, false)),
+    ("pouvons aider", Topic(C::Solidarity, 3, false)),
+    ("je donne", Topic(C::Solidarity, 4, false)),
+    ("vetements", Topic(C::Solidarity, 2, false)),
+    ("mp", Topic(C::Solidarity, 2, false)),
     ("disponible*", Topic(C::Solidarity, 2, false)),
+    ("dispo", Topic(C::Solidarity, 3, false)),
     ("gratuit*", Topic(C::Solidarity, 3, false)),
     ("offre", Topic(C::Solidarity, 3, false)),
     ("preter", Topic(C::Solidarity, 3, false)),
     ("pret a aider", Topic(C::Solidarity, 4, false)),
+    ("venez aider", Topic(C::Solidarity, 4, false)),
     ("coup de main", Topic(C::Solidarity, 3, false)),
     ("cagnotte", Topic(C::Solidarity, 4, false)),
     ("entraide", Topic(C::Solidarity, 4, false)),
+    ("se sont organise*", Topic(C::Solidarity, 3, false)),
+    ("s organise*", Topic(C::Solidarity, 2, false)),
+    ("ranmase", Topic(C::Solidarity, 4, false)),
+    ("rad", Topic(C::Solidarity, 2, false)),
     ("venez chercher", Topic(C::Solidarity, 3, false)),
     ("depot*", Topic(C::Solidarity, 2, false)),
+    ("mp moi", Topic(C::Solidarity, 3, false)),
     ("volunteer*", Topic(C::Solidarity, 4, false)),
     ("donation*", Topic(C::Solidarity, 4, false)),
     ("donate", Topic(C::Solidarity, 4, false)),
     ("offering", Topic(C::Solidarity, 4, false)),
-    ("i can", Topic(C::Solidarity, 3, false)),
-    ("we can", Topic(C::Solidarity, 2, false)),
+    ("collecting", Topic(C::Solidarity, 4, false)),
+    ("organising", Topic(C::Solidarity, 3, false)),
+    ("organizing", Topic(C::Solidarity, 3, false)),
+    ("clean up", Topic(C::Solidarity, 3, false)),
+    ("an ni on", Topic(C::Solidarity, 2, false)),
+    ("kriye mwen", Topic(C::Solidarity, 2, false)),
+    ("j en ai", Topic(C::Solidarity, 2, false)),
+    ("can help", Topic(C::Solidarity, 4, false)),
+    ("can bring", Topic(C::Solidarity, 3, false)),
+    ("can drive", Topic(C::Solidarity, 3, false)),
+    ("can give", Topic(C::Solidarity, 3, false)),
+    ("can lend", Topic(C::Solidarity, 3, false)),
+    ("can host", Topic(C::Solidarity, 3, false)),
+    ("i have a", Topic(C::Solidarity, 2, false)),
+    ("come by", Topic(C::Solidarity, 4, false)),
+    ("dm me", Topic(C::Solidarity, 3, false)),
     ("free", Topic(C::Solidarity, 2, false)),
     ("happy to help", Topic(C::Solidarity, 4, false)),
     ("drop off", Topic(C::Solidarity, 3, false)),
@@ -407,17 +822,28 @@ const CUES: &[(&str, Cue)] = &[
     ("nou pe", Topic(C::Solidarity, 2, false)),
     ("ba zot", Topic(C::Solidarity, 2, false)),
     ("bay", Topic(C::Solidarity, 1, false)),
+    ("ka bay", Topic(C::Solidarity, 3, false)),
+    ("ka fe manje", Topic(C::Solidarity, 4, false)),
+    ("ofe", Topic(C::Solidarity, 4, false)),
+    ("moun ki bizwen", Topic(C::Solidarity, 2, false)),
     ("kout men", Topic(C::Solidarity, 4, false)),
+    ("koudmen", Topic(C::Solidarity, 4, false)),
     ("lantrede", Topic(C::Solidarity, 4, false)),
-    ("solidarite", Topic(C::Solidarity, 4, false)),
-    // --- official
+    ("byenvini", Topic(C::Solidarity, 2, false)),
+    ("kriye nou", Topic(C::Solidarity, 2, false)),
+    // --- official: authorities and their instructions
     ("prefecture", Topic(C::Official, 3, false)),
     ("prefet", Topic(C::Official, 3, false)),
-    ("arrete*", Topic(C::Official, 2, false)),
+    ("arrete prefectoral", Topic(C::Official, 4, false)),
+    ("arrete municipal", Topic(C::Official, 4, false)),
     ("couvre feu", Topic(C::Official, 4, false)),
     ("consigne*", Topic(C::Official, 4, false)),
     ("communique", Topic(C::Official, 3, false)),
-    ("mairie", Topic(C::Official, 2, false)),
+    ("mairie", Topic(C::Official, 3, false)),
+    ("hotel de ville", Topic(C::Official, 2, false)),
+    ("cellule de crise", Topic(C::Official, 4, false)),
+    ("signalement*", Topic(C::Official, 2, false)),
+    ("informe", Topic(C::Official, 2, false)),
     ("sdis", Topic(C::Official, 2, false)),
     ("ars", Topic(C::Official, 2, false)),
     ("interdit*", Topic(C::Official, 2, false)),
@@ -427,16 +853,25 @@ const CUES: &[(&str, Cue)] = &[
     ("ne sortez pas", Topic(C::Official, 4, false)),
     ("ne sortez sous aucun", Topic(C::Official, 4, false)),
     ("faites bouillir", Topic(C::Official, 4, false)),
+    ("faire bouillir", Topic(C::Official, 4, false)),
+    ("bouillir", Topic(C::Official, 2, false)),
+    ("ne consommez pas", Topic(C::Official, 4, false)),
+    ("maire", Topic(C::Official, 3, false)),
+    ("mayor", Topic(C::Official, 3, false)),
     ("ne touchez pas", Topic(C::Official, 4, false)),
+    ("ne pas toucher", Topic(C::Official, 4, false)),
+    ("jusqu a nouvel ordre", Topic(C::Official, 3, false)),
     ("numero vert", Topic(C::Official, 3, false)),
-    ("rappel", Topic(C::Official, 2, false)),
+    ("rappel*", Topic(C::Official, 3, false)),
     ("authorities", Topic(C::Official, 3, false)),
     ("prefect*", Topic(C::Official, 3, false)),
     ("curfew", Topic(C::Official, 4, false)),
     ("stay home", Topic(C::Official, 4, false)),
     ("stay indoors", Topic(C::Official, 4, false)),
     ("do not go out", Topic(C::Official, 4, false)),
-    ("boil water", Topic(C::Official, 4, false)),
+    ("boil", Topic(C::Official, 4, false)),
+    ("not safe to drink", Topic(C::Official, 3, false)),
+    ("until further notice", Topic(C::Official, 2, false)),
     ("official*", Topic(C::Official, 2, false)),
     ("instructions", Topic(C::Official, 3, false)),
     ("pa soti", Topic(C::Official, 3, false)),
@@ -444,12 +879,19 @@ const CUES: &[(&str, Cue)] = &[
     ("rete an kaz", Topic(C::Official, 4, false)),
     ("prefekti", Topic(C::Official, 3, false)),
     ("konsiy", Topic(C::Official, 4, false)),
+    ("lameri", Topic(C::Official, 3, false)),
+    ("bouyi", Topic(C::Official, 4, false)),
+    ("pa bwe", Topic(C::Official, 2, false)),
+    ("kouvrefe", Topic(C::Official, 4, false)),
     // --- weather
-    ("vent*", Topic(C::Weather, 2, false)),
+    ("vent", Topic(C::Weather, 2, false)),
+    ("vents", Topic(C::Weather, 2, false)),
+    ("le vent", Topic(C::Weather, 1, false)),
     ("rafale*", Topic(C::Weather, 4, false)),
     ("km h", Topic(C::Weather, 3, false)),
     ("pluie*", Topic(C::Weather, 2, false)),
-    ("pluviometrie", Topic(C::Weather, 4, false)),
+    ("il pleut", Topic(C::Weather, 3, false)),
+    ("pluvio*", Topic(C::Weather, 4, false)),
     ("mm", Topic(C::Weather, 2, false)),
     ("oeil", Topic(C::Weather, 3, false)),
     ("meteo*", Topic(C::Weather, 4, false)),
@@ -459,13 +901,20 @@ const CUES: &[(&str, Cue)] = &[
     ("categorie", Topic(C::Weather, 2, false)),
     ("orage*", Topic(C::Weather, 2, false)),
     ("accalmie", Topic(C::Weather, 3, false)),
+    ("soleil", Topic(C::Weather, 2, false)),
+    ("ciel", Topic(C::Weather, 2, false)),
+    ("sun", Topic(C::Weather, 2, false)),
     ("cyclone", Topic(C::Weather, 1, false)),
     ("ouragan", Topic(C::Weather, 1, false)),
     ("tempete tropicale", Topic(C::Weather, 2, false)),
-    ("wind*", Topic(C::Weather, 2, false)),
+    ("wind", Topic(C::Weather, 2, false)),
+    ("winds", Topic(C::Weather, 2, false)),
     ("gust*", Topic(C::Weather, 4, false)),
     ("mph", Topic(C::Weather, 3, false)),
-    ("rain*", Topic(C::Weather, 2, false)),
+    ("rain", Topic(C::Weather, 2, false)),
+    ("rains", Topic(C::Weather, 2, false)),
+    ("raining", Topic(C::Weather, 2, false)),
+    ("rainfall", Topic(C::Weather, 3, false)),
     ("forecast*", Topic(C::Weather, 3, false)),
     ("eye of", Topic(C::Weather, 3, false)),
     ("hurricane", Topic(C::Weather, 1, false)),
@@ -475,82 +924,217 @@ const CUES: &[(&str, Cue)] = &[
     ("lapli", Topic(C::Weather, 3, false)),
     ("siklon", Topic(C::Weather, 1, false)),
     ("loraj", Topic(C::Weather, 2, false)),
-    // --- urgency
+    // --- other: prayers, sympathy, rumours denied, jokes
+    ("priez", Topic(C::Other, 2, false)),
+    ("prions", Topic(C::Other, 2, false)),
+    ("seigneur", Topic(C::Other, 3, false)),
+    ("protege", Topic(C::Other, 1, false)),
+    ("mes pensees", Topic(C::Other, 4, false)),
+    ("nos freres", Topic(C::Other, 2, false)),
+    ("courage a tous", Topic(C::Other, 3, false)),
+    ("praying", Topic(C::Other, 2, false)),
+    ("stay safe", Topic(C::Other, 2, false)),
+    ("bondye", Topic(C::Other, 3, false)),
+    ("fausse info*", Topic(C::Other, 4, false)),
+    ("fake", Topic(C::Other, 4, false)),
+    ("arretez de", Topic(C::Other, 2, false)),
+    ("rumeur*", Topic(C::Other, 3, false)),
+    ("intox", Topic(C::Other, 3, false)),
+    ("arretez de partager", Topic(C::Other, 3, false)),
+    ("pa kwe sa", Topic(C::Other, 4, false)),
+    ("manti", Topic(C::Other, 3, false)),
+    ("rien a faire", Topic(C::Other, 3, false)),
+    ("nothing to do", Topic(C::Other, 3, false)),
+    ("pa ni ayen pou fe", Topic(C::Other, 3, false)),
+    ("lol", Topic(C::Other, 2, false)),
+    ("mdr", Topic(C::Other, 2, false)),
+    ("domino*", Topic(C::Other, 3, false)),
+    // --- urgency: life at risk now
     ("urgent*", Urgent),
     ("urgence", Urgent),
     ("vite", Urgent),
     ("maintenant", Urgent),
     ("immediatement", Urgent),
-    ("au secours", Urgent),
-    ("sos", Urgent),
-    ("aidez", Urgent),
     ("help", Urgent),
     ("now", Urgent),
     ("asap", Urgent),
     ("quickly", Urgent),
     ("urgently", Urgent),
-    ("please", Urgent),
-    ("ede", Urgent),
-    ("sekou", Urgent),
     ("koumye", Urgent),
     ("pli vit", Urgent),
     ("l eau monte", Urgent),
+    ("l eau rentre", Urgent),
+    ("l eau entre", Urgent),
+    ("l eau arrive", Urgent),
     ("dlo ka monte", Urgent),
+    ("dlo ka antre", Urgent),
+    ("dlo ka rantre", Urgent),
     ("water rising", Urgent),
+    ("water is rising", Urgent),
+    ("water still rising", Urgent),
+    ("water coming in", Urgent),
+    ("water is coming in", Urgent),
     ("ne respire", Urgent),
+    ("respire mal", Urgent),
+    ("respire plus", Urgent),
+    ("etouffe", Urgent),
     ("not breathing", Urgent),
+    ("cpr", Urgent),
+    ("massage cardiaque", Urgent),
+    ("not responding", Urgent),
+    ("unresponsive", Urgent),
+    ("can t breathe", Urgent),
+    ("bouge plus", Urgent),
     ("inconscient*", Urgent),
     ("unconscious", Urgent),
     ("saigne*", Urgent),
+    ("de sang", Urgent),
     ("bleeding", Urgent),
-    ("ka senyen", Urgent),
-    ("ne peut pas sortir", Urgent),
-    ("ne pouvons pas sortir", Urgent),
-    ("ne peuvent pas sortir", Urgent),
-    ("can t move", Urgent),
-    ("can t get out", Urgent),
+    ("blood", Urgent),
+    ("blesse* grave*", Urgent),
+    ("blese grav", Urgent),
+    ("grievement", Urgent),
+    ("seriously injured", Urgent),
+    ("badly hurt", Urgent),
+    ("badly injured", Urgent),
+    ("pa ka bouge", Urgent),
+    ("pa ni anbilans", Urgent),
+    ("senyen", Urgent),
+    ("seniye", Urgent),
     ("coince* sous", Urgent),
     ("sous les decombres", Urgent),
     ("under the rubble", Urgent),
     ("anba", Urgent),
     ("personne ne vient", Urgent),
     ("nobody is coming", Urgent),
-    ("pa sa soti", Urgent),
+    ("nobody coming", Urgent),
     ("besoin d un medecin", Urgent),
     ("need a doctor", Urgent),
-    // --- advice to the public
-    ("si vous etes", Advice),
-    ("si vous avez", Advice),
-    ("si vous voyez", Advice),
-    ("si vous", Advice),
-    ("en cas de", Advice),
+    ("needs a doctor", Urgent),
+    ("ambulance vient pas", Urgent),
+    ("ambulance ne vient pas", Urgent),
+    ("aucune ambulance", Urgent),
+    ("pas d ambulance", Urgent),
+    ("no ambulance", Urgent),
+    ("anbilans pa ka rive", Urgent),
+    // Cannot get the injured to care, or severe pain.
+    ("pas le transporter", Urgent),
+    ("pas la transporter", Urgent),
+    ("pas l emmener", Urgent),
+    ("pa sa mennen", Urgent),
+    ("can t take him", Urgent),
+    ("can t take her", Urgent),
+    ("hurle* de douleur", Urgent),
+    ("crie* de douleur", Urgent),
+    ("screaming in pain", Urgent),
+    ("attend le samu", Urgent),
+    ("attend les secours", Urgent),
+    ("attendons les secours", Urgent),
+    ("can t reach the", Urgent),
+    // Exposed to the elements: lost, adrift, at sea.
+    ("perdus", Urgent),
+    ("s est perdu*", Urgent),
+    ("a la derive", Urgent),
+    ("chavire*", Urgent),
+    ("capsize*", Urgent),
+    ("adrift", Urgent),
+    ("drifting", Urgent),
+    ("detresse", Urgent),
+    ("au large", Urgent),
+    ("en mer", Urgent),
+    ("at sea", Urgent),
+    ("agrippe*", Urgent),
+    ("se debat*", Urgent),
+    ("screaming", Urgent),
+    ("cris", Urgent),
+    ("tombe* dans l eau", Urgent),
+    ("fell into", Urgent),
+    ("clinging", Urgent),
+    ("courant est trop fort", Urgent),
+    ("current is too strong", Urgent),
+    // --- nobody in danger: cancels urgency
+    ("pas en danger", Safe),
+    ("hors de danger", Safe),
+    ("pa an danje", Safe),
+    ("not in danger", Safe),
+    ("no danger", Safe),
+    ("rien de grave", Safe),
+    // --- vulnerable people
+    ("enfant*", Vulnerable),
+    ("bebe*", Vulnerable),
+    ("personne* agee*", Vulnerable),
+    ("agee*", Vulnerable),
+    ("age", Vulnerable),
+    ("grand mere", Vulnerable),
+    ("grand pere", Vulnerable),
+    ("mamie", Vulnerable),
+    ("papi", Vulnerable),
+    ("deambulateur", Vulnerable),
+    ("fauteuil roulant", Vulnerable),
+    ("handicape*", Vulnerable),
+    ("alite*", Vulnerable),
+    ("seule chez elle", Vulnerable),
+    ("seul chez lui", Vulnerable),
+    ("kid", Vulnerable),
+    ("kids", Vulnerable),
+    ("child*", Vulnerable),
+    ("baby", Vulnerable),
+    ("elderly", Vulnerable),
+    ("wheelchair", Vulnerable),
+    ("timoun", Vulnerable),
+    ("granmoun", Vulnerable),
+    ("tousel", Vulnerable),
+    // Inside a car: the first cause of death in floods.
+    ("dans la voiture", Vulnerable),
+    ("dans sa voiture", Vulnerable),
+    ("dans leur voiture", Vulnerable),
+    ("dans une voiture", Vulnerable),
+    ("in the car", Vulnerable),
+    ("in a car", Vulnerable),
+    ("in their car", Vulnerable),
+    ("in his car", Vulnerable),
+    ("in her car", Vulnerable),
+    ("adan machin", Vulnerable),
+    // --- advice to the public: the danger words just after it are explanations
+    ("en cas d", Advice),
     ("appelez le", Advice),
     ("composez le", Advice),
     ("contactez le", Advice),
-    ("appelez les", Advice),
+    ("n appelez", Advice),
     ("signalez", Advice),
     ("restez", Advice),
     ("ne sortez pas", Advice),
+    ("ne traversez", Advice),
+    ("ne vous approchez", Advice),
+    ("ne vous deplacez", Advice),
+    ("montez en hauteur", Advice),
     ("evitez", Advice),
     ("ne prenez pas", Advice),
     ("nous rappelons", Advice),
     ("il est rappele", Advice),
     ("la population est invitee", Advice),
     ("consigne*", Advice),
-    ("if you are", Advice),
-    ("if you see", Advice),
-    ("if you", Advice),
-    ("call 18", Advice),
-    ("call 112", Advice),
     ("dial", Advice),
     ("stay indoors", Advice),
+    ("stay inside", Advice),
     ("do not", Advice),
+    ("don t drive", Advice),
     ("avoid", Advice),
-    ("si zot", Advice),
-    ("si ou", Advice),
-    ("kriye", Advice),
     ("pa soti", Advice),
     ("rete", Advice),
+    // --- conditions: what follows is a case, not a fact ("si vous êtes bloqués")
+    ("si vous", Condition(true)),
+    ("si tu", Condition(true)),
+    ("if you", Condition(true)),
+    ("if your", Condition(true)),
+    ("in case of", Condition(true)),
+    ("en cas de", Condition(true)),
+    ("si zot", Condition(true)),
+    ("si ou", Condition(true)),
+    ("si quelqu un", Condition(false)),
+    ("if anyone", Condition(false)),
+    ("if someone", Condition(false)),
+    ("si on moun", Condition(false)),
     // --- resolved
     ("ont ete secouru*", Resolved),
     ("a ete secouru*", Resolved),
@@ -561,26 +1145,34 @@ const CUES: &[(&str, Cue)] = &[
     ("a ete evacue*", Resolved),
     ("ont ete retrouve*", Resolved),
     ("a ete retrouve*", Resolved),
+    ("est retrouve*", Resolved),
     ("retrouve* sain*", Resolved),
     ("sains et saufs", Resolved),
     ("saine et sauve", Resolved),
     ("sain et sauf", Resolved),
     ("tout le monde va bien", Resolved),
     ("tout va bien", Resolved),
+    ("va bien", Resolved),
+    ("vont bien", Resolved),
     ("plus de peur que de mal", Resolved),
     ("en securite", Resolved),
     ("were rescued", Resolved),
     ("was rescued", Resolved),
     ("been rescued", Resolved),
     ("rescued", Resolved),
+    ("got everyone out", Resolved),
     ("is safe", Resolved),
     ("are safe", Resolved),
+    ("all safe", Resolved),
+    ("kids safe", Resolved),
+    ("everyone safe", Resolved),
     ("safe now", Resolved),
     ("all good", Resolved),
     ("found safe", Resolved),
     ("everyone is fine", Resolved),
     ("everyone is ok", Resolved),
     ("tout moun bien", Resolved),
+    ("tout moun byen", Resolved),
     ("tout moun ok", Resolved),
     ("sove", Resolved),
     ("yo sove", Resolved),
@@ -589,16 +1181,15 @@ const CUES: &[(&str, Cue)] = &[
     ("c est bon", Resolved),
     ("merci aux pompiers", Resolved),
     ("merci aux secours", Resolved),
+    ("merci a eux", Resolved),
     // --- forecasts
     ("risque*", Forecast),
     ("prevu*", Forecast),
-    ("attendu*", Forecast),
+    ("attendus", Forecast),
+    ("attendue*", Forecast),
     ("demain", Forecast),
-    ("cette nuit", Forecast),
     ("dans les prochaines", Forecast),
     ("prochaines heures", Forecast),
-    ("va ", Forecast),
-    ("vont", Forecast),
     ("pourrait", Forecast),
     ("pourraient", Forecast),
     ("possible*", Forecast),
@@ -613,44 +1204,38 @@ const CUES: &[(&str, Cue)] = &[
     ("warning", Forecast),
     ("ke", Forecast),
     ("denmen", Forecast),
-    // --- no news of someone
-    ("pas de nouvelles", NoNews),
-    ("sans nouvelles", NoNews),
-    ("aucune nouvelle", NoNews),
-    ("des nouvelles de", NoNews),
-    ("ne repond plus", NoNews),
-    ("ne repond pas", NoNews),
-    ("injoignable*", NoNews),
-    ("no news", NoNews),
-    ("not answering", NoNews),
-    ("can t reach", NoNews),
-    ("cannot reach", NoNews),
-    ("haven t heard", NoNews),
-    ("pa ni nouvel", NoNews),
-    ("pa ka reponn", NoNews),
-    ("nouvel", NoNews),
     // --- medical need
     ("insuline", Medical),
     ("insulin", Medical),
     ("ensilin", Medical),
     ("oxygene", Medical),
     ("oxygen", Medical),
-    ("dialyse", Medical),
+    ("oksijen", Medical),
+    ("dialys*", Medical),
     ("dialysis", Medical),
     ("medicament*", Medical),
+    ("medikaman", Medical),
     ("medication", Medical),
     ("remed", Medical),
     ("diabetique", Medical),
+    ("asthm*", Medical),
+    ("ventoline", Medical),
+    ("inhaler", Medical),
+    ("cardiaque", Medical),
+    ("chimio*", Medical),
     ("diabetic", Medical),
+    ("apnea", Medical),
+    ("apnee", Medical),
     ("enceinte", Medical),
     ("pregnant", Medical),
     ("bebe", Medical),
     ("baby", Medical),
-    // --- serious context
+    // --- serious context: critical facilities, communities cut off, homes threatened
     ("hopital", Serious),
     ("chu", Serious),
     ("clinique", Serious),
     ("ehpad", Serious),
+    ("caserne", Serious),
     ("hospital", Serious),
     ("nursing home", Serious),
     ("coupe* du monde", Serious),
@@ -672,17 +1257,25 @@ const CUES: &[(&str, Cue)] = &[
     ("evacuate", Evacuation),
     ("mandatory evacuation", Evacuation),
     ("kite kaz", Evacuation),
-    // --- negation of the next cue
+    ("evakye", Evacuation),
+    // --- negation of the next cue ("ni" is not one: in Creole "ni moun blésé" means there are)
     ("pas de", Negation),
     ("pas d", Negation),
     ("pas eu de", Negation),
     ("pas fait de", Negation),
     ("pas un seul", Negation),
+    ("pas encore", Negation),
+    ("n est pas", Negation),
+    ("est pas", Negation),
+    ("ne sont pas", Negation),
+    ("sont pas", Negation),
+    ("n a pas", Negation),
+    ("n ont pas", Negation),
+    ("n y a pas", Negation),
     ("aucun", Negation),
     ("aucune", Negation),
     ("sans", Negation),
     ("personne n", Negation),
-    ("ni", Negation),
     ("zero", Negation),
     ("no", Negation),
     ("not", Negation),
@@ -692,115 +1285,260 @@ const CUES: &[(&str, Cue)] = &[
     ("pa ni", Negation),
     ("pa te ni", Negation),
     ("pa menm", Negation),
+    ("pa an", Negation),
     ("pyes", Negation),
     ("pon moun", Negation),
 ];
 
 struct Lexicon {
     automaton: AhoCorasick,
+    /// The cue of each needle of the automaton.
     cues: Vec<Cue>,
+}
+
+/// The needles a cue pattern stands for: words between spaces, a trailing `*` for a prefix,
+/// a `*` inside for the endings "", "s", "e", "es".
+fn needles(pattern: &str) -> Vec<String> {
+    let (body, prefix) = match pattern.strip_suffix('*') {
+        Some(body) => (body, true),
+        None => (pattern.trim_end(), false),
+    };
+    let mut out = vec![String::from(" ")];
+    for (i, word) in body.split(' ').enumerate() {
+        let (stem, inflected) = match word.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (word, false),
+        };
+        let endings: &[&str] = if inflected {
+            &["", "s", "e", "es"]
+        } else {
+            &[""]
+        };
+        out = out
+            .iter()
+            .flat_map(|n| {
+                endings.iter().map(move |e| {
+                    let sep = if i == 0 { "" } else { " " };
+                    format!("{n}{sep}{stem}{e}")
+                })
+            })
+            .collect();
+    }
+    if !prefix {
+        for n in &mut out {
+            n.push(' ');
+        }
+    }
+    out
 }
 
 fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| {
-        let needles: Vec<String> = CUES
-            .iter()
-            .map(|(p, _)| match p.strip_suffix('*') {
-                Some(prefix) => format!(" {}", prefix.replace("* ", "")),
-                None => format!(" {} ", p.trim_end()),
-            })
-            .collect();
+        let mut all = Vec::new();
+        let mut cues = Vec::new();
+        for (pattern, cue) in CUES {
+            for n in needles(pattern) {
+                all.push(n);
+                cues.push(*cue);
+            }
+        }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .build(&needles)
+            .build(&all)
             .unwrap_or_else(|e| panic!("classifier lexicon builds: {e}"));
-        Lexicon {
-            automaton,
-            cues: CUES.iter().map(|(_, c)| *c).collect(),
-        }
+        Lexicon { automaton, cues }
     })
+}
+
+/// What one pass over a post found.
+#[derive(Debug, Default)]
+struct Evidence {
+    scores: [i32; 12],
+    stuck: i32,
+    help: i32,
+    missing: i32,
+    no_news: i32,
+    urgent: i32,
+    vulnerable: i32,
+    safe: i32,
+    advice: i32,
+    resolved: i32,
+    forecast: i32,
+    medical: i32,
+    serious: i32,
+    evacuation: i32,
+}
+
+/// The end of the last negation, advice or condition, and whether a cue at `start` is in it.
+#[derive(Clone, Copy, Default)]
+struct Scope(Option<usize>);
+
+impl Scope {
+    /// The cue starts where the scope opener ends (needles share the space between words)
+    /// or at most `words` words later.
+    fn covers(self, text: &str, start: usize, words: usize) -> bool {
+        self.0
+            .is_some_and(|end| start + 1 >= end && words_between(text, end, start) <= words)
+    }
+}
+
+fn gather(folded: &str) -> Evidence {
+    let lex = lexicon();
+    let mut ev = Evidence::default();
+    let (mut negation, mut advice, mut condition) =
+        (Scope::default(), Scope::default(), Scope::default());
+
+    for m in lex.automaton.find_overlapping_iter(folded) {
+        let cue = lex.cues[m.pattern().as_usize()];
+        let at = m.start();
+        // Negated ("pas de blessés") or explained in advice ("ne traversez pas une ravine en
+        // crue"): the danger is not reported. A condition ("si vous êtes bloqués", "si ou
+        // bizwen") cancels any evidence: it describes a case, not what happens.
+        let negated =
+            negation.covers(folded, at, NEGATION_SCOPE) || advice.covers(folded, at, ADVICE_SCOPE);
+        let supposed = condition.covers(folded, at, CONDITION_SCOPE);
+        match cue {
+            Negation => negation = Scope(Some(m.end())),
+            Topic(cat, weight, negatable) => {
+                let cancelled = supposed || (negatable && negated);
+                if !cancelled {
+                    ev.scores[cat as usize] += i32::from(weight);
+                }
+            }
+            Stuck(weight) => {
+                if !supposed && !negated {
+                    ev.stuck += i32::from(weight);
+                }
+            }
+            Help(weight) => {
+                if !supposed && !negated {
+                    ev.help += i32::from(weight);
+                    ev.urgent += 1;
+                }
+            }
+            // "si quelqu'un a des nouvelles de..." is still a request for news.
+            NoNews(weight) => {
+                if !negated {
+                    ev.missing += i32::from(weight);
+                    ev.no_news += 1;
+                }
+            }
+            Urgent => {
+                if !supposed && !negated {
+                    ev.urgent += 1;
+                }
+            }
+            Vulnerable => ev.vulnerable += 1,
+            Advice => {
+                ev.advice += 1;
+                advice = Scope(Some(m.end()));
+            }
+            Condition(addressed) => {
+                ev.advice += i32::from(addressed);
+                condition = Scope(Some(m.end()));
+            }
+            Resolved => ev.resolved += 1,
+            Safe => ev.safe += 1,
+            Forecast => ev.forecast += 1,
+            Medical => ev.medical += 1,
+            Serious => ev.serious += 1,
+            Evacuation => ev.evacuation += 1,
+        }
+    }
+    ev
 }
 
 /// Suggests a category and priority for a folded text (see [`crate::text::fold`]).
 /// `official` is true for official sources and accounts.
 pub fn classify(folded: &str, official: bool) -> Suggestion {
-    let lex = lexicon();
-    let mut scores = [0i32; 12];
-    let mut urgent = 0;
-    let mut advice = 0;
-    let mut resolved = 0;
-    let mut forecast = 0;
-    let mut no_news = 0;
-    let mut medical = 0;
-    let mut serious = 0;
-    let mut evacuation = 0;
-    // Where the last negation ended: a negatable cue starting within 3 words is cancelled.
-    let mut negation_end: Option<usize> = None;
+    let mut ev = gather(folded);
+    // "pas en danger", "rien de grave": whatever sounded urgent is not.
+    if ev.safe > 0 {
+        ev.urgent = 0;
+    }
+    let s = &mut ev.scores;
 
-    for m in lex.automaton.find_overlapping_iter(folded) {
-        let cue = lex.cues[m.pattern().as_usize()];
-        match cue {
-            Negation => negation_end = Some(m.end()),
-            Topic(cat, weight, negatable) => {
-                let negated = negatable
-                    && negation_end.is_some_and(|end| {
-                        m.start() + 1 >= end && words_between(folded, end, m.start()) <= 2
-                    });
-                if !negated {
-                    scores[cat as usize] += i32::from(weight);
-                }
-            }
-            Urgent => urgent += 1,
-            Advice => advice += 1,
-            Resolved => resolved += 1,
-            Forecast => forecast += 1,
-            NoNews => no_news += 1,
-            Medical => medical += 1,
-            Serious => serious += 1,
-            Evacuation => evacuation += 1,
-        }
+    // A forecast makes the hazards it names expected, not observed: weather. Only when the
+    // post is about weather or hazards ("demain" alone says nothing).
+    if ev.forecast > 0 && (s[C::Weather as usize] > 0 || s[C::Hazard as usize] > 0) {
+        s[C::Weather as usize] += 2 * ev.forecast.min(2);
+        s[C::Hazard as usize] = (s[C::Hazard as usize] - 2).max(0);
+    }
+    // Advice to the public and official sources lean official.
+    if ev.advice > 0 {
+        s[C::Official as usize] += 2 * ev.advice.min(2);
+    }
+    if official {
+        s[C::Official as usize] += 4;
     }
 
-    // Advice to the public names dangers to explain what to do about them.
-    if advice > 0 || official {
-        let people = scores[C::Rescue as usize] + scores[C::Casualties as usize];
-        if advice > 0 {
-            scores[C::Official as usize] += 2 * advice.min(3) + people / 2;
-            scores[C::Rescue as usize] /= 3;
-            scores[C::Casualties as usize] /= 2;
+    let hurt = s[C::Casualties as usize] > 0;
+    // Someone hurt who needs help now comes before the road or the house that was hit.
+    if hurt && ev.urgent > 0 {
+        s[C::Casualties as usize] += 2 * ev.urgent.min(2);
+    }
+    // A danger to people is stated: urgency, an observed hazard, someone hurt.
+    let danger = ev.urgent > 0 || s[C::Hazard as usize] > 0 || hurt;
+    // A call for help is for the person hurt when there is one, otherwise a rescue request.
+    let mut help_to_rescue = 0;
+    if hurt {
+        s[C::Casualties as usize] += ev.help;
+    } else {
+        s[C::Rescue as usize] += ev.help;
+        help_to_rescue = ev.help;
+    }
+    // Stuck with a danger (or a vulnerable person) is a rescue. Stuck behind a fallen bridge
+    // or a flooded road with no other danger stated is a community cut off: access, high.
+    // Stuck with neither ("stuck in Paris") is weak evidence.
+    let roads = s[C::Access as usize] > 0;
+    let stuck_in_danger =
+        ev.urgent > 0 || hurt || ev.vulnerable > 0 || (s[C::Hazard as usize] > 0 && !roads);
+    let mut cut_off = false;
+    let mut unsure = false;
+    if ev.stuck > 0 {
+        if stuck_in_danger {
+            // A child or an elderly person stuck weighs more.
+            s[C::Rescue as usize] += ev.stuck + 2 * ev.vulnerable.min(1);
+        } else if roads {
+            s[C::Access as usize] += ev.stuck;
+            cut_off = true;
+        } else {
+            s[C::Rescue as usize] += ev.stuck / 2;
+            unsure = true;
         }
-        if official {
-            scores[C::Official as usize] += 4;
-        }
     }
-    // A forecast is weather, not an observed flood.
-    if forecast > 0 {
-        scores[C::Weather as usize] += 2 * forecast.min(2);
-        scores[C::Hazard as usize] -= 2;
-    }
-    if no_news > 0 {
-        scores[C::Rescue as usize] += 3;
-    }
-    if resolved > 0 {
-        scores[C::Rescue as usize] /= 2;
+    s[C::Rescue as usize] += ev.missing;
+    // People in danger now come before the road, the house or the river that endangers them:
+    // rescue evidence of its own (not just a call for help) with urgency gets a bonus.
+    if s[C::Rescue as usize] > help_to_rescue && ev.urgent > 0 {
+        s[C::Rescue as usize] += 2 * ev.urgent.min(2);
     }
 
-    let category = pick(&scores);
+    // Resolved: the people are safe. A rescue story is then news (other) and its hazard is
+    // over; damage and outages told with "we are all safe" stay what they are. Unless the
+    // peril outweighs it ("disparus en mer, le bateau a été retrouvé retourné").
+    if ev.resolved > ev.urgent && s[C::Rescue as usize] > 0 {
+        s[C::Other as usize] += 3 * ev.resolved.min(3) + s[C::Rescue as usize] / 2;
+        s[C::Rescue as usize] = 0;
+        s[C::Hazard as usize] /= 2;
+    }
+
+    let category = pick(s);
     let priority = match category {
-        C::Rescue if resolved > 0 => Priority::Low,
-        C::Rescue if no_news > 0 && urgent == 0 => Priority::High,
+        // Missing, unreachable or stuck with no danger stated: high; in danger: critical.
+        C::Rescue if (ev.no_news > 0 || unsure) && !danger => Priority::High,
         C::Rescue => Priority::Critical,
-        C::Casualties if resolved > 0 => Priority::High,
-        C::Casualties if urgent > 0 => Priority::Critical,
+        C::Casualties if ev.resolved > 0 => Priority::High,
+        C::Casualties if ev.urgent > 0 => Priority::Critical,
         C::Casualties => Priority::High,
-        C::Hazard if resolved > 0 => Priority::Medium,
+        C::Hazard if ev.resolved > 0 => Priority::Medium,
         C::Hazard => Priority::High,
-        C::Needs if medical > 0 || urgent > 0 => Priority::High,
+        C::Needs if ev.medical > 0 || ev.urgent > 0 => Priority::High,
         C::Needs => Priority::Medium,
-        C::Damage | C::Utilities | C::Access if serious > 0 => Priority::High,
+        C::Damage | C::Utilities | C::Access if ev.serious > 0 || cut_off => Priority::High,
         C::Damage | C::Utilities | C::Access => Priority::Medium,
-        C::Shelter | C::Official if evacuation > 0 => Priority::High,
+        C::Shelter | C::Official if ev.evacuation > 0 => Priority::High,
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
@@ -840,29 +1578,140 @@ mod tests {
 
     #[test]
     fn rescue_requests_are_critical() {
-        assert_eq!(sug("Au secours nous sommes bloqués sur le toit, l'eau monte !"), (C::Rescue, Priority::Critical));
-        assert_eq!(sug("family trapped on their roof, water rising fast"), (C::Rescue, Priority::Critical));
-        assert_eq!(sug("nou bloké asi twati-la, dlo ka monté, ed nou"), (C::Rescue, Priority::Critical));
+        assert_eq!(
+            sug("Au secours nous sommes bloqués sur le toit, l'eau monte !"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("family trapped on their roof, water rising fast"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("nou bloké asi twati-la, dlo ka monté, ed nou"),
+            (C::Rescue, Priority::Critical)
+        );
     }
 
     #[test]
     fn negation_and_context() {
-        assert_eq!(sug("Pas de blessés, juste des dégâts sur la toiture").0, C::Damage);
-        assert_eq!(sug("no injuries reported but the roofs are destroyed").0, C::Damage);
-        assert_eq!(sug("Si vous êtes bloqués chez vous, appelez le 18").0, C::Official);
-        assert_eq!(sug("Risque d'inondations demain sur tout l'archipel").0, C::Weather);
-        assert_eq!(sug("Les pompiers ont sorti la famille, tout le monde va bien").1, Priority::Low);
+        assert_eq!(
+            sug("Pas de blessés, juste des dégâts sur la toiture").0,
+            C::Damage
+        );
+        assert_eq!(
+            sug("no injuries reported but the roofs are destroyed").0,
+            C::Damage
+        );
+        assert_eq!(
+            sug("Si vous êtes bloqués chez vous, appelez le 18").0,
+            C::Official
+        );
+        assert_eq!(
+            sug("Risque d'inondations demain sur tout l'archipel").0,
+            C::Weather
+        );
+        assert_eq!(
+            sug("Les pompiers ont sorti la famille, tout le monde va bien").1,
+            Priority::Low
+        );
     }
 
     #[test]
     fn other_categories() {
         assert_eq!(sug("Plus de courant depuis 3h du matin").0, C::Utilities);
-        assert_eq!(sug("Route de la Traversée impraticable, arbres en travers").0, C::Access);
+        assert_eq!(
+            sug("Route de la Traversée impraticable, arbres en travers").0,
+            C::Access
+        );
         assert_eq!(sug("Besoin d'insuline pour ma grand-mère").0, C::Needs);
-        assert_eq!(sug("Besoin d'insuline pour ma grand-mère").1, Priority::High);
-        assert_eq!(sug("Je propose mon pick-up pour transporter des dons").0, C::Solidarity);
+        assert_eq!(
+            sug("Besoin d'insuline pour ma grand-mère").1,
+            Priority::High
+        );
+        assert_eq!(
+            sug("Je propose mon pick-up pour transporter des dons").0,
+            C::Solidarity
+        );
         assert_eq!(sug("Rafales à 180 km/h relevées au Raizet").0, C::Weather);
         assert_eq!(sug("bonne nuit à tous").0, C::Other);
+    }
+
+    #[test]
+    fn stuck_is_a_rescue_only_with_a_danger() {
+        assert_eq!(
+            sug("on est coincés chez nous avec les enfants, l'eau monte"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("bloqués à Goyave, toutes les routes sont inondées, impossible d'aller travailler")
+                .0,
+            C::Access
+        );
+        assert_ne!(sug("coincé au bureau jusqu'à 19h").1, Priority::Critical);
+        assert_eq!(sug("stuck at home with nothing to do").0, C::Other);
+    }
+
+    #[test]
+    fn help_and_urgency_go_to_the_people() {
+        // A call for help with someone hurt is a casualty, before the blocked road.
+        assert_eq!(
+            sug("mon frère est blessé, il saigne, la route est bloquée, aidez-nous"),
+            (C::Casualties, Priority::Critical)
+        );
+        assert_eq!(
+            sug("un homme accroché à un poteau au milieu du courant, vite"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("la rivière déborde mais la maison n'est pas en danger").0,
+            C::Hazard
+        );
+    }
+
+    #[test]
+    fn missing_people() {
+        assert_eq!(
+            sug("pas de nouvelles de mon oncle depuis le cyclone"),
+            (C::Rescue, Priority::High)
+        );
+        assert_eq!(
+            sug("si quelqu'un a des nouvelles de ma tante, elle ne répond plus"),
+            (C::Rescue, Priority::High)
+        );
+        assert_eq!(
+            sug("deux pêcheurs disparus en mer depuis hier"),
+            (C::Rescue, Priority::Critical)
+        );
+        // Lost property is damage; lost people are a rescue.
+        assert_eq!(sug("l'école a perdu son toit").0, C::Damage);
+        assert_eq!(
+            sug("deux randonneurs perdus dans la forêt").1,
+            Priority::Critical
+        );
+    }
+
+    #[test]
+    fn resolved_and_peril() {
+        assert_eq!(
+            sug("the firefighters rescued the family, everyone is fine"),
+            (C::Other, Priority::Low)
+        );
+        assert_eq!(
+            sug("on a perdu la toiture mais tout le monde va bien").0,
+            C::Damage
+        );
+        assert_eq!(
+            sug("trois marins disparus au large, le bateau a été retrouvé chaviré"),
+            (C::Rescue, Priority::Critical)
+        );
+    }
+
+    #[test]
+    fn words_inside_other_words() {
+        // "couvre-feu" is not a fire, "tuesday" is not "tué", "je peux pas" is not an offer.
+        assert_eq!(sug("le couvre-feu commence à 20h").0, C::Official);
+        assert_eq!(sug("no power since tuesday").0, C::Utilities);
+        assert_eq!(sug("je peux pas sortir, l'eau rentre").0, C::Rescue);
     }
 
     #[test]

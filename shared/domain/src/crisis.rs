@@ -253,7 +253,8 @@ impl Crisis {
         }
         let bbox = validate_bbox(&c.bbox).map_err(|r| fail("crisis.bbox".into(), r))?;
         for (i, lang) in c.languages.iter().enumerate() {
-            let ok = (2..=3).contains(&lang.len()) && lang.chars().all(|ch| ch.is_ascii_lowercase());
+            let ok =
+                (2..=3).contains(&lang.len()) && lang.chars().all(|ch| ch.is_ascii_lowercase());
             if !ok {
                 return Err(fail(
                     format!("crisis.languages[{i}]"),
@@ -301,10 +302,9 @@ impl Crisis {
                     if hashtags.is_empty() {
                         return Err(fail(at("hashtags"), "needs at least one hashtag".into()));
                     }
-                    if let Some(bad) = hashtags
-                        .iter()
-                        .find(|h| h.is_empty() || !h.chars().all(|c| c.is_alphanumeric() || c == '_'))
-                    {
+                    if let Some(bad) = hashtags.iter().find(|h| {
+                        h.is_empty() || !h.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    }) {
                         return Err(fail(
                             at("hashtags"),
                             format!("`{bad}` is not a hashtag (letters, digits and _ only)"),
@@ -367,7 +367,10 @@ impl Crisis {
             sources.push(SourceConfig { id, every, kind });
         }
 
-        let tiles = raw.publish.tiles.unwrap_or_else(|| DEFAULT_TILES.to_string());
+        let tiles = raw
+            .publish
+            .tiles
+            .unwrap_or_else(|| DEFAULT_TILES.to_string());
         if !(tiles.starts_with("https://") || tiles.starts_with("http://"))
             || !["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p))
         {
@@ -551,7 +554,10 @@ webhook = "https://hooks.example/vigie"
         assert_eq!(c.sources.len(), 3);
         assert_eq!(c.sources[0].every, Duration::from_secs(120));
         assert_eq!(c.sources[2].every, Duration::from_secs(300));
-        assert!(matches!(c.sources[2].kind, SourceKind::Feed { official: true, .. }));
+        assert!(matches!(
+            c.sources[2].kind,
+            SourceKind::Feed { official: true, .. }
+        ));
         assert_eq!(c.gazetteer, GazetteerRef::Builtin("guadeloupe".into()));
         assert_eq!(c.webhook.as_deref(), Some("https://hooks.example/vigie"));
     }
@@ -574,20 +580,32 @@ webhook = "https://hooks.example/vigie"
         let e = err(&EXAMPLE.replace("gp-cyclone-2026", "GP Cyclone"));
         assert!(e.contains("key `crisis.id`"), "{e}");
 
-        let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.0, 15.83, -61.85, 16.52]"));
+        let e = err(&EXAMPLE.replace(
+            "[-61.85, 15.83, -61.00, 16.52]",
+            "[-61.0, 15.83, -61.85, 16.52]",
+        ));
         assert!(e.contains("key `crisis.bbox`") && e.contains("west"), "{e}");
 
-        let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.85, 95.0, -61.00, 96.0]"));
+        let e = err(&EXAMPLE.replace(
+            "[-61.85, 15.83, -61.00, 16.52]",
+            "[-61.85, 95.0, -61.00, 96.0]",
+        ));
         assert!(e.contains("out of range"), "{e}");
 
         let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.85, 15.83]"));
         assert!(e.contains("needs 4 numbers"), "{e}");
 
         let e = err(&EXAMPLE.replace("builtin:guadeloupe", "builtin:atlantis"));
-        assert!(e.contains("key `crisis.gazetteer`") && e.contains("atlantis"), "{e}");
+        assert!(
+            e.contains("key `crisis.gazetteer`") && e.contains("atlantis"),
+            "{e}"
+        );
 
         let e = err(&EXAMPLE.replace("id = \"bsky\"", "id = \"masto-main\""));
-        assert!(e.contains("key `sources[1].id`") && e.contains("used by another source"), "{e}");
+        assert!(
+            e.contains("key `sources[1].id`") && e.contains("used by another source"),
+            "{e}"
+        );
 
         let e = err(&EXAMPLE.replace("every = \"5m\"", "every = \"5 minutes\""));
         assert!(e.contains("key `sources[2].every`"), "{e}");

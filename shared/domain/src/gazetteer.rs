@@ -3,9 +3,14 @@
 //! The gazetteer is a CSV (format in `data/README.md`); Guadeloupe's is bundled. The geoparser
 //! matches the longest known name in the post, in any of its everyday forms (accents, case,
 //! hyphens, missing articles, St-/Ste-, hashtags such as `#PointeAPitre`, postal codes, Creole
-//! names), and returns nothing when unsure: a name that also exists elsewhere and is placed there
-//! by the post ("Sainte-Anne en Martinique"), or a place name that is also a common word used as
-//! one ("un moule à gâteau").
+//! names, well-known localities such as Jarry), and returns nothing when unsure: a name that also
+//! exists elsewhere and is placed there by the post ("Sainte-Anne en Martinique"), the whole
+//! territory named by a post about somewhere else ("une collecte à Paris pour la Guadeloupe"), or
+//! a place name that is also a common word used as one ("un moule à gâteau").
+//!
+//! When a post names several communes, the one introduced as where things happen ("à Jarry",
+//! "in Goyave", Creole "a Vyéfò") wins over one named as a viewpoint or a direction ("on voit la
+//! fumée depuis les Abymes", "plus moyen de passer vers Deshaies"); then the first named.
 
 use crate::taxonomy::Precision;
 use crate::text::{camel_boundary, fold_name};
@@ -77,28 +82,71 @@ pub struct Gazetteer {
     longest: usize,
 }
 
-/// Words after or before a name that place it outside the territory.
+/// Words after or before a name that place it outside the territory; anywhere in a post, they
+/// also mean that the whole territory is named as a beneficiary or an origin, not as the place.
 const ELSEWHERE: &[&str] = &[
-    "martinique", "madinina", "matinik", "fort de france", "reunion", "senegal", "maurice",
-    "mauritius", "sainte lucie", "st lucia", "saint lucia", "dominique", "dominica", "haiti",
-    "ayiti", "guyane", "paris", "hexagone", "metropole", "quebec", "congo", "jura", "missouri",
-    "972", "974", "973",
+    "martinique",
+    "madinina",
+    "matinik",
+    "fort de france",
+    "reunion",
+    "senegal",
+    "maurice",
+    "mauritius",
+    "sainte lucie",
+    "st lucia",
+    "saint lucia",
+    "dominique",
+    "dominica",
+    "roseau",
+    "haiti",
+    "ayiti",
+    "guyane",
+    "paris",
+    "hexagone",
+    "metropole",
+    "quebec",
+    "montreal",
+    "miami",
+    "new york",
+    "congo",
+    "jura",
+    "missouri",
+    "972",
+    "974",
+    "973",
 ];
 
 /// Names that are also everyday words: they count as places only when written as names
 /// (capitalised, in a hashtag) or after a word that introduces a place.
-const COMMON_WORDS: &[&str] = &["moule", "goyave", "gosier", "lamentin", "baillif", "saintes"];
+const COMMON_WORDS: &[&str] = &[
+    "moule", "goyave", "gosier", "lamentin", "baillif", "saintes",
+];
 const PLACE_INTRODUCERS: &[&str] = &[
     "a", "au", "en", "sur", "vers", "depuis", "pour", "le", "la", "les", "in", "at", "near", "to",
     "from", "kot", "adan", "o", "an", "di", "bourg", "commune", "ville", "secteur", "quartier",
 ];
+/// Words before a name that introduce it as where the event is ("à Jarry", Creole "a Vyéfò").
+const EVENT_INTRODUCERS: &[&str] = &["a", "au", "aux", "in", "at", "adan", "kot"];
+/// Words before a name that introduce it as a viewpoint or a direction ("depuis les Abymes",
+/// "vers Deshaies", "to La Désirade"), not where the event is.
+const ASIDE_INTRODUCERS: &[&str] = &["depuis", "vers", "to", "toward", "towards"];
 /// Words before "Basse-Terre" that mean the island, not the town.
 const ISLAND_CUES: &[&str] = &[
     "en", "la", "nord", "sud", "ile", "cote", "toute", "of", "northern", "southern", "western",
     "island", "vent", "sous",
 ];
 /// Words around "Basse-Terre" that mean the town.
-const TOWN_CUES: &[&str] = &["ville", "prefecture", "centre", "bourg", "mairie", "port", "town", "97100"];
+const TOWN_CUES: &[&str] = &[
+    "ville",
+    "prefecture",
+    "centre",
+    "bourg",
+    "mairie",
+    "port",
+    "town",
+    "97100",
+];
 
 /// What the geoparser found.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,7 +191,10 @@ impl Gazetteer {
                 return Err(fail(line, "a commune needs its insee code".into()));
             }
             if !(-90.0..=90.0).contains(&row.lat) || !(-180.0..=180.0).contains(&row.lon) {
-                return Err(fail(line, format!("lat/lon {} {} out of range", row.lat, row.lon)));
+                return Err(fail(
+                    line,
+                    format!("lat/lon {} {} out of range", row.lat, row.lon),
+                ));
             }
             if row.name.trim().is_empty() {
                 return Err(fail(line, "name is empty".into()));
@@ -214,7 +265,11 @@ impl Gazetteer {
                 postal.insert(code.clone(), i);
             }
         }
-        let longest = forms.keys().map(|k| k.split(' ').count()).max().unwrap_or(1);
+        let longest = forms
+            .keys()
+            .map(|k| k.split(' ').count())
+            .max()
+            .unwrap_or(1);
         Gazetteer {
             places,
             forms,
@@ -229,7 +284,9 @@ impl Gazetteer {
     }
 
     pub fn by_insee(&self, insee: &str) -> Option<&Place> {
-        self.places.iter().find(|p| p.insee.as_deref() == Some(insee))
+        self.places
+            .iter()
+            .find(|p| p.insee.as_deref() == Some(insee))
     }
 
     /// A place as a volunteer names it: an INSEE code, `area:NAME`, or any known form of a name.
@@ -246,7 +303,12 @@ impl Gazetteer {
             return Some(p);
         }
         let candidates = self.forms.get(&fold_name(name))?;
-        let pick = |kind| candidates.iter().map(|&i| &self.places[i]).find(|p| p.kind == kind);
+        let pick = |kind| {
+            candidates
+                .iter()
+                .map(|&i| &self.places[i])
+                .find(|p| p.kind == kind)
+        };
         if wanted_area {
             pick(PlaceKind::Area)
         } else {
@@ -255,7 +317,9 @@ impl Gazetteer {
     }
 
     /// The place a post is about, or `None` when it names none of the territory's places or
-    /// the geoparser is unsure. A commune wins over an area; the first named wins among equals.
+    /// the geoparser is unsure. A commune wins over an area (an island over the whole
+    /// territory); among equals, a name introduced as the event place wins over a neutral one,
+    /// which wins over a viewpoint or a direction; then the first named.
     pub fn locate(&self, text: &str) -> Option<&Place> {
         let words = tokens(text);
         let matches = self.matches(&words);
@@ -264,9 +328,14 @@ impl Gazetteer {
             (PlaceKind::Area, _) if m.place.island.is_empty() => 2,
             (PlaceKind::Area, _) => 1,
         };
+        let role = |m: &PlaceMatch| match m.at.checked_sub(1).map(|p| words[p].text.as_str()) {
+            Some(p) if EVENT_INTRODUCERS.contains(&p) => 0,
+            Some(p) if ASIDE_INTRODUCERS.contains(&p) => 2,
+            _ => 1,
+        };
         matches
             .iter()
-            .min_by_key(|m| (rank(m), m.at))
+            .min_by_key(|m| (rank(m), role(m), m.at))
             .map(|m| m.place)
     }
 
@@ -279,7 +348,10 @@ impl Gazetteer {
         while i < words.len() {
             if words[i].text.len() == 5 && words[i].text.bytes().all(|b| b.is_ascii_digit()) {
                 if let Some(&p) = self.postal.get(&words[i].text) {
-                    out.push(PlaceMatch { place: &self.places[p], at: i });
+                    out.push(PlaceMatch {
+                        place: &self.places[p],
+                        at: i,
+                    });
                 }
                 i += 1;
                 continue;
@@ -287,7 +359,10 @@ impl Gazetteer {
             let mut found = None;
             for len in (1..=self.longest.min(words.len() - i)).rev() {
                 // A name never spans two hashtags or a hashtag and the text after it.
-                if words[i..i + len].windows(2).any(|w| w[1].tag_start || (w[0].tag != w[1].tag)) {
+                if words[i..i + len]
+                    .windows(2)
+                    .any(|w| w[1].tag_start || (w[0].tag != w[1].tag))
+                {
                     continue;
                 }
                 key.clear();
@@ -328,9 +403,16 @@ impl Gazetteer {
         candidates: &[usize],
         elsewhere: &[usize],
     ) -> Option<&Place> {
-        // The territory's own hashtags (#Guadeloupe, #Gwada) tag the crisis, not a place.
         let places: Vec<&Place> = candidates.iter().map(|&i| &self.places[i]).collect();
-        if words[at].tag && places.iter().all(|p| p.kind == PlaceKind::Area && p.island.is_empty()) {
+        // The whole territory ("Guadeloupe", "Gwada", also as a hashtag) is the place of the post
+        // unless the post names a place outside it anywhere: then the event is there and the
+        // territory is an origin or a beneficiary ("une collecte à Paris pour la Guadeloupe").
+        // The territory's own hashtags count as naming it, as in the development set: any
+        // commune or island named wins over it anyway.
+        let whole_territory = places
+            .iter()
+            .all(|p| p.kind == PlaceKind::Area && p.island.is_empty());
+        if whole_territory && !elsewhere.is_empty() {
             return None;
         }
         // Placed elsewhere by a nearby word ("Sainte-Anne en Martinique", "Port-Louis, Maurice").
@@ -356,7 +438,10 @@ impl Gazetteer {
                 return None;
             }
         }
-        let commune = places.iter().find(|p| p.kind == PlaceKind::Commune).copied();
+        let commune = places
+            .iter()
+            .find(|p| p.kind == PlaceKind::Commune)
+            .copied();
         let area = places.iter().find(|p| p.kind == PlaceKind::Area).copied();
         match (commune, area) {
             (Some(town), Some(island)) => {
@@ -472,8 +557,20 @@ mod tests {
     #[test]
     fn bundled_gazetteer_loads() {
         let g = Gazetteer::guadeloupe();
-        assert_eq!(g.places().iter().filter(|p| p.kind == PlaceKind::Commune).count(), 32);
-        assert_eq!(g.places().iter().filter(|p| p.kind == PlaceKind::Area).count(), 5);
+        assert_eq!(
+            g.places()
+                .iter()
+                .filter(|p| p.kind == PlaceKind::Commune)
+                .count(),
+            32
+        );
+        assert_eq!(
+            g.places()
+                .iter()
+                .filter(|p| p.kind == PlaceKind::Area)
+                .count(),
+            5
+        );
     }
 
     #[test]
@@ -495,11 +592,26 @@ mod tests {
 
     #[test]
     fn basse_terre_town_or_island() {
-        assert_eq!(at("la préfecture à Basse-Terre est fermée").as_deref(), Some("97105"));
-        assert_eq!(at("inondations à Basse-Terre ville").as_deref(), Some("97105"));
-        assert_eq!(at("routes coupées en Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
-        assert_eq!(at("glissements dans le nord Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
-        assert_eq!(at("côte sous le vent de la Basse-Terre").as_deref(), Some("area:Basse-Terre (île)"));
+        assert_eq!(
+            at("la préfecture à Basse-Terre est fermée").as_deref(),
+            Some("97105")
+        );
+        assert_eq!(
+            at("inondations à Basse-Terre ville").as_deref(),
+            Some("97105")
+        );
+        assert_eq!(
+            at("routes coupées en Basse-Terre").as_deref(),
+            Some("area:Basse-Terre (île)")
+        );
+        assert_eq!(
+            at("glissements dans le nord Basse-Terre").as_deref(),
+            Some("area:Basse-Terre (île)")
+        );
+        assert_eq!(
+            at("côte sous le vent de la Basse-Terre").as_deref(),
+            Some("area:Basse-Terre (île)")
+        );
     }
 
     #[test]
@@ -510,9 +622,79 @@ mod tests {
         assert_eq!(at("j'ai perdu mon moule à gâteau"), None);
         assert_eq!(at("un jus de goyave et au lit"), None);
         assert_eq!(at("des arbres tombés au Moule").as_deref(), Some("97117"));
-        assert_eq!(at("courage à tous #Guadeloupe #Gwada"), None);
-        assert_eq!(at("alerte sur toute la Guadeloupe").as_deref(), Some("area:Guadeloupe"));
+        assert_eq!(
+            at("alerte sur toute la Guadeloupe").as_deref(),
+            Some("area:Guadeloupe")
+        );
         assert_eq!(at("vent fort ce soir"), None);
+    }
+
+    #[test]
+    fn the_whole_territory() {
+        // A post naming only the territory, in its text or as a hashtag, is about the whole
+        // territory, as the development set labels it ("on compte pour rien #Guadeloupe").
+        // The hashtag never hides a commune or an island: they win over it.
+        assert_eq!(
+            at("courage à tous #Guadeloupe #Gwada").as_deref(),
+            Some("area:Guadeloupe")
+        );
+        assert_eq!(
+            at("rézo-la mò toupatou an Gwadloup").as_deref(),
+            Some("area:Guadeloupe")
+        );
+        assert_eq!(
+            at("arbres en travers à Gourbeyre #Guadeloupe").as_deref(),
+            Some("97109")
+        );
+        // Named with a place outside it anywhere, it is an origin or a beneficiary.
+        assert_eq!(
+            at("ici à Paris on organise une collecte pour la Guadeloupe"),
+            None
+        );
+        assert_eq!(
+            at("friends in Dominica need tablets, anyone shipping from Guadeloupe?"),
+            None
+        );
+    }
+
+    #[test]
+    fn event_place_over_viewpoint() {
+        assert_eq!(
+            at("incendie à Jarry, on voit la fumée depuis les Abymes").as_deref(),
+            Some("97103")
+        );
+        assert_eq!(
+            at("depuis les Abymes on voit la fumée d'un incendie à Jarry").as_deref(),
+            Some("97103")
+        );
+        assert_eq!(
+            at("pont effondré à Sainte-Rose, plus moyen de passer vers Deshaies").as_deref(),
+            Some("97129")
+        );
+        assert_eq!(
+            at("plus moyen de passer vers Deshaies, pont effondré à Sainte-Rose").as_deref(),
+            Some("97129")
+        );
+        assert_eq!(
+            at("ferries from Saint-François to La Désirade suspended").as_deref(),
+            Some("97125")
+        );
+    }
+
+    #[test]
+    fn creole_names_and_localities() {
+        assert_eq!(at("pa ni kouran a Vyéfò").as_deref(), Some("97133"));
+        assert_eq!(
+            at("lariviè-la ka débòdé a Kapèstè Bèlo").as_deref(),
+            Some("97107")
+        );
+        assert_eq!(at("lapli ka tonbé a Sen-Klòd").as_deref(), Some("97124"));
+        assert_eq!(
+            at("Grandtè pran on kou rèd").as_deref(),
+            Some("area:Grande-Terre")
+        );
+        assert_eq!(at("inondation au Raizet").as_deref(), Some("97101"));
+        assert_eq!(at("embouteillage à Bas-du-Fort").as_deref(), Some("97113"));
     }
 
     #[test]
@@ -520,14 +702,21 @@ mod tests {
         let g = Gazetteer::guadeloupe();
         assert_eq!(g.resolve("97120").unwrap().name, "Pointe-à-Pitre");
         assert_eq!(g.resolve("PAP").unwrap().name, "Pointe-à-Pitre");
-        assert_eq!(g.resolve("area:Basse-Terre (île)").unwrap().kind, PlaceKind::Area);
+        assert_eq!(
+            g.resolve("area:Basse-Terre (île)").unwrap().kind,
+            PlaceKind::Area
+        );
         assert_eq!(g.resolve("Basse-Terre").unwrap().kind, PlaceKind::Commune);
         assert!(g.resolve("Atlantis").is_none());
     }
 
     #[test]
     fn bad_csv_names_the_line() {
-        let e = Gazetteer::from_csv("x.csv", "kind,insee,name,alt_names,island,postal_codes,population,lat,lon\nville,1,A,,,,,1,1\n").unwrap_err();
+        let e = Gazetteer::from_csv(
+            "x.csv",
+            "kind,insee,name,alt_names,island,postal_codes,population,lat,lon\nville,1,A,,,,,1,1\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.to_string().contains("x.csv: line 2"));
     }

@@ -35,12 +35,90 @@ const MIN_WORDS: usize = 3;
 
 /// Words that say nothing about which message this is.
 const STOP: &[&str] = &[
-    "a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "d", "dans", "de", "des", "du", "en", "et",
-    "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "m", "ma", "mes", "mon", "n", "ne", "nous",
-    "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "s", "sa", "se", "ses", "son", "sur", "t",
-    "ta", "te", "tu", "un", "une", "vous", "y", "the", "of", "and", "to", "in", "is", "are", "on",
-    "at", "for", "it", "this", "that", "rt", "via", "partagez", "share", "please", "svp", "stp",
-    "ka", "ki", "ni", "sa", "an", "yo", "nou", "pou", "epi", "gwada", "guadeloupe",
+    "a",
+    "au",
+    "aux",
+    "avec",
+    "ce",
+    "ces",
+    "cet",
+    "cette",
+    "d",
+    "dans",
+    "de",
+    "des",
+    "du",
+    "en",
+    "et",
+    "il",
+    "ils",
+    "j",
+    "je",
+    "l",
+    "la",
+    "le",
+    "les",
+    "leur",
+    "m",
+    "ma",
+    "mes",
+    "mon",
+    "n",
+    "ne",
+    "nous",
+    "on",
+    "ou",
+    "par",
+    "pas",
+    "pour",
+    "qu",
+    "que",
+    "qui",
+    "s",
+    "sa",
+    "se",
+    "ses",
+    "son",
+    "sur",
+    "t",
+    "ta",
+    "te",
+    "tu",
+    "un",
+    "une",
+    "vous",
+    "y",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "are",
+    "on",
+    "at",
+    "for",
+    "it",
+    "this",
+    "that",
+    "rt",
+    "via",
+    "partagez",
+    "share",
+    "please",
+    "svp",
+    "stp",
+    "ka",
+    "ki",
+    "ni",
+    "sa",
+    "an",
+    "yo",
+    "nou",
+    "pou",
+    "epi",
+    "gwada",
+    "guadeloupe",
 ];
 
 /// A MinHash signature.
@@ -73,7 +151,12 @@ impl Fingerprint {
 
     /// Estimated Jaccard similarity of the two word sets.
     pub fn similarity(&self, other: &Fingerprint) -> f64 {
-        let same = self.0.iter().zip(other.0.iter()).filter(|(a, b)| a == b).count();
+        let same = self
+            .0
+            .iter()
+            .zip(other.0.iter())
+            .filter(|(a, b)| a == b)
+            .count();
         same as f64 / HASHES as f64
     }
 
@@ -112,10 +195,22 @@ impl Fingerprint {
 }
 
 const SEEDS: [u64; HASHES] = [
-    0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9, 0x94d0_49bb_1331_11eb, 0x2545_f491_4f6c_dd1d,
-    0x1b87_3593_85a4_c7d1, 0xcc9e_2d51_1b87_3593, 0x85eb_ca6b_c2b2_ae35, 0x27d4_eb2f_1656_67c5,
-    0x1656_67b1_9e37_79f9, 0xd6e8_feb8_6659_fd93, 0xa076_1d64_78bd_642f, 0xe703_7ed1_a0b4_28db,
-    0x8ebc_6af0_9c88_c6e3, 0x5899_65cc_7537_4cc3, 0x1d8e_4e27_c47d_124f, 0x7fb5_d329_728e_a185,
+    0x9e37_79b9_7f4a_7c15,
+    0xbf58_476d_1ce4_e5b9,
+    0x94d0_49bb_1331_11eb,
+    0x2545_f491_4f6c_dd1d,
+    0x1b87_3593_85a4_c7d1,
+    0xcc9e_2d51_1b87_3593,
+    0x85eb_ca6b_c2b2_ae35,
+    0x27d4_eb2f_1656_67c5,
+    0x1656_67b1_9e37_79f9,
+    0xd6e8_feb8_6659_fd93,
+    0xa076_1d64_78bd_642f,
+    0xe703_7ed1_a0b4_28db,
+    0x8ebc_6af0_9c88_c6e3,
+    0x5899_65cc_7537_4cc3,
+    0x1d8e_4e27_c47d_124f,
+    0x7fb5_d329_728e_a185,
 ];
 
 /// FNV-1a: stable across builds and platforms, which stored fingerprints need.
@@ -157,10 +252,16 @@ mod tests {
 
     #[test]
     fn copies_and_reposts_are_similar() {
-        let original = fp("URGENT le barrage de Moreau a cédé, l'eau descend vers Goyave, évacuez maintenant !!");
+        let original = fp(
+            "URGENT le barrage de Moreau a cédé, l'eau descend vers Goyave, évacuez maintenant !!",
+        );
         let copy = fp("RT urgent : le barrage de Moreau a cédé, l eau descend vers Goyave évacuez maintenant 😱 #Gwada Partagez!");
         assert!(copy.is_copy_of(&original), "{}", copy.similarity(&original));
-        let shared = original.bands().iter().filter(|b| copy.bands().contains(b)).count();
+        let shared = original
+            .bands()
+            .iter()
+            .filter(|b| copy.bands().contains(b))
+            .count();
         assert!(shared > 0);
     }
 

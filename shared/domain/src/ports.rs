@@ -94,7 +94,10 @@ pub trait ReportStore: Send + Sync {
     async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError>;
 
     /// Reports sharing any of these fingerprint bands.
-    async fn cluster_candidates(&self, bands: &[String]) -> Result<Vec<ClusterCandidate>, StoreError>;
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError>;
 
     async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError>;
 

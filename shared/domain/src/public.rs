@@ -70,7 +70,11 @@ pub fn project(report: &Report, gazetteer: &Gazetteer) -> Option<PublicReport> {
         published_at: report.published_at.unwrap_or(report.updated_at),
         network: report.network.clone(),
         official: report.official,
-        source_url: if report.official { report.source_url.clone() } else { None },
+        source_url: if report.official {
+            report.source_url.clone()
+        } else {
+            None
+        },
         lat,
         lon,
     })
@@ -133,7 +137,9 @@ pub fn feature_collection(reports: &[PublicReport]) -> geojson::FeatureCollectio
             props.insert("verification".into(), r.verification.as_str().into());
             props.insert(
                 "published_at".into(),
-                r.published_at.to_rfc3339_opts(SecondsFormat::Secs, true).into(),
+                r.published_at
+                    .to_rfc3339_opts(SecondsFormat::Secs, true)
+                    .into(),
             );
             props.insert("network".into(), r.network.clone().into());
             props.insert("official".into(), r.official.into());

@@ -145,7 +145,8 @@ impl IngestContext<'_> {
         self.crisis.official_accounts.iter().any(|a| {
             let a = a.trim_start_matches('@').to_lowercase();
             a == author
-                || (network == "bluesky" && a.strip_prefix("https://bsky.app/profile/") == Some(author.as_str()))
+                || (network == "bluesky"
+                    && a.strip_prefix("https://bsky.app/profile/") == Some(author.as_str()))
                 || a.trim_end_matches('/') == author.trim_end_matches('/')
         })
     }

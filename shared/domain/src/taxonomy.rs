@@ -199,7 +199,12 @@ mod tests {
 
     #[test]
     fn priority_sorts_most_urgent_first() {
-        let mut v = vec![Priority::Low, Priority::Critical, Priority::Medium, Priority::High];
+        let mut v = vec![
+            Priority::Low,
+            Priority::Critical,
+            Priority::Medium,
+            Priority::High,
+        ];
         v.sort();
         assert_eq!(v, Priority::ALL);
     }

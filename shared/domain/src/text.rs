@@ -14,26 +14,28 @@ pub fn html_to_text(html: &str) -> String {
     }
     let fragment = Html::parse_fragment(html);
     let mut out = String::with_capacity(html.len());
+    let is_block = |name: &str| {
+        matches!(
+            name,
+            "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "tr"
+        )
+    };
     for edge in fragment.root_element().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
                 Node::Text(t) => out.push_str(&t.text),
-                Node::Element(e) => match e.name() {
-                    "br" => out.push('\n'),
-                    "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "tr" => {
-                        if !out.is_empty() && !out.ends_with("\n\n") {
-                            out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
-                        }
-                    }
-                    _ => {}
-                },
+                Node::Element(e) if e.name() == "br" => out.push('\n'),
+                // A block starts a paragraph: one blank line before it.
+                Node::Element(e)
+                    if is_block(e.name()) && !out.is_empty() && !out.ends_with("\n\n") =>
+                {
+                    out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
+                }
                 _ => {}
             },
             Edge::Close(node) => {
                 if let Node::Element(e) = node.value() {
-                    if matches!(e.name(), "p" | "div" | "li" | "blockquote" | "h1" | "h2" | "h3" | "h4" | "tr")
-                        && !out.ends_with('\n')
-                    {
+                    if is_block(e.name()) && !out.ends_with('\n') {
                         out.push('\n');
                     }
                 }
@@ -80,7 +82,10 @@ pub fn fold(text: &str) -> String {
     out.push(' ');
     for word in text.split_whitespace() {
         let lower = word.to_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
+        if lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("www.")
+        {
             continue;
         }
         if lower.starts_with('@') && lower.len() > 1 {
@@ -153,7 +158,10 @@ mod tests {
 
     #[test]
     fn entities_and_whitespace() {
-        assert_eq!(html_to_text("l&#39;eau   monte&nbsp;vite"), "l'eau monte vite");
+        assert_eq!(
+            html_to_text("l&#39;eau   monte&nbsp;vite"),
+            "l'eau monte vite"
+        );
         assert_eq!(clean_text("  a \t b\n\n\n\nc  "), "a b\n\nc");
         assert_eq!(html_to_text("<script>alert(1)</script>ok"), "alert(1)ok");
     }

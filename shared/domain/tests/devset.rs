@@ -24,7 +24,9 @@ fn devset() -> Vec<Labelled> {
         .lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("devset line {}: {e}", i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("devset line {}: {e}", i + 1))
+        })
         .collect()
 }
 
@@ -39,7 +41,11 @@ fn ratio(hit: usize, total: usize) -> f64 {
 #[test]
 fn triage_assist_meets_the_thresholds() {
     let set = devset();
-    assert!(set.len() >= 200, "the development set has {} posts", set.len());
+    assert!(
+        set.len() >= 200,
+        "the development set has {} posts",
+        set.len()
+    );
     let gazetteer = Gazetteer::guadeloupe();
 
     let (mut cat_ok, mut crit_total, mut crit_found) = (0, 0, 0);
@@ -60,7 +66,10 @@ fn triage_assist_meets_the_thresholds() {
             if s.priority == Priority::Critical {
                 crit_found += 1;
             } else {
-                misses.push(format!("priority {} (expected critical) {}", s.priority, item.text));
+                misses.push(format!(
+                    "priority {} (expected critical) {}",
+                    s.priority, item.text
+                ));
             }
         }
         let found = gazetteer.locate(&item.text).map(|p| match p.kind {
@@ -73,7 +82,10 @@ fn triage_assist_meets_the_thresholds() {
                 if found.as_deref() == Some(expected) {
                     commune_ok += 1;
                 } else {
-                    misses.push(format!("place {found:?} (expected {expected}) {}", item.text));
+                    misses.push(format!(
+                        "place {found:?} (expected {expected}) {}",
+                        item.text
+                    ));
                 }
             }
             Some(_) => {}
@@ -82,7 +94,10 @@ fn triage_assist_meets_the_thresholds() {
                 if found.is_none() {
                     none_ok += 1;
                 } else {
-                    misses.push(format!("place {found:?} (expected none; {}) {}", item.note, item.text));
+                    misses.push(format!(
+                        "place {found:?} (expected none; {}) {}",
+                        item.note, item.text
+                    ));
                 }
             }
         }

@@ -233,7 +233,7 @@ fn encode_cursor(rank: u8, posted_at: &str, id: &str) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<(i64, String, String), StoreError> {
-    if cursor.len() % 2 != 0 || cursor.len() > 400 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 400 {
         return Err(StoreError::BadCursor);
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())

@@ -1,0 +1,209 @@
+//! The use cases over the embedded adapters, driven by the bundled demo: collection that never
+//! stores a post twice, clusters of copies, the seeded triage, and an export that keeps every
+//! privacy rule.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use vigie_app::collect::{run_source, Budget, Source};
+use vigie_app::demo::{self, DemoSource};
+use vigie_app::{export, Vigie};
+use vigie_domain::identity::report_id;
+use vigie_domain::ports::{ReportQuery, ReportStore};
+use vigie_domain::taxonomy::Status;
+use vigie_domain::{Crisis, Gazetteer};
+use vigie_local::{FolderPublisher, SqliteStore};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    public: std::path::PathBuf,
+    app: Vigie,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public");
+    let app = Vigie {
+        crisis: Arc::new(Crisis::parse("demo", demo::CRISIS_TOML).unwrap()),
+        gazetteer: Arc::new(Gazetteer::guadeloupe()),
+        store: Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
+        publisher: Arc::new(FolderPublisher::new(&public).unwrap()),
+    };
+    Fixture {
+        _dir: dir,
+        public,
+        app,
+    }
+}
+
+async fn all_reports(store: &dyn ReportStore) -> Vec<vigie_domain::Report> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_reports(&ReportQuery {
+                limit: 200,
+                cursor,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_demo_seeds_then_replays_without_duplicates() {
+    let f = fixture();
+    let source = DemoSource::new("demo-stream", 3);
+    let posts = demo::posts();
+    let seeded = posts.iter().filter(|p| p.minute < 0).count();
+
+    let first = run_source(&f.app, &source, Budget::default()).await;
+    assert_eq!(first.error, None);
+    assert_eq!(first.new, seeded);
+    let second = run_source(&f.app, &source, Budget::default()).await;
+    assert_eq!(second.new, 3, "then a few per run");
+    assert_eq!(all_reports(f.app.store.as_ref()).await.len(), seeded + 3);
+
+    // A run that dies after storing but before its checkpoint: the rerun stores nothing twice.
+    let checkpoint = f
+        .app
+        .store
+        .checkpoint("demo-stream")
+        .await
+        .unwrap()
+        .unwrap();
+    let batch = source.fetch(Some(&checkpoint)).await.unwrap();
+    vigie_app::collect::store_batch(&f.app, &batch.observations)
+        .await
+        .unwrap();
+    let rerun = run_source(&f.app, &source, Budget::default()).await;
+    assert_eq!(
+        (rerun.new, rerun.seen),
+        (0, 3),
+        "stored before the crash, seen again, not duplicated"
+    );
+    assert_eq!(all_reports(f.app.store.as_ref()).await.len(), seeded + 6);
+
+    let health = f.app.store.source_health().await.unwrap();
+    assert_eq!(
+        health[0].items_collected as usize,
+        seeded + 3,
+        "new reports counted once"
+    );
+    assert!(health[0].last_success_at.is_some());
+}
+
+#[tokio::test]
+async fn copies_of_a_message_share_its_cluster() {
+    let f = fixture();
+    let source = DemoSource::new("demo-stream", 500);
+    run_source(&f.app, &source, Budget::default()).await;
+    run_source(&f.app, &source, Budget::default()).await;
+    let reports = all_reports(f.app.store.as_ref()).await;
+    assert_eq!(reports.len(), demo::posts().len());
+    let by_id: HashMap<&str, &vigie_domain::Report> =
+        reports.iter().map(|r| (r.id.as_str(), r)).collect();
+    let posts = demo::posts();
+    let mut copies = 0;
+    let mut joined = 0;
+    for p in &posts {
+        let Some(orig_n) = p.repost_of else { continue };
+        let orig = posts.iter().find(|o| o.n == orig_n).unwrap();
+        let copy = by_id[report_id(&p.network, &format!("demo-{}", p.n)).as_str()];
+        let original = by_id[report_id(&orig.network, &format!("demo-{}", orig.n)).as_str()];
+        copies += 1;
+        if copy.cluster_id == original.cluster_id {
+            joined += 1;
+            assert!(copy.cluster_size >= 2);
+        }
+    }
+    assert!(copies >= 30);
+    let share = joined as f64 / copies as f64;
+    assert!(
+        share >= 0.8,
+        "only {joined} of {copies} copies joined their original's cluster"
+    );
+    // And unrelated posts do not pile into one cluster.
+    let mut sizes: HashMap<&str, usize> = HashMap::new();
+    for r in &reports {
+        *sizes.entry(r.cluster_id.as_str()).or_default() += 1;
+    }
+    assert!(
+        sizes.values().all(|s| *s <= 15),
+        "a cluster swallowed unrelated posts: {sizes:?}"
+    );
+}
+
+#[tokio::test]
+async fn seeded_triage_publishes_and_export_keeps_privacy() {
+    let f = fixture();
+    let source = DemoSource::new("demo-stream", 3);
+    run_source(&f.app, &source, Budget::default()).await;
+    let changed = demo::apply_seed_triage(&f.app).await.unwrap();
+    assert!(changed >= 100);
+    assert_eq!(
+        demo::apply_seed_triage(&f.app).await.unwrap(),
+        0,
+        "running it again changes nothing"
+    );
+
+    let summary = export::export_once(&f.app).await.unwrap();
+    assert!(summary.features >= 70, "{summary:?}");
+    let geojson: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.public.join("reports.geojson")).unwrap()).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(features.len(), summary.features);
+    let allowed = [
+        "id",
+        "category",
+        "summary",
+        "place",
+        "precision",
+        "verification",
+        "published_at",
+        "network",
+        "official",
+        "source_url",
+    ];
+    for feat in features {
+        let props = feat["properties"].as_object().unwrap();
+        for key in props.keys() {
+            assert!(allowed.contains(&key.as_str()), "unexpected property {key}");
+        }
+        let official = props["official"].as_bool().unwrap();
+        assert_eq!(
+            props.contains_key("source_url"),
+            official,
+            "source_url only for official sources"
+        );
+        let coords = feat["geometry"]["coordinates"].as_array().unwrap();
+        let (lon, lat) = (coords[0].as_f64().unwrap(), coords[1].as_f64().unwrap());
+        assert!(
+            (-61.9..=-60.9).contains(&lon) && (15.8..=16.6).contains(&lat),
+            "lon/lat order: {coords:?}"
+        );
+        assert_ne!(props["verification"], "rumor");
+    }
+    // No author, no private text, no phone number, no e-mail anywhere in the public file.
+    let text = geojson.to_string();
+    let posts = demo::posts();
+    for p in posts.iter().filter(|p| !p.official) {
+        assert!(!text.contains(&p.author), "author {} leaked", p.author);
+        assert!(!text.contains(&p.text), "a private post's text leaked");
+    }
+    for needle in ["0690", "@example.org", "demo@", "06 90"] {
+        assert!(!text.contains(needle), "{needle} leaked");
+    }
+
+    // Unchanged data is not rewritten.
+    let again = export::export_once(&f.app).await.unwrap();
+    assert!(again.unchanged.contains(&"reports.geojson".to_string()));
+    let published = f.app.store.published_reports().await.unwrap();
+    assert!(published.iter().all(|r| r.status == Status::Published));
+}

@@ -1,0 +1,441 @@
+//! The conformance suites: what every adapter of a port must do, written once. Each adapter's
+//! tests call [`report_store`] or [`publisher`] with a fresh, empty instance; a failure panics
+//! with the rule that was broken.
+
+use chrono::{Duration, TimeZone, Utc};
+use std::sync::Arc;
+use vigie_domain::identity::report_id;
+use vigie_domain::ports::{
+    PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth, StoreError,
+    TokenRecord,
+};
+use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
+use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
+use vigie_domain::{Crisis, Gazetteer, Report};
+
+const CRISIS: &str = r#"
+[crisis]
+id = "conformance"
+name = "Conformance"
+bbox = [-61.85, 15.83, -61.00, 16.52]
+"#;
+
+/// A report as the collectors would make it, `minutes` after a fixed time.
+pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
+    let crisis = Crisis::parse("conformance.toml", CRISIS).expect("crisis");
+    let gazetteer = Gazetteer::guadeloupe();
+    let ctx = IngestContext {
+        crisis: &crisis,
+        gazetteer: &gazetteer,
+    };
+    let at = Utc.with_ymd_and_hms(2026, 9, 14, 3, 0, 0).unwrap() + Duration::minutes(minutes);
+    let obs = Observation {
+        source_id: "test".into(),
+        network: "mastodon".into(),
+        native_id: native.into(),
+        url: Some(format!("https://m.example/@a/{native}")),
+        author: "a@m.example".into(),
+        author_name: None,
+        official_source: false,
+        body: Body::Plain(text.into()),
+        language: Some("fr".into()),
+        posted_at: at,
+        point: None,
+        media: 0,
+        hint: None,
+    };
+    ingest(&obs, &ctx, at)
+}
+
+fn entry(r: &Report, actor: &str, before: &Report) -> HistoryEntry {
+    HistoryEntry {
+        report_id: r.id.clone(),
+        version: 0,
+        at: Utc::now(),
+        actor: actor.into(),
+        action: "update".into(),
+        changes: diff(before, r),
+    }
+}
+
+/// Every rule of the report store port.
+pub async fn report_store(store: Arc<dyn ReportStore>) {
+    // Idempotent inserts: the same post twice is one report.
+    let a = sample("1", "Toits arrachés aux Abymes, pas de blessés", 0);
+    let b = sample(
+        "2",
+        "Au secours bloqués sur le toit à Petit-Bourg, l'eau monte",
+        5,
+    );
+    let c = sample("3", "Coupure de courant à Sainte-Anne depuis 3h", 10);
+    assert_eq!(
+        store.insert_reports(&[a.clone(), b.clone()]).await.unwrap(),
+        vec![true, true]
+    );
+    assert_eq!(
+        store.insert_reports(&[b.clone(), c.clone()]).await.unwrap(),
+        vec![false, true],
+        "a report already stored is not stored again"
+    );
+    let got = store.get_report(&b.id).await.unwrap().expect("stored");
+    assert_eq!(got.text, b.text);
+    assert_eq!(got.version, 1);
+    assert!(store.get_report("r-none").await.unwrap().is_none());
+
+    // Queue: priority first (critical rescue on top), then the most recent.
+    let page = store
+        .list_reports(&ReportQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids[0], b.id, "the critical report comes first");
+    assert_eq!(ids.len(), 3);
+    assert_eq!(page.next_cursor, None);
+    let medium: Vec<&Report> = page
+        .items
+        .iter()
+        .filter(|r| r.effective_priority() == Priority::Medium)
+        .collect();
+    if medium.len() == 2 {
+        assert!(
+            medium[0].posted_at >= medium[1].posted_at,
+            "recency within a priority"
+        );
+    }
+
+    // Paging: cursors walk the whole queue once.
+    let more: Vec<Report> = (10..45)
+        .map(|i| {
+            sample(
+                &format!("p{i}"),
+                &format!("Arbre tombé route {i} à Goyave, circulation difficile"),
+                i,
+            )
+        })
+        .collect();
+    store.insert_reports(&more).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_reports(&ReportQuery {
+                limit: 7,
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|r| r.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(seen.len(), 38, "every report once");
+    assert_eq!(unique.len(), 38, "no report twice across pages");
+    assert!(matches!(
+        store
+            .list_reports(&ReportQuery {
+                limit: 5,
+                cursor: Some("zz".into()),
+                ..Default::default()
+            })
+            .await,
+        Err(StoreError::BadCursor)
+    ));
+
+    // Filters.
+    let q = |f: ReportQuery| {
+        let store = store.clone();
+        async move {
+            store
+                .list_reports(&ReportQuery { limit: 200, ..f })
+                .await
+                .unwrap()
+                .items
+        }
+    };
+    assert_eq!(
+        q(ReportQuery {
+            category: Some(Category::Rescue),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        q(ReportQuery {
+            place: Some("97128".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        q(ReportQuery {
+            place: Some("sainte-anne".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        q(ReportQuery {
+            q: Some("courant".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        q(ReportQuery {
+            q: Some("COURANT sainte".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        q(ReportQuery {
+            status: Some(Status::Published),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        0
+    );
+    assert_eq!(
+        q(ReportQuery {
+            network: Some("mastodon".into()),
+            ..Default::default()
+        })
+        .await
+        .len(),
+        38
+    );
+
+    // Optimistic versions: a stale update changes nothing.
+    let mut edit = got.clone();
+    edit.category = Some(Category::Rescue);
+    edit.priority = Some(Priority::Critical);
+    edit.summary = Some("Famille sur un toit à Petit-Bourg".into());
+    edit.status = Status::Triaged;
+    let saved = store
+        .update_report(&edit, 1, &entry(&edit, "vol-1", &got))
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 2);
+    let mut stale = got.clone();
+    stale.summary = Some("écrasé".into());
+    match store
+        .update_report(&stale, 1, &entry(&stale, "vol-2", &got))
+        .await
+    {
+        Err(StoreError::Conflict {
+            expected: 1,
+            current: 2,
+            ..
+        }) => {}
+        other => panic!("a stale version must conflict, got {other:?}"),
+    }
+    let now = store.get_report(&b.id).await.unwrap().unwrap();
+    assert_eq!(
+        now.summary.as_deref(),
+        Some("Famille sur un toit à Petit-Bourg")
+    );
+    assert_eq!(now.version, 2);
+    let history = store.history(&b.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].actor, "vol-1");
+    assert_eq!(history[0].version, 2);
+    assert!(
+        history[0].changes.get("summary").is_some(),
+        "history says what changed"
+    );
+    assert!(matches!(
+        store
+            .update_report(&sample("nope", "x y z w", 0), 1, &entry(&got, "v", &got))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Published reports, for the export.
+    let mut publish = now.clone();
+    publish.status = Status::Published;
+    publish.verification = Verification::Confirmed;
+    publish.published_at = Some(Utc::now());
+    store
+        .update_report(&publish, 2, &entry(&publish, "coord", &now))
+        .await
+        .unwrap();
+    let published = store.published_reports().await.unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].id, b.id);
+
+    // Clusters: a copy joins the original's cluster and the cluster grows.
+    let original = sample(
+        "c1",
+        "URGENT le barrage de Moreau a cédé, l'eau descend vers Goyave, évacuez",
+        50,
+    );
+    let mut copy = sample(
+        "c2",
+        "RT urgent le barrage de Moreau a cédé l'eau descend vers Goyave évacuez !!",
+        51,
+    );
+    store
+        .insert_reports(std::slice::from_ref(&original))
+        .await
+        .unwrap();
+    let bands = copy.fingerprint().expect("fingerprint").bands();
+    let candidates = store.cluster_candidates(&bands).await.unwrap();
+    assert!(
+        candidates.iter().any(|c| c.report_id == original.id),
+        "the original is a candidate"
+    );
+    copy.cluster_id = original.cluster_id.clone();
+    store.insert_reports(&[copy.clone()]).await.unwrap();
+    let got_copy = store.get_report(&copy.id).await.unwrap().unwrap();
+    assert_eq!(got_copy.cluster_id, original.id);
+    assert_eq!(got_copy.cluster_size, 2);
+    assert_eq!(
+        store
+            .get_report(&original.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .cluster_size,
+        2
+    );
+    assert!(store.cluster_candidates(&[]).await.unwrap().is_empty());
+
+    // Checkpoints.
+    assert_eq!(store.checkpoint("masto").await.unwrap(), None);
+    store.set_checkpoint("masto", "110").await.unwrap();
+    store.set_checkpoint("masto", "120").await.unwrap();
+    assert_eq!(
+        store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("120")
+    );
+
+    // Source health.
+    let h = SourceHealth {
+        source_id: "masto".into(),
+        kind: "mastodon".into(),
+        items_collected: 4,
+        ..Default::default()
+    };
+    store.put_source_health(&h).await.unwrap();
+    store
+        .put_source_health(&SourceHealth {
+            items_collected: 9,
+            ..h.clone()
+        })
+        .await
+        .unwrap();
+    let all = store.source_health().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].items_collected, 9);
+
+    // Tokens: found by hash, revoked for good.
+    let t = TokenRecord {
+        id: "t1".into(),
+        name: "Lyne".into(),
+        role: Role::Volunteer,
+        hash: "abc".into(),
+        created_at: Utc::now(),
+        revoked_at: None,
+    };
+    store.insert_token(&t).await.unwrap();
+    assert_eq!(
+        store.token_by_hash("abc").await.unwrap().unwrap().name,
+        "Lyne"
+    );
+    assert!(store.token_by_hash("abd").await.unwrap().is_none());
+    assert_eq!(store.list_tokens().await.unwrap().len(), 1);
+    store.revoke_token("t1", Utc::now()).await.unwrap();
+    assert!(store
+        .token_by_hash("abc")
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_some());
+    assert!(matches!(
+        store.revoke_token("t9", Utc::now()).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Stable ids come from the network and the post's own id.
+    assert_eq!(a.id, report_id("mastodon", "1"));
+}
+
+/// Every rule of the publisher port. `read` fetches a published file back, as the public would.
+pub async fn publisher<F, Fut>(publisher: Arc<dyn Publisher>, read: F)
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Option<Vec<u8>>>,
+{
+    let file = |name: &str, bytes: &[u8]| PublicFile {
+        name: name.into(),
+        bytes: bytes.to_vec(),
+        content_type: "application/geo+json",
+        cache_control: "public, max-age=30",
+    };
+    let first = file(
+        "reports.geojson",
+        br#"{"type":"FeatureCollection","features":[]}"#,
+    );
+    assert_eq!(
+        publisher.publish(&first).await.unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(
+        read("reports.geojson".into()).await.as_deref(),
+        Some(&first.bytes[..])
+    );
+    assert_eq!(
+        publisher.publish(&first).await.unwrap(),
+        PublishOutcome::Unchanged,
+        "unchanged content is not written again"
+    );
+    let second = file(
+        "reports.geojson",
+        br#"{"type":"FeatureCollection","features":[1]}"#,
+    );
+    assert_eq!(
+        publisher.publish(&second).await.unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(
+        read("reports.geojson".into()).await.as_deref(),
+        Some(&second.bytes[..])
+    );
+    let nested = file("assets/app.js", b"console.log(1)");
+    assert_eq!(
+        publisher.publish(&nested).await.unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(
+        read("assets/app.js".into()).await.as_deref(),
+        Some(&b"console.log(1)"[..])
+    );
+    for bad in ["../escape", "/abs", "a//b", ""] {
+        assert!(
+            publisher.publish(&file(bad, b"x")).await.is_err(),
+            "`{bad}` is refused"
+        );
+    }
+    let _ = serde_json::Value::Null;
+}

@@ -1,0 +1,128 @@
+//! The embedded adapters against the conformance suites, plus what only a file on disk can
+//! show: restarts, corrupt files, readers during writes.
+
+use std::sync::Arc;
+use vigie_domain::ports::{ReportStore, StoreError};
+use vigie_local::{FolderPublisher, SqliteStore};
+
+#[tokio::test]
+async fn sqlite_store_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
+    vigie_conformance::report_store(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn folder_publisher_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("public");
+    let publisher = FolderPublisher::new(&root).unwrap();
+    vigie_conformance::publisher(Arc::new(publisher), |name| {
+        let path = root.join(name);
+        async move { std::fs::read(path).ok() }
+    })
+    .await;
+    // Nothing half-written is left beside the files.
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[tokio::test]
+async fn reports_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    let r = vigie_conformance::sample("9", "Pont effondré à Sainte-Rose", 0);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .insert_reports(std::slice::from_ref(&r))
+            .await
+            .unwrap();
+        store.set_checkpoint("s", "42").await.unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.get_report(&r.id).await.unwrap().unwrap().text, r.text);
+    assert_eq!(store.checkpoint("s").await.unwrap().as_deref(), Some("42"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    let junk = b"this is a spreadsheet, not a database\n".repeat(200);
+    std::fs::write(&path, &junk).unwrap();
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt(msg)) => assert!(msg.contains("vigie.db"), "{msg}"),
+        Err(other) => panic!("expected a corrupt-store error, got {other}"),
+        Ok(_) => panic!("expected a corrupt-store error, got a store"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), junk, "nothing overwritten");
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT); INSERT INTO accounts (owner) VALUES ('x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt(msg)) => assert!(msg.contains("another program"), "{msg}"),
+        Err(other) => panic!("expected a refusal, got {other}"),
+        Ok(_) => panic!("expected a refusal, got a store"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_go_on_while_collectors_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap());
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for batch in 0..20 {
+                let reports: Vec<_> = (0..50)
+                    .map(|i| {
+                        vigie_conformance::sample(
+                            &format!("{batch}-{i}"),
+                            &format!("Route coupée numéro {batch} {i} à Deshaies"),
+                            i,
+                        )
+                    })
+                    .collect();
+                store.insert_reports(&reports).await.unwrap();
+            }
+        })
+    };
+    let mut reads = 0;
+    while !writer.is_finished() {
+        let page = store
+            .list_reports(&vigie_domain::ports::ReportQuery {
+                limit: 20,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 20);
+        reads += 1;
+    }
+    writer.await.unwrap();
+    assert!(reads > 0);
+    let all = store
+        .list_reports(&vigie_domain::ports::ReportQuery {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 200);
+    assert!(all.next_cursor.is_some());
+}

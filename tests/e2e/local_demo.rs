@@ -1,0 +1,265 @@
+//! `vigie local --demo` as a newcomer runs it: the public GeoJSON fills within 30 s, a token
+//! from `vigie token create` opens the API, and bad start-ups fail with one clear line.
+
+use std::time::Duration;
+use vigie_e2e::{eventually, free_port, run_vigie, spawn_vigie};
+
+fn get(url: &str, token: Option<&str>) -> Option<(u16, String)> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .ok()?;
+    let mut req = client.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().ok()?;
+    let status = resp.status().as_u16();
+    Some((status, resp.text().ok()?))
+}
+
+#[test]
+fn the_demo_runs_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let _server = spawn_vigie(&["local", "--demo", "--data-dir", data, "--listen", &listen]);
+    let base = format!("http://{listen}");
+
+    let collection: serde_json::Value = eventually(
+        Duration::from_secs(30),
+        "published demo reports in the GeoJSON",
+        || {
+            let (status, body) = get(&format!("{base}/public/reports.geojson"), None)?;
+            let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+            (status == 200 && v["features"].as_array().is_some_and(|f| !f.is_empty())).then_some(v)
+        },
+    );
+    assert_eq!(collection["type"], "FeatureCollection");
+    for f in collection["features"].as_array().unwrap() {
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["geometry"]["type"], "Point");
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        assert!(c[0].as_f64().unwrap().abs() <= 180.0 && c[1].as_f64().unwrap().abs() <= 90.0);
+    }
+
+    // A token created on the same data dir while the server runs opens the API.
+    let (code, stdout, stderr) = run_vigie(&[
+        "token",
+        "create",
+        "--role",
+        "coordinator",
+        "--name",
+        "Test coordinator",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let token = stdout.lines().last().unwrap().trim().to_string();
+    assert!(
+        token.starts_with("vigie_") && !token.contains(' '),
+        "last line is the token alone: {stdout}"
+    );
+    let (status, _) = get(&format!("{base}/api/v1/reports"), None).unwrap();
+    assert_eq!(status, 401);
+    let (status, body) = get(
+        &format!("{base}/api/v1/reports?status=published&limit=200"),
+        Some(&token),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        page["items"].as_array().unwrap().len()
+            >= collection["features"].as_array().unwrap().len().min(200)
+    );
+
+    // The queue fills live: the demo source replays more posts on its schedule.
+    let count = |token: &str| -> usize {
+        let mut total = 0;
+        let mut cursor = String::new();
+        loop {
+            let (_, body) = get(
+                &format!("{base}/api/v1/reports?limit=200{cursor}"),
+                Some(token),
+            )
+            .unwrap();
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            total += page["items"].as_array().unwrap().len();
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => return total,
+            }
+        }
+    };
+    let before = count(&token);
+    eventually(Duration::from_secs(40), "new demo posts arriving", || {
+        (count(&token) > before).then_some(())
+    });
+
+    let (status, meta) = get(&format!("{base}/public/meta.json"), None).unwrap();
+    assert_eq!(status, 200);
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(meta["crisis"]["id"], "demo-kalina");
+}
+
+#[test]
+fn bad_crisis_files_fail_with_one_line_and_touch_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let sentinel = data.join("crisis.json");
+    std::fs::write(&sentinel, "keep me").unwrap();
+    let cases = [
+        ("[crisis]\nid = \"gp\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n", "crisis.id"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.0, 15.83, -61.85, 16.52]\n", "crisis.bbox"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ncolour = 1\n", "colour"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ngazetteer = \"builtin:mars\"\n", "crisis.gazetteer"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n[[sources]]\nid = \"a\"\nkind = \"demo\"\n[[sources]]\nid = \"a\"\nkind = \"demo\"\n", "sources[1].id"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ngazetteer = \"missing.csv\"\n", "missing.csv"),
+        ("[crisis\nid = ", "crisis.toml:1"),
+    ];
+    for (text, needle) in cases {
+        let file = dir.path().join("crisis.toml");
+        std::fs::write(&file, text).unwrap();
+        let (code, _out, err) = run_vigie(&[
+            "local",
+            "--crisis",
+            file.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{}", free_port()),
+        ]);
+        assert_ne!(code, 0, "{needle}: must fail");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line for {needle}: {err}");
+        assert!(
+            lines[0].starts_with("vigie: ") && lines[0].contains(needle),
+            "{needle}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&sentinel).unwrap(),
+        "keep me",
+        "nothing overwritten"
+    );
+    assert!(
+        !data.join("vigie.db").exists(),
+        "no store created for a bad crisis file"
+    );
+}
+
+#[test]
+fn an_unwritable_data_dir_and_a_corrupt_store_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // A data dir that is a file cannot hold anything.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").unwrap();
+    let (code, _, err) = run_vigie(&[
+        "export",
+        "--once",
+        "--crisis",
+        &demo_crisis(dir.path()),
+        "--data-dir",
+        blocker.join("sub").to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("data dir") && err.contains("not-a-dir"),
+        "{err}"
+    );
+
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let junk = b"not a database at all, a spreadsheet maybe\n".repeat(100);
+    std::fs::write(data.join("vigie.db"), &junk).unwrap();
+    let (code, _, err) = run_vigie(&[
+        "collect",
+        "--once",
+        "--crisis",
+        &demo_crisis(dir.path()),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("vigie.db"), "{err}");
+    assert_eq!(
+        std::fs::read(data.join("vigie.db")).unwrap(),
+        junk,
+        "the corrupt file is left as it was"
+    );
+
+    let (code, _, err) = run_vigie(&[
+        "collect",
+        "--crisis",
+        &demo_crisis(dir.path()),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--once"), "{err}");
+}
+
+#[test]
+fn collect_and_export_once_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let crisis = demo_crisis(dir.path());
+    let (code, out, err) =
+        run_vigie(&["collect", "--once", "--crisis", &crisis, "--data-dir", data]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("demo-stream:") && out.contains(" new"),
+        "{out}"
+    );
+    let (code, out, _) = run_vigie(&[
+        "collect",
+        "--once",
+        "--data-dir",
+        data,
+        "--source",
+        "demo-stream",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("3 new"),
+        "the stored crisis is reused and the replay goes on: {out}"
+    );
+    let (code, _, err) = run_vigie(&["collect", "--once", "--data-dir", data, "--source", "nope"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("nope") && err.contains("demo-stream"), "{err}");
+    let (code, out, err) = run_vigie(&["export", "--once", "--data-dir", data]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reports.geojson"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("data/public/reports.geojson")).unwrap(),
+    )
+    .unwrap();
+    assert!(!v["features"].as_array().unwrap().is_empty());
+    let (code, _, err) = run_vigie(&[
+        "token",
+        "create",
+        "--role",
+        "mayor",
+        "--name",
+        "x",
+        "--data-dir",
+        data,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("mayor") && err.contains("volunteer"), "{err}");
+}
+
+/// The demo crisis as a file, as an operator would write one.
+fn demo_crisis(dir: &std::path::Path) -> String {
+    let path = dir.join("demo-crisis.toml");
+    let text = "[crisis]\nid = \"demo-kalina\"\nname = \"Demo\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n\n[[sources]]\nid = \"demo-stream\"\nkind = \"demo\"\nevery = \"10s\"\nbatch = 3\n";
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
