@@ -4,48 +4,15 @@
 //! the next run: report ids come from the post's own id.
 
 use crate::Vigie;
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::time::{Duration, Instant};
 use tracing::{info, warn};
+use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
-use vigie_domain::ports::{SourceHealth, StoreError};
+pub use vigie_domain::ports::{Batch, Source, SourceError};
+use vigie_domain::ports::{SourceHealth, Spread, StoreError};
 use vigie_domain::report::{ingest, IngestContext};
 use vigie_domain::{Observation, Report};
-
-/// What one fetch brought.
-#[derive(Debug, Default)]
-pub struct Batch {
-    pub observations: Vec<Observation>,
-    /// Where the next fetch starts, once these observations are stored.
-    pub checkpoint: Option<String>,
-    /// Items the source sent that could not be read.
-    pub skipped: u64,
-    /// The source has more right now.
-    pub more: bool,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
-    /// The source asked us to wait.
-    #[error("rate limited until {until}")]
-    RateLimited { until: DateTime<Utc> },
-    /// Worth retrying on the next run (timeouts, 5xx).
-    #[error("{0}")]
-    Transient(String),
-    /// Needs a person: bad credentials, a source that no longer exists.
-    #[error("{0}")]
-    Fatal(String),
-}
-
-/// A network or feed, as the engine sees it. Adding a source kind is one implementation of
-/// this trait and one variant of the crisis file.
-#[async_trait]
-pub trait Source: Send + Sync {
-    fn id(&self) -> &str;
-    fn kind(&self) -> &'static str;
-    async fn fetch(&self, checkpoint: Option<&str>) -> Result<Batch, SourceError>;
-}
 
 /// Limits of one run: pages, and a deadline well inside a Lambda timeout.
 #[derive(Debug, Clone, Copy)]
@@ -173,10 +140,32 @@ async fn collect_pages(
         let (new, seen) = store_batch(app, &batch.observations).await?;
         summary.new += new;
         summary.seen += seen;
-        // Only now that the reports are stored does the checkpoint move past them.
+        let spreads: Vec<Spread> = batch
+            .spreads
+            .iter()
+            .map(|(network, native_id, key)| Spread {
+                report_id: report_id(network, native_id),
+                key: key.clone(),
+            })
+            .collect();
+        if !spreads.is_empty() {
+            app.store.add_spreads(&spreads).await?;
+        }
+        // Only now that the reports are stored does the checkpoint move past them; and only
+        // if no other run moved it meanwhile (that run then covers what follows).
         if let Some(next) = &batch.checkpoint {
-            if checkpoint.as_deref() != Some(next) {
-                app.store.set_checkpoint(source.id(), next).await?;
+            if checkpoint.as_deref() != Some(next.as_str()) {
+                let moved = app
+                    .store
+                    .advance_checkpoint(source.id(), checkpoint.as_deref(), next)
+                    .await?;
+                if !moved {
+                    info!(
+                        source = source.id(),
+                        "another run advanced the checkpoint; stopping"
+                    );
+                    break;
+                }
                 checkpoint = Some(next.clone());
             }
         }

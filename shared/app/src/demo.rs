@@ -4,13 +4,13 @@
 //! Posts dated before the start come in the first run; the volunteers of the exercise have
 //! already triaged part of them ([`apply_seed_triage`]). Later posts arrive a few per run.
 
-use crate::collect::{Batch, Source, SourceError};
 use crate::Vigie;
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use vigie_domain::identity::report_id;
 use vigie_domain::ports::StoreError;
+use vigie_domain::ports::{Batch, Source, SourceError};
 use vigie_domain::report::{diff, Body, HistoryEntry, Location};
 use vigie_domain::taxonomy::{Category, LocationMethod, Priority, Status, Verification};
 use vigie_domain::Observation;
@@ -159,8 +159,7 @@ impl Source for DemoSource {
         Ok(Batch {
             observations,
             checkpoint,
-            skipped: 0,
-            more: false,
+            ..Batch::default()
         })
     }
 }

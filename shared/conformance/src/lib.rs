@@ -6,8 +6,8 @@ use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use vigie_domain::identity::report_id;
 use vigie_domain::ports::{
-    PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth, StoreError,
-    TokenRecord,
+    PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth, Spread,
+    StoreError, TokenRecord,
 };
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
@@ -322,11 +322,55 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
 
     // Checkpoints.
     assert_eq!(store.checkpoint("masto").await.unwrap(), None);
-    store.set_checkpoint("masto", "110").await.unwrap();
-    store.set_checkpoint("masto", "120").await.unwrap();
+    assert!(store
+        .advance_checkpoint("masto", None, "110")
+        .await
+        .unwrap());
+    assert!(store
+        .advance_checkpoint("masto", Some("110"), "120")
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .advance_checkpoint("masto", Some("110"), "115")
+            .await
+            .unwrap(),
+        "a run that read an older checkpoint cannot move it back"
+    );
+    assert!(!store
+        .advance_checkpoint("masto", None, "130")
+        .await
+        .unwrap());
     assert_eq!(
         store.checkpoint("masto").await.unwrap().as_deref(),
         Some("120")
+    );
+
+    // Spreads: each repost counted once, only for stored reports.
+    let spread = |key: &str| Spread {
+        report_id: a.id.clone(),
+        key: key.into(),
+    };
+    assert_eq!(
+        store
+            .add_spreads(&[spread("boost-1"), spread("boost-2")])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.add_spreads(&[spread("boost-1")]).await.unwrap(),
+        0,
+        "a repost seen again"
+    );
+    let orphan = Spread {
+        report_id: "r-none".into(),
+        key: "x".into(),
+    };
+    assert_eq!(store.add_spreads(&[orphan]).await.unwrap(), 0);
+    assert_eq!(
+        store.get_report(&a.id).await.unwrap().unwrap().spread_count,
+        2
     );
 
     // Source health.

@@ -119,7 +119,18 @@ pub trait ReportStore: Send + Sync {
     async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;
 
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError>;
-    async fn set_checkpoint(&self, source_id: &str, value: &str) -> Result<(), StoreError>;
+    /// Moves a source's checkpoint from `from` (`None`: never set) to `to`, only if nobody
+    /// moved it meanwhile. Returns false, changing nothing, when another run got there first.
+    async fn advance_checkpoint(
+        &self,
+        source_id: &str,
+        from: Option<&str>,
+        to: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Records reposts (boosts) of stored reports; a repost seen again is counted once.
+    /// Returns how many were new.
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError>;
 
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError>;
     async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError>;
@@ -128,6 +139,53 @@ pub trait ReportStore: Send + Sync {
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
     async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// A repost of a report: `key` identifies the repost itself (its URI), so counting is
+/// idempotent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spread {
+    pub report_id: String,
+    pub key: String,
+}
+
+/// What one fetch of a source brought.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Batch {
+    pub observations: Vec<crate::report::Observation>,
+    /// Reposts seen, by the network and native id of the original (which is in
+    /// `observations` or already stored).
+    pub spreads: Vec<(String, String, String)>,
+    /// Where the next fetch starts, once these observations are stored.
+    pub checkpoint: Option<String>,
+    /// Items the source sent that could not be read.
+    pub skipped: u64,
+    /// The source has more right now.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    /// The source asked us to wait.
+    #[error("rate limited until {until}")]
+    RateLimited { until: DateTime<Utc> },
+    /// Worth retrying on the next run (timeouts, 5xx, a garbled answer).
+    #[error("{0}")]
+    Transient(String),
+    /// Needs a person: bad credentials, a token required, a source that no longer exists.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// A network or feed, as the collection engine sees it. Adding a source kind is one
+/// implementation of this trait and one variant of the crisis file.
+#[async_trait]
+pub trait Source: Send + Sync {
+    fn id(&self) -> &str;
+    fn kind(&self) -> &'static str;
+    /// What is new after `checkpoint` (one page). Bounded: the engine calls again while
+    /// `more` is set and its budget allows.
+    async fn fetch(&self, checkpoint: Option<&str>) -> Result<Batch, SourceError>;
 }
 
 /// A public file: its name under the public prefix, its bytes and how to serve it.

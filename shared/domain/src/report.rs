@@ -90,6 +90,9 @@ pub struct Report {
     pub fingerprint: Option<String>,
     pub cluster_id: String,
     pub cluster_size: u32,
+    /// Reposts (boosts) of this post seen by the collectors.
+    #[serde(default)]
+    pub spread_count: u32,
     pub claimed_by: Option<String>,
     pub claim_expires_at: Option<DateTime<Utc>>,
     pub escalated: bool,
@@ -207,6 +210,7 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
         summary: None,
         fingerprint: Fingerprint::of_folded(&folded).map(|f| f.to_hex()),
         cluster_size: 1,
+        spread_count: 0,
         claimed_by: None,
         claim_expires_at: None,
         escalated: false,

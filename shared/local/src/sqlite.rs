@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, Optio
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::ports::{
-    ClusterCandidate, Page, ReportQuery, ReportStore, SourceHealth, StoreError, TokenRecord,
+    ClusterCandidate, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::report::{HistoryEntry, Report};
 use vigie_domain::text::fold;
@@ -16,7 +16,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 const READERS: usize = 4;
 
 const SCHEMA: &str = r#"
@@ -50,6 +50,7 @@ CREATE TABLE history (
     changes TEXT NOT NULL
 );
 CREATE INDEX history_report ON history (report_id, version);
+CREATE TABLE spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
 CREATE TABLE checkpoints (source_id TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE source_health (source_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE tokens (
@@ -131,6 +132,14 @@ impl SqliteStore {
             let version: i32 = writer
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(|e| sql_error(path, e))?;
+            if version < 2 {
+                writer
+                    .execute_batch(
+                        "CREATE TABLE IF NOT EXISTS spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
+                         PRAGMA user_version = 2;",
+                    )
+                    .map_err(|e| sql_error(path, e))?;
+            }
             if version > SCHEMA_VERSION {
                 return Err(StoreError::Corrupt(format!(
                     "{}: written by a newer Vigie (schema {version}, this one reads {SCHEMA_VERSION})",
@@ -221,8 +230,20 @@ fn row_values(r: &Report) -> Result<(String, String), StoreError> {
     Ok((body, search))
 }
 
+/// A report with its cluster's size and its spread count.
 const SELECT: &str =
-    "SELECT r.body, c.size FROM reports r LEFT JOIN clusters c ON c.cluster_id = r.cluster_id";
+    "SELECT r.body, c.size, (SELECT count(*) FROM spreads s WHERE s.report_id = r.id) \
+     FROM reports r LEFT JOIN clusters c ON c.cluster_id = r.cluster_id";
+
+fn decode_row(row: &rusqlite::Row) -> rusqlite::Result<(String, Option<i64>, i64)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
+
+fn decode_full((body, size, spread): (String, Option<i64>, i64)) -> Result<Report, StoreError> {
+    let mut r = decode(&body, size)?;
+    r.spread_count = spread.max(0) as u32;
+    Ok(r)
+}
 
 /// Opaque cursor: the sort key of the last report of a page, hex-encoded.
 fn encode_cursor(rank: u8, posted_at: &str, id: &str) -> String {
@@ -351,13 +372,11 @@ impl ReportStore for SqliteStore {
         let id = id.to_string();
         let path = self.path.clone();
         self.read(move |conn| {
-            let row: Option<(String, Option<i64>)> = conn
-                .query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+            let row = conn
+                .query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], decode_row)
                 .optional()
                 .map_err(|e| sql_error(&path, e))?;
-            row.map(|(b, s)| decode(&b, s)).transpose()
+            row.map(decode_full).transpose()
         })
         .await
     }
@@ -422,12 +441,11 @@ impl ReportStore for SqliteStore {
             let sql = format!("{SELECT}{where_} ORDER BY r.priority_rank ASC, r.posted_at DESC, r.id ASC LIMIT {la}");
             let mut stmt = conn.prepare_cached(&sql).map_err(|e| sql_error(&path, e))?;
             let rows = stmt
-                .query_map(params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))
+                .query_map(params_from_iter(args.iter()), decode_row)
                 .map_err(|e| sql_error(&path, e))?;
             let mut items = Vec::new();
             for row in rows {
-                let (b, s) = row.map_err(|e| sql_error(&path, e))?;
-                items.push(decode(&b, s)?);
+                items.push(decode_full(row.map_err(|e| sql_error(&path, e))?)?);
             }
             let next_cursor = if items.len() > limit {
                 items.truncate(limit);
@@ -543,14 +561,11 @@ impl ReportStore for SqliteStore {
                 ))
                 .map_err(|e| sql_error(&path, e))?;
             let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
-                })
+                .query_map([], decode_row)
                 .map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::new();
             for row in rows {
-                let (b, s) = row.map_err(|e| sql_error(&path, e))?;
-                out.push(decode(&b, s)?);
+                out.push(decode_full(row.map_err(|e| sql_error(&path, e))?)?);
             }
             Ok(out)
         })
@@ -572,17 +587,60 @@ impl ReportStore for SqliteStore {
         .await
     }
 
-    async fn set_checkpoint(&self, source_id: &str, value: &str) -> Result<(), StoreError> {
-        let (id, value) = (source_id.to_string(), value.to_string());
+    async fn advance_checkpoint(
+        &self,
+        source_id: &str,
+        from: Option<&str>,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        let (id, from, to) = (
+            source_id.to_string(),
+            from.map(String::from),
+            to.to_string(),
+        );
         let path = self.path.clone();
         self.write(move |conn| {
-            conn.execute(
+            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let current: Option<String> = tx
+                .query_row("SELECT value FROM checkpoints WHERE source_id = ?1", [&id], |r| r.get(0))
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            if current != from {
+                return Ok(false);
+            }
+            tx.execute(
                 "INSERT INTO checkpoints (source_id, value, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (source_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                params![id, value, ts(&Utc::now())],
+                params![id, to, ts(&Utc::now())],
             )
             .map_err(|e| sql_error(&path, e))?;
-            Ok(())
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
+        let spreads = spreads.to_vec();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let mut added = 0;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO spreads (report_id, key)
+                         SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                for s in &spreads {
+                    added += insert
+                        .execute(params![s.report_id, s.key])
+                        .map_err(|e| sql_error(&path, e))?;
+                }
+            }
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(added)
         })
         .await
     }

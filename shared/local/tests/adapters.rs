@@ -42,7 +42,7 @@ async fn reports_survive_a_restart() {
             .insert_reports(std::slice::from_ref(&r))
             .await
             .unwrap();
-        store.set_checkpoint("s", "42").await.unwrap();
+        assert!(store.advance_checkpoint("s", None, "42").await.unwrap());
     }
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.get_report(&r.id).await.unwrap().unwrap().text, r.text);
