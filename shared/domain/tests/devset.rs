@@ -19,9 +19,8 @@ struct Labelled {
     note: String,
 }
 
-fn devset() -> Vec<Labelled> {
-    include_str!("data/devset.jsonl")
-        .lines()
+fn load(text: &str) -> Vec<Labelled> {
+    text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(i, l)| {
@@ -38,9 +37,14 @@ fn ratio(hit: usize, total: usize) -> f64 {
     }
 }
 
-#[test]
-fn triage_assist_meets_the_thresholds() {
-    let set = devset();
+struct Scores {
+    category: f64,
+    critical: f64,
+    commune: f64,
+    no_place: f64,
+}
+
+fn score(name: &str, set: &[Labelled]) -> Scores {
     assert!(
         set.len() >= 200,
         "the development set has {} posts",
@@ -51,7 +55,7 @@ fn triage_assist_meets_the_thresholds() {
     let (mut cat_ok, mut crit_total, mut crit_found) = (0, 0, 0);
     let (mut commune_total, mut commune_ok, mut none_total, mut none_ok) = (0, 0, 0, 0);
     let mut misses = Vec::new();
-    for item in &set {
+    for item in set {
         let s = classify(&fold(&item.text), false);
         if s.category == item.category {
             cat_ok += 1;
@@ -107,7 +111,7 @@ fn triage_assist_meets_the_thresholds() {
     let critical = ratio(crit_found, crit_total);
     let commune = ratio(commune_ok, commune_total);
     let no_place = ratio(none_ok, none_total);
-    println!("posts: {}", set.len());
+    println!("{name}: {} posts", set.len());
     println!("category accuracy: {category:.3} (threshold 0.75)");
     println!("critical recall: {critical:.3} over {crit_total} (threshold 0.90)");
     println!("commune accuracy: {commune:.3} over {commune_total} (threshold 0.90)");
@@ -115,8 +119,75 @@ fn triage_assist_meets_the_thresholds() {
     for m in &misses {
         println!("  miss: {m}");
     }
-    assert!(category >= 0.75, "category accuracy {category:.3} < 0.75");
-    assert!(critical >= 0.90, "critical recall {critical:.3} < 0.90");
-    assert!(commune >= 0.90, "commune accuracy {commune:.3} < 0.90");
-    assert!(no_place >= 0.95, "no-place rate {no_place:.3} < 0.95");
+    Scores {
+        category,
+        critical,
+        commune,
+        no_place,
+    }
 }
+
+#[test]
+fn triage_assist_meets_the_thresholds_on_the_development_set() {
+    let set = load(include_str!("data/devset.jsonl"));
+    assert!(
+        set.len() >= 200,
+        "the development set has {} posts",
+        set.len()
+    );
+    let s = score("development set", &set);
+    assert!(
+        s.category >= 0.75,
+        "category accuracy {:.3} < 0.75",
+        s.category
+    );
+    assert!(
+        s.critical >= 0.90,
+        "critical recall {:.3} < 0.90",
+        s.critical
+    );
+    assert!(
+        s.commune >= 0.90,
+        "commune accuracy {:.3} < 0.90",
+        s.commune
+    );
+    assert!(s.no_place >= 0.95, "no-place rate {:.3} < 0.95", s.no_place);
+}
+
+/// The held-out set was written and labelled independently, by someone who saw neither the
+/// classifier nor the development set, and the classifier is never tuned on it: it shows how
+/// the assist does on posts it has not seen. Its bars sit below the development set's.
+#[test]
+fn triage_assist_generalises_to_the_held_out_set() {
+    let set = load(include_str!("data/heldout.jsonl"));
+    assert!(set.len() >= 150, "the held-out set has {} posts", set.len());
+    let s = score("held-out set", &set);
+    assert!(
+        s.category >= HELD_OUT_CATEGORY,
+        "category accuracy {:.3}",
+        s.category
+    );
+    assert!(
+        s.critical >= HELD_OUT_CRITICAL,
+        "critical recall {:.3}",
+        s.critical
+    );
+    assert!(
+        s.commune >= HELD_OUT_COMMUNE,
+        "commune accuracy {:.3}",
+        s.commune
+    );
+    assert!(
+        s.no_place >= HELD_OUT_NO_PLACE,
+        "no-place rate {:.3}",
+        s.no_place
+    );
+}
+
+// Floors a little under the scores measured when the set was added (category 0.821, critical
+// recall 0.688, commune 0.883, no place 0.944): they catch a change that fits the development
+// set at the expense of unseen posts. Critical recall on unseen posts is the weak point.
+const HELD_OUT_CATEGORY: f64 = 0.78;
+const HELD_OUT_CRITICAL: f64 = 0.65;
+const HELD_OUT_COMMUNE: f64 = 0.85;
+const HELD_OUT_NO_PLACE: f64 = 0.90;
