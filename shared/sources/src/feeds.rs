@@ -1,0 +1,554 @@
+//! Official feeds (`kind = "feed"`), format detected from the content: RSS 2.0 and Atom 1.0
+//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts, and GeoJSON FeatureCollections
+//! such as the USGS earthquake feeds. Conditional requests (ETag, Last-Modified) save calls
+//! when nothing changed.
+
+use crate::http::Http;
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use quick_xml::events::Event;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use vigie_domain::classify::Suggestion;
+use vigie_domain::ports::{Batch, Source, SourceError};
+use vigie_domain::report::{Body, Observation};
+use vigie_domain::taxonomy::{Category, Priority};
+
+pub struct FeedSource {
+    id: String,
+    url: String,
+    official: bool,
+    http: Http,
+}
+
+/// The checkpoint: validators for a conditional request.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Validators {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    etag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_modified: Option<String>,
+}
+
+/// What a feed turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    RssOrAtom,
+    Cap,
+    GeoJson,
+}
+
+/// Detects the format from the content itself (servers often send a vague content type).
+pub fn detect(body: &[u8]) -> Option<Format> {
+    let text = std::str::from_utf8(body)
+        .ok()?
+        .trim_start_matches('\u{feff}')
+        .trim_start();
+    if text.starts_with('{') {
+        return Some(Format::GeoJson);
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.local_name();
+                return match name.as_ref() {
+                    "alert" => Some(Format::Cap),
+                    "rss" | "feed" | "RDF" => Some(Format::RssOrAtom),
+                    _ => None,
+                };
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+impl FeedSource {
+    pub fn new(id: &str, url: &str, official: bool, http: Http) -> FeedSource {
+        FeedSource {
+            id: id.to_string(),
+            url: url.to_string(),
+            official,
+            http,
+        }
+    }
+
+    fn observation(
+        &self,
+        native_id: String,
+        url: Option<String>,
+        body: Body,
+        posted_at: DateTime<Utc>,
+    ) -> Observation {
+        Observation {
+            source_id: self.id.clone(),
+            network: "feed".into(),
+            native_id,
+            url,
+            author: self.url.clone(),
+            author_name: None,
+            official_source: self.official,
+            body,
+            language: None,
+            posted_at,
+            point: None,
+            media: 0,
+            hint: None,
+        }
+    }
+
+    /// Items of an RSS or Atom feed, with GeoRSS points where the feed gives them.
+    pub fn parse_rss_or_atom(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
+        let feed = feed_rs::parser::parse(body).map_err(|e| {
+            SourceError::Transient(format!(
+                "{}: not a readable RSS or Atom feed: {e}",
+                self.url
+            ))
+        })?;
+        let points = georss_points(body);
+        for entry in feed.entries {
+            let title = entry
+                .title
+                .as_ref()
+                .map(|t| t.content.trim().to_string())
+                .unwrap_or_default();
+            let summary = entry
+                .summary
+                .as_ref()
+                .map(|t| t.content.clone())
+                .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
+                .unwrap_or_default();
+            if title.is_empty() && summary.trim().is_empty() {
+                batch.skipped += 1;
+                continue;
+            }
+            let link = entry.links.first().map(|l| l.href.clone());
+            let point = points
+                .get(&entry.id)
+                .or_else(|| link.as_ref().and_then(|l| points.get(l)))
+                .copied();
+            let html = if summary.trim().is_empty() {
+                escape(&title)
+            } else {
+                format!("<p>{}</p>{}", escape(&title), summary)
+            };
+            let posted = entry.published.or(entry.updated).unwrap_or_else(Utc::now);
+            let mut obs = self.observation(entry.id.clone(), link, Body::Html(html), posted);
+            obs.point = point;
+            obs.language = entry.language.clone().or_else(|| feed.language.clone());
+            batch.observations.push(obs);
+        }
+        Ok(())
+    }
+
+    /// A CAP 1.2 alert: one observation per `info` block (one per language).
+    pub fn parse_cap(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
+        let text = String::from_utf8_lossy(body)
+            .replace("<cap:", "<")
+            .replace("</cap:", "</");
+        let alert: CapAlert = quick_xml::de::from_str(&text).map_err(|e| {
+            SourceError::Transient(format!("{}: not a readable CAP alert: {e}", self.url))
+        })?;
+        let sent = DateTime::parse_from_rfc3339(alert.sent.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc::now());
+        if alert.info.is_empty() {
+            batch.skipped += 1;
+        }
+        for (i, info) in alert.info.iter().enumerate() {
+            let mut html = String::new();
+            for part in [
+                &info.headline,
+                &Some(info.event.clone()),
+                &info.description,
+                &info.instruction,
+            ] {
+                if let Some(p) = part.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                    if !html.contains(&escape(p)) {
+                        html.push_str(&format!("<p>{}</p>", escape(p)));
+                    }
+                }
+            }
+            let areas: Vec<&str> = info
+                .area
+                .iter()
+                .map(|a| a.area_desc.trim())
+                .filter(|a| !a.is_empty())
+                .collect();
+            if !areas.is_empty() {
+                html.push_str(&format!("<p>{}</p>", escape(&areas.join(", "))));
+            }
+            let native = if alert.info.len() > 1 {
+                format!("{}#{i}", alert.identifier)
+            } else {
+                alert.identifier.clone()
+            };
+            let mut obs = self.observation(native, info.web.clone(), Body::Html(html), sent);
+            obs.language = info.language.clone();
+            obs.point = info.area.iter().find_map(CapArea::centre);
+            obs.hint = Some(Suggestion {
+                category: cap_category(&info.category),
+                priority: cap_priority(&info.severity, &info.urgency),
+            });
+            batch.observations.push(obs);
+        }
+        Ok(())
+    }
+
+    /// A GeoJSON FeatureCollection: USGS earthquake properties are understood (`mag`, `place`,
+    /// `time`, `url`, `alert`, `tsunami`); other feeds by `title`, `name` or `description`.
+    pub fn parse_geojson(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
+        let collection: FeatureCollection = serde_json::from_slice(body).map_err(|e| {
+            SourceError::Transient(format!(
+                "{}: not a readable GeoJSON FeatureCollection: {e}",
+                self.url
+            ))
+        })?;
+        for (i, feature) in collection.features.iter().enumerate() {
+            let p = &feature.properties;
+            let text_of = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let mag = p.get("mag").and_then(|v| v.as_f64());
+            let tsunami = p.get("tsunami").and_then(|v| v.as_i64()).unwrap_or(0) == 1;
+            let mut text = match (text_of("title"), mag, text_of("place")) {
+                (Some(t), _, _) => t,
+                (None, Some(m), Some(place)) => format!("M {m:.1} - {place}"),
+                _ => match text_of("name").or_else(|| text_of("description")) {
+                    Some(t) => t,
+                    None => {
+                        batch.skipped += 1;
+                        continue;
+                    }
+                },
+            };
+            if tsunami {
+                text.push_str(" — tsunami possible (tsunami flag set)");
+            }
+            let id = feature
+                .id
+                .as_ref()
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .or_else(|| text_of("code"))
+                .unwrap_or_else(|| format!("{}#{i}", self.url));
+            let posted = p
+                .get("time")
+                .and_then(|v| v.as_i64())
+                .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+                .unwrap_or_else(Utc::now);
+            let mut obs = self.observation(id, text_of("url"), Body::Plain(text), posted);
+            obs.point = feature.geometry.as_ref().and_then(|g| {
+                if g.kind == "Point" && g.coordinates.len() >= 2 {
+                    Some((g.coordinates[1], g.coordinates[0]))
+                } else {
+                    None
+                }
+            });
+            if mag.is_some() {
+                let priority = match text_of("alert").as_deref() {
+                    Some("red") => Priority::Critical,
+                    Some("orange") => Priority::High,
+                    _ if tsunami => Priority::High,
+                    Some("yellow") => Priority::Medium,
+                    _ if mag.unwrap_or(0.0) >= 6.0 => Priority::High,
+                    _ => Priority::Low,
+                };
+                obs.hint = Some(Suggestion {
+                    category: Category::Hazard,
+                    priority,
+                });
+            }
+            batch.observations.push(obs);
+        }
+        Ok(())
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[derive(Deserialize)]
+struct FeatureCollection {
+    #[serde(default)]
+    features: Vec<Feature>,
+}
+
+#[derive(Deserialize)]
+struct Feature {
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    properties: serde_json::Map<String, serde_json::Value>,
+    geometry: Option<Geometry>,
+}
+
+#[derive(Deserialize)]
+struct Geometry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    coordinates: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct CapAlert {
+    identifier: String,
+    #[serde(default)]
+    sent: String,
+    #[serde(default)]
+    info: Vec<CapInfo>,
+}
+
+#[derive(Deserialize)]
+struct CapInfo {
+    language: Option<String>,
+    #[serde(default)]
+    category: Vec<String>,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    severity: String,
+    headline: Option<String>,
+    description: Option<String>,
+    instruction: Option<String>,
+    web: Option<String>,
+    #[serde(default)]
+    area: Vec<CapArea>,
+}
+
+#[derive(Deserialize)]
+struct CapArea {
+    #[serde(rename = "areaDesc", default)]
+    area_desc: String,
+    #[serde(default)]
+    polygon: Vec<String>,
+    #[serde(default)]
+    circle: Vec<String>,
+}
+
+impl CapArea {
+    /// A point for the area: a circle's centre, or the mean of a polygon's vertices.
+    fn centre(&self) -> Option<(f64, f64)> {
+        if let Some(c) = self.circle.first() {
+            let (pair, _radius) = c.trim().split_once(' ')?;
+            let (lat, lon) = pair.split_once(',')?;
+            return Some((lat.trim().parse().ok()?, lon.trim().parse().ok()?));
+        }
+        let poly = self.polygon.first()?;
+        let pts: Vec<(f64, f64)> = poly
+            .split_whitespace()
+            .filter_map(|p| {
+                let (lat, lon) = p.split_once(',')?;
+                Some((lat.parse().ok()?, lon.parse().ok()?))
+            })
+            .collect();
+        if pts.is_empty() {
+            return None;
+        }
+        let n = pts.len() as f64;
+        Some((
+            pts.iter().map(|p| p.0).sum::<f64>() / n,
+            pts.iter().map(|p| p.1).sum::<f64>() / n,
+        ))
+    }
+}
+
+/// CAP categories to Vigie's.
+fn cap_category(categories: &[String]) -> Category {
+    let first = categories.first().map(String::as_str).unwrap_or("Other");
+    match first {
+        "Met" => Category::Weather,
+        "Geo" | "Fire" | "Env" | "CBRNE" => Category::Hazard,
+        "Rescue" => Category::Rescue,
+        "Health" => Category::Needs,
+        "Infra" => Category::Utilities,
+        "Transport" => Category::Access,
+        _ => Category::Official,
+    }
+}
+
+/// CAP severity and urgency to a priority: an extreme threat happening now is critical.
+fn cap_priority(severity: &str, urgency: &str) -> Priority {
+    match (severity, urgency) {
+        ("Extreme", "Immediate") => Priority::Critical,
+        ("Extreme", _) | ("Severe", "Immediate") => Priority::High,
+        ("Severe", _) | ("Moderate", "Immediate" | "Expected") => Priority::Medium,
+        _ => Priority::Low,
+    }
+}
+
+/// GeoRSS points of the items of a feed, by item id (guid or Atom id) and by link:
+/// `georss:point` ("lat lon"), or `geo:lat` and `geo:long`.
+fn georss_points(body: &[u8]) -> HashMap<String, (f64, f64)> {
+    let mut out = HashMap::new();
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buf = Vec::new();
+    let mut in_item = false;
+    let mut keys: Vec<String> = Vec::new();
+    let mut point: Option<(f64, f64)> = None;
+    let (mut lat, mut lon): (Option<f64>, Option<f64>) = (None, None);
+    let mut field: Option<String> = None;
+    let mut text = String::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => {
+                let local = e.local_name().as_ref().to_string();
+                let full = e.name().as_ref().to_string();
+                if local == "item" || local == "entry" {
+                    in_item = true;
+                    keys.clear();
+                    point = None;
+                    lat = None;
+                    lon = None;
+                } else if in_item && local == "link" {
+                    if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                        keys.push(href.value.to_string());
+                    }
+                }
+                text.clear();
+                field = Some(if full.contains(':') { full } else { local });
+            }
+            Ok(Event::Empty(e)) => {
+                if in_item && e.local_name().as_ref() == "link" {
+                    if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                        keys.push(href.value.to_string());
+                    }
+                }
+            }
+            Ok(Event::Text(t)) if in_item => text.push_str(t.as_ref()),
+            Ok(Event::GeneralRef(r)) if in_item => {
+                let name: &str = r.as_ref();
+                text.push_str(match name {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "",
+                });
+            }
+            Ok(Event::End(e)) => {
+                let value = std::mem::take(&mut text);
+                let value = value.trim();
+                match field.as_deref() {
+                    Some("guid" | "id" | "link") if in_item && !value.is_empty() => {
+                        keys.push(value.to_string())
+                    }
+                    Some("georss:point") => {
+                        let mut parts = value
+                            .split_whitespace()
+                            .filter_map(|p| p.parse::<f64>().ok());
+                        if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+                            point = Some((a, b));
+                        }
+                    }
+                    Some("geo:lat") => lat = value.parse().ok(),
+                    Some("geo:long" | "geo:lon") => lon = value.parse().ok(),
+                    _ => {}
+                }
+                let local = e.local_name();
+                if in_item && (local.as_ref() == "item" || local.as_ref() == "entry") {
+                    let found = point.or(lat.zip(lon));
+                    if let Some(p) = found {
+                        for k in keys.drain(..) {
+                            out.insert(k, p);
+                        }
+                    }
+                    in_item = false;
+                }
+                field = None;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+#[async_trait]
+impl Source for FeedSource {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kind(&self) -> &'static str {
+        "feed"
+    }
+
+    async fn fetch(&self, checkpoint: Option<&str>) -> Result<Batch, SourceError> {
+        let validators: Validators = checkpoint
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        let answer = self
+            .http
+            .send(&self.url, |c| {
+                let mut req = c.get(&self.url);
+                if let Some(etag) = &validators.etag {
+                    req = req.header("If-None-Match", etag);
+                }
+                if let Some(lm) = &validators.last_modified {
+                    req = req.header("If-Modified-Since", lm);
+                }
+                req
+            })
+            .await?;
+        let mut batch = Batch::default();
+        match answer.status.as_u16() {
+            304 => return Ok(batch),
+            200..=299 => {}
+            401 | 403 | 404 | 410 => {
+                return Err(SourceError::Fatal(format!(
+                    "{}: HTTP {}",
+                    self.url,
+                    answer.status.as_u16()
+                )))
+            }
+            other => {
+                return Err(SourceError::Transient(format!(
+                    "{}: HTTP {other}",
+                    self.url
+                )))
+            }
+        }
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(SourceError::Transient(format!(
+                "{}: empty answer",
+                self.url
+            )));
+        }
+        match detect(&answer.body) {
+            Some(Format::RssOrAtom) => self.parse_rss_or_atom(&answer.body, &mut batch)?,
+            Some(Format::Cap) => self.parse_cap(&answer.body, &mut batch)?,
+            Some(Format::GeoJson) => self.parse_geojson(&answer.body, &mut batch)?,
+            None => {
+                return Err(SourceError::Transient(format!(
+                    "{}: not RSS, Atom, CAP or GeoJSON (an error page?)",
+                    self.url
+                )))
+            }
+        }
+        let header = |name: &str| {
+            answer
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let next = Validators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        };
+        if next.etag.is_some() || next.last_modified.is_some() {
+            batch.checkpoint = serde_json::to_string(&next).ok();
+        }
+        Ok(batch)
+    }
+}

@@ -1,0 +1,602 @@
+//! The source clients against HTTP servers on loopback that speak each network's documented
+//! format (fixtures in `fixtures/`, written from the published API documentation).
+
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use vigie_domain::ports::{Source, SourceError};
+use vigie_domain::report::Body;
+use vigie_domain::taxonomy::{Category, Priority};
+use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn http() -> Http {
+    Http::new(
+        Duration::from_millis(800),
+        RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(40),
+        },
+    )
+    .unwrap()
+}
+
+/// A Mastodon status with this id, from the documented fixture.
+fn status(id: u64) -> Value {
+    let mut s: Value = serde_json::from_str(&fixture("mastodon_status.json")).unwrap();
+    s["id"] = json!(id.to_string());
+    s["uri"] = json!(format!(
+        "https://mastodon.example/users/ti_mano/statuses/{id}"
+    ));
+    s["url"] = json!(format!("https://mastodon.example/@ti_mano/{id}"));
+    s["content"] = json!(format!("<p>Arbre tombé route {id} à Goyave</p>"));
+    s
+}
+
+fn masto(server: &MockServer, token: Option<&str>) -> MastodonSource {
+    MastodonSource::new(
+        "masto",
+        &server.uri(),
+        &["Guadeloupe".into(), "Gwada".into()],
+        token.map(String::from),
+        http(),
+    )
+}
+
+/// A tag timeline over statuses 1001..=1100, answering `min_id` as Mastodon does: the 40
+/// statuses just after it, newest first.
+struct Timeline;
+
+impl Respond for Timeline {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let min: u64 = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "min_id")
+            .map(|(_, v)| v.parse().unwrap())
+            .unwrap_or(1060);
+        let ids: Vec<u64> = (min + 1..=1100).take(40).collect();
+        let page: Vec<Value> = ids.iter().rev().map(|id| status(*id)).collect();
+        ResponseTemplate::new(200).set_body_json(page)
+    }
+}
+
+#[tokio::test]
+async fn mastodon_pages_forward_with_min_id_until_caught_up() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/tag/Guadeloupe"))
+        .and(query_param("any[]", "Gwada"))
+        .and(query_param("limit", "40"))
+        .respond_with(Timeline)
+        .mount(&server)
+        .await;
+    let source = masto(&server, None);
+    let mut checkpoint = Some("1000".to_string());
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let batch = source.fetch(checkpoint.as_deref()).await.unwrap();
+        pages += 1;
+        seen.extend(batch.observations.iter().map(|o| o.native_id.clone()));
+        checkpoint = batch.checkpoint.clone();
+        if !batch.more {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 100, "every status once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 100);
+    assert_eq!(checkpoint.as_deref(), Some("1100"));
+    // Caught up: the next call brings nothing new and keeps the checkpoint.
+    let batch = source.fetch(checkpoint.as_deref()).await.unwrap();
+    assert!(batch.observations.is_empty());
+    assert_eq!(batch.checkpoint.as_deref(), Some("1100"));
+}
+
+#[tokio::test]
+async fn mastodon_status_becomes_an_observation() {
+    let server = MockServer::start().await;
+    let s: Value = serde_json::from_str(&fixture("mastodon_status.json")).unwrap();
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .and(header("authorization", "Bearer masto-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([s])))
+        .mount(&server)
+        .await;
+    let batch = masto(&server, Some("masto-token"))
+        .fetch(None)
+        .await
+        .unwrap();
+    let o = &batch.observations[0];
+    assert_eq!(o.network, "mastodon");
+    assert_eq!(
+        o.native_id,
+        "https://mastodon.example/users/ti_mano/statuses/103270115826048975"
+    );
+    assert_eq!(
+        o.url.as_deref(),
+        Some("https://mastodon.example/@ti_mano/103270115826048975")
+    );
+    let host = server.uri().replace("http://", "");
+    assert_eq!(
+        o.author,
+        format!("ti_mano@{host}"),
+        "a local account gets the instance's host"
+    );
+    assert_eq!(o.author_name.as_deref(), Some("Ti Mano"));
+    assert_eq!(o.language.as_deref(), Some("fr"));
+    assert_eq!(o.media, 1);
+    assert!(matches!(&o.body, Body::Html(h) if h.contains("#<span>PetitBourg</span>")));
+    assert_eq!(batch.checkpoint.as_deref(), Some("103270115826048975"));
+    assert!(!batch.more, "the first run takes the latest page only");
+}
+
+#[tokio::test]
+async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
+    let server = MockServer::start().await;
+    let original = status(2001);
+    let mut boost = status(2002);
+    boost["uri"] = json!("https://other.example/users/lyne/statuses/2002/activity");
+    boost["content"] = json!("");
+    boost["reblog"] = original.clone();
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([boost])))
+        .mount(&server)
+        .await;
+    let batch = masto(&server, None).fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 1);
+    assert_eq!(
+        batch.observations[0].native_id,
+        original["uri"].as_str().unwrap()
+    );
+    assert_eq!(
+        batch.spreads,
+        vec![(
+            "mastodon".to_string(),
+            original["uri"].as_str().unwrap().to_string(),
+            "https://other.example/users/lyne/statuses/2002/activity".to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_stop_the_run_with_the_time_to_wait() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("X-RateLimit-Reset", "2026-09-14T03:10:00.000Z"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    match masto(&server, None).fetch(None).await {
+        Err(SourceError::RateLimited { until }) => {
+            assert_eq!(until.to_rfc3339(), "2026-09-14T03:10:00+00:00")
+        }
+        other => panic!("{other:?}"),
+    }
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "90"))
+        .mount(&server)
+        .await;
+    let before = chrono::Utc::now();
+    match masto(&server, None).fetch(None).await {
+        Err(SourceError::RateLimited { until }) => {
+            let wait = (until - before).num_seconds();
+            assert!((89..=91).contains(&wait), "{wait}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Fails `n` times with `status`, then serves `body`.
+struct FailThen {
+    failures: usize,
+    status: u16,
+    body: Value,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Respond for FailThen {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        if n < self.failures {
+            ResponseTemplate::new(self.status)
+                .set_body_string("<html><body>Bad gateway</body></html>")
+        } else {
+            ResponseTemplate::new(200).set_body_json(self.body.clone())
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_succeed_or_fail_clearly() {
+    let server = MockServer::start().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(FailThen {
+            failures: 1,
+            status: 500,
+            body: json!([status(3001)]),
+            calls: calls.clone(),
+        })
+        .mount(&server)
+        .await;
+    let batch = masto(&server, None).fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "one failure, one retry");
+
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    match masto(&server, None).fetch(None).await {
+        Err(SourceError::Transient(m)) => assert!(m.contains("HTTP 503 after 3 attempts"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_clear_transient_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    match masto(&server, None).fetch(None).await {
+        Err(SourceError::Transient(m)) => assert!(m.contains("timed out"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn garbled_answers_are_named_without_repeating_them() {
+    for (body, content_type, needle) in [
+        (
+            r#"[{"id": "1", "uri": "https://m.example/1", "content": "Famille bloquée sur le toi"#,
+            "application/json",
+            "truncated",
+        ),
+        (
+            "<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>",
+            "text/html",
+            "HTML page",
+        ),
+        ("", "application/json", "empty answer"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, content_type))
+            .mount(&server)
+            .await;
+        match masto(&server, None).fetch(None).await {
+            Err(SourceError::Transient(m)) => {
+                assert!(m.contains(needle), "{needle}: {m}");
+                assert!(
+                    !m.contains("Famille"),
+                    "the post's text is not repeated: {m}"
+                );
+            }
+            other => panic!("{needle}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_item_is_skipped_and_the_rest_kept() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([status(4003), {"id": "4002", "content": 12}, status(4001)])),
+        )
+        .mount(&server)
+        .await;
+    let batch = masto(&server, None).fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(batch.skipped, 1);
+    assert_eq!(batch.checkpoint.as_deref(), Some("4003"));
+}
+
+#[tokio::test]
+async fn an_instance_that_requires_a_token_is_a_clear_source_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "This API requires an authenticated user"})),
+        )
+        .mount(&server)
+        .await;
+    match masto(&server, None).fetch(None).await {
+        Err(SourceError::Fatal(m)) => assert!(
+            m.contains("requires an access token") && m.contains("token_env"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn bsky(server: &MockServer, password: &str) -> BlueskySource {
+    BlueskySource::new(
+        "bsky",
+        &server.uri(),
+        "Guadeloupe cyclone",
+        "vigie-watch.bsky.example".into(),
+        password.into(),
+        http(),
+    )
+}
+
+#[tokio::test]
+async fn bluesky_logs_in_once_and_reuses_the_session() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-JWT-1"))
+        .and(query_param("q", "Guadeloupe cyclone"))
+        .and(query_param("sort", "latest"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_search.json")))
+        .mount(&server)
+        .await;
+    let source = bsky(&server, "app-pass-1234");
+    let first = source.fetch(None).await.unwrap();
+    assert_eq!(first.observations.len(), 2);
+    let o = &first.observations[0];
+    assert_eq!(o.network, "bluesky");
+    assert_eq!(
+        o.native_id,
+        "at://did:plc:abc123lynedemo/app.bsky.feed.post/3kxyzdemo0001"
+    );
+    assert_eq!(
+        o.url.as_deref(),
+        Some("https://bsky.app/profile/lyne-b.bsky.example/post/3kxyzdemo0001")
+    );
+    assert_eq!(o.language.as_deref(), Some("fr"));
+    assert_eq!(o.media, 1);
+    assert!(first.more, "a cursor came back: more to read");
+    let state: Value = serde_json::from_str(first.checkpoint.as_deref().unwrap()).unwrap();
+    assert_eq!(state["cursor"], "50");
+    assert_eq!(state["newest"], "2026-09-14T03:20:02.120Z");
+    let second = source.fetch(first.checkpoint.as_deref()).await.unwrap();
+    assert_eq!(second.observations.len(), 2);
+}
+
+#[tokio::test]
+async fn bluesky_catches_up_and_searches_from_the_newest_post() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(query_param("cursor", "50"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": []})))
+        .mount(&server)
+        .await;
+    let source = bsky(&server, "pw");
+    let state = json!({"since": "2026-09-14T02:00:00.000Z", "cursor": "50", "newest": "2026-09-14T03:20:02.120Z"}).to_string();
+    let batch = source.fetch(Some(&state)).await.unwrap();
+    assert!(!batch.more);
+    let next: Value = serde_json::from_str(batch.checkpoint.as_deref().unwrap()).unwrap();
+    assert_eq!(next, json!({"since": "2026-09-14T03:20:02.120Z"}));
+}
+
+#[tokio::test]
+async fn an_expired_bluesky_session_is_refreshed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-JWT-1"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.refreshSession"))
+        .and(header("authorization", "Bearer REFRESH-JWT-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"accessJwt": "ACCESS-JWT-2", "refreshJwt": "REFRESH-JWT-2", "handle": "x", "did": "did:plc:x"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-JWT-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_search.json")))
+        .mount(&server)
+        .await;
+    let batch = bsky(&server, "pw").fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+}
+
+#[tokio::test]
+async fn a_bluesky_login_failure_names_the_handle_never_the_password() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+        ))
+        .mount(&server)
+        .await;
+    match bsky(&server, "s3cret-app-pass").fetch(None).await {
+        Err(SourceError::Fatal(m)) => {
+            assert!(
+                m.contains("login failed") && m.contains("vigie-watch.bsky.example"),
+                "{m}"
+            );
+            assert!(!m.contains("s3cret"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn feed(body: &str) -> (MockServer, FeedSource) {
+    let server = MockServer::start().await;
+    Mock::given(path("/feed"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(body)
+                .insert_header("ETag", "\"v1\""),
+        )
+        .mount(&server)
+        .await;
+    let source = FeedSource::new(
+        "prefecture",
+        &format!("{}/feed", server.uri()),
+        true,
+        http(),
+    );
+    (server, source)
+}
+
+#[tokio::test]
+async fn rss_items_become_official_observations() {
+    let (_server, source) = feed(&fixture("rss.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(batch.skipped, 1, "an item with no text is skipped");
+    let o = &batch.observations[0];
+    assert_eq!(o.native_id, "avis-101");
+    assert!(o.official_source);
+    assert_eq!(
+        o.url.as_deref(),
+        Some("https://alertes.example.gouv.fr/avis/101")
+    );
+    assert!(
+        matches!(&o.body, Body::Html(h) if h.contains("Vigilance violette") && h.contains("appelez le 18"))
+    );
+    assert_eq!(o.posted_at.to_rfc3339(), "2026-09-14T02:00:00+00:00");
+    assert_eq!(batch.checkpoint.as_deref(), Some(r#"{"etag":"\"v1\""}"#));
+}
+
+#[tokio::test]
+async fn an_unchanged_feed_costs_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(path("/feed"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .mount(&server)
+        .await;
+    let source = FeedSource::new(
+        "prefecture",
+        &format!("{}/feed", server.uri()),
+        true,
+        http(),
+    );
+    let batch = source.fetch(Some(r#"{"etag":"\"v1\""}"#)).await.unwrap();
+    assert!(batch.observations.is_empty());
+    assert_eq!(batch.checkpoint, None, "the checkpoint stays");
+}
+
+#[tokio::test]
+async fn atom_entries() {
+    let (_server, source) = feed(&fixture("atom.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 1);
+    assert_eq!(
+        batch.observations[0].native_id,
+        "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
+    );
+    assert_eq!(batch.observations[0].language.as_deref(), Some("fr"));
+}
+
+#[tokio::test]
+async fn cap_alerts_with_area_points_and_priority_hints() {
+    let (_server, source) = feed(&fixture("cap.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2, "one per info block");
+    let fr = &batch.observations[0];
+    assert_eq!(fr.native_id, "FR-971-CYCLONE-2026-0914-01#0");
+    assert!(
+        matches!(&fr.body, Body::Html(h) if h.contains("Vigilance violette") && h.contains("Restez confinés") && h.contains("Grande-Terre"))
+    );
+    let (lat, lon) = fr.point.unwrap();
+    assert!(
+        (lat - 16.31).abs() < 0.05 && (lon + 61.44).abs() < 0.05,
+        "{lat} {lon}"
+    );
+    let hint = fr.hint.unwrap();
+    assert_eq!(
+        (hint.category, hint.priority),
+        (Category::Weather, Priority::Critical)
+    );
+    assert_eq!(fr.posted_at.to_rfc3339(), "2026-09-14T06:30:00+00:00");
+    assert_eq!(
+        batch.observations[1].point,
+        Some((16.2331, -61.5361)),
+        "a circle's centre"
+    );
+}
+
+#[tokio::test]
+async fn usgs_geojson_earthquakes() {
+    let (_server, source) = feed(&fixture("usgs.geojson")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    let big = &batch.observations[0];
+    assert_eq!(big.native_id, "us7000demo");
+    assert_eq!(
+        big.point,
+        Some((16.6, -61.1)),
+        "GeoJSON is lon, lat: turned into lat, lon"
+    );
+    assert!(matches!(&big.body, Body::Plain(t) if t.contains("M 6.4") && t.contains("tsunami")));
+    assert_eq!(big.hint.unwrap().priority, Priority::High);
+    assert!(
+        matches!(&batch.observations[1].body, Body::Plain(t) if t == "M 2.1 - 10 km S of Basse-Terre")
+    );
+    assert_eq!(batch.observations[1].hint.unwrap().priority, Priority::Low);
+}
+
+#[tokio::test]
+async fn georss_points_from_gdacs_style_feeds() {
+    let (_server, source) = feed(&fixture("gdacs_georss.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(batch.observations[0].point, Some((16.25, -61.58)));
+    assert_eq!(batch.observations[1].point, Some((16.04, -61.70)));
+}
+
+#[tokio::test]
+async fn a_feed_that_is_no_feed_is_named() {
+    let (_server, source) = feed("<html><body>Service indisponible</body></html>").await;
+    match source.fetch(None).await {
+        Err(SourceError::Transient(m)) => {
+            assert!(m.contains("not RSS, Atom, CAP or GeoJSON"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
