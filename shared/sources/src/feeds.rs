@@ -415,11 +415,9 @@ fn georss_points(body: &[u8]) -> HashMap<String, (f64, f64)> {
                 text.clear();
                 field = Some(if full.contains(':') { full } else { local });
             }
-            Ok(Event::Empty(e)) => {
-                if in_item && e.local_name().as_ref() == "link" {
-                    if let Some(href) = e.try_get_attribute("href").ok().flatten() {
-                        keys.push(href.value.to_string());
-                    }
+            Ok(Event::Empty(e)) if in_item && e.local_name().as_ref() == "link" => {
+                if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                    keys.push(href.value.to_string());
                 }
             }
             Ok(Event::Text(t)) if in_item => text.push_str(t.as_ref()),
