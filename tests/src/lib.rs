@@ -48,7 +48,6 @@ impl Drop for Running {
 pub fn spawn_vigie(args: &[&str]) -> Running {
     let child = Command::new(vigie_bin())
         .args(args)
-        .env("VIGIE_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -61,7 +60,6 @@ pub fn spawn_vigie(args: &[&str]) -> Running {
 pub fn run_vigie(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(vigie_bin())
         .args(args)
-        .env("VIGIE_LOG", "warn")
         .stdin(Stdio::null())
         .output()
         .expect("vigie runs");

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tracing::{info, warn};
 use vigie_app::collect::{run_source, Budget};
-use vigie_app::{demo, export, tokens};
+use vigie_app::{export, tokens};
 use vigie_domain::taxonomy::Role;
 
 #[derive(Parser)]
@@ -99,16 +99,22 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `vigie local` logs what it does; one-shot commands print their own summary, so their
+    // logs stay quiet unless VIGIE_LOG asks for more.
+    let default_level = match cli.command {
+        Command::Local { .. } => "info",
+        _ => "error",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| default_level.into()),
         )
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -148,26 +154,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place)?;
             let sources = setup::sources(&app.crisis, source.as_deref())?;
+            let summaries = vigie_host::collect_once(&app, &sources, Budget::default()).await;
+            let health = app.store.source_health().await?;
             let mut failed = 0;
-            for s in &sources {
-                let summary = match &s.runner {
-                    Ok(src) => run_source(&app, src.as_ref(), Budget::default()).await,
-                    Err(reason) => vigie_app::collect::RunSummary {
-                        source_id: s.id.clone(),
-                        new: 0,
-                        seen: 0,
-                        skipped: 0,
-                        error: Some(reason.clone()),
-                    },
-                };
+            for summary in &summaries {
+                let h = health.iter().find(|h| h.source_id == summary.source_id);
+                let total = h.map_or(0, |h| h.items_collected);
+                let wait = h
+                    .and_then(|h| h.next_allowed_at)
+                    .filter(|t| *t > chrono::Utc::now())
+                    .map(|t| {
+                        format!(
+                            "; next call allowed at {}",
+                            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        )
+                    })
+                    .unwrap_or_default();
                 if summary.error.is_some() {
                     failed += 1;
-                    eprintln!("{summary}");
+                    eprintln!("{summary}{wait}");
                 } else {
-                    println!("{summary}");
-                }
-                if s.is_demo && summary.error.is_none() {
-                    demo::apply_seed_triage(&app).await?;
+                    println!("{summary}; {total} collected in all{wait}");
                 }
             }
             Ok(if failed == 0 {
@@ -227,16 +234,10 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     let sources = setup::sources(&app.crisis, None)?;
 
     // A first collection and export before serving, so the map has its data at once.
-    for s in &sources {
-        match &s.runner {
-            Ok(src) => {
-                let summary = run_source(&app, src.as_ref(), Budget::default()).await;
-                info!(source = %s.id, "{summary}");
-                if s.is_demo {
-                    demo::apply_seed_triage(&app).await?;
-                }
-            }
-            Err(reason) => warn!(source = %s.id, "{reason}"),
+    for summary in vigie_host::collect_once(&app, &sources, Budget::default()).await {
+        match &summary.error {
+            None => info!(source = %summary.source_id, "{summary}"),
+            Some(_) => warn!(source = %summary.source_id, "{summary}"),
         }
     }
     export::export_once(&app).await?;

@@ -5,12 +5,10 @@ use crate::Place;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
-use vigie_app::collect::Source;
-use vigie_app::demo::{DemoSource, CRISIS_TOML};
+use vigie_app::demo::CRISIS_TOML;
 use vigie_app::{load_gazetteer, Vigie};
-use vigie_domain::crisis::{Crisis, SourceKind};
-use vigie_local::{FolderPublisher, SqliteStore};
+use vigie_domain::crisis::Crisis;
+pub use vigie_host::PlannedSource;
 
 /// Which crisis a command runs.
 pub enum CrisisChoice {
@@ -122,11 +120,8 @@ pub fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     let (crisis, base, to_store) = load_crisis(choice, &place.data_dir)?;
     let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
     ensure_data_dir(&place.data_dir)?;
-    let db = store_path(place)?;
-    let store = SqliteStore::open(&db)?;
-    let public = public_dir(place)?;
-    let publisher = FolderPublisher::new(&public)
-        .with_context(|| format!("public folder {} cannot be created", public.display()))?;
+    let store = vigie_host::open_store(&format!("sqlite:{}", store_path(place)?.display()))?;
+    let publisher = vigie_host::open_publisher(&format!("dir:{}", public_dir(place)?.display()))?;
     if let Some(stored) = to_store {
         let path = place.data_dir.join(STORED);
         let json = serde_json::to_string_pretty(&stored)?;
@@ -135,47 +130,13 @@ pub fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     Ok(Vigie {
         crisis: Arc::new(crisis),
         gazetteer: Arc::new(gazetteer),
-        store: Arc::new(store),
-        publisher: Arc::new(publisher),
+        store,
+        publisher,
     })
 }
 
-/// A source of the crisis, ready to run or with the reason it cannot.
-pub struct PlannedSource {
-    pub id: String,
-    pub every: Duration,
-    pub is_demo: bool,
-    pub runner: Result<Box<dyn Source>, String>,
-}
-
+/// The crisis's sources (or one), with secrets from this process's environment.
 pub fn sources(crisis: &Crisis, only: Option<&str>) -> Result<Vec<PlannedSource>> {
-    if let Some(id) = only {
-        if crisis.source(id).is_none() {
-            let known: Vec<&str> = crisis.sources.iter().map(|s| s.id.as_str()).collect();
-            bail!(
-                "--source `{id}`: no such source in the crisis (known: {})",
-                known.join(", ")
-            );
-        }
-    }
-    Ok(crisis
-        .sources
-        .iter()
-        .filter(|s| only.is_none_or(|id| id == s.id))
-        .map(|s| PlannedSource {
-            id: s.id.clone(),
-            every: s.every,
-            is_demo: matches!(s.kind, SourceKind::Demo { .. }),
-            runner: match &s.kind {
-                SourceKind::Demo { batch } => {
-                    Ok(Box::new(DemoSource::new(&s.id, *batch)) as Box<dyn Source>)
-                }
-                other => Err(format!(
-                    "{}: the {} collector is not part of this build yet",
-                    s.id,
-                    other.name()
-                )),
-            },
-        })
-        .collect())
+    let env = |var: &str| std::env::var(var).ok();
+    Ok(vigie_host::sources(crisis, only, None, &env)?)
 }

@@ -1,0 +1,19 @@
+//! `collect-mastodon`: invoked by the scheduler with `{"source": "<id>"}` (or `{}` for every
+//! mastodon source of the crisis); runs the collection engine once, as `vigie collect --once` does.
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    vigie_host::init_lambda_tracing();
+    let env = |var: &str| std::env::var(var).ok();
+    let app = vigie_host::app_from_env(&env)?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
+        let app = app.clone();
+        async move {
+            let output = vigie_host::handle_collect(&app, "mastodon", event.payload, &env).await?;
+            Ok::<_, Error>(serde_json::to_value(output)?)
+        }
+    }))
+    .await
+}

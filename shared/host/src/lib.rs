@@ -1,0 +1,297 @@
+//! Wiring shared by every host of Vigie's use cases (the `vigie` command and the Lambda
+//! functions): adapters chosen by their specs (`sqlite:PATH`, `dir:PATH`), source clients
+//! built from the crisis file with their secrets read from the environment, and the
+//! collectors' handler.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use vigie_app::collect::{run_source, Budget, RunSummary};
+use vigie_app::demo::DemoSource;
+use vigie_app::{load_gazetteer, Vigie};
+use vigie_domain::crisis::{Crisis, SourceKind};
+use vigie_domain::ports::{Publisher, ReportStore, Source};
+use vigie_local::{FolderPublisher, SqliteStore};
+use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] vigie_domain::ports::StoreError),
+}
+
+/// Opens the report store named by a spec: `sqlite:PATH`.
+pub fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
+    match spec.split_once(':') {
+        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(SqliteStore::open(Path::new(path))?)),
+        _ => Err(HostError::Config(format!(
+            "store `{spec}`: expected sqlite:PATH (the DynamoDB store is not part of this build yet)"
+        ))),
+    }
+}
+
+/// Opens the publisher named by a spec: `dir:PATH`.
+pub fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
+    match spec.split_once(':') {
+        Some(("dir", path)) if !path.is_empty() => {
+            Ok(Arc::new(FolderPublisher::new(Path::new(path)).map_err(
+                |e| HostError::Config(format!("public folder {path} cannot be created: {e}")),
+            )?))
+        }
+        _ => Err(HostError::Config(format!(
+            "publish `{spec}`: expected dir:PATH (the S3 publisher is not part of this build yet)"
+        ))),
+    }
+}
+
+/// A source of the crisis, ready to run, or the reason it cannot run (a missing secret).
+pub struct PlannedSource {
+    pub id: String,
+    pub kind: &'static str,
+    pub every: Duration,
+    pub runner: Result<Box<dyn Source>, String>,
+}
+
+impl PlannedSource {
+    pub fn is_demo(&self) -> bool {
+        self.kind == "demo"
+    }
+}
+
+/// How long a collector waits for one HTTP answer.
+pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Builds the crisis's sources (or only `only`, or only those of `kind`). Secrets are read
+/// through `env` from the variables the crisis file names; a missing one makes that source
+/// unrunnable with a message naming the variable, never its value.
+pub fn sources(
+    crisis: &Crisis,
+    only: Option<&str>,
+    kind: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<PlannedSource>, HostError> {
+    if let Some(id) = only {
+        match crisis.source(id) {
+            None => {
+                let known: Vec<&str> = crisis.sources.iter().map(|s| s.id.as_str()).collect();
+                return Err(HostError::Config(format!(
+                    "source `{id}`: no such source in the crisis (known: {})",
+                    known.join(", ")
+                )));
+            }
+            Some(s) if kind.is_some_and(|k| k != s.kind.name()) => {
+                return Err(HostError::Config(format!(
+                    "source `{id}` is a {} source, not {}",
+                    s.kind.name(),
+                    kind.unwrap_or_default()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let http = Http::new(HTTP_TIMEOUT, RetryPolicy::default())
+        .map_err(|e| HostError::Config(e.to_string()))?;
+    let secret = |var: &str| -> Result<String, String> {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("the variable {var} is not set"))
+    };
+    Ok(crisis
+        .sources
+        .iter()
+        .filter(|s| only.is_none_or(|id| id == s.id))
+        .filter(|s| kind.is_none_or(|k| k == s.kind.name()))
+        .map(|s| {
+            let runner: Result<Box<dyn Source>, String> = match &s.kind {
+                SourceKind::Demo { batch } => Ok(Box::new(DemoSource::new(&s.id, *batch))),
+                SourceKind::Mastodon {
+                    instance,
+                    hashtags,
+                    token_env,
+                } => {
+                    let token = match token_env {
+                        Some(var) => secret(var).map(Some),
+                        None => Ok(None),
+                    };
+                    token.map(|t| {
+                        Box::new(MastodonSource::new(
+                            &s.id,
+                            instance,
+                            hashtags,
+                            t,
+                            http.clone(),
+                        )) as Box<dyn Source>
+                    })
+                }
+                SourceKind::Bluesky {
+                    service,
+                    query,
+                    handle_env,
+                    password_env,
+                } => secret(handle_env)
+                    .and_then(|h| secret(password_env).map(|p| (h, p)))
+                    .map(|(h, p)| {
+                        Box::new(BlueskySource::new(
+                            &s.id,
+                            service,
+                            query,
+                            h,
+                            p,
+                            http.clone(),
+                        )) as Box<dyn Source>
+                    }),
+                SourceKind::Feed { url, official } => Ok(Box::new(FeedSource::new(
+                    &s.id,
+                    url,
+                    *official,
+                    http.clone(),
+                ))),
+            };
+            PlannedSource {
+                id: s.id.clone(),
+                kind: s.kind.name(),
+                every: s.every,
+                runner: runner.map_err(|e| format!("{}: {e}", s.id)),
+            }
+        })
+        .collect())
+}
+
+/// Runs each planned source once; a source that cannot run or fails does not stop the others.
+pub async fn collect_once(
+    app: &Vigie,
+    sources: &[PlannedSource],
+    budget: Budget,
+) -> Vec<RunSummary> {
+    let mut out = Vec::with_capacity(sources.len());
+    for s in sources {
+        let summary = match &s.runner {
+            Ok(src) => run_source(app, src.as_ref(), budget).await,
+            Err(reason) => RunSummary {
+                source_id: s.id.clone(),
+                new: 0,
+                seen: 0,
+                skipped: 0,
+                error: Some(reason.clone()),
+            },
+        };
+        if s.is_demo() && summary.error.is_none() {
+            if let Err(e) = vigie_app::demo::apply_seed_triage(app).await {
+                tracing::warn!(error = %e, "demo triage could not be applied");
+            }
+        }
+        out.push(summary);
+    }
+    out
+}
+
+/// What the scheduler sends a collector function: one source, or every source of its kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectInput {
+    pub source: Option<String>,
+}
+
+/// What a collector function answers.
+#[derive(Debug, Serialize)]
+pub struct CollectOutput {
+    pub sources: Vec<SourceOutcome>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceOutcome {
+    pub source: String,
+    pub new: usize,
+    pub seen: usize,
+    pub skipped: u64,
+    pub error: Option<String>,
+}
+
+/// The handler of the collector functions (`collect-mastodon`, `collect-bluesky`,
+/// `collect-feeds`): runs the sources of `kind` the input names, once. Fails (so the
+/// invocation counts as an error for alarms and retries) when any source failed.
+pub async fn handle_collect(
+    app: &Vigie,
+    kind: &str,
+    input: serde_json::Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<CollectOutput, HostError> {
+    let input: CollectInput = if input.is_null() {
+        CollectInput::default()
+    } else {
+        serde_json::from_value(input).map_err(|e| {
+            HostError::Config(format!(
+                "input: {e} (expected {{\"source\": \"<id>\"}} or {{}})"
+            ))
+        })?
+    };
+    let planned = sources(&app.crisis, input.source.as_deref(), Some(kind), env)?;
+    let summaries = collect_once(app, &planned, Budget::default()).await;
+    let failures: Vec<String> = summaries
+        .iter()
+        .filter(|s| s.error.is_some())
+        .map(ToString::to_string)
+        .collect();
+    let output = CollectOutput {
+        sources: summaries
+            .into_iter()
+            .map(|s| SourceOutcome {
+                source: s.source_id,
+                new: s.new,
+                seen: s.seen,
+                skipped: s.skipped,
+                error: s.error,
+            })
+            .collect(),
+    };
+    if failures.is_empty() {
+        Ok(output)
+    } else {
+        Err(HostError::Config(failures.join("; ")))
+    }
+}
+
+/// The configuration of a function, from its environment: `VIGIE_CRISIS_FILE` (the crisis
+/// file), `VIGIE_STORE` and `VIGIE_PUBLISH` (adapter specs).
+pub fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {
+    let need = |var: &str| {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| HostError::Config(format!("the variable {var} is not set")))
+    };
+    let file = PathBuf::from(need("VIGIE_CRISIS_FILE")?);
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| HostError::Config(format!("crisis file {}: {e}", file.display())))?;
+    let crisis = Crisis::parse(&file.display().to_string(), &text)
+        .map_err(|e| HostError::Config(e.to_string()))?;
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let gazetteer = load_gazetteer(&crisis, &base).map_err(HostError::Config)?;
+    Ok(Vigie {
+        crisis: Arc::new(crisis),
+        gazetteer: Arc::new(gazetteer),
+        store: open_store(&need("VIGIE_STORE")?)?,
+        publisher: open_publisher(&need("VIGIE_PUBLISH")?)?,
+    })
+}
+
+/// Logs for Lambda: JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL`
+/// or `RUST_LOG`.
+pub fn init_lambda_tracing() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .unwrap_or_else(|_| "info".into())
+        .to_lowercase();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .without_time();
+    if std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        builder.json().with_current_span(false).init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,293 @@
+//! The collection engine and the collectors' handler against networks on loopback: every post
+//! stored once across reruns, crashes and overlapping runs; health kept per source; one failing
+//! source never stops the others.
+
+use serde_json::{json, Value};
+use std::sync::Arc;
+use vigie_app::collect::{run_source, store_batch, Budget};
+use vigie_app::Vigie;
+use vigie_domain::ports::{ReportQuery, Source};
+use vigie_domain::{Crisis, Gazetteer};
+use vigie_host::{handle_collect, sources};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn status(id: u64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "uri": format!("https://mastodon.example/users/lyne/statuses/{id}"),
+        "url": format!("https://mastodon.example/@lyne/{id}"),
+        "created_at": "2026-09-14T03:00:00.000Z",
+        "content": format!("<p>Arbre tombé sur la route numéro {id} à Goyave, circulation coupée</p>"),
+        "spoiler_text": "",
+        "language": "fr",
+        "media_attachments": [],
+        "reblog": null,
+        "account": {"id": "7", "username": "lyne", "acct": "lyne", "display_name": "Lyne"}
+    })
+}
+
+/// Statuses 1..=total; `min_id` answered as Mastodon does (the 40 just after it).
+struct Timeline {
+    total: u64,
+}
+
+impl Respond for Timeline {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let min: Option<u64> = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "min_id")
+            .map(|(_, v)| v.parse().unwrap());
+        let ids: Vec<u64> = match min {
+            Some(m) => (m + 1..=self.total).take(40).collect(),
+            None => (self.total.saturating_sub(39).max(1)..=self.total).collect(),
+        };
+        ResponseTemplate::new(200)
+            .set_body_json(ids.iter().rev().map(|i| status(*i)).collect::<Vec<_>>())
+    }
+}
+
+fn crisis(masto: &str, feed: &str) -> Crisis {
+    Crisis::parse(
+        "test.toml",
+        &format!(
+            r#"
+[crisis]
+id = "test-crisis"
+name = "Test"
+bbox = [-61.85, 15.83, -61.00, 16.52]
+
+[[sources]]
+id = "masto"
+kind = "mastodon"
+instance = "{masto}"
+hashtags = ["Guadeloupe"]
+
+[[sources]]
+id = "broken-feed"
+kind = "feed"
+url = "{feed}/broken"
+
+[[sources]]
+id = "bsky"
+kind = "bluesky"
+service = "{masto}"
+query = "cyclone"
+handle_env = "TEST_BSKY_HANDLE_UNSET"
+password_env = "TEST_BSKY_PASSWORD_UNSET"
+"#
+        ),
+    )
+    .unwrap()
+}
+
+fn app(dir: &tempfile::TempDir, crisis: Crisis) -> Vigie {
+    Vigie {
+        crisis: Arc::new(crisis),
+        gazetteer: Arc::new(Gazetteer::guadeloupe()),
+        store: vigie_host::open_store(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
+            .unwrap(),
+        publisher: vigie_host::open_publisher(&format!(
+            "dir:{}",
+            dir.path().join("public").display()
+        ))
+        .unwrap(),
+    }
+}
+
+async fn count(app: &Vigie) -> usize {
+    let mut n = 0;
+    let mut cursor = None;
+    loop {
+        let page = app
+            .store
+            .list_reports(&ReportQuery {
+                limit: 200,
+                cursor,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        n += page.items.len();
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return n,
+        }
+    }
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+async fn mastodon(total: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(Timeline { total })
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn the_handler_stores_every_post_once_and_reports_each_source() {
+    let masto = mastodon(40).await;
+    let feeds = MockServer::start().await;
+    Mock::given(path("/broken"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&feeds)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&masto.uri(), &feeds.uri()));
+
+    let out = handle_collect(&app, "mastodon", json!({"source": "masto"}), &no_env)
+        .await
+        .unwrap();
+    assert_eq!(out.sources.len(), 1);
+    assert_eq!(out.sources[0].new, 40);
+    let again = handle_collect(&app, "mastodon", json!({}), &no_env)
+        .await
+        .unwrap();
+    assert_eq!(again.sources[0].new, 0, "a second run stores nothing twice");
+    assert_eq!(count(&app).await, 40);
+
+    // A failing source is reported, with the reason, and the others still run.
+    let err = handle_collect(&app, "feed", Value::Null, &no_env)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("broken-feed") && err.contains("HTTP 404"),
+        "{err}"
+    );
+    let health = app.store.source_health().await.unwrap();
+    let masto_health = health.iter().find(|h| h.source_id == "masto").unwrap();
+    assert_eq!(masto_health.items_collected, 40);
+    assert!(masto_health.last_success_at.is_some());
+    let feed_health = health
+        .iter()
+        .find(|h| h.source_id == "broken-feed")
+        .unwrap();
+    assert!(feed_health.last_error.as_deref().unwrap().contains("404"));
+
+    // A missing secret names the variable.
+    let err = handle_collect(&app, "bluesky", json!({}), &no_env)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TEST_BSKY_HANDLE_UNSET is not set"), "{err}");
+
+    for (kind, input, needle) in [
+        ("mastodon", json!({"source": "nope"}), "no such source"),
+        ("feed", json!({"source": "masto"}), "is a mastodon source"),
+        ("mastodon", json!({"sources": "masto"}), "unknown field"),
+    ] {
+        let err = handle_collect(&app, kind, input, &no_env)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}
+
+fn masto_source(app: &Vigie) -> Box<dyn Source> {
+    sources(&app.crisis, Some("masto"), None, &no_env)
+        .unwrap()
+        .remove(0)
+        .runner
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_run_killed_between_store_and_checkpoint_loses_and_duplicates_nothing() {
+    let masto = mastodon(120).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&masto.uri(), "http://127.0.0.1:9"));
+    let source = masto_source(&app);
+    app.store
+        .advance_checkpoint("masto", None, "0")
+        .await
+        .unwrap();
+
+    // The run fetched and stored a page, then died before moving the checkpoint.
+    let batch = source.fetch(Some("0")).await.unwrap();
+    store_batch(&app, &batch.observations).await.unwrap();
+    assert_eq!(
+        app.store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("0")
+    );
+
+    let rerun = run_source(&app, source.as_ref(), Budget::default()).await;
+    assert_eq!(rerun.error, None);
+    assert_eq!(
+        (rerun.new, rerun.seen),
+        (80, 40),
+        "the page stored before the crash is seen, not stored again"
+    );
+    assert_eq!(count(&app).await, 120, "nothing lost, nothing twice");
+    assert_eq!(
+        app.store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("120")
+    );
+}
+
+#[tokio::test]
+async fn two_overlapping_runs_store_each_post_once() {
+    let masto = mastodon(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&masto.uri(), "http://127.0.0.1:9"));
+    app.store
+        .advance_checkpoint("masto", None, "0")
+        .await
+        .unwrap();
+    let (a, b) = (masto_source(&app), masto_source(&app));
+    let budget = Budget {
+        pages: 10,
+        deadline: std::time::Duration::from_secs(30),
+    };
+    let (ra, rb) = tokio::join!(
+        run_source(&app, a.as_ref(), budget),
+        run_source(&app, b.as_ref(), budget)
+    );
+    assert_eq!(ra.error, None);
+    assert_eq!(rb.error, None);
+    assert_eq!(
+        ra.new + rb.new,
+        200,
+        "each post stored by exactly one run: {ra:?} {rb:?}"
+    );
+    assert_eq!(count(&app).await, 200);
+    let after = run_source(&app, a.as_ref(), budget).await;
+    assert_eq!(after.new, 0);
+    assert_eq!(
+        app.store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("200")
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limited_source_waits_until_it_may_be_called_again() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
+    let source = masto_source(&app);
+    let first = run_source(&app, source.as_ref(), Budget::default()).await;
+    assert!(first.error.as_deref().unwrap().contains("rate limited"));
+    let health = app.store.source_health().await.unwrap();
+    let until = health[0]
+        .next_allowed_at
+        .expect("next allowed call recorded");
+    assert!(until > chrono::Utc::now() + chrono::Duration::seconds(590));
+    // The next run does not call the source at all (the mock expects exactly one call).
+    let second = run_source(&app, source.as_ref(), Budget::default()).await;
+    assert!(
+        second.error.as_deref().unwrap().contains("waiting"),
+        "{second:?}"
+    );
+}
