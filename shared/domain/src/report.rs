@@ -256,3 +256,24 @@ pub fn diff(before: &Report, after: &Report) -> serde_json::Value {
     }
     serde_json::Value::Object(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn official_accounts_whatever_the_network() {
+        let crisis = Crisis::parse(
+            "t.toml",
+            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\nofficial_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\"]\n",
+        )
+        .unwrap();
+        let gazetteer = Gazetteer::guadeloupe();
+        let ctx = IngestContext { crisis: &crisis, gazetteer: &gazetteer };
+        assert!(ctx.is_official_account("mastodon", "Prefet971@mastodon.example"));
+        assert!(ctx.is_official_account("bluesky", "meteo.example"));
+        assert!(ctx.is_official_account("feed", "https://alertes.example/rss"));
+        assert!(!ctx.is_official_account("mastodon", "prefet971@other.example"));
+        assert!(!ctx.is_official_account("bluesky", "lyne.bsky.example"));
+    }
+}
