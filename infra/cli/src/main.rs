@@ -259,9 +259,13 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     {
         let app = app.clone();
         tokio::spawn(async move {
+            // Every few seconds, and at once when a coordinator publishes or unpublishes.
             let mut tick = tokio::time::interval(Duration::from_secs(5));
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = app.published.notified() => {}
+                }
                 if let Err(e) = export::export_once(&app).await {
                     warn!(error = %e, "export failed");
                 }

@@ -4,7 +4,6 @@
 use crate::Place;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use vigie_app::demo::CRISIS_TOML;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::Crisis;
@@ -127,12 +126,8 @@ pub fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
         let json = serde_json::to_string_pretty(&stored)?;
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(Vigie {
-        crisis: Arc::new(crisis),
-        gazetteer: Arc::new(gazetteer),
-        store,
-        publisher,
-    })
+    let notifier = vigie_host::notifier(&crisis)?;
+    Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
 }
 
 /// The crisis's sources (or one), with secrets from this process's environment.

@@ -189,11 +189,20 @@ pub async fn store_batch(
         gazetteer: &app.gazetteer,
     };
     let now = Utc::now();
-    let mut reports: Vec<Report> = observations.iter().map(|o| ingest(o, &ctx, now)).collect();
-    assign_clusters(app, &mut reports).await?;
-    let inserted = app.store.insert_reports(&reports).await?;
+    let reports: Vec<Report> = observations.iter().map(|o| ingest(o, &ctx, now)).collect();
+    let inserted = insert_clustered(app, reports).await?;
     let new = inserted.iter().filter(|n| **n).count();
     Ok((new, inserted.len() - new))
+}
+
+/// Stores new reports, each in the cluster of a stored copy if there is one. Returns, for
+/// each, whether it was new.
+pub async fn insert_clustered(
+    app: &Vigie,
+    mut reports: Vec<Report>,
+) -> Result<Vec<bool>, StoreError> {
+    assign_clusters(app, &mut reports).await?;
+    app.store.insert_reports(&reports).await
 }
 
 /// Puts copies of an earlier message (stored, or earlier in this batch) in its cluster.

@@ -10,7 +10,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 use vigie_domain::crisis::GazetteerRef;
-use vigie_domain::ports::{Publisher, ReportStore};
+use vigie_domain::ports::{Notifier, Publisher, ReportStore};
 use vigie_domain::{Crisis, Gazetteer};
 
 /// Everything a use case needs, built once at start by the host (a Lambda `main` or the CLI).
@@ -20,6 +20,33 @@ pub struct Vigie {
     pub gazetteer: Arc<Gazetteer>,
     pub store: Arc<dyn ReportStore>,
     pub publisher: Arc<dyn Publisher>,
+    pub notifier: Arc<dyn Notifier>,
+    /// Signalled when a report is published or unpublished, so a host can export at once.
+    pub published: Arc<tokio::sync::Notify>,
+}
+
+impl Vigie {
+    pub fn new(
+        crisis: Crisis,
+        gazetteer: Gazetteer,
+        store: Arc<dyn ReportStore>,
+        publisher: Arc<dyn Publisher>,
+        notifier: Arc<dyn Notifier>,
+    ) -> Vigie {
+        Vigie {
+            crisis: Arc::new(crisis),
+            gazetteer: Arc::new(gazetteer),
+            store,
+            publisher,
+            notifier,
+            published: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    /// Tells the host that the public map has changed.
+    pub fn published_changed(&self) {
+        self.published.notify_one();
+    }
 }
 
 /// Loads the crisis's gazetteer: a builtin one, or a CSV path relative to `base_dir` (the

@@ -13,12 +13,13 @@ use vigie_local::{FolderPublisher, SqliteStore};
 
 async fn app() -> (tempfile::TempDir, Vigie) {
     let dir = tempfile::tempdir().unwrap();
-    let app = Vigie {
-        crisis: Arc::new(Crisis::parse("demo", demo::CRISIS_TOML).unwrap()),
-        gazetteer: Arc::new(Gazetteer::guadeloupe()),
-        store: Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
-        publisher: Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
-    };
+    let app = Vigie::new(
+        Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
+        Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
+        Arc::new(vigie_local::LogNotifier),
+    );
     run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
     (dir, app)
 }

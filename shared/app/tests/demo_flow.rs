@@ -22,12 +22,13 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let public = dir.path().join("public");
-    let app = Vigie {
-        crisis: Arc::new(Crisis::parse("demo", demo::CRISIS_TOML).unwrap()),
-        gazetteer: Arc::new(Gazetteer::guadeloupe()),
-        store: Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
-        publisher: Arc::new(FolderPublisher::new(&public).unwrap()),
-    };
+    let app = Vigie::new(
+        Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
+        Arc::new(FolderPublisher::new(&public).unwrap()),
+        Arc::new(vigie_local::LogNotifier),
+    );
     Fixture {
         _dir: dir,
         public,

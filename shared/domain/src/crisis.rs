@@ -45,6 +45,10 @@ pub struct Crisis {
     pub sources: Vec<SourceConfig>,
     pub tiles: String,
     pub webhook: Option<String>,
+    /// How long a volunteer's claim on a report lasts.
+    pub claim_minutes: u32,
+    /// Web origins allowed to call the triage API from a browser (CORS); empty: none.
+    pub cors_origins: Vec<String>,
 }
 
 /// West, south, east, north in WGS84 degrees.
@@ -129,6 +133,16 @@ struct RawFile {
     publish: RawPublish,
     #[serde(default)]
     notify: RawNotify,
+    #[serde(default)]
+    triage: RawTriage,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTriage {
+    claim_minutes: Option<u32>,
+    #[serde(default)]
+    cors_origins: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -383,6 +397,19 @@ impl Crisis {
             check_url(hook).map_err(|r| fail("notify.webhook".into(), r))?;
         }
 
+        let claim_minutes = raw.triage.claim_minutes.unwrap_or(15);
+        if !(1..=240).contains(&claim_minutes) {
+            return Err(fail(
+                "triage.claim_minutes".into(),
+                format!("{claim_minutes} must be between 1 and 240"),
+            ));
+        }
+        for (i, origin) in raw.triage.cors_origins.iter().enumerate() {
+            if origin != "*" {
+                check_url(origin).map_err(|r| fail(format!("triage.cors_origins[{i}]"), r))?;
+            }
+        }
+
         Ok(Crisis {
             id: c.id,
             name: c.name,
@@ -394,6 +421,8 @@ impl Crisis {
             sources,
             tiles,
             webhook: raw.notify.webhook,
+            claim_minutes,
+            cors_origins: raw.triage.cors_origins,
         })
     }
 

@@ -10,9 +10,11 @@ pub mod identity;
 pub mod ports;
 pub mod public;
 pub mod report;
+pub mod table;
 pub mod taxonomy;
 pub mod text;
 pub mod token;
+pub mod triage;
 
 pub use crisis::Crisis;
 pub use gazetteer::Gazetteer;

@@ -39,6 +39,8 @@ pub struct ReportQuery {
     pub place: Option<String>,
     /// Words that must all appear in the text or summary.
     pub q: Option<String>,
+    /// Members of one cluster.
+    pub cluster: Option<String>,
     pub cursor: Option<String>,
     pub limit: usize,
 }
@@ -47,6 +49,19 @@ pub struct ReportQuery {
 pub struct Page {
     pub items: Vec<Report>,
     pub next_cursor: Option<String>,
+}
+
+/// Counts of reports by status, category (effective), priority (effective), network, and by
+/// hour of posting (`YYYY-MM-DDTHH`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: u64,
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    pub by_category: std::collections::BTreeMap<String, u64>,
+    pub by_priority: std::collections::BTreeMap<String, u64>,
+    pub by_network: std::collections::BTreeMap<String, u64>,
+    pub by_hour: std::collections::BTreeMap<String, u64>,
+    pub escalated_waiting: u64,
 }
 
 /// A report already stored that shares a fingerprint band with a new one.
@@ -114,6 +129,9 @@ pub trait ReportStore: Send + Sync {
     ) -> Result<Report, StoreError>;
 
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// Counts over the whole table, for the coordinators' dashboard.
+    async fn counts(&self) -> Result<Counts, StoreError>;
 
     /// Every published report, for the export.
     async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;

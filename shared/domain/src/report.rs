@@ -269,7 +269,10 @@ mod tests {
         )
         .unwrap();
         let gazetteer = Gazetteer::guadeloupe();
-        let ctx = IngestContext { crisis: &crisis, gazetteer: &gazetteer };
+        let ctx = IngestContext {
+            crisis: &crisis,
+            gazetteer: &gazetteer,
+        };
         assert!(ctx.is_official_account("mastodon", "Prefet971@mastodon.example"));
         assert!(ctx.is_official_account("bluesky", "meteo.example"));
         assert!(ctx.is_official_account("feed", "https://alertes.example/rss"));

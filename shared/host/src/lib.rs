@@ -11,8 +11,8 @@ use vigie_app::collect::{run_source, Budget, RunSummary};
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::{Crisis, SourceKind};
-use vigie_domain::ports::{Publisher, ReportStore, Source};
-use vigie_local::{FolderPublisher, SqliteStore};
+use vigie_domain::ports::{Notifier, Publisher, ReportStore, Source};
+use vigie_local::{FolderPublisher, LogNotifier, SqliteStore, WebhookNotifier};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +45,16 @@ pub fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
             "publish `{spec}`: expected dir:PATH (the S3 publisher is not part of this build yet)"
         ))),
     }
+}
+
+/// The notifier of the crisis: its webhook, or the log when it has none.
+pub fn notifier(crisis: &Crisis) -> Result<Arc<dyn Notifier>, HostError> {
+    Ok(match &crisis.webhook {
+        Some(url) => {
+            Arc::new(WebhookNotifier::new(url).map_err(|e| HostError::Config(e.to_string()))?)
+        }
+        None => Arc::new(LogNotifier),
+    })
 }
 
 /// A source of the crisis, ready to run, or the reason it cannot run (a missing secret).
@@ -269,12 +279,14 @@ pub fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostE
         .map_err(|e| HostError::Config(e.to_string()))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let gazetteer = load_gazetteer(&crisis, &base).map_err(HostError::Config)?;
-    Ok(Vigie {
-        crisis: Arc::new(crisis),
-        gazetteer: Arc::new(gazetteer),
-        store: open_store(&need("VIGIE_STORE")?)?,
-        publisher: open_publisher(&need("VIGIE_PUBLISH")?)?,
-    })
+    let notifier = notifier(&crisis)?;
+    Ok(Vigie::new(
+        crisis,
+        gazetteer,
+        open_store(&need("VIGIE_STORE")?)?,
+        open_publisher(&need("VIGIE_PUBLISH")?)?,
+        notifier,
+    ))
 }
 
 /// Logs for Lambda: JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL`

@@ -3,7 +3,6 @@
 //! source never stops the others.
 
 use serde_json::{json, Value};
-use std::sync::Arc;
 use vigie_app::collect::{run_source, store_batch, Budget};
 use vigie_app::Vigie;
 use vigie_domain::ports::{ReportQuery, Source};
@@ -83,17 +82,16 @@ password_env = "TEST_BSKY_PASSWORD_UNSET"
 }
 
 fn app(dir: &tempfile::TempDir, crisis: Crisis) -> Vigie {
-    Vigie {
-        crisis: Arc::new(crisis),
-        gazetteer: Arc::new(Gazetteer::guadeloupe()),
-        store: vigie_host::open_store(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
+    let notifier = vigie_host::notifier(&crisis).unwrap();
+    Vigie::new(
+        crisis,
+        Gazetteer::guadeloupe(),
+        vigie_host::open_store(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
             .unwrap(),
-        publisher: vigie_host::open_publisher(&format!(
-            "dir:{}",
-            dir.path().join("public").display()
-        ))
-        .unwrap(),
-    }
+        vigie_host::open_publisher(&format!("dir:{}", dir.path().join("public").display()))
+            .unwrap(),
+        notifier,
+    )
 }
 
 async fn count(app: &Vigie) -> usize {

@@ -8,7 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, Optio
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::ports::{
-    ClusterCandidate, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
+    ClusterCandidate, Counts, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError,
+    TokenRecord,
 };
 use vigie_domain::report::{HistoryEntry, Report};
 use vigie_domain::text::fold;
@@ -420,6 +421,10 @@ impl ReportStore for SqliteStore {
                 let a = arg(V::Text(p.clone()), &mut args);
                 clauses.push(format!("(r.insee = {a} OR r.place = {a} COLLATE NOCASE)"));
             }
+            if let Some(c) = &q.cluster {
+                let a = arg(V::Text(c.clone()), &mut args);
+                clauses.push(format!("r.cluster_id = {a}"));
+            }
             if let Some(text) = &q.q {
                 for word in fold(text).split_whitespace() {
                     let a = arg(V::Text(format!("% {word}%")), &mut args);
@@ -548,6 +553,51 @@ impl ReportStore for SqliteStore {
                 });
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut counts = Counts::default();
+            let group = |column: &str| -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+                let sql = format!("SELECT {column}, count(*) FROM reports GROUP BY 1");
+                let mut stmt = conn.prepare_cached(&sql).map_err(|e| sql_error(&path, e))?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, i64>(1)?)))
+                    .map_err(|e| sql_error(&path, e))?;
+                let mut out = std::collections::BTreeMap::new();
+                for row in rows {
+                    let (k, n) = row.map_err(|e| sql_error(&path, e))?;
+                    let key = match k {
+                        rusqlite::types::Value::Text(t) => t,
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        _ => continue,
+                    };
+                    out.insert(key, n as u64);
+                }
+                Ok(out)
+            };
+            counts.by_status = group("status")?;
+            counts.by_category = group("category")?;
+            counts.by_network = group("network")?;
+            counts.by_hour = group("substr(posted_at, 1, 13)")?;
+            let ranks = group("priority_rank")?;
+            for p in vigie_domain::taxonomy::Priority::ALL {
+                if let Some(n) = ranks.get(&p.rank().to_string()) {
+                    counts.by_priority.insert(p.as_str().to_string(), *n);
+                }
+            }
+            counts.total = counts.by_status.values().sum();
+            counts.escalated_waiting = conn
+                .query_row(
+                    "SELECT count(*) FROM reports WHERE escalated = 1 AND json_extract(body, '$.acknowledged_at') IS NULL",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(|e| sql_error(&path, e))? as u64;
+            Ok(counts)
         })
         .await
     }

@@ -1,0 +1,447 @@
+//! The triage API (`/api/v1`): one axum `Router`, served by `lambda_http` in the cloud and by
+//! `axum::serve` in `vigie local`. Every route is declared once in [`routes`], which builds
+//! both the router and the OpenAPI document, so the two cannot drift. Errors have one shape
+//! everywhere: `{"error": {"code": "...", "message": "..."}}`.
+
+mod openapi;
+mod reports;
+mod tokens;
+
+use crate::Vigie;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use axum::{Json, Router};
+use serde_json::json;
+use std::collections::BTreeMap;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tracing::error;
+use vigie_domain::ports::{StoreError, TokenRecord};
+use vigie_domain::taxonomy::{Action, Role};
+use vigie_domain::token;
+use vigie_domain::triage::{Actor, TriageError};
+
+pub use reports::report_query;
+
+/// Request bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// An error as the API answers it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
+    pub fn not_found(what: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{} not found", what.into()),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
+    }
+}
+
+/// The one place store errors become HTTP statuses.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Conflict { .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale_version",
+                e.to_string(),
+            ),
+            StoreError::BadCursor => {
+                ApiError::bad_request("cursor: not a cursor returned by this API")
+            }
+            other => {
+                error!(error = %other, "store failure");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the store is unavailable, try again",
+                )
+            }
+        }
+    }
+}
+
+/// ... and the one place triage rules become statuses.
+impl From<TriageError> for ApiError {
+    fn from(e: TriageError) -> ApiError {
+        match e {
+            TriageError::Claimed { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "claimed", e.to_string())
+            }
+            TriageError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            TriageError::Invalid { .. } => ApiError::invalid(e.to_string()),
+            TriageError::NotAllowedNow(m) => {
+                ApiError::new(StatusCode::CONFLICT, "not_allowed_now", m)
+            }
+        }
+    }
+}
+
+/// Who is calling: resolved from the bearer token on every route but the public ones. A
+/// revoked token is refused on its next request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token_id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Caller {
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if self.role.may(action) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("a {} token may not do this", self.role),
+            ))
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            token_id: self.token_id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+        }
+    }
+}
+
+impl FromRequestParts<Vigie> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Vigie) -> Result<Caller, ApiError> {
+        let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("missing Authorization: Bearer <token>"))?
+            .to_str()
+            .map_err(|_| unauthorized("malformed Authorization header"))?;
+        let secret = value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| unauthorized("Authorization must be `Bearer <token>`"))?;
+        let record: TokenRecord = app
+            .store
+            .token_by_hash(&token::hash(secret))
+            .await?
+            .ok_or_else(|| unauthorized("unknown token"))?;
+        if record.revoked_at.is_some() {
+            return Err(unauthorized("this token was revoked"));
+        }
+        Ok(Caller {
+            token_id: record.id,
+            name: record.name,
+            role: record.role,
+        })
+    }
+}
+
+/// A JSON object body, read within [`BODY_LIMIT`]; fields are then read one by one so that
+/// an error names the field.
+pub fn json_body(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the request body is over {} KiB", BODY_LIMIT / 1024),
+            )
+        } else {
+            ApiError::bad_request(format!("cannot read the request body: {rejection}"))
+        }
+    })?;
+    if bytes.is_empty() {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "the body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// Who may call a route: `None` for public routes.
+#[derive(Debug, Clone, Copy)]
+pub struct Access(pub Option<Action>);
+
+/// One route: its method, path, what it does and who may call it, and its handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<Vigie>,
+}
+
+/// Every route of the API, once.
+pub fn routes() -> Vec<Route> {
+    use axum::routing::{delete, patch, post};
+    use Action::*;
+    let r = |method: Method,
+             path: &'static str,
+             summary: &'static str,
+             action: Option<Action>,
+             handler: MethodRouter<Vigie>| Route {
+        method,
+        path,
+        summary,
+        access: Access(action),
+        handler,
+    };
+    vec![
+        r(
+            Method::GET,
+            "/healthz",
+            "Liveness check.",
+            None,
+            get(healthz),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/openapi.json",
+            "This document.",
+            None,
+            get(openapi::document),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports",
+            "The queue: filtered, sorted by priority then recency, paged by cursor.",
+            Some(Read),
+            get(reports::list),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports",
+            "A report entered by hand (networks without an API); de-duplicated by URL.",
+            Some(Create),
+            post(reports::create),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/reports/{id}",
+            "A report with its history.",
+            Some(Read),
+            get(reports::one),
+        ),
+        r(
+            Method::PATCH,
+            "/api/v1/reports/{id}",
+            "Classify, locate, summarise, verify or set the status; If-Match: <version>.",
+            Some(Update),
+            patch(reports::update),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/claim",
+            "Claim a report for a while so nobody else works on it.",
+            Some(Claim),
+            post(reports::claim),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/release",
+            "Give a claim back.",
+            Some(Claim),
+            post(reports::release),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/publish",
+            "Put a report on the public map.",
+            Some(Publish),
+            post(reports::publish),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/unpublish",
+            "Take a report off the public map.",
+            Some(Publish),
+            post(reports::unpublish),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/escalate",
+            "Escalate to the authority (notified at once).",
+            Some(Escalate),
+            post(reports::escalate),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/reports/{id}/ack",
+            "Acknowledge an escalation.",
+            Some(Acknowledge),
+            post(reports::acknowledge),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/escalations",
+            "Escalated reports, those waiting for the authority first.",
+            Some(Read),
+            get(reports::escalations),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/rumors",
+            "Rumours and debunked rumours, grouped by cluster, with their spread.",
+            Some(Read),
+            get(reports::rumors),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/stats",
+            "Counts by status, category, priority, network and hour.",
+            Some(Read),
+            get(reports::stats),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/sources",
+            "Each collector with its health.",
+            Some(Read),
+            get(reports::sources),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/export.csv",
+            "The whole table as CSV with an HXL row.",
+            Some(Export),
+            get(reports::export_csv),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tokens",
+            "Create an access token (shown once).",
+            Some(ManageTokens),
+            post(tokens::create),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tokens",
+            "List access tokens.",
+            Some(ManageTokens),
+            get(tokens::list),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            "Revoke an access token at once.",
+            Some(ManageTokens),
+            delete(tokens::revoke),
+        ),
+    ]
+}
+
+/// The API router, with its state.
+pub fn router(app: Vigie) -> Router {
+    let mut by_path: BTreeMap<&'static str, MethodRouter<Vigie>> = BTreeMap::new();
+    for route in routes() {
+        let merged = match by_path.remove(route.path) {
+            Some(existing) => existing.merge(route.handler),
+            None => route.handler,
+        };
+        by_path.insert(route.path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    let cors = cors(&app.crisis.cors_origins);
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let router = match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    router.with_state(app)
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+            ])
+            .expose_headers([header::ETAG]),
+    )
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}

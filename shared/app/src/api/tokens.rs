@@ -1,0 +1,69 @@
+//! Access tokens, managed by coordinators: created (shown once, stored as a hash), listed,
+//! revoked (refused from the next request on).
+
+use super::{json_body, ApiError, Caller};
+use crate::Vigie;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Value};
+use tracing::info;
+use vigie_domain::taxonomy::{Action, Role};
+
+pub async fn create(
+    State(app): State<Vigie>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Action::ManageTokens)?;
+    let map = json_body(body)?;
+    for key in map.keys() {
+        if key != "name" && key != "role" {
+            return Err(ApiError::bad_request(format!(
+                "unknown field `{key}` (expected name, role)"
+            )));
+        }
+    }
+    let name = map
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("name: required, a string"))?;
+    let role: Role = map
+        .get("role")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ApiError::bad_request("role: required (volunteer, coordinator or authority)")
+        })?
+        .parse()
+        .map_err(|e| ApiError::invalid(format!("role: {e}")))?;
+    let issued = crate::tokens::issue(app.store.as_ref(), role, name)
+        .await
+        .map_err(|e| match e {
+            crate::tokens::IssueError::BadName => ApiError::invalid(format!("name: {e}")),
+            crate::tokens::IssueError::Store(s) => s.into(),
+        })?;
+    info!(actor = %caller.token_id, token = %issued.record.id, role = %role, "token created");
+    let mut body = serde_json::to_value(&issued.record).unwrap_or_default();
+    body["token"] = json!(issued.secret);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn list(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageTokens)?;
+    let tokens = app.store.list_tokens().await?;
+    Ok(Json(json!({"items": tokens})))
+}
+
+pub async fn revoke(
+    State(app): State<Vigie>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Action::ManageTokens)?;
+    app.store.revoke_token(&id, Utc::now()).await?;
+    info!(actor = %caller.token_id, token = %id, "token revoked");
+    Ok(Json(json!({"revoked": id})))
+}

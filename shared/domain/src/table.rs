@@ -1,0 +1,313 @@
+//! The whole table as CSV: one row per report, a header row and an HXL hashtag row (so
+//! humanitarian tools recognise the columns), UTF-8 with a byte-order mark so spreadsheets open
+//! accents cleanly. [`read`] takes the same file back: a team can bring in the spreadsheet of an
+//! earlier deployment, and export → import → export gives the same file.
+
+use crate::identity::report_id;
+use crate::report::{Location, Report};
+use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Columns: header, HXL tag.
+pub const COLUMNS: &[(&str, &str)] = &[
+    ("id", "#meta+id"),
+    ("posted_at", "#date+posted"),
+    ("collected_at", "#date+collected"),
+    ("network", "#meta+network"),
+    ("source_url", "#meta+url"),
+    ("author", "#contact+author"),
+    ("official", "#status+official"),
+    ("language", "#meta+lang"),
+    ("text", "#description+text"),
+    ("summary", "#description+summary"),
+    ("category", "#sector"),
+    ("priority", "#severity"),
+    ("suggested_category", "#sector+suggested"),
+    ("suggested_priority", "#severity+suggested"),
+    ("verification", "#status+verification"),
+    ("status", "#status"),
+    ("place", "#loc+name"),
+    ("insee", "#adm2+code"),
+    ("lat", "#geo+lat"),
+    ("lon", "#geo+lon"),
+    ("precision", "#geo+precision"),
+    ("location_method", "#geo+method"),
+    ("escalated", "#status+escalated"),
+    ("published_at", "#date+published"),
+    ("cluster_id", "#meta+cluster"),
+];
+
+const BOM: &str = "\u{feff}";
+
+fn time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A spreadsheet runs a cell starting with these as a formula: a leading apostrophe keeps it
+/// text (and is taken off again on import).
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn uncell(s: &str) -> String {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Writes reports as the CSV table.
+pub fn write(reports: &[Report]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS.iter().map(|(h, _)| *h));
+    let _ = w.write_record(COLUMNS.iter().map(|(_, t)| *t));
+    for r in reports {
+        let loc = r.location.as_ref();
+        let opt = |o: Option<String>| o.unwrap_or_default();
+        let row = [
+            r.id.clone(),
+            time(&r.posted_at),
+            time(&r.collected_at),
+            r.network.clone(),
+            opt(r.source_url.clone()),
+            r.author.clone(),
+            r.official.to_string(),
+            opt(r.language.clone()),
+            r.text.clone(),
+            opt(r.summary.clone()),
+            opt(r.category.map(|c| c.to_string())),
+            opt(r.priority.map(|p| p.to_string())),
+            r.suggested_category.to_string(),
+            r.suggested_priority.to_string(),
+            r.verification.to_string(),
+            r.status.to_string(),
+            opt(loc.and_then(|l| l.place.clone())),
+            opt(loc.and_then(|l| l.insee.clone())),
+            opt(loc.map(|l| l.lat.to_string())),
+            opt(loc.map(|l| l.lon.to_string())),
+            opt(loc.map(|l| l.precision.to_string())),
+            opt(loc.map(|l| l.method.to_string())),
+            r.escalated.to_string(),
+            opt(r.published_at.as_ref().map(time)),
+            r.cluster_id.clone(),
+        ];
+        let _ = w.write_record(row.iter().map(|c| cell(c)));
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    format!("{BOM}{}", String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// A row that cannot be read, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column `{column}`: {reason}")]
+pub struct TableError {
+    pub line: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+/// Reads a CSV in the export's format. Columns may come in any order; the HXL row is optional;
+/// only `text` is required (with `network`, or `source_url` to make an id), so a hand-made
+/// spreadsheet of an earlier deployment can come in too.
+pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let fail = |line: usize, column: &str, reason: String| TableError {
+        line,
+        column: column.to_string(),
+        reason,
+    };
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(1, "", e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    for h in &headers {
+        if !COLUMNS.iter().any(|(c, _)| c == h) {
+            return Err(fail(1, h, "unknown column".into()));
+        }
+    }
+    if !headers.iter().any(|h| h == "text") {
+        return Err(fail(1, "text", "missing column".into()));
+    }
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| fail(line, "", e.to_string()))?;
+        let get = |name: &str| -> String {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .and_then(|p| record.get(p))
+                .map(uncell)
+                .unwrap_or_default()
+        };
+        if get("id").starts_with('#') || get("text").starts_with("#description") {
+            continue; // the HXL row
+        }
+        let opt = |name: &str| Some(get(name)).filter(|s| !s.trim().is_empty());
+        let parse_time = |name: &'static str| -> Result<Option<DateTime<Utc>>, TableError> {
+            opt(name)
+                .map(|v| {
+                    DateTime::parse_from_rfc3339(v.trim())
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|e| {
+                            fail(
+                                line,
+                                name,
+                                format!(
+                                    "`{v}`: {e} (expected RFC 3339, such as 2026-09-14T03:00:00Z)"
+                                ),
+                            )
+                        })
+                })
+                .transpose()
+        };
+        macro_rules! parsed {
+            ($name:literal, $ty:ty) => {
+                opt($name)
+                    .map(|v| {
+                        v.trim()
+                            .parse::<$ty>()
+                            .map_err(|e| fail(line, $name, e.to_string()))
+                    })
+                    .transpose()?
+            };
+        }
+        let boolean = |name: &'static str| -> Result<bool, TableError> {
+            match get(name).trim() {
+                "" | "false" | "FALSE" | "0" | "no" => Ok(false),
+                "true" | "TRUE" | "1" | "yes" => Ok(true),
+                other => Err(fail(line, name, format!("`{other}` is not true or false"))),
+            }
+        };
+        let text = get("text");
+        if text.trim().is_empty() {
+            return Err(fail(line, "text", "empty".into()));
+        }
+        let network = opt("network").unwrap_or_else(|| "import".into());
+        let url = opt("source_url");
+        let id = match opt("id") {
+            Some(id) => id,
+            None => report_id(&network, url.as_deref().unwrap_or(&text)),
+        };
+        let location = match (opt("lat"), opt("lon")) {
+            (Some(lat), Some(lon)) => {
+                let lat: f64 = lat
+                    .trim()
+                    .parse()
+                    .map_err(|_| fail(line, "lat", format!("`{lat}` is not a number")))?;
+                let lon: f64 = lon
+                    .trim()
+                    .parse()
+                    .map_err(|_| fail(line, "lon", format!("`{lon}` is not a number")))?;
+                if !(-90.0..=90.0).contains(&lat) {
+                    return Err(fail(line, "lat", format!("{lat} is out of range")));
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    return Err(fail(line, "lon", format!("{lon} is out of range")));
+                }
+                Some(Location {
+                    lat,
+                    lon,
+                    place: opt("place"),
+                    insee: opt("insee"),
+                    precision: parsed!("precision", Precision).unwrap_or(Precision::Exact),
+                    method: parsed!("location_method", LocationMethod)
+                        .unwrap_or(LocationMethod::Volunteer),
+                })
+            }
+            (None, None) => None,
+            (Some(_), None) => return Err(fail(line, "lon", "lat without lon".into())),
+            (None, Some(_)) => return Err(fail(line, "lat", "lon without lat".into())),
+        };
+        let posted_at = parse_time("posted_at")?.unwrap_or(now);
+        let category: Option<Category> = parsed!("category", Category);
+        let priority: Option<Priority> = parsed!("priority", Priority);
+        out.push(Report {
+            id: id.clone(),
+            version: 1,
+            status: parsed!("status", Status).unwrap_or(Status::New),
+            source_id: "import".into(),
+            network,
+            native_id: url.clone().unwrap_or_else(|| id.clone()),
+            source_url: url,
+            author: get("author"),
+            author_name: None,
+            official: boolean("official")?,
+            text,
+            language: opt("language"),
+            posted_at,
+            collected_at: parse_time("collected_at")?.unwrap_or(now),
+            suggested_category: parsed!("suggested_category", Category)
+                .or(category)
+                .unwrap_or(Category::Other),
+            suggested_priority: parsed!("suggested_priority", Priority)
+                .or(priority)
+                .unwrap_or(Priority::Low),
+            category,
+            priority,
+            verification: parsed!("verification", Verification).unwrap_or(Verification::Unverified),
+            location,
+            summary: opt("summary"),
+            fingerprint: None,
+            cluster_id: opt("cluster_id").unwrap_or(id),
+            cluster_size: 1,
+            spread_count: 0,
+            claimed_by: None,
+            claim_expires_at: None,
+            escalated: boolean("escalated")?,
+            escalated_at: None,
+            acknowledged_at: None,
+            acknowledged_by: None,
+            published_at: parse_time("published_at")?,
+            updated_at: now,
+            media: 0,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_stay_text_and_come_back() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(uncell("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+        assert_eq!(uncell("'bonjour"), "'bonjour");
+    }
+
+    #[test]
+    fn bad_rows_are_named() {
+        let now = Utc::now();
+        let e = read("text,lat,lon\nabc,16.2,\n", now).unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (2, "lon"));
+        let e = read("text,colour\nabc,red\n", now).unwrap_err();
+        assert_eq!(e.column, "colour");
+        let e = read("text,category\nabc,flood\n", now).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 2, column `category`: unknown category `flood`"),
+            "{e}"
+        );
+        let e = read("text,posted_at\nabc,hier\n", now).unwrap_err();
+        assert_eq!(e.column, "posted_at");
+        let ok = read(
+            "text,network,source_url\nRoute coupée à Goyave,facebook,https://fb.example/p/1\n",
+            now,
+        )
+        .unwrap();
+        assert_eq!(ok[0].id, report_id("facebook", "https://fb.example/p/1"));
+    }
+}

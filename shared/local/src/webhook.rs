@@ -1,0 +1,78 @@
+//! Escalations POSTed as JSON to the webhook of the crisis file, so the authority hears of a
+//! life-threatening report the moment a volunteer escalates it. Without a webhook, the
+//! escalation is logged (without the post's text) for whoever watches the logs.
+
+use async_trait::async_trait;
+use serde_json::json;
+use std::time::Duration;
+use vigie_domain::ports::{Notifier, NotifyError};
+use vigie_domain::Report;
+
+pub struct WebhookNotifier {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl WebhookNotifier {
+    pub fn new(url: &str) -> Result<WebhookNotifier, NotifyError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| NotifyError(e.to_string()))?;
+        Ok(WebhookNotifier {
+            url: url.to_string(),
+            client,
+        })
+    }
+}
+
+/// What an escalation says: enough for the authority to act, and a link back to the report.
+pub fn escalation_payload(report: &Report) -> serde_json::Value {
+    json!({
+        "event": "escalation",
+        "report": {
+            "id": report.id,
+            "category": report.effective_category(),
+            "priority": report.effective_priority(),
+            "summary": report.summary,
+            "text": report.text,
+            "place": report.location.as_ref().and_then(|l| l.place.clone()),
+            "lat": report.location.as_ref().map(|l| l.lat),
+            "lon": report.location.as_ref().map(|l| l.lon),
+            "source_url": report.source_url,
+            "escalated_at": report.escalated_at,
+            "api_path": format!("/api/v1/reports/{}", report.id),
+        }
+    })
+}
+
+#[async_trait]
+impl Notifier for WebhookNotifier {
+    async fn escalation(&self, report: &Report) -> Result<(), NotifyError> {
+        let body = escalation_payload(report);
+        let mut last = String::new();
+        for attempt in 0..3u32 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(300 * 2u64.pow(attempt))).await;
+            }
+            match self.client.post(&self.url).json(&body).send().await {
+                Ok(r) if r.status().is_success() => return Ok(()),
+                Ok(r) => last = format!("webhook answered HTTP {}", r.status().as_u16()),
+                Err(e) if e.is_timeout() => last = "webhook timed out".into(),
+                Err(_) => last = "webhook unreachable".into(),
+            }
+        }
+        Err(NotifyError(last))
+    }
+}
+
+/// Used when the crisis has no webhook: the escalation goes to the log only.
+pub struct LogNotifier;
+
+#[async_trait]
+impl Notifier for LogNotifier {
+    async fn escalation(&self, report: &Report) -> Result<(), NotifyError> {
+        tracing::warn!(report = %report.id, category = %report.effective_category(), "escalation (no webhook configured in the crisis file)");
+        Ok(())
+    }
+}
