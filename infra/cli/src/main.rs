@@ -76,6 +76,13 @@ enum Command {
         #[command(flatten)]
         place: Place,
     },
+    /// Import reports from a CSV in the export's format (a spreadsheet from an earlier deployment).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
     /// Manage access tokens.
     Token {
         #[command(subcommand)]
@@ -198,6 +205,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 summary.features,
                 list_or_none(&summary.written),
                 list_or_none(&summary.unchanged)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, place } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
+            let reports = vigie_domain::table::read(&text, chrono::Utc::now())
+                .with_context(|| format!("{}", file.display()))?;
+            let app = setup::open(setup::CrisisChoice::Stored, &place)?;
+            let inserted = app.store.insert_reports(&reports).await?;
+            let new = inserted.iter().filter(|n| **n).count();
+            println!(
+                "imported {} reports from {}: {new} new, {} already present (left as they were)",
+                reports.len(),
+                file.display(),
+                reports.len() - new
             );
             Ok(ExitCode::SUCCESS)
         }

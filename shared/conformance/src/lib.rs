@@ -320,6 +320,15 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     );
     assert!(store.cluster_candidates(&[]).await.unwrap().is_empty());
 
+    // Counts over the table.
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts.total, 40);
+    assert_eq!(counts.by_status.get("published"), Some(&1));
+    assert_eq!(counts.by_category.get("rescue"), Some(&1));
+    assert_eq!(counts.by_network.get("mastodon"), Some(&40));
+    assert_eq!(counts.by_priority.values().sum::<u64>(), 40);
+    assert_eq!(counts.by_hour.values().sum::<u64>(), 40);
+
     // Checkpoints.
     assert_eq!(store.checkpoint("masto").await.unwrap(), None);
     assert!(store

@@ -1,0 +1,1223 @@
+//! The triage API as volunteers, coordinators and the authority use it, through the router:
+//! the role matrix of CONTRACT.md, optimistic versions under concurrency, claims, validation,
+//! publication, escalation, rumours, the CSV round trip and the OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tower::ServiceExt;
+use vigie_app::collect::{run_source, Budget};
+use vigie_app::demo::{self, DemoSource};
+use vigie_app::{api, tokens, Vigie};
+use vigie_domain::ports::ReportQuery;
+use vigie_domain::taxonomy::Role;
+use vigie_domain::{Crisis, Gazetteer};
+use vigie_local::{FolderPublisher, LogNotifier, SqliteStore};
+
+struct World {
+    _dir: tempfile::TempDir,
+    app: Vigie,
+    volunteer: String,
+    coordinator: String,
+    authority: String,
+}
+
+async fn world_with(crisis_toml: &str) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let crisis = Crisis::parse("crisis.toml", crisis_toml).unwrap();
+    let notifier: Arc<dyn vigie_domain::ports::Notifier> = match &crisis.webhook {
+        Some(url) => Arc::new(vigie_local::WebhookNotifier::new(url).unwrap()),
+        None => Arc::new(LogNotifier),
+    };
+    let app = Vigie::new(
+        crisis,
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
+        Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
+        notifier,
+    );
+    run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+    demo::apply_seed_triage(&app).await.unwrap();
+    let issue = |role, name: &'static str| {
+        let app = app.clone();
+        async move {
+            tokens::issue(app.store.as_ref(), role, name)
+                .await
+                .unwrap()
+                .secret
+        }
+    };
+    World {
+        volunteer: issue(Role::Volunteer, "Lyne").await,
+        coordinator: issue(Role::Coordinator, "Coordination").await,
+        authority: issue(Role::Authority, "Cellule de crise").await,
+        app,
+        _dir: dir,
+    }
+}
+
+async fn world() -> World {
+    world_with(demo::CRISIS_TOML).await
+}
+
+struct Answer {
+    status: StatusCode,
+    body: Value,
+    text: String,
+    etag: Option<String>,
+}
+
+async fn call(
+    app: &Vigie,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Answer {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let body = match body {
+        Some(v) => {
+            req = req.header("Content-Type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = api::router(app.clone())
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let etag = resp
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().trim_matches('"').to_string());
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    Answer {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        etag,
+    }
+}
+
+/// A new report nobody has touched yet.
+async fn fresh(app: &Vigie) -> Value {
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            status: Some(vigie_domain::taxonomy::Status::New),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    serde_json::to_value(&page.items[0]).unwrap()
+}
+
+/// CONTRACT.md's role matrix, written out independently of the code: who may call what.
+const MATRIX: &[(&str, &str, &[&str])] = &[
+    (
+        "GET",
+        "/api/v1/reports",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    ("POST", "/api/v1/reports", &["volunteer", "coordinator"]),
+    (
+        "GET",
+        "/api/v1/reports/{id}",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "PATCH",
+        "/api/v1/reports/{id}",
+        &["volunteer", "coordinator"],
+    ),
+    (
+        "POST",
+        "/api/v1/reports/{id}/claim",
+        &["volunteer", "coordinator"],
+    ),
+    (
+        "POST",
+        "/api/v1/reports/{id}/release",
+        &["volunteer", "coordinator"],
+    ),
+    ("POST", "/api/v1/reports/{id}/publish", &["coordinator"]),
+    ("POST", "/api/v1/reports/{id}/unpublish", &["coordinator"]),
+    (
+        "POST",
+        "/api/v1/reports/{id}/escalate",
+        &["volunteer", "coordinator"],
+    ),
+    ("POST", "/api/v1/reports/{id}/ack", &["authority"]),
+    (
+        "GET",
+        "/api/v1/escalations",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "GET",
+        "/api/v1/rumors",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "GET",
+        "/api/v1/stats",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "GET",
+        "/api/v1/sources",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    ("GET", "/api/v1/export.csv", &["coordinator", "authority"]),
+    ("POST", "/api/v1/tokens", &["coordinator"]),
+    ("GET", "/api/v1/tokens", &["coordinator"]),
+    ("DELETE", "/api/v1/tokens/{id}", &["coordinator"]),
+];
+
+#[tokio::test]
+async fn the_role_matrix() {
+    let w = world().await;
+    let revoked = tokens::issue(w.app.store.as_ref(), Role::Coordinator, "Parti")
+        .await
+        .unwrap();
+    w.app
+        .store
+        .revoke_token(&revoked.record.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+    let documented: Vec<(String, String)> = api::routes()
+        .iter()
+        .filter(|r| r.access.0.is_some())
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    assert_eq!(
+        documented.len(),
+        MATRIX.len(),
+        "every protected route is in the matrix"
+    );
+    for (method, path, allowed) in MATRIX {
+        assert!(
+            documented.contains(&(method.to_string(), path.to_string())),
+            "{method} {path} is routed"
+        );
+        let uri = path.replace(
+            "{id}",
+            if path.contains("tokens") {
+                "t000000000000"
+            } else {
+                &id
+            },
+        );
+        let method: Method = method.parse().unwrap();
+        for (who, token) in [
+            ("nobody", None),
+            ("bad", Some("vigie_0000")),
+            ("revoked", Some(revoked.secret.as_str())),
+        ] {
+            let a = call(&w.app, method.clone(), &uri, token, &[], None).await;
+            assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{who} {method} {uri}");
+            assert_eq!(a.body["error"]["code"], "unauthorized");
+        }
+        for (role, token) in [
+            ("volunteer", &w.volunteer),
+            ("coordinator", &w.coordinator),
+            ("authority", &w.authority),
+        ] {
+            let a = call(&w.app, method.clone(), &uri, Some(token), &[], None).await;
+            if allowed.contains(&role) {
+                assert!(
+                    a.status != StatusCode::FORBIDDEN && a.status != StatusCode::UNAUTHORIZED,
+                    "{role} may {method} {uri}: {}",
+                    a.text
+                );
+            } else {
+                assert_eq!(
+                    a.status,
+                    StatusCode::FORBIDDEN,
+                    "{role} may not {method} {uri}: {}",
+                    a.text
+                );
+                assert!(a.body["error"]["message"].as_str().unwrap().contains(role));
+            }
+        }
+    }
+    // Public routes.
+    assert_eq!(
+        call(&w.app, Method::GET, "/healthz", None, &[], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&w.app, Method::GET, "/api/v1/openapi.json", None, &[], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_updates_with_one_version_one_wins() {
+    let w = world().await;
+    let report = fresh(&w.app).await;
+    let id = report["id"].as_str().unwrap().to_string();
+    let version = report["version"].as_u64().unwrap().to_string();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let app = w.app.clone();
+        let (id, version, token) = (id.clone(), version.clone(), w.volunteer.clone());
+        tasks.push(tokio::spawn(async move {
+            let a = call(
+                &app,
+                Method::PATCH,
+                &format!("/api/v1/reports/{id}"),
+                Some(&token),
+                &[("If-Match", &version)],
+                Some(json!({"summary": format!("version {i}")})),
+            )
+            .await;
+            (a.status, i)
+        }));
+    }
+    let mut ok = Vec::new();
+    let mut stale = 0;
+    for t in tasks {
+        let (status, i) = t.await.unwrap();
+        match status {
+            StatusCode::OK => ok.push(i),
+            StatusCode::PRECONDITION_FAILED => stale += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok.len(), 1, "exactly one update wins");
+    assert_eq!(stale, 19);
+    let now = call(
+        &w.app,
+        Method::GET,
+        &format!("/api/v1/reports/{id}"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        now.body["summary"],
+        format!("version {}", ok[0]),
+        "the winner's change, nothing else"
+    );
+    assert_eq!(
+        now.body["version"].as_u64().unwrap(),
+        version.parse::<u64>().unwrap() + 1
+    );
+    assert_eq!(
+        now.body["history"].as_array().unwrap().len(),
+        1,
+        "one change recorded"
+    );
+    assert_eq!(
+        now.etag.as_deref(),
+        Some(now.body["version"].to_string().as_str())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claims_race_and_expire() {
+    let w = world().await;
+    let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+    let mut names = Vec::new();
+    for i in 0..10 {
+        names.push(
+            tokens::issue(
+                w.app.store.as_ref(),
+                Role::Volunteer,
+                &format!("Bénévole {i}"),
+            )
+            .await
+            .unwrap()
+            .secret,
+        );
+    }
+    let mut tasks = Vec::new();
+    for t in names.clone() {
+        let app = w.app.clone();
+        let id = id.clone();
+        tasks.push(tokio::spawn(async move {
+            call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/reports/{id}/claim"),
+                Some(&t),
+                &[],
+                None,
+            )
+            .await
+            .status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        9,
+        "{statuses:?}"
+    );
+    let report = call(
+        &w.app,
+        Method::GET,
+        &format!("/api/v1/reports/{id}"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    let holder = report.body["claimed_by"].as_str().unwrap().to_string();
+    assert!(
+        holder.starts_with("Bénévole"),
+        "others see who holds it: {holder}"
+    );
+    assert!(report.body["claim_expires_at"].is_string());
+
+    // Someone else cannot change it or release it while the claim runs...
+    let v = report.body["version"].to_string();
+    let a = call(
+        &w.app,
+        Method::PATCH,
+        &format!("/api/v1/reports/{id}"),
+        Some(&w.volunteer),
+        &[("If-Match", &v)],
+        Some(json!({"priority": "high"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT);
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("claimed by Bénévole"));
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/claim"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT);
+    // ...and once it has run out, the report is free again.
+    let mut expired: vigie_domain::Report = serde_json::from_value(report.body.clone()).unwrap();
+    expired.claim_expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+    let entry = vigie_domain::report::HistoryEntry {
+        report_id: id.clone(),
+        version: 0,
+        at: chrono::Utc::now(),
+        actor: "test".into(),
+        action: "expire".into(),
+        changes: json!({}),
+    };
+    w.app
+        .store
+        .update_report(&expired, expired.version, &entry)
+        .await
+        .unwrap();
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/claim"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert!(a.body["claimed_by"].as_str().unwrap().starts_with("Lyne"));
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/release"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body["claimed_by"].is_null());
+}
+
+#[tokio::test]
+async fn every_field_is_validated_by_name() {
+    let w = world().await;
+    let report = fresh(&w.app).await;
+    let id = report["id"].as_str().unwrap();
+    let v = report["version"].to_string();
+    let uri = format!("/api/v1/reports/{id}");
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({"category": "flood"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "category",
+        ),
+        (
+            json!({"priority": "urgent"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "priority",
+        ),
+        (
+            json!({"verification": "maybe"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "verification",
+        ),
+        (
+            json!({"status": "published"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status",
+        ),
+        (
+            json!({"status": "gone"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status",
+        ),
+        (json!({"category": 3}), StatusCode::BAD_REQUEST, "category"),
+        (
+            json!({"location": {"lat": 200, "lon": -61.5}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "location.lat",
+        ),
+        (
+            json!({"location": {"lat": 16.2, "lon": -361}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "location.lon",
+        ),
+        (
+            json!({"location": {"lat": -61.5, "lon": 16.2}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside the crisis area",
+        ),
+        (
+            json!({"location": {"place": "Atlantis"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "location.place",
+        ),
+        (
+            json!({"location": {"lat": 16.2}}),
+            StatusCode::BAD_REQUEST,
+            "location",
+        ),
+        (
+            json!({"location": "PAP"}),
+            StatusCode::BAD_REQUEST,
+            "location",
+        ),
+        (
+            json!({"summary": "x".repeat(501)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "summary",
+        ),
+        (json!({"summary": 12}), StatusCode::BAD_REQUEST, "summary"),
+        (json!({"colour": "red"}), StatusCode::BAD_REQUEST, "colour"),
+        (json!({}), StatusCode::BAD_REQUEST, "nothing to change"),
+    ];
+    for (body, status, needle) in cases {
+        let a = call(
+            &w.app,
+            Method::PATCH,
+            &uri,
+            Some(&w.volunteer),
+            &[("If-Match", &v)],
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(a.status, status, "{body}: {}", a.text);
+        let message = a.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(needle), "{body}: {message}");
+    }
+    let a = call(
+        &w.app,
+        Method::PATCH,
+        &uri,
+        Some(&w.volunteer),
+        &[],
+        Some(json!({"priority": "high"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("If-Match"));
+    let a = call(
+        &w.app,
+        Method::PATCH,
+        &uri,
+        Some(&w.volunteer),
+        &[("If-Match", "abc")],
+        Some(json!({"priority": "high"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let a = call(
+        &w.app,
+        Method::PATCH,
+        &uri,
+        Some(&w.volunteer),
+        &[("If-Match", "99")],
+        Some(json!({"priority": "high"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PRECONDITION_FAILED);
+
+    // Nothing above changed the report.
+    let same = call(&w.app, Method::GET, &uri, Some(&w.volunteer), &[], None).await;
+    assert_eq!(same.body["version"], report["version"]);
+
+    // Raw bodies: not JSON, not an object, too large.
+    for (raw, status) in [
+        ("{not json", StatusCode::BAD_REQUEST),
+        ("[1,2]", StatusCode::BAD_REQUEST),
+    ] {
+        let req = Request::patch(&uri)
+            .header("Authorization", format!("Bearer {}", w.volunteer))
+            .header("If-Match", &v)
+            .body(Body::from(raw))
+            .unwrap();
+        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), status, "{raw}");
+    }
+    let big = json!({"network": "facebook", "url": "https://fb.example/p/big", "text": "x".repeat(70 * 1024)});
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.volunteer),
+        &[],
+        Some(big),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.body["error"]["code"], "too_large");
+
+    // A valid change, then the queue shows it.
+    let a = call(&w.app, Method::PATCH, &uri, Some(&w.volunteer), &[("If-Match", &v)], Some(json!({"category": "damage", "priority": "high", "summary": "Toitures arrachées", "location": {"place": "PAP"}}))).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["status"], "triaged");
+    assert_eq!(a.body["location"]["insee"], "97120");
+    assert_eq!(a.body["location"]["method"], "volunteer");
+}
+
+#[tokio::test]
+async fn hand_entries_are_classified_located_and_deduplicated() {
+    let w = world().await;
+    let body = json!({"network": "facebook", "url": "https://www.facebook.example/groups/gwada/posts/123/", "text": "Au secours, famille bloquée sur le toit à Petit-Bourg, l'eau monte !", "observed_at": "2026-09-14T03:00:00Z"});
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.volunteer),
+        &[],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    assert_eq!(a.body["duplicate"], false);
+    assert_eq!(a.body["network"], "facebook");
+    assert_eq!(a.body["suggested_category"], "rescue");
+    assert_eq!(a.body["suggested_priority"], "critical");
+    assert_eq!(a.body["location"]["insee"], "97118");
+    let id = a.body["id"].clone();
+    let mut again = body.clone();
+    again["url"] = json!("https://www.facebook.example/groups/gwada/posts/123#comments");
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.coordinator),
+        &[],
+        Some(again),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body["duplicate"], true);
+    assert_eq!(a.body["id"], id);
+    let with_point = json!({"network": "waze", "url": "https://waze.example/r/9", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}});
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.volunteer),
+        &[],
+        Some(with_point),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    assert_eq!(a.body["location"]["precision"], "exact");
+    for (bad, needle) in [
+        (
+            json!({"url": "https://x.example/1", "text": "t"}),
+            "network",
+        ),
+        (json!({"network": "facebook", "text": "t"}), "url"),
+        (
+            json!({"network": "facebook", "url": "ftp://x", "text": "t"}),
+            "url",
+        ),
+        (
+            json!({"network": "facebook", "url": "https://x.example/1"}),
+            "text",
+        ),
+        (
+            json!({"network": "Face Book", "url": "https://x.example/1", "text": "t"}),
+            "network",
+        ),
+        (
+            json!({"network": "facebook", "url": "https://x.example/1", "text": "t", "observed_at": "hier"}),
+            "observed_at",
+        ),
+        (
+            json!({"network": "facebook", "url": "https://x.example/1", "text": "t", "place": "Atlantis"}),
+            "place",
+        ),
+        (
+            json!({"network": "facebook", "url": "https://x.example/1", "text": "t", "likes": 3}),
+            "likes",
+        ),
+    ] {
+        let a = call(
+            &w.app,
+            Method::POST,
+            "/api/v1/reports",
+            Some(&w.volunteer),
+            &[],
+            Some(bad.clone()),
+        )
+        .await;
+        assert!(
+            a.status == StatusCode::BAD_REQUEST || a.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            a.text
+        );
+        assert!(
+            a.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(needle),
+            "{bad}: {}",
+            a.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_publishes_what_is_complete() {
+    let w = world().await;
+    let report = fresh(&w.app).await;
+    let id = report["id"].as_str().unwrap();
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/publish"),
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT);
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("category"),
+        "{}",
+        a.text
+    );
+    let v = report["version"].to_string();
+    call(&w.app, Method::PATCH, &format!("/api/v1/reports/{id}"), Some(&w.volunteer), &[("If-Match", &v)], Some(json!({"category": "access", "summary": "Route coupée", "location": {"place": "97114"}}))).await;
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/publish"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::FORBIDDEN,
+        "a volunteer never publishes"
+    );
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/publish"),
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["status"], "published");
+    assert!(w
+        .app
+        .store
+        .published_reports()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.id == id));
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/unpublish"),
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.body["status"], "triaged");
+    assert!(!w
+        .app
+        .store
+        .published_reports()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.id == id));
+    let history = call(
+        &w.app,
+        Method::GET,
+        &format!("/api/v1/reports/{id}"),
+        Some(&w.authority),
+        &[],
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = history.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["update", "publish", "unpublish"]);
+    let who: Vec<&str> = history.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["actor"].as_str().unwrap())
+        .collect();
+    assert!(
+        who[0].starts_with("Lyne") && who[1].starts_with("Coordination"),
+        "{who:?}"
+    );
+    assert_eq!(
+        history.body["history"][1]["changes"]["status"]["before"],
+        "triaged"
+    );
+    assert_eq!(
+        history.body["history"][1]["changes"]["status"]["after"],
+        "published"
+    );
+}
+
+#[tokio::test]
+async fn escalations_reach_the_authority_at_once() {
+    let hook = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/vigie"))
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&hook)
+        .await;
+    let crisis = format!(
+        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
+        demo::CRISIS_TOML,
+        hook.uri()
+    );
+    let w = world_with(&crisis).await;
+    let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/escalate"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["notification"], "sent");
+    assert_eq!(a.body["escalated"], true);
+    let received = &hook.received_requests().await.unwrap()[0];
+    let payload: Value = serde_json::from_slice(&received.body).unwrap();
+    assert_eq!(payload["event"], "escalation");
+    assert_eq!(payload["report"]["id"], id.as_str());
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/escalate"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "already waiting");
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/ack"),
+        Some(&w.authority),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body["acknowledged_by"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cellule de crise"));
+    let list = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/escalations",
+        Some(&w.authority),
+        &[],
+        None,
+    )
+    .await;
+    let items = list.body["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["id"] == id.as_str()));
+    let waiting: Vec<bool> = items
+        .iter()
+        .map(|i| i["acknowledged_at"].is_null())
+        .collect();
+    assert!(
+        waiting.windows(2).all(|p| p[0] >= p[1]),
+        "those waiting for the authority come first: {waiting:?}"
+    );
+    assert_eq!(
+        items.last().unwrap()["id"],
+        id.as_str(),
+        "the acknowledged one last"
+    );
+    let stats = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/stats",
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert!(stats.body["total"].as_u64().unwrap() >= 150);
+    assert!(stats.body["by_category"]
+        .as_object()
+        .unwrap()
+        .contains_key("rescue"));
+    assert!(!stats.body["by_hour"].as_object().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn rumours_are_grouped_by_cluster_with_their_spread() {
+    let w = world().await;
+    // The demo's dam rumour spreads in copies; mark two of them.
+    let page = w
+        .app
+        .store
+        .list_reports(&ReportQuery {
+            q: Some("barrage Moreau cédé".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let clusters: std::collections::HashMap<String, usize> =
+        page.items.iter().fold(Default::default(), |mut m, r| {
+            *m.entry(r.cluster_id.clone()).or_default() += 1;
+            m
+        });
+    let (cluster, _) = clusters.iter().max_by_key(|(_, n)| **n).unwrap();
+    let members: Vec<_> = page
+        .items
+        .iter()
+        .filter(|r| &r.cluster_id == cluster)
+        .take(2)
+        .collect();
+    for m in &members {
+        let uri = format!("/api/v1/reports/{}", m.id);
+        let a = call(
+            &w.app,
+            Method::PATCH,
+            &uri,
+            Some(&w.volunteer),
+            &[("If-Match", &m.version.to_string())],
+            Some(json!({"verification": "rumor"})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    }
+    let a = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/rumors",
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    let item = a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["cluster_id"] == cluster.as_str())
+        .expect("the cluster is listed");
+    assert_eq!(item["verification"], "rumor");
+    assert!(item["size"].as_u64().unwrap() >= 2);
+    assert!(item["spread"].as_u64().unwrap() >= item["size"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn csv_export_import_export_is_identical() {
+    let w = world().await;
+    let a = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/export.csv",
+        Some(&w.authority),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    let first = a.text;
+    assert!(
+        first.starts_with('\u{feff}'),
+        "a BOM so spreadsheets read UTF-8"
+    );
+    let mut lines = first.trim_start_matches('\u{feff}').lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("id,posted_at,collected_at,network"));
+    let hxl = lines.next().unwrap();
+    for tag in [
+        "#date",
+        "#geo+lat",
+        "#geo+lon",
+        "#loc+name",
+        "#sector",
+        "#status",
+    ] {
+        assert!(
+            hxl.split(',')
+                .any(|c| c == tag || c.starts_with(&format!("{tag}+"))),
+            "{tag} in {hxl}"
+        );
+    }
+    let reports = vigie_domain::table::read(&first, chrono::Utc::now()).unwrap();
+    assert!(reports.len() > 150);
+
+    let w2 = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let empty = Vigie::new(
+        (*w2.app.crisis).clone(),
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
+        Arc::new(FolderPublisher::new(&dir.path().join("p")).unwrap()),
+        Arc::new(LogNotifier),
+    );
+    empty.store.insert_reports(&reports).await.unwrap();
+    let t = tokens::issue(empty.store.as_ref(), Role::Coordinator, "C")
+        .await
+        .unwrap()
+        .secret;
+    let second = call(
+        &empty,
+        Method::GET,
+        "/api/v1/export.csv",
+        Some(&t),
+        &[],
+        None,
+    )
+    .await
+    .text;
+    assert_eq!(first, second, "export → import → export is identical");
+}
+
+#[tokio::test]
+async fn tokens_are_created_listed_and_revoked_at_once() {
+    let w = world().await;
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"name": "Nouvelle bénévole", "role": "volunteer"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let secret = a.body["token"].as_str().unwrap().to_string();
+    let id = a.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        call(
+            &w.app,
+            Method::GET,
+            "/api/v1/reports?limit=1",
+            Some(&secret),
+            &[],
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let list = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert!(list.text.contains("Nouvelle bénévole"));
+    assert!(
+        !list.text.contains(&secret) && !list.text.contains("hash"),
+        "never the token nor its hash"
+    );
+    assert_eq!(
+        call(
+            &w.app,
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&w.coordinator),
+            &[],
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(
+            &w.app,
+            Method::GET,
+            "/api/v1/reports?limit=1",
+            Some(&secret),
+            &[],
+            None
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(
+            &w.app,
+            Method::DELETE,
+            "/api/v1/tokens/t-none",
+            Some(&w.coordinator),
+            &[],
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"name": "X", "role": "mayor"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_router() {
+    let w = world().await;
+    let doc = call(&w.app, Method::GET, "/api/v1/openapi.json", None, &[], None)
+        .await
+        .body;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            documented += 1;
+            assert!(op["summary"].is_string());
+            let uri = path.replace("{id}", "r0");
+            let a = call(
+                &w.app,
+                method.to_uppercase().parse().unwrap(),
+                &uri,
+                Some(&w.coordinator),
+                &[],
+                None,
+            )
+            .await;
+            assert!(
+                !(a.status == StatusCode::NOT_FOUND
+                    && a.body["error"]["message"] == "route not found"),
+                "{method} {path} is documented but not routed"
+            );
+            assert_ne!(a.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        }
+    }
+    assert_eq!(
+        documented,
+        api::routes().len(),
+        "every route documented once"
+    );
+    // Nothing is routed that the document does not list.
+    for (method, uri) in [
+        ("GET", "/api/v1/report"),
+        ("PUT", "/api/v1/reports"),
+        ("GET", "/api/v2/reports"),
+        ("DELETE", "/api/v1/reports/r0"),
+    ] {
+        let a = call(
+            &w.app,
+            method.parse().unwrap(),
+            uri,
+            Some(&w.coordinator),
+            &[],
+            None,
+        )
+        .await;
+        assert!(
+            a.status == StatusCode::NOT_FOUND || a.status == StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {uri}: {}",
+            a.status
+        );
+        assert!(
+            a.body["error"]["code"].is_string(),
+            "errors keep their shape"
+        );
+    }
+}
