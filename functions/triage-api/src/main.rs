@@ -1,0 +1,12 @@
+//! `triage-api`: the same axum router as `vigie local`, served by `lambda_http` behind an API
+//! Gateway HTTP API (payload format 2.0).
+
+use lambda_http::Error;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    vigie_host::init_lambda_tracing();
+    let env = |var: &str| std::env::var(var).ok();
+    let app = vigie_host::app_from_env(&env)?;
+    lambda_http::run(vigie_app::api::router(app)).await
+}

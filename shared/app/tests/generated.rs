@@ -1,0 +1,143 @@
+//! Generated requests against the triage API: random methods, routes, query strings, headers
+//! and JSON bodies, sent with every role's token. The API may refuse them, but never with a
+//! server error, and every refusal keeps the error shape of the contract.
+
+use axum::body::Body;
+use axum::http::Request;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+use vigie_app::collect::{run_source, Budget};
+use vigie_app::demo::{self, DemoSource};
+use vigie_app::{api, tokens, Vigie};
+use vigie_domain::taxonomy::Role;
+use vigie_domain::{Crisis, Gazetteer};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Vigie,
+    tokens: Vec<String>,
+    ids: Vec<String>,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (app, tokens, ids) = runtime.block_on(async {
+            let app = Vigie::new(
+                Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
+                Gazetteer::guadeloupe(),
+                Arc::new(vigie_local::SqliteStore::open(&dir.path().join("v.db")).unwrap()),
+                Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("p")).unwrap()),
+                Arc::new(vigie_local::LogNotifier),
+            );
+            run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+            demo::apply_seed_triage(&app).await.unwrap();
+            let mut tokens = Vec::new();
+            for role in [Role::Volunteer, Role::Coordinator, Role::Authority] {
+                tokens.push(tokens::issue(app.store.as_ref(), role, "gen").await.unwrap().secret);
+            }
+            let page = app
+                .store
+                .list_reports(&vigie_domain::ports::ReportQuery { limit: 20, ..Default::default() })
+                .await
+                .unwrap();
+            let ids = page.items.iter().map(|r| r.id.clone()).collect();
+            (app, tokens, ids)
+        });
+        Fixture { _dir: dir, app, tokens, ids, runtime }
+    })
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| Value::from(f)),
+        ".{0,40}".prop_map(Value::String),
+        prop_oneof![Just("rescue"), Just("critical"), Just("rumor"), Just("published"), Just("dismissed"), Just("PAP"), Just("97120"), Just("area:Les Saintes")]
+            .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("category".to_string()), Just("priority".to_string()), Just("verification".to_string()),
+                    Just("status".to_string()), Just("summary".to_string()), Just("location".to_string()),
+                    Just("lat".to_string()), Just("lon".to_string()), Just("place".to_string()),
+                    Just("network".to_string()), Just("url".to_string()), Just("text".to_string()),
+                    Just("observed_at".to_string()), Just("point".to_string()), Just("name".to_string()),
+                    Just("role".to_string()), "[a-z_]{1,8}",
+                ],
+                inner,
+                0..6,
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn query() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop_oneof![
+                Just("status"), Just("category"), Just("priority"), Just("verification"), Just("network"),
+                Just("escalated"), Just("place"), Just("q"), Just("cursor"), Just("limit"), Just("cluster"), Just("zzz"),
+            ],
+            "[ -~]{0,12}",
+        ),
+        0..4,
+    )
+    .prop_map(|pairs| {
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_generated_request_gets_a_server_error(
+        route in 0usize..40,
+        method in prop_oneof![Just("GET"), Just("POST"), Just("PATCH"), Just("DELETE"), Just("PUT")],
+        id_pick in 0usize..25,
+        who in 0usize..4,
+        query in query(),
+        body in proptest::option::of(json_value()),
+        if_match in proptest::option::of(prop_oneof![Just("1".to_string()), Just("\"2\"".to_string()), "[ -~]{0,6}"]),
+    ) {
+        let f = fixture();
+        let routes = api::routes();
+        let path = routes[route % routes.len()].path;
+        let id = f.ids.get(id_pick).cloned().unwrap_or_else(|| "r-missing".into());
+        let uri = format!("{}{}{}", path.replace("{id}", &id), if query.is_empty() { "" } else { "?" }, query);
+        let mut req = Request::builder().method(method).uri(&uri);
+        if who < 3 {
+            req = req.header("Authorization", format!("Bearer {}", f.tokens[who]));
+        }
+        if let Some(m) = &if_match {
+            req = req.header("If-Match", m.as_str());
+        }
+        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
+        let (status, bytes) = f.runtime.block_on(async {
+            let resp = api::router(f.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
+            let status = resp.status();
+            (status, axum::body::to_bytes(resp.into_body(), 1 << 24).await.unwrap())
+        });
+        prop_assert!(status.as_u16() < 500, "{method} {uri} -> {status}: {}", String::from_utf8_lossy(&bytes));
+        if status.as_u16() >= 400 {
+            let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            prop_assert!(v["error"]["code"].is_string() && v["error"]["message"].is_string(), "{method} {uri} -> {status}: error shape");
+        }
+    }
+}
