@@ -35,26 +35,57 @@ async fn main() {
     let vigie = std::env::var("VIGIE_BIN").expect("VIGIE_BIN: path to the vigie binary");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = Command::new(&vigie)
-        .args(["local", "--demo", "--data-dir", data.to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "local",
+            "--demo",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("VIGIE_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("vigie starts");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "vigie did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "vigie did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let out = Command::new(&vigie)
-        .args(["token", "create", "--role", "coordinator", "--name", "bench", "--data-dir", data.to_str().unwrap()])
+        .args([
+            "token",
+            "create",
+            "--role",
+            "coordinator",
+            "--name",
+            "bench",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
 
     // Phase 1: queue listings (the first page of the critical-first queue, 50 reports).
     let mut tasks = Vec::new();
@@ -66,7 +97,12 @@ async fn main() {
             let mut errors = 0;
             while phase_start.elapsed() < PHASE {
                 let t = Instant::now();
-                match client.get(format!("{base}/api/v1/reports?limit=50")).bearer_auth(&token).send().await {
+                match client
+                    .get(format!("{base}/api/v1/reports?limit=50"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         lat.push(t.elapsed());
@@ -96,7 +132,12 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let ids: Vec<String> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
     let mut tasks = Vec::new();
     let phase_start = Instant::now();
     for c in 0..CLIENTS {
@@ -105,7 +146,8 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0;
-            let mut versions: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+            let mut versions: std::collections::HashMap<String, u64> =
+                std::collections::HashMap::new();
             let mut i = 0usize;
             while phase_start.elapsed() < PHASE {
                 let id = &mine[i % mine.len()];
@@ -113,7 +155,15 @@ async fn main() {
                 let version = match versions.get(id) {
                     Some(v) => *v,
                     None => {
-                        let r: serde_json::Value = client.get(format!("{base}/api/v1/reports/{id}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+                        let r: serde_json::Value = client
+                            .get(format!("{base}/api/v1/reports/{id}"))
+                            .bearer_auth(&token)
+                            .send()
+                            .await
+                            .unwrap()
+                            .json()
+                            .await
+                            .unwrap();
                         r["version"].as_u64().unwrap()
                     }
                 };

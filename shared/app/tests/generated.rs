@@ -25,7 +25,11 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
     F.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let (app, tokens, ids) = runtime.block_on(async {
             let app = Vigie::new(
@@ -39,17 +43,31 @@ fn fixture() -> &'static Fixture {
             demo::apply_seed_triage(&app).await.unwrap();
             let mut tokens = Vec::new();
             for role in [Role::Volunteer, Role::Coordinator, Role::Authority] {
-                tokens.push(tokens::issue(app.store.as_ref(), role, "gen").await.unwrap().secret);
+                tokens.push(
+                    tokens::issue(app.store.as_ref(), role, "gen")
+                        .await
+                        .unwrap()
+                        .secret,
+                );
             }
             let page = app
                 .store
-                .list_reports(&vigie_domain::ports::ReportQuery { limit: 20, ..Default::default() })
+                .list_reports(&vigie_domain::ports::ReportQuery {
+                    limit: 20,
+                    ..Default::default()
+                })
                 .await
                 .unwrap();
             let ids = page.items.iter().map(|r| r.id.clone()).collect();
             (app, tokens, ids)
         });
-        Fixture { _dir: dir, app, tokens, ids, runtime }
+        Fixture {
+            _dir: dir,
+            app,
+            tokens,
+            ids,
+            runtime,
+        }
     })
 }
 
@@ -58,22 +76,44 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| Value::from(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| Value::from(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| Value::from(f)),
         ".{0,40}".prop_map(Value::String),
-        prop_oneof![Just("rescue"), Just("critical"), Just("rumor"), Just("published"), Just("dismissed"), Just("PAP"), Just("97120"), Just("area:Les Saintes")]
-            .prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("rescue"),
+            Just("critical"),
+            Just("rumor"),
+            Just("published"),
+            Just("dismissed"),
+            Just("PAP"),
+            Just("97120"),
+            Just("area:Les Saintes")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("category".to_string()), Just("priority".to_string()), Just("verification".to_string()),
-                    Just("status".to_string()), Just("summary".to_string()), Just("location".to_string()),
-                    Just("lat".to_string()), Just("lon".to_string()), Just("place".to_string()),
-                    Just("network".to_string()), Just("url".to_string()), Just("text".to_string()),
-                    Just("observed_at".to_string()), Just("point".to_string()), Just("name".to_string()),
-                    Just("role".to_string()), "[a-z_]{1,8}",
+                    Just("category".to_string()),
+                    Just("priority".to_string()),
+                    Just("verification".to_string()),
+                    Just("status".to_string()),
+                    Just("summary".to_string()),
+                    Just("location".to_string()),
+                    Just("lat".to_string()),
+                    Just("lon".to_string()),
+                    Just("place".to_string()),
+                    Just("network".to_string()),
+                    Just("url".to_string()),
+                    Just("text".to_string()),
+                    Just("observed_at".to_string()),
+                    Just("point".to_string()),
+                    Just("name".to_string()),
+                    Just("role".to_string()),
+                    "[a-z_]{1,8}",
                 ],
                 inner,
                 0..6,
@@ -87,8 +127,18 @@ fn query() -> impl Strategy<Value = String> {
     prop::collection::vec(
         (
             prop_oneof![
-                Just("status"), Just("category"), Just("priority"), Just("verification"), Just("network"),
-                Just("escalated"), Just("place"), Just("q"), Just("cursor"), Just("limit"), Just("cluster"), Just("zzz"),
+                Just("status"),
+                Just("category"),
+                Just("priority"),
+                Just("verification"),
+                Just("network"),
+                Just("escalated"),
+                Just("place"),
+                Just("q"),
+                Just("cursor"),
+                Just("limit"),
+                Just("cluster"),
+                Just("zzz"),
             ],
             "[ -~]{0,12}",
         ),
@@ -97,7 +147,12 @@ fn query() -> impl Strategy<Value = String> {
     .prop_map(|pairs| {
         pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+                )
+            })
             .collect::<Vec<_>>()
             .join("&")
     })
