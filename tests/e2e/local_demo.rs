@@ -99,6 +99,62 @@ fn the_demo_runs_end_to_end() {
         (count(&token) > before).then_some(())
     });
 
+    // The authority exports the table; another data dir imports it (an earlier deployment's
+    // spreadsheet brought into a new one), and a broken file is refused by line and column.
+    let (status, csv) = get(&format!("{base}/api/v1/export.csv"), Some(&token)).unwrap();
+    assert_eq!(status, 200);
+    let csv_file = dir.path().join("table.csv");
+    std::fs::write(&csv_file, &csv).unwrap();
+    let other = dir.path().join("other");
+    let empty_crisis = dir.path().join("empty.toml");
+    std::fs::write(
+        &empty_crisis,
+        "[crisis]\nid = \"gp-next\"\nname = \"Next\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_vigie(&[
+        "export",
+        "--once",
+        "--crisis",
+        empty_crisis.to_str().unwrap(),
+        "--data-dir",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, csv.replacen(",published,", ",publishd,", 1)).unwrap();
+    let (code, _, err) = run_vigie(&[
+        "import",
+        broken.to_str().unwrap(),
+        "--data-dir",
+        other.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("broken.csv") && err.contains("column `status`"),
+        "{err}"
+    );
+    let (code, out, err) = run_vigie(&[
+        "import",
+        csv_file.to_str().unwrap(),
+        "--data-dir",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = csv.lines().count() - 2;
+    assert!(
+        out.contains(&format!("imported {rows} reports")) && out.contains(&format!("{rows} new")),
+        "{out}"
+    );
+    let (_, out, _) = run_vigie(&[
+        "import",
+        csv_file.to_str().unwrap(),
+        "--data-dir",
+        other.to_str().unwrap(),
+    ]);
+    assert!(out.contains("0 new"), "importing twice adds nothing: {out}");
+
     let (status, meta) = get(&format!("{base}/public/meta.json"), None).unwrap();
     assert_eq!(status, 200);
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();

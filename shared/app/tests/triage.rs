@@ -1221,3 +1221,44 @@ async fn the_openapi_document_matches_the_router() {
         );
     }
 }
+
+#[tokio::test]
+async fn cors_is_what_the_crisis_file_allows() {
+    let crisis = format!(
+        "{}\n[triage]\ncors_origins = [\"https://volunteers.example\"]\n",
+        demo::CRISIS_TOML
+    );
+    let w = world_with(&crisis).await;
+    let preflight = |origin: &'static str| {
+        Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/api/v1/reports")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "PATCH")
+            .header("Access-Control-Request-Headers", "authorization,if-match")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let resp = api::router(w.app.clone())
+        .oneshot(preflight("https://volunteers.example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers().get("access-control-allow-origin").unwrap(),
+        "https://volunteers.example"
+    );
+    let resp = api::router(w.app.clone())
+        .oneshot(preflight("https://evil.example"))
+        .await
+        .unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let plain = world().await;
+    let resp = api::router(plain.app.clone())
+        .oneshot(preflight("https://volunteers.example"))
+        .await
+        .unwrap();
+    assert!(
+        resp.headers().get("access-control-allow-origin").is_none(),
+        "no origin allowed by default"
+    );
+}
