@@ -296,8 +296,20 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
         });
     }
 
+    // The public files, readable from any origin (uMap, QGIS and other sites load the GeoJSON).
+    let public = tower::ServiceBuilder::new()
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]),
+        )
+        .service(tower_http::services::ServeDir::new(&public_dir));
     let router = vigie_app::api::router(app.clone())
-        .nest_service("/public", tower_http::services::ServeDir::new(&public_dir));
+        .nest_service("/public", public)
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::temporary("/public/") }),
+        );
     let base = format!("http://{}", listener.local_addr()?);
     println!(
         "Vigie is running the crisis `{}` ({})",
@@ -305,7 +317,7 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     );
     println!("  triage API     {base}/api/v1/reports");
     println!("  public GeoJSON {base}/public/reports.geojson");
-    println!("  public files   {base}/public/");
+    println!("  public map     {base}/public/");
     println!("  data           {}", place.data_dir.display());
     println!("Get a token (in another terminal):");
     println!(

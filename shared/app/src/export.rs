@@ -3,12 +3,17 @@
 
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
-use vigie_domain::public::{feature_collection, project, PublicReport};
+use vigie_domain::public::{atom_feed, feature_collection, project, PublicReport};
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
+/// The page itself changes with Vigie's version.
+pub const PAGE_CACHE: &str = "public, max-age=300";
+/// Libraries live under a versioned path and never change there.
+pub const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -37,45 +42,69 @@ pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError
     Ok(out)
 }
 
-/// Writes the public files once.
+/// Writes the public files once: the data (`reports.geojson`, `official.atom`, `meta.json`)
+/// and the page. Files whose content did not change are not written again; `meta.json`'s
+/// generation time only moves when the data did, so an idle crisis writes nothing.
 pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     let reports = public_reports(app).await?;
-    let collection = feature_collection(&reports);
-    let geojson = serde_json::to_vec(&collection).map_err(|e| PublishError {
+    let geojson = serde_json::to_vec(&feature_collection(&reports)).map_err(|e| PublishError {
         name: "reports.geojson".into(),
         reason: e.to_string(),
     })?;
+    let atom = atom_feed(&app.crisis.id, &app.crisis.name, &reports).into_bytes();
 
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &reports {
+    for r in reports
+        .iter()
+        .filter(|r| r.verification != vigie_domain::taxonomy::Verification::Debunked)
+    {
         *by_category.entry(r.category.as_str()).or_default() += 1;
     }
+    let data_hash = {
+        let mut h = Sha256::new();
+        h.update(&geojson);
+        h.update(&atom);
+        h.update(app.crisis.name.as_bytes());
+        h.update(app.crisis.tiles.as_bytes());
+        format!("{:x}", h.finalize())
+    };
+    let generated_at = {
+        let mut last = app.export_state.lock().unwrap_or_else(|e| e.into_inner());
+        match last.as_ref() {
+            Some((hash, at)) if *hash == data_hash => at.clone(),
+            _ => {
+                let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+                *last = Some((data_hash, at.clone()));
+                at
+            }
+        }
+    };
+    let b = app.crisis.bbox;
     let meta = serde_json::json!({
-        "generated_at": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "generated_at": generated_at,
         "crisis": { "id": app.crisis.id, "name": app.crisis.name },
         "count": reports.len(),
         "counts_by_category": by_category,
         "tiles": app.crisis.tiles,
+        "bbox": [b.west, b.south, b.east, b.north],
     });
     let meta = serde_json::to_vec_pretty(&meta).map_err(|e| PublishError {
         name: "meta.json".into(),
         reason: e.to_string(),
     })?;
 
-    let files = [
-        PublicFile {
-            name: "reports.geojson".into(),
-            bytes: geojson,
-            content_type: "application/geo+json",
-            cache_control: DATA_CACHE,
-        },
-        PublicFile {
-            name: "meta.json".into(),
-            bytes: meta,
-            content_type: "application/json",
-            cache_control: DATA_CACHE,
-        },
+    let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
+        name: name.into(),
+        bytes,
+        content_type,
+        cache_control: DATA_CACHE,
+    };
+    let mut files = vec![
+        data("reports.geojson", geojson, "application/geo+json"),
+        data("official.atom", atom, "application/atom+xml; charset=utf-8"),
+        data("meta.json", meta, "application/json"),
     ];
+    files.extend(crate::site::files());
     let mut summary = ExportSummary {
         features: reports.len(),
         written: Vec::new(),

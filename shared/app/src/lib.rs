@@ -6,6 +6,7 @@ pub mod api;
 pub mod collect;
 pub mod demo;
 pub mod export;
+pub mod site;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -23,6 +24,8 @@ pub struct Vigie {
     pub notifier: Arc<dyn Notifier>,
     /// Signalled when a report is published or unpublished, so a host can export at once.
     pub published: Arc<tokio::sync::Notify>,
+    /// The last export's data hash and generation time (see [`export::export_once`]).
+    pub export_state: Arc<std::sync::Mutex<Option<(String, String)>>>,
 }
 
 impl Vigie {
@@ -40,6 +43,7 @@ impl Vigie {
             publisher,
             notifier,
             published: Arc::new(tokio::sync::Notify::new()),
+            export_state: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 

@@ -164,6 +164,90 @@ pub fn feature_collection(reports: &[PublicReport]) -> geojson::FeatureCollectio
     }
 }
 
+/// The Atom 1.0 feed of published official messages and debunked rumours, newest first. Entry
+/// ids are stable (`urn:vigie:CRISIS:report:ID`), so readers never see an entry twice; the
+/// feed's `updated` is its newest entry's, so an unchanged feed is byte for byte the same.
+pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -> String {
+    use quick_xml::escape::escape;
+    let mut entries: Vec<&PublicReport> = reports
+        .iter()
+        .filter(|r| r.official || r.verification == Verification::Debunked)
+        .collect();
+    entries.sort_by(|a, b| {
+        b.published_at
+            .cmp(&a.published_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let stamp = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let updated = entries
+        .first()
+        .map(|r| stamp(&r.published_at))
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut out = String::with_capacity(512 + entries.len() * 400);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
+    out.push_str(&format!(
+        "  <title>{} — messages officiels et rumeurs démenties</title>\n",
+        escape(crisis_name)
+    ));
+    out.push_str(&format!(
+        "  <id>urn:vigie:{}:official</id>\n",
+        escape(crisis_id)
+    ));
+    out.push_str(&format!("  <updated>{updated}</updated>\n"));
+    out.push_str("  <link rel=\"self\" href=\"official.atom\"/>\n  <link rel=\"alternate\" href=\"index.html\"/>\n");
+    out.push_str(&format!(
+        "  <author><name>Vigie — {}</name></author>\n",
+        escape(crisis_name)
+    ));
+    for r in entries {
+        let debunked = r.verification == Verification::Debunked;
+        let label = if debunked {
+            "Rumeur démentie"
+        } else {
+            "Message officiel"
+        };
+        let title = match &r.place {
+            Some(place) => format!("{label} — {place}"),
+            None => label.to_string(),
+        };
+        out.push_str("  <entry>\n");
+        out.push_str(&format!(
+            "    <id>urn:vigie:{}:report:{}</id>\n",
+            escape(crisis_id),
+            escape(&r.id)
+        ));
+        out.push_str(&format!("    <title>{}</title>\n", escape(&title)));
+        out.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            stamp(&r.published_at)
+        ));
+        out.push_str(&format!(
+            "    <category term=\"{}\"/>\n",
+            r.category.as_str()
+        ));
+        if debunked {
+            out.push_str("    <category term=\"debunked\"/>\n");
+        }
+        if let Some(url) = r
+            .source_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        {
+            out.push_str(&format!(
+                "    <link rel=\"related\" href=\"{}\"/>\n",
+                escape(url)
+            ));
+        }
+        out.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n",
+            escape(&r.summary)
+        ));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
