@@ -3,10 +3,12 @@
 //! The gazetteer is a CSV (format in `data/README.md`); Guadeloupe's is bundled. The geoparser
 //! matches the longest known name in the post, in any of its everyday forms (accents, case,
 //! hyphens, missing articles, St-/Ste-, hashtags such as `#PointeAPitre`, postal codes, Creole
-//! names, well-known localities such as Jarry), and returns nothing when unsure: a name that also
-//! exists elsewhere and is placed there by the post ("Sainte-Anne en Martinique"), the whole
-//! territory named by a post about somewhere else ("une collecte à Paris pour la Guadeloupe"), or
-//! a place name that is also a common word used as one ("un moule à gâteau").
+//! names, well-known localities such as Jarry, a name written in one piece or in pieces such as
+//! "Granbou" or "Ti-Bou"), and returns nothing when unsure: a name that also exists elsewhere and
+//! is placed there by the post ("Sainte-Anne en Martinique", "Martinique : ... au Lamentin"), the
+//! whole territory named by a post about somewhere else ("une collecte à Paris pour la
+//! Guadeloupe"), a river named after a commune ("la rivière Grande Goyave"), or a place name that
+//! is also a common word used as one ("un moule à gâteau").
 //!
 //! When a post names several communes, the one introduced as where things happen ("à Jarry",
 //! "in Goyave", Creole "a Vyéfò") wins over one named as a viewpoint or a direction ("on voit la
@@ -76,8 +78,9 @@ pub struct Gazetteer {
     places: Vec<Place>,
     /// Folded form (words separated by one space) → places it may name.
     forms: HashMap<String, Vec<usize>>,
-    /// The same forms without spaces, for hashtags written in one lowercase word.
-    joined: HashMap<String, usize>,
+    /// The same forms without spaces: a hashtag or a word written in one piece
+    /// ("#pointeapitre", "Granbou"), or a one-word name written in pieces ("Ti-Bou", "Sent-Ann").
+    joined: HashMap<String, Vec<usize>>,
     postal: HashMap<String, usize>,
     longest: usize,
 }
@@ -89,6 +92,8 @@ const ELSEWHERE: &[&str] = &[
     "madinina",
     "matinik",
     "fort de france",
+    "fodfrans",
+    "foyal",
     "reunion",
     "senegal",
     "maurice",
@@ -99,6 +104,13 @@ const ELSEWHERE: &[&str] = &[
     "dominique",
     "dominica",
     "roseau",
+    "st kitts",
+    "saint kitts",
+    "antigua",
+    "barbuda",
+    "montserrat",
+    "puerto rico",
+    "porto rico",
     "haiti",
     "ayiti",
     "guyane",
@@ -120,7 +132,35 @@ const ELSEWHERE: &[&str] = &[
 /// Names that are also everyday words: they count as places only when written as names
 /// (capitalised, in a hashtag) or after a word that introduces a place.
 const COMMON_WORDS: &[&str] = &[
-    "moule", "goyave", "gosier", "lamentin", "baillif", "saintes",
+    "moule", "goyave", "gosier", "lamentin", "baillif", "saintes", "gwayav", "goyav", "lamantin",
+    "mol",
+];
+/// Words before "Grande X" that make it the name of a river ("la rivière Grande Goyave"), not
+/// the commune.
+const RIVER_WORDS: &[&str] = &[
+    "riviere", "ravine", "river", "rivye", "larivye", "lariviye", "larivie", "ravin",
+];
+/// Communes whose name is also a place in another territory, with the words that name that
+/// territory: anywhere in the post, they place the name there ("Martinique : inondations au
+/// Lamentin", "Saint-Louis du Sénégal").
+const HOMONYMS: &[(&str, &[&str])] = &[
+    ("97115", MARTINIQUE),
+    ("97128", MARTINIQUE),
+    ("97129", &["reunion", "974"]),
+    ("97126", &["reunion", "974", "senegal", "missouri"]),
+    ("97124", &["jura"]),
+    ("97132", &["quebec"]),
+    ("97122", &["maurice", "mauritius"]),
+    ("97133", &["sainte lucie", "st lucia", "saint lucia"]),
+    ("97105", &["st kitts", "saint kitts", "saint christophe"]),
+];
+const MARTINIQUE: &[&str] = &[
+    "martinique",
+    "madinina",
+    "matinik",
+    "fort de france",
+    "fodfrans",
+    "972",
 ];
 const PLACE_INTRODUCERS: &[&str] = &[
     "a", "au", "en", "sur", "vers", "depuis", "pour", "le", "la", "les", "in", "at", "near", "to",
@@ -226,7 +266,7 @@ impl Gazetteer {
 
     fn index(places: Vec<Place>) -> Gazetteer {
         let mut forms: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut joined = HashMap::new();
+        let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
         let mut postal = HashMap::new();
         for (i, p) in places.iter().enumerate() {
             let mut names: Vec<String> = std::iter::once(&p.name)
@@ -257,8 +297,9 @@ impl Gazetteer {
                 if !entry.contains(&i) {
                     entry.push(i);
                 }
-                if n.contains(' ') {
-                    joined.entry(n.replace(' ', "")).or_insert(i);
+                let entry = joined.entry(n.replace(' ', "")).or_default();
+                if !entry.contains(&i) {
+                    entry.push(i);
                 }
             }
             for code in &p.postal_codes {
@@ -345,6 +386,7 @@ impl Gazetteer {
         let mut out = Vec::new();
         let mut i = 0;
         let mut key = String::with_capacity(48);
+        let mut compact = String::with_capacity(48);
         while i < words.len() {
             if words[i].text.len() == 5 && words[i].text.bytes().all(|b| b.is_ascii_digit()) {
                 if let Some(&p) = self.postal.get(&words[i].text) {
@@ -366,19 +408,24 @@ impl Gazetteer {
                     continue;
                 }
                 key.clear();
+                compact.clear();
                 for (k, w) in words[i..i + len].iter().enumerate() {
                     if k > 0 {
                         key.push(' ');
                     }
                     key.push_str(&w.text);
+                    compact.push_str(&w.text);
                 }
                 if let Some(c) = self.forms.get(key.as_str()) {
                     found = Some((len, c.clone()));
                     break;
                 }
-                if len == 1 && words[i].tag {
-                    if let Some(&p) = self.joined.get(key.as_str()) {
-                        found = Some((1, vec![p]));
+                // Written in one piece or in pieces: "Granbou", "#pointeapitre", and "Ti-Bou"
+                // when written as a name (not "on le sent" for Lésent).
+                let as_name = len == 1 || words[i].capital || words[i].tag;
+                if as_name {
+                    if let Some(c) = self.joined.get(compact.as_str()) {
+                        found = Some((len, c.clone()));
                         break;
                     }
                 }
@@ -423,6 +470,12 @@ impl Gazetteer {
         let prev = at.checked_sub(1).map(|p| words[p].text.as_str());
         let prev2 = at.checked_sub(2).map(|p| words[p].text.as_str());
         let next = words.get(end).map(|w| w.text.as_str());
+        // "la rivière Grande Goyave": a river named after a place ("la rivière de Goyave",
+        // "la ravine à Gourbeyre" and "larivyè Gwayav" stay the commune).
+        let river = |w: Option<&str>| w.is_some_and(|w| RIVER_WORDS.contains(&w));
+        if matches!(prev, Some("grande" | "petite")) && river(prev2) {
+            return None;
+        }
         // An everyday word is a place only when written or introduced as one.
         if len == 1 && COMMON_WORDS.contains(&words[at].text.as_str()) {
             let named = words[at].capital || words[at].tag;
@@ -442,6 +495,9 @@ impl Gazetteer {
             .iter()
             .find(|p| p.kind == PlaceKind::Commune)
             .copied();
+        if commune.is_some_and(|p| named_elsewhere(p, words)) {
+            return None;
+        }
         let area = places.iter().find(|p| p.kind == PlaceKind::Area).copied();
         match (commune, area) {
             (Some(town), Some(island)) => {
@@ -519,6 +575,28 @@ pub fn tokens(text: &str) -> Vec<Word> {
         flush(&mut word, capital, &mut out, &mut first_of_tag);
     }
     out
+}
+
+/// Whether the post names the other territory where a commune of the same name lies.
+fn named_elsewhere(place: &Place, words: &[Word]) -> bool {
+    let Some(insee) = place.insee.as_deref() else {
+        return false;
+    };
+    HOMONYMS
+        .iter()
+        .filter(|(code, _)| *code == insee)
+        .any(|(_, markers)| markers.iter().any(|m| phrase_at(words, m).is_some()))
+}
+
+/// The first position where a phrase of folded words starts in the post.
+fn phrase_at(words: &[Word], phrase: &str) -> Option<usize> {
+    let parts: Vec<&str> = phrase.split(' ').collect();
+    (0..words.len()).find(|&i| {
+        parts
+            .iter()
+            .enumerate()
+            .all(|(k, part)| words.get(i + k).is_some_and(|w| w.text == *part))
+    })
 }
 
 fn elsewhere_positions(words: &[Word]) -> Vec<usize> {
@@ -695,6 +773,54 @@ mod tests {
         );
         assert_eq!(at("inondation au Raizet").as_deref(), Some("97101"));
         assert_eq!(at("embouteillage à Bas-du-Fort").as_deref(), Some("97113"));
+    }
+
+    #[test]
+    fn creole_and_informal_spellings() {
+        assert_eq!(at("dlo ka monté Lamoul").as_deref(), Some("97117"));
+        assert_eq!(at("chimen Gran-Bou koupé").as_deref(), Some("97112"));
+        assert_eq!(at("pa ni kouran Granbou").as_deref(), Some("97112"));
+        assert_eq!(at("lari-la bloké Ti-Bou").as_deref(), Some("97118"));
+        assert_eq!(at("kaz tonbé Sen-Fwanswa").as_deref(), Some("97125"));
+        assert_eq!(at("lanmè antré Désaé").as_deref(), Some("97111"));
+        assert_eq!(at("lapli a Twa-Rivyè").as_deref(), Some("97132"));
+        assert_eq!(at("nouvèl di Vyé-Abitan?").as_deref(), Some("97134"));
+        assert_eq!(at("tòl pati Ansbètran").as_deref(), Some("97102"));
+        assert_eq!(
+            at("URGENT Capesterre : l'eau monte").as_deref(),
+            Some("97107")
+        );
+        assert_eq!(at("Kapèstè, pa ni dlo").as_deref(), Some("97107"));
+        assert_eq!(at("pont fissuré à Ptit-Canal").as_deref(), Some("97119"));
+        assert_eq!(
+            at("flights from Pôle Caraïbes cancelled").as_deref(),
+            Some("97101")
+        );
+        // Pieces that only make a name when written as one.
+        assert_eq!(at("le vent, on le sent passer"), None);
+    }
+
+    #[test]
+    fn homonyms_in_other_territories() {
+        assert_eq!(at("Martinique : coupure générale au Lamentin"), None);
+        assert_eq!(at("Matinik: pa ni kouran Fodfrans é Lanmantin"), None);
+        assert_eq!(
+            at("Saint-Louis flooded again, the Senegal river is up"),
+            None
+        );
+        // Another territory that has no such commune does not hide it.
+        assert_eq!(
+            at("je suis à Paris, sans nouvelles de ma mère à Sainte-Anne").as_deref(),
+            Some("97128")
+        );
+    }
+
+    #[test]
+    fn rivers_named_after_communes() {
+        assert_eq!(
+            at("la rivière Grande Goyave sort de son lit à Sainte-Rose").as_deref(),
+            Some("97129")
+        );
     }
 
     #[test]
