@@ -170,6 +170,8 @@
     L.tileLayer(tiles, { maxZoom: 18, attribution: attribution }).addTo(state.map);
     state.cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
     state.map.addLayer(state.cluster);
+    // For tests and for people who want to script the page: the map and its markers.
+    window.vigie = { map: state.map, cluster: state.cluster };
     if (state.meta && state.meta.bbox) {
       var b = state.meta.bbox;
       state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
