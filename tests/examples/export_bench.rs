@@ -16,6 +16,27 @@ use vigie_domain::report::{ingest, Body, IngestContext, Location, Observation};
 use vigie_domain::taxonomy::{Category, LocationMethod, Status, Verification};
 use vigie_domain::{Crisis, Gazetteer};
 
+/// The bench's folder: removed at the end, unless BENCH_DIR asks to keep it for a look.
+enum KeepOrDrop {
+    Keep(std::path::PathBuf),
+    Drop(tempfile::TempDir),
+}
+
+impl From<std::path::PathBuf> for KeepOrDrop {
+    fn from(p: std::path::PathBuf) -> Self {
+        KeepOrDrop::Keep(p)
+    }
+}
+
+impl KeepOrDrop {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            KeepOrDrop::Keep(p) => p,
+            KeepOrDrop::Drop(d) => d.path(),
+        }
+    }
+}
+
 const CRISIS: &str =
     "[crisis]\nid = \"bench\"\nname = \"Bench\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n";
 
@@ -50,6 +71,23 @@ async fn main() {
     if args.get(1).map(String::as_str) == Some("export") {
         let dir = std::path::PathBuf::from(&args[2]);
         let app = app(&dir);
+        if std::env::var("PHASES").is_ok_and(|v| v == "1") {
+            let t = Instant::now();
+            let candidates = app.store.published_candidates().await.unwrap();
+            eprintln!("read {:?}", t.elapsed());
+            let t = Instant::now();
+            let public: Vec<_> = candidates
+                .into_iter()
+                .filter_map(|c| vigie_domain::public::project_candidate(c, &app.gazetteer))
+                .collect();
+            eprintln!("project {:?}", t.elapsed());
+            let t = Instant::now();
+            let bytes = vigie_domain::public::geojson_bytes(&public);
+            eprintln!("geojson {:?} {} bytes", t.elapsed(), bytes.len());
+            let t = Instant::now();
+            let atom = vigie_domain::public::atom_feed("x", "y", &public);
+            eprintln!("atom {:?} {}", t.elapsed(), atom.len());
+        }
         let start = Instant::now();
         let summary = vigie_app::export::export_once(&app).await.unwrap();
         let elapsed = start.elapsed();
@@ -63,6 +101,13 @@ async fn main() {
     }
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
+    let dir = match std::env::var("BENCH_DIR") {
+        Ok(d) => {
+            std::fs::create_dir_all(&d).unwrap();
+            tempfile::TempDir::new_in(d).unwrap().keep().into()
+        }
+        Err(_) => KeepOrDrop::Drop(dir),
+    };
     let app = app(dir.path());
     let gazetteer = Gazetteer::guadeloupe();
     let places: Vec<_> = gazetteer
@@ -132,6 +177,7 @@ async fn main() {
         .args(["export", dir.path().to_str().unwrap()])
         .output()
         .unwrap();
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let line = String::from_utf8(out.stdout).unwrap();
     let parts: Vec<&str> = line.split_whitespace().collect();
     let (features, secs, kib): (usize, f64, u64) = (

@@ -3,10 +3,9 @@
 
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
-use vigie_domain::public::{atom_feed, feature_collection, project, PublicReport};
+use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, PublicReport};
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
@@ -33,10 +32,10 @@ pub struct ExportSummary {
 
 /// The public view of every published report, sorted by id so output is stable.
 pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError> {
-    let reports = app.store.published_reports().await?;
-    let mut out: Vec<PublicReport> = reports
-        .iter()
-        .filter_map(|r| project(r, &app.gazetteer))
+    let candidates = app.store.published_candidates().await?;
+    let mut out: Vec<PublicReport> = candidates
+        .into_iter()
+        .filter_map(|c| project_candidate(c, &app.gazetteer))
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
@@ -47,10 +46,7 @@ pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError
 /// generation time only moves when the data did, so an idle crisis writes nothing.
 pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     let reports = public_reports(app).await?;
-    let geojson = serde_json::to_vec(&feature_collection(&reports)).map_err(|e| PublishError {
-        name: "reports.geojson".into(),
-        reason: e.to_string(),
-    })?;
+    let geojson = geojson_bytes(&reports);
     let atom = atom_feed(&app.crisis.id, &app.crisis.name, &reports).into_bytes();
 
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
@@ -60,21 +56,40 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     {
         *by_category.entry(r.category.as_str()).or_default() += 1;
     }
-    let data_hash = {
-        let mut h = Sha256::new();
-        h.update(&geojson);
-        h.update(&atom);
-        h.update(app.crisis.name.as_bytes());
-        h.update(app.crisis.tiles.as_bytes());
-        format!("{:x}", h.finalize())
+    let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
+        name: name.into(),
+        bytes: bytes.into(),
+        content_type,
+        cache_control: DATA_CACHE,
     };
+    let mut summary = ExportSummary {
+        features: reports.len(),
+        written: Vec::new(),
+        unchanged: Vec::new(),
+    };
+    let mut data_changed = false;
+    for file in [
+        data("reports.geojson", geojson, "application/geo+json"),
+        data("official.atom", atom, "application/atom+xml; charset=utf-8"),
+    ] {
+        match app.publisher.publish(&file).await? {
+            PublishOutcome::Written => {
+                data_changed = true;
+                summary.written.push(file.name.clone());
+            }
+            PublishOutcome::Unchanged => summary.unchanged.push(file.name.clone()),
+        }
+    }
+    // meta.json's generation time moves only when the data did (or the crisis's name or
+    // tiles changed), so an idle crisis rewrites nothing.
+    let identity = format!("{}\n{}", app.crisis.name, app.crisis.tiles);
     let generated_at = {
         let mut last = app.export_state.lock().unwrap_or_else(|e| e.into_inner());
         match last.as_ref() {
-            Some((hash, at)) if *hash == data_hash => at.clone(),
+            Some((seen, at)) if !data_changed && *seen == identity => at.clone(),
             _ => {
                 let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-                *last = Some((data_hash, at.clone()));
+                *last = Some((identity, at.clone()));
                 at
             }
         }
@@ -92,24 +107,8 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         name: "meta.json".into(),
         reason: e.to_string(),
     })?;
-
-    let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
-        name: name.into(),
-        bytes,
-        content_type,
-        cache_control: DATA_CACHE,
-    };
-    let mut files = vec![
-        data("reports.geojson", geojson, "application/geo+json"),
-        data("official.atom", atom, "application/atom+xml; charset=utf-8"),
-        data("meta.json", meta, "application/json"),
-    ];
+    let mut files = vec![data("meta.json", meta, "application/json")];
     files.extend(crate::site::files());
-    let mut summary = ExportSummary {
-        features: reports.len(),
-        written: Vec::new(),
-        unchanged: Vec::new(),
-    };
     for file in &files {
         match app.publisher.publish(file).await? {
             PublishOutcome::Written => summary.written.push(file.name.clone()),

@@ -24,7 +24,8 @@ pub struct Vigie {
     pub notifier: Arc<dyn Notifier>,
     /// Signalled when a report is published or unpublished, so a host can export at once.
     pub published: Arc<tokio::sync::Notify>,
-    /// The last export's data hash and generation time (see [`export::export_once`]).
+    /// What the last export saw of the crisis and its generation time (see
+    /// [`export::export_once`]).
     pub export_state: Arc<std::sync::Mutex<Option<(String, String)>>>,
 }
 

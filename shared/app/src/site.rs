@@ -12,15 +12,15 @@ macro_rules! vendor {
 
 /// Every file of the page, with its content type and cache lifetime.
 pub fn files() -> Vec<PublicFile> {
-    let page = |name: &str, bytes: &[u8], content_type: &'static str| PublicFile {
+    let page = |name: &str, bytes: &'static [u8], content_type: &'static str| PublicFile {
         name: name.into(),
-        bytes: bytes.to_vec(),
+        bytes: bytes::Bytes::from_static(bytes),
         content_type,
         cache_control: PAGE_CACHE,
     };
-    let asset = |name: &str, bytes: &[u8], content_type: &'static str| PublicFile {
+    let asset = |name: &str, bytes: &'static [u8], content_type: &'static str| PublicFile {
         name: name.into(),
-        bytes: bytes.to_vec(),
+        bytes: bytes::Bytes::from_static(bytes),
         content_type,
         cache_control: ASSET_CACHE,
     };
@@ -41,7 +41,7 @@ pub fn files() -> Vec<PublicFile> {
             "text/css; charset=utf-8",
         ),
     ];
-    let vendor: [(&str, &[u8], &'static str); 5] = [
+    let vendor: [(&str, &'static [u8], &'static str); 5] = [
         (
             "assets/leaflet-1.9.4/leaflet.js",
             vendor!("leaflet.js"),

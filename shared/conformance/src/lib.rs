@@ -282,6 +282,27 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     let published = store.published_reports().await.unwrap();
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].id, b.id);
+    let candidates = store.published_candidates().await.unwrap();
+    assert_eq!(candidates.len(), 1);
+    let expected = vigie_domain::public::Candidate::from(&published[0]);
+    assert_eq!(candidates[0].id, expected.id);
+    assert_eq!(candidates[0].summary, expected.summary);
+    assert_eq!(candidates[0].category, expected.category);
+    assert_eq!(candidates[0].verification, expected.verification);
+    assert_eq!(
+        candidates[0].published_at.map(|t| t.timestamp_micros()),
+        expected.published_at.map(|t| t.timestamp_micros())
+    );
+    assert_eq!(
+        candidates[0]
+            .location
+            .as_ref()
+            .map(|l| (l.lat, l.lon, l.precision, l.insee.clone())),
+        expected
+            .location
+            .as_ref()
+            .map(|l| (l.lat, l.lon, l.precision, l.insee.clone()))
+    );
 
     // Clusters: a copy joins the original's cluster and the cluster grows.
     let original = sample(
@@ -442,7 +463,7 @@ where
 {
     let file = |name: &str, bytes: &[u8]| PublicFile {
         name: name.into(),
-        bytes: bytes.to_vec(),
+        bytes: bytes::Bytes::copy_from_slice(bytes),
         content_type: "application/geo+json",
         cache_control: "public, max-age=30",
     };

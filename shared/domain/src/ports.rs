@@ -136,6 +136,10 @@ pub trait ReportStore: Send + Sync {
     /// Every published report, for the export.
     async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;
 
+    /// The fields the public projection reads, for every published report: the export's hot
+    /// path, which must not decode whole reports.
+    async fn published_candidates(&self) -> Result<Vec<crate::public::Candidate>, StoreError>;
+
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError>;
     /// Moves a source's checkpoint from `from` (`None`: never set) to `to`, only if nobody
     /// moved it meanwhile. Returns false, changing nothing, when another run got there first.
@@ -210,7 +214,8 @@ pub trait Source: Send + Sync {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicFile {
     pub name: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so handing a large file to a publisher copies nothing.
+    pub bytes: bytes::Bytes,
     pub content_type: &'static str,
     pub cache_control: &'static str,
 }

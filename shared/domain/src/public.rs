@@ -32,21 +32,61 @@ pub struct PublicReport {
     pub lon: f64,
 }
 
+/// The fields of a report that the public projection reads: what a store hands the export
+/// without decoding whole reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: String,
+    pub status: Status,
+    pub verification: Verification,
+    pub category: Option<Category>,
+    pub summary: Option<String>,
+    pub location: Option<crate::report::Location>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub network: String,
+    pub official: bool,
+    pub source_url: Option<String>,
+}
+
+impl From<&Report> for Candidate {
+    fn from(r: &Report) -> Candidate {
+        Candidate {
+            id: r.id.clone(),
+            status: r.status,
+            verification: r.verification,
+            category: r.category,
+            summary: r.summary.clone(),
+            location: r.location.clone(),
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+            network: r.network.clone(),
+            official: r.official,
+            source_url: r.source_url.clone(),
+        }
+    }
+}
+
 /// The public view of a report, or `None` if it must not be public: not published, a rumour
 /// still open, or lacking what the map needs.
 pub fn project(report: &Report, gazetteer: &Gazetteer) -> Option<PublicReport> {
-    if report.status != Status::Published || report.verification == Verification::Rumor {
+    project_candidate(Candidate::from(report), gazetteer)
+}
+
+/// [`project`] over the fields a store hands the export.
+pub fn project_candidate(c: Candidate, gazetteer: &Gazetteer) -> Option<PublicReport> {
+    if c.status != Status::Published || c.verification == Verification::Rumor {
         return None;
     }
-    let category = report.category?;
-    let location = report.location.as_ref()?;
-    let summary = scrub(report.summary.as_deref()?);
+    let category = c.category?;
+    let location = c.location?;
+    let summary = scrub(c.summary.as_deref()?);
     if summary.is_empty() {
         return None;
     }
     // A private person's point is shown only as precisely as the place needs: at the commune's
     // or area's point, or rounded to about a hundred metres when a volunteer placed it exactly.
-    let (lat, lon) = match (location.precision, report.official) {
+    let (lat, lon) = match (location.precision, c.official) {
         (Precision::Exact, true) => (location.lat, location.lon),
         (Precision::Exact, false) => (round3(location.lat), round3(location.lon)),
         (Precision::Commune | Precision::Area, _) => location
@@ -61,20 +101,16 @@ pub fn project(report: &Report, gazetteer: &Gazetteer) -> Option<PublicReport> {
         return None;
     }
     Some(PublicReport {
-        id: report.id.clone(),
+        id: c.id,
         category,
         summary,
-        place: location.place.clone(),
+        place: location.place,
         precision: location.precision,
-        verification: report.verification,
-        published_at: report.published_at.unwrap_or(report.updated_at),
-        network: report.network.clone(),
-        official: report.official,
-        source_url: if report.official {
-            report.source_url.clone()
-        } else {
-            None
-        },
+        verification: c.verification,
+        published_at: c.published_at.unwrap_or(c.updated_at),
+        network: c.network,
+        official: c.official,
+        source_url: if c.official { c.source_url } else { None },
         lat,
         lon,
     })
@@ -111,6 +147,11 @@ fn patterns() -> &'static Patterns {
 /// Removes e-mail addresses, phone numbers and @handles from a volunteer's summary. Short
 /// emergency numbers (15, 17, 18, 112) stay: they are advice, not a person.
 pub fn scrub(text: &str) -> String {
+    // Most summaries hold neither an @ nor eight digits: nothing to look for.
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    if digits < 8 && !text.contains('@') && !text.contains("(at)") && !text.contains("[at]") {
+        return crate::text::clean_text(text);
+    }
     let p = patterns();
     let text = p.email.replace_all(text, "[…]");
     let text = p.phone.replace_all(&text, "[…]");
@@ -125,43 +166,79 @@ pub fn scrub(text: &str) -> String {
 /// Writes the public reports as an RFC 7946 FeatureCollection: Point geometries in
 /// [longitude, latitude] order and exactly the properties of CONTRACT.md.
 pub fn feature_collection(reports: &[PublicReport]) -> geojson::FeatureCollection {
-    let features = reports
-        .iter()
-        .map(|r| {
-            let mut props = serde_json::Map::new();
-            props.insert("id".into(), r.id.clone().into());
-            props.insert("category".into(), r.category.as_str().into());
-            props.insert("summary".into(), r.summary.clone().into());
-            props.insert("place".into(), r.place.clone().into());
-            props.insert("precision".into(), r.precision.as_str().into());
-            props.insert("verification".into(), r.verification.as_str().into());
-            props.insert(
-                "published_at".into(),
-                r.published_at
-                    .to_rfc3339_opts(SecondsFormat::Secs, true)
-                    .into(),
-            );
-            props.insert("network".into(), r.network.clone().into());
-            props.insert("official".into(), r.official.into());
-            if r.official {
-                props.insert("source_url".into(), r.source_url.clone().into());
-            }
-            geojson::Feature {
-                bbox: None,
-                geometry: Some(geojson::Geometry::new(geojson::Value::Point(vec![
-                    r.lon, r.lat,
-                ]))),
-                id: Some(geojson::feature::Id::String(r.id.clone())),
-                properties: Some(props),
-                foreign_members: None,
-            }
-        })
-        .collect();
-    geojson::FeatureCollection {
+    let bytes = geojson_bytes(reports);
+    serde_json::from_slice(&bytes).unwrap_or(geojson::FeatureCollection {
         bbox: None,
-        features,
+        features: Vec::new(),
         foreign_members: None,
+    })
+}
+
+#[derive(Serialize)]
+struct FeatureOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    geometry: PointOut,
+    properties: PropertiesOut<'a>,
+}
+
+#[derive(Serialize)]
+struct PointOut {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [f64; 2],
+}
+
+#[derive(Serialize)]
+struct PropertiesOut<'a> {
+    id: &'a str,
+    category: Category,
+    summary: &'a str,
+    place: Option<&'a str>,
+    precision: Precision,
+    verification: Verification,
+    published_at: String,
+    network: &'a str,
+    official: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_url: Option<Option<&'a str>>,
+}
+
+/// The FeatureCollection as bytes, written in one pass (the export's hot path: 100,000
+/// reports in a fraction of a second).
+pub fn geojson_bytes(reports: &[PublicReport]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + reports.len() * 420);
+    out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+    for (i, r) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let feature = FeatureOut {
+            kind: "Feature",
+            id: &r.id,
+            geometry: PointOut {
+                kind: "Point",
+                coordinates: [r.lon, r.lat],
+            },
+            properties: PropertiesOut {
+                id: &r.id,
+                category: r.category,
+                summary: &r.summary,
+                place: r.place.as_deref(),
+                precision: r.precision,
+                verification: r.verification,
+                published_at: r.published_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                network: &r.network,
+                official: r.official,
+                source_url: r.official.then_some(r.source_url.as_deref()),
+            },
+        };
+        // Serialising plain strings and numbers into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, &feature);
     }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 /// The Atom 1.0 feed of published official messages and debunked rumours, newest first. Entry

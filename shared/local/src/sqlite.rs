@@ -11,13 +11,15 @@ use vigie_domain::ports::{
     ClusterCandidate, Counts, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError,
     TokenRecord,
 };
-use vigie_domain::report::{HistoryEntry, Report};
+use vigie_domain::public::Candidate;
+use vigie_domain::report::{HistoryEntry, Location, Report};
+use vigie_domain::taxonomy::{LocationMethod, Status};
 use vigie_domain::text::fold;
 
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 const READERS: usize = 4;
 
 const SCHEMA: &str = r#"
@@ -35,11 +37,22 @@ CREATE TABLE reports (
     place TEXT,
     insee TEXT,
     search TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    chosen_category TEXT,
+    summary TEXT,
+    lat REAL,
+    lon REAL,
+    precision TEXT,
+    published_at TEXT,
+    official INTEGER NOT NULL DEFAULT 0,
+    source_url TEXT,
+    updated_at TEXT
 );
 CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
 CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
 CREATE INDEX reports_cluster ON reports (cluster_id);
+-- Covers the export's query, so it never reads whole report rows.
+CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
 CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);
 CREATE TABLE bands (band TEXT NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (band, report_id)) WITHOUT ROWID;
 CREATE TABLE history (
@@ -140,6 +153,36 @@ impl SqliteStore {
                          PRAGMA user_version = 2;",
                     )
                     .map_err(|e| sql_error(path, e))?;
+            }
+            if version < 3 {
+                // The public fields as columns, so the export reads no whole report.
+                let tx = writer
+                    .unchecked_transaction()
+                    .map_err(|e| sql_error(path, e))?;
+                tx.execute_batch(
+                    "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
+                     ALTER TABLE reports ADD COLUMN summary TEXT;
+                     ALTER TABLE reports ADD COLUMN lat REAL;
+                     ALTER TABLE reports ADD COLUMN lon REAL;
+                     ALTER TABLE reports ADD COLUMN precision TEXT;
+                     ALTER TABLE reports ADD COLUMN published_at TEXT;
+                     ALTER TABLE reports ADD COLUMN official INTEGER NOT NULL DEFAULT 0;
+                     ALTER TABLE reports ADD COLUMN source_url TEXT;
+                     ALTER TABLE reports ADD COLUMN updated_at TEXT;
+                     UPDATE reports SET chosen_category = json_extract(body, '$.category'),
+                         summary = json_extract(body, '$.summary'),
+                         lat = json_extract(body, '$.location.lat'),
+                         lon = json_extract(body, '$.location.lon'),
+                         precision = json_extract(body, '$.location.precision'),
+                         published_at = json_extract(body, '$.published_at'),
+                         official = json_extract(body, '$.official'),
+                         source_url = json_extract(body, '$.source_url'),
+                         updated_at = json_extract(body, '$.updated_at');
+                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
+                     PRAGMA user_version = 3;",
+                )
+                .map_err(|e| sql_error(path, e))?;
+                tx.commit().map_err(|e| sql_error(path, e))?;
             }
             if version > SCHEMA_VERSION {
                 return Err(StoreError::Corrupt(format!(
@@ -285,8 +328,9 @@ impl ReportStore for SqliteStore {
             {
                 let mut insert = tx
                     .prepare_cached(
-                        "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                        "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body,
+                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
                     )
                     .map_err(|e| sql_error(&path, e))?;
                 let mut cluster = tx
@@ -317,6 +361,15 @@ impl ReportStore for SqliteStore {
                             loc.and_then(|l| l.insee.clone()),
                             search,
                             body,
+                            r.category.map(|c| c.as_str()),
+                            r.summary,
+                            loc.map(|l| l.lat),
+                            loc.map(|l| l.lon),
+                            loc.map(|l| l.precision.as_str()),
+                            r.published_at.as_ref().map(ts),
+                            r.official,
+                            r.source_url,
+                            ts(&r.updated_at),
                         ])
                         .map_err(|e| sql_error(&path, e))?;
                     if n == 1 {
@@ -493,7 +546,8 @@ impl ReportStore for SqliteStore {
             let (body, search) = row_values(&next)?;
             let loc = next.location.as_ref();
             tx.execute(
-                "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14 WHERE id = ?1",
+                "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14,
+                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23 WHERE id = ?1",
                 params![
                     next.id,
                     next.version as i64,
@@ -509,6 +563,15 @@ impl ReportStore for SqliteStore {
                     loc.and_then(|l| l.insee.clone()),
                     search,
                     body,
+                    next.category.map(|c| c.as_str()),
+                    next.summary,
+                    loc.map(|l| l.lat),
+                    loc.map(|l| l.lon),
+                    loc.map(|l| l.precision.as_str()),
+                    next.published_at.as_ref().map(ts),
+                    next.official,
+                    next.source_url,
+                    ts(&next.updated_at),
                 ],
             )
             .map_err(|e| sql_error(&path, e))?;
@@ -616,6 +679,72 @@ impl ReportStore for SqliteStore {
             let mut out = Vec::new();
             for row in rows {
                 out.push(decode_full(row.map_err(|e| sql_error(&path, e))?)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn published_candidates(&self) -> Result<Vec<Candidate>, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url
+                     FROM reports INDEXED BY reports_public WHERE status = 'published' ORDER BY id",
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            let bad = |what: &str, e: String| StoreError::Corrupt(format!("{}: {what}: {e}", path.display()));
+            let mut rows = stmt.query([]).map_err(|e| sql_error(&path, e))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(|e| sql_error(&path, e))? {
+                // Borrowed values where a field is parsed anyway: this loop runs once per
+                // published report on every export.
+                let text_ref = |i: usize| -> Result<Option<&str>, StoreError> {
+                    match row.get_ref(i).map_err(|e| sql_error(&path, e))? {
+                        rusqlite::types::ValueRef::Null => Ok(None),
+                        v => v.as_str().map(Some).map_err(|e| bad("text", e.to_string())),
+                    }
+                };
+                let get_text = |i: usize| text_ref(i).map(|t| t.map(str::to_string));
+                let time = |v: Option<&str>| -> Result<Option<DateTime<Utc>>, StoreError> {
+                    v.map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).map_err(|e| bad("time", e.to_string())))
+                        .transpose()
+                };
+                let location = match (
+                    row.get::<_, Option<f64>>(6).map_err(|e| sql_error(&path, e))?,
+                    row.get::<_, Option<f64>>(7).map_err(|e| sql_error(&path, e))?,
+                    text_ref(8)?,
+                ) {
+                    (Some(lat), Some(lon), Some(precision)) => Some(Location {
+                        lat,
+                        lon,
+                        place: get_text(4)?,
+                        insee: get_text(5)?,
+                        precision: precision.parse().map_err(|e| bad("precision", format!("{e}")))?,
+                        // The projection does not read the method.
+                        method: LocationMethod::Volunteer,
+                    }),
+                    _ => None,
+                };
+                let published_at = time(text_ref(9)?)?;
+                let updated_at = match published_at {
+                    Some(t) => t,
+                    None => time(text_ref(10)?)?.unwrap_or_default(),
+                };
+                out.push(Candidate {
+                    id: row.get(0).map_err(|e| sql_error(&path, e))?,
+                    status: Status::Published,
+                    verification: text_ref(1)?.unwrap_or_default().parse().map_err(|e| bad("verification", format!("{e}")))?,
+                    category: text_ref(2)?.map(str::parse).transpose().map_err(|e| bad("category", format!("{e}")))?,
+                    summary: get_text(3)?,
+                    location,
+                    published_at,
+                    updated_at,
+                    network: row.get(11).map_err(|e| sql_error(&path, e))?,
+                    official: row.get(12).map_err(|e| sql_error(&path, e))?,
+                    source_url: get_text(13)?,
+                });
             }
             Ok(out)
         })
