@@ -5,7 +5,7 @@ use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
 use std::collections::BTreeMap;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
-use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, PublicReport};
+use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, public_id, PublicReport};
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
@@ -30,12 +30,43 @@ pub struct ExportSummary {
     pub unchanged: Vec<String>,
 }
 
-/// The public view of every published report, sorted by id so output is stable.
+/// Where the secret behind public ids is kept in the store.
+const PUBLIC_ID_SECRET: &str = "vigie:public-id-secret";
+
+/// The crisis's secret for public ids: made once, at random, and kept in the store.
+pub async fn public_id_secret(app: &Vigie) -> Result<String, StoreError> {
+    if let Some(secret) = app.store.checkpoint(PUBLIC_ID_SECRET).await? {
+        return Ok(secret);
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if app
+        .store
+        .advance_checkpoint(PUBLIC_ID_SECRET, None, &fresh)
+        .await?
+    {
+        return Ok(fresh);
+    }
+    // Another process made it first: use theirs.
+    app.store
+        .checkpoint(PUBLIC_ID_SECRET)
+        .await?
+        .ok_or_else(|| StoreError::Unavailable("public id secret vanished".into()))
+}
+
+/// The public view of every published report, with its public id, sorted by id so output is
+/// stable.
 pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError> {
+    let secret = public_id_secret(app).await?;
     let candidates = app.store.published_candidates().await?;
     let mut out: Vec<PublicReport> = candidates
         .into_iter()
         .filter_map(|c| project_candidate(c, &app.gazetteer))
+        .map(|mut r| {
+            r.id = public_id(&secret, &r.id);
+            r
+        })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)

@@ -630,7 +630,8 @@ async fn every_field_is_validated_by_name() {
 #[tokio::test]
 async fn hand_entries_are_classified_located_and_deduplicated() {
     let w = world().await;
-    let body = json!({"network": "facebook", "url": "https://www.facebook.example/groups/gwada/posts/123/", "text": "Au secours, famille bloquée sur le toit à Petit-Bourg, l'eau monte !", "observed_at": "2026-09-14T03:00:00Z"});
+    // The author typed is an official account's: a hand entry is still not official.
+    let body = json!({"network": "facebook", "url": "https://www.facebook.example/groups/gwada/posts/123/", "text": "Au secours, famille bloquée sur le toit à Petit-Bourg, l'eau monte !", "observed_at": "2026-09-14T03:00:00Z", "author": "prefecture@social.demo.example"});
     let a = call(
         &w.app,
         Method::POST,
@@ -647,6 +648,7 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
     assert_eq!(a.body["suggested_priority"], "critical");
     assert_eq!(a.body["location"]["insee"], "97118");
     let id = a.body["id"].clone();
+    assert_eq!(a.body["official"], false);
     let mut again = body.clone();
     again["url"] = json!("https://www.facebook.example/groups/gwada/posts/123#comments");
     let a = call(
@@ -787,6 +789,29 @@ async fn a_coordinator_publishes_what_is_complete() {
         .unwrap()
         .iter()
         .any(|r| r.id == id));
+    // On the public map, only a coordinator changes it.
+    let v = a.body["version"].to_string();
+    let uri = format!("/api/v1/reports/{id}");
+    let p = call(
+        &w.app,
+        Method::PATCH,
+        &uri,
+        Some(&w.volunteer),
+        &[("If-Match", &v)],
+        Some(json!({"status": "triaged"})),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.text);
+    let p = call(
+        &w.app,
+        Method::PATCH,
+        &uri,
+        Some(&w.coordinator),
+        &[("If-Match", &v)],
+        Some(json!({"summary": "Route coupée, déviation"})),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
     let a = call(
         &w.app,
         Method::POST,
@@ -820,7 +845,7 @@ async fn a_coordinator_publishes_what_is_complete() {
         .iter()
         .map(|h| h["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["update", "publish", "unpublish"]);
+    assert_eq!(actions, ["update", "publish", "update", "unpublish"]);
     let who: Vec<&str> = history.body["history"]
         .as_array()
         .unwrap()

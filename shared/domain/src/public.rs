@@ -32,6 +32,24 @@ pub struct PublicReport {
     pub lon: f64,
 }
 
+/// The id a report has in public files: keyed with a secret of the crisis that never leaves
+/// the store, so nobody can hash a post's public address to find which marker it became (and
+/// so who wrote it).
+pub fn public_id(secret: &str, report_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(secret.as_bytes());
+    h.update([0]);
+    h.update(report_id.as_bytes());
+    let digest = h.finalize();
+    let mut id = String::with_capacity(21);
+    id.push('p');
+    for b in &digest[..10] {
+        id.push_str(&format!("{b:02x}"));
+    }
+    id
+}
+
 /// The fields of a report that the public projection reads: what a store hands the export
 /// without decoding whole reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,39 +145,59 @@ fn round2(v: f64) -> f64 {
 struct Patterns {
     email: Regex,
     phone: Regex,
+    profile: Regex,
     handle: Regex,
 }
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        email: Regex::new(r"(?i)[a-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[a-z0-9.\-]+\.[a-z]{2,}")
-            .unwrap_or_else(|e| panic!("{e}")),
-        // French and international numbers: 0690 12 34 56, 06.90.12.34.56, +590 690 123 456,
-        // 0033 6 ..., and runs of 8 or more digits with separators.
-        phone: Regex::new(r"(?:\+|00)?\d(?:[\s.\-/]?\(?\d\)?){7,}")
-            .unwrap_or_else(|e| panic!("{e}")),
-        handle: Regex::new(r"(?:^|[\s(\[])@[A-Za-z0-9_.\-]+(?:@[A-Za-z0-9.\-]+)?")
-            .unwrap_or_else(|e| panic!("{e}")),
+        // Addresses, also written to dodge robots: (at), [at], [@], (@), " at ", "arobase",
+        // with (dot), [dot], " dot ", " point " for the dots.
+        email: Regex::new(
+            r"(?i)[a-z0-9._%+\-]+\s*(?:@|\(\s*(?:at|@)\s*\)|\[\s*(?:at|@)\s*\]|\s(?:at|arobase)\s)\s*[a-z0-9\-]+(?:\s*(?:\.|\(\s*dot\s*\)|\[\s*dot\s*\]|\s(?:dot|point)\s)\s*[a-z0-9\-]+)+",
+        )
+        .unwrap_or_else(|e| panic!("{e}")),
+        // Phone numbers: seven digits or more, whatever separates them (spaces, dots, dashes,
+        // slashes, commas, underscores, brackets), with or without +590 / 00 33 prefixes.
+        // Dates written in full are caught too: a loss accepted to never show a number.
+        phone: Regex::new(r"(?:\+|00)?\d(?:[\s.\-/_,()]*\d){6,}").unwrap_or_else(|e| panic!("{e}")),
+        // Profile addresses (https://instance/@name) and bare @handles.
+        profile: Regex::new(r"(?i)https?://\S*@\S+").unwrap_or_else(|e| panic!("{e}")),
+        handle: Regex::new(r"@[\w.\-]+(?:@[\w.\-]+)?").unwrap_or_else(|e| panic!("{e}")),
     })
 }
 
-/// Removes e-mail addresses, phone numbers and @handles from a volunteer's summary. Short
-/// emergency numbers (15, 17, 18, 112) stay: they are advice, not a person.
+/// Turns look-alike characters into the plain ones the patterns know: full-width @ and digits,
+/// dashes; drops invisible format characters (zero-width spaces and joiners).
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(*c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'))
+        .map(|c| match c {
+            '＠' => '@',
+            '‐' | '‑' | '‒' | '–' | '—' | '−' => '-',
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Removes e-mail addresses, phone numbers, profile addresses and @handles from a volunteer's
+/// summary. Short emergency numbers (15, 17, 18, 112) stay: they are advice, not a person.
 pub fn scrub(text: &str) -> String {
-    // Most summaries hold neither an @ nor eight digits: nothing to look for.
+    let text = crate::text::clean_text(&plain(text));
+    // Most summaries hold neither an @, nor seven digits, nor an "at": nothing to look for.
     let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    if digits < 8 && !text.contains('@') && !text.contains("(at)") && !text.contains("[at]") {
-        return crate::text::clean_text(text);
+    let lower = text.to_lowercase();
+    let maybe_address = text.contains('@') || lower.contains("at") || lower.contains("arobase");
+    if digits < 7 && !maybe_address {
+        return text;
     }
     let p = patterns();
-    let text = p.email.replace_all(text, "[…]");
+    let text = p.email.replace_all(&text, "[…]");
+    let text = p.profile.replace_all(&text, "[…]");
     let text = p.phone.replace_all(&text, "[…]");
-    let text = p.handle.replace_all(&text, |c: &regex::Captures| {
-        let m = &c[0];
-        let lead: String = m.chars().take_while(|ch| *ch != '@').collect();
-        format!("{lead}[…]")
-    });
+    let text = p.handle.replace_all(&text, "[…]");
     crate::text::clean_text(&text)
 }
 
@@ -339,5 +377,46 @@ mod tests {
         assert!(s.contains("18 ou 112"), "{s}");
         let s = scrub("tel 06.90.12.34.56 / 0590123456");
         assert!(!s.contains("12"), "{s}");
+        for leak in [
+            "0690  12  34  56",
+            "0690 - 12 34 56",
+            "0690 / 12 34 56",
+            "06–90–12–34–56",
+            "06_90_12_34_56",
+            "06,90,12,34,56",
+            "0690\u{200b}12\u{200b}34\u{200b}56",
+            "appelez le 542-1234",
+            "０６９０１２３４５６",
+            "josette (AT) gmail.com",
+            "josette [AT] gmail.com",
+            "josette[@]gmail.com",
+            "josette (@) gmail.com",
+            "josette @ gmail . com",
+            "josette(at)gmail(dot)com",
+            "josette arobase gmail point com",
+            "josette＠gmail.com",
+            "voir https://mastodon.social/@josette",
+            "cc:@josette",
+            ".@josette",
+            "«@josette»",
+            "\"@josette\"",
+        ] {
+            let s = scrub(leak);
+            assert!(
+                !s.contains("josette")
+                    && !s.contains("12 34")
+                    && !s.contains("1234")
+                    && !s.contains("56"),
+                "`{leak}` became `{s}`"
+            );
+        }
+        assert_eq!(
+            scrub("Route coupée à Goyave, 3 arbres"),
+            "Route coupée à Goyave, 3 arbres"
+        );
+        assert_eq!(
+            scrub("Appelez le 18 ou le 112 en cas de danger"),
+            "Appelez le 18 ou le 112 en cas de danger"
+        );
     }
 }

@@ -46,7 +46,8 @@ fn time(t: &DateTime<Utc>) -> String {
 /// A spreadsheet runs a cell starting with these as a formula: a leading apostrophe keeps it
 /// text (and is taken off again on import).
 fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // Numbers (a western longitude starts with -) stay numbers.
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
         format!("'{s}")
     } else {
         s.to_string()
@@ -286,6 +287,11 @@ mod tests {
         assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(uncell("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
         assert_eq!(uncell("'bonjour"), "'bonjour");
+        assert_eq!(
+            cell("-61.53"),
+            "-61.53",
+            "coordinates stay numeric in a spreadsheet"
+        );
     }
 
     #[test]

@@ -221,13 +221,14 @@ pub struct SourceOutcome {
 }
 
 /// The handler of the collector functions (`collect-mastodon`, `collect-bluesky`,
-/// `collect-feeds`): runs the sources of `kind` the input names, once. Fails (so the
-/// invocation counts as an error for alarms and retries) when any source failed.
+/// `collect-feeds`): runs the sources of `kind` the input names, once. `planned` is built once
+/// per function instance (see [`sources`]), so clients keep their sessions between runs. Fails
+/// (so the invocation counts as an error for alarms and retries) when any source failed.
 pub async fn handle_collect(
     app: &Vigie,
     kind: &str,
+    planned: &[PlannedSource],
     input: serde_json::Value,
-    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<CollectOutput, HostError> {
     let input: CollectInput = if input.is_null() {
         CollectInput::default()
@@ -238,8 +239,18 @@ pub async fn handle_collect(
             ))
         })?
     };
-    let planned = sources(&app.crisis, input.source.as_deref(), Some(kind), env)?;
-    let summaries = collect_once(app, &planned, Budget::default()).await;
+    if let Some(id) = input.source.as_deref() {
+        // The same checks as building the sources: unknown id, or a source of another kind.
+        sources(&app.crisis, Some(id), Some(kind), &|_| None)?;
+    }
+    let chosen: Vec<&PlannedSource> = planned
+        .iter()
+        .filter(|p| p.kind == kind && input.source.as_deref().is_none_or(|id| id == p.id))
+        .collect();
+    let mut summaries = Vec::with_capacity(chosen.len());
+    for p in chosen {
+        summaries.extend(collect_once(app, std::slice::from_ref(p), Budget::default()).await);
+    }
     let failures: Vec<String> = summaries
         .iter()
         .filter(|s| s.error.is_some())

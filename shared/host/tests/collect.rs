@@ -119,6 +119,10 @@ fn no_env(_: &str) -> Option<String> {
     None
 }
 
+fn planned(app: &Vigie, kind: &str) -> Vec<vigie_host::PlannedSource> {
+    sources(&app.crisis, None, Some(kind), &no_env).unwrap()
+}
+
 async fn mastodon(total: u64) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
@@ -139,19 +143,24 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir, crisis(&masto.uri(), &feeds.uri()));
 
-    let out = handle_collect(&app, "mastodon", json!({"source": "masto"}), &no_env)
-        .await
-        .unwrap();
+    let out = handle_collect(
+        &app,
+        "mastodon",
+        &planned(&app, "mastodon"),
+        json!({"source": "masto"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(out.sources.len(), 1);
     assert_eq!(out.sources[0].new, 40);
-    let again = handle_collect(&app, "mastodon", json!({}), &no_env)
+    let again = handle_collect(&app, "mastodon", &planned(&app, "mastodon"), json!({}))
         .await
         .unwrap();
     assert_eq!(again.sources[0].new, 0, "a second run stores nothing twice");
     assert_eq!(count(&app).await, 40);
 
     // A failing source is reported, with the reason, and the others still run.
-    let err = handle_collect(&app, "feed", Value::Null, &no_env)
+    let err = handle_collect(&app, "feed", &planned(&app, "feed"), Value::Null)
         .await
         .unwrap_err()
         .to_string();
@@ -170,7 +179,7 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     assert!(feed_health.last_error.as_deref().unwrap().contains("404"));
 
     // A missing secret names the variable.
-    let err = handle_collect(&app, "bluesky", json!({}), &no_env)
+    let err = handle_collect(&app, "bluesky", &planned(&app, "bluesky"), json!({}))
         .await
         .unwrap_err()
         .to_string();
@@ -181,7 +190,7 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
         ("feed", json!({"source": "masto"}), "is a mastodon source"),
         ("mastodon", json!({"sources": "masto"}), "unknown field"),
     ] {
-        let err = handle_collect(&app, kind, input, &no_env)
+        let err = handle_collect(&app, kind, &planned(&app, kind), input)
             .await
             .unwrap_err()
             .to_string();

@@ -16,7 +16,7 @@ pub struct WebhookNotifier {
 impl WebhookNotifier {
     pub fn new(url: &str) -> Result<WebhookNotifier, NotifyError> {
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| NotifyError(e.to_string()))?;
         Ok(WebhookNotifier {
@@ -51,7 +51,9 @@ impl Notifier for WebhookNotifier {
     async fn escalation(&self, report: &Report) -> Result<(), NotifyError> {
         let body = escalation_payload(report);
         let mut last = String::new();
-        for attempt in 0..3u32 {
+        // Two tries of at most 5 s: the volunteer's request waits for them, and must answer well
+        // inside an API gateway's 30 s.
+        for attempt in 0..2u32 {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(300 * 2u64.pow(attempt))).await;
             }

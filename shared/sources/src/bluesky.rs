@@ -230,6 +230,15 @@ fn is_expired(answer: &Answer) -> bool {
         )
 }
 
+/// How far back from the newest post seen the next search starts.
+const OVERLAP_MINUTES: i64 = 15;
+
+fn overlap(newest: &str) -> String {
+    DateTime::parse_from_rfc3339(newest)
+        .map(|t| stamp(t.with_timezone(&Utc) - Duration::minutes(OVERLAP_MINUTES)))
+        .unwrap_or_else(|_| newest.to_string())
+}
+
 fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -290,9 +299,11 @@ impl Source for BlueskySource {
                     newest,
                 }
             }
-            // Caught up: the next run searches from the newest post seen.
+            // Caught up: the next run searches from a little before the newest post seen, since
+            // search filters on a time that indexing lag can put before it (ids de-duplicate
+            // the overlap).
             _ => State {
-                since: newest.or(state.since.clone()),
+                since: newest.as_deref().map(overlap).or(state.since.clone()),
                 cursor: None,
                 newest: None,
             },

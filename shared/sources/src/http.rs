@@ -184,6 +184,11 @@ impl Http {
 /// or `RateLimit-Reset` (epoch seconds, as Bluesky sends, or seconds from now). One minute
 /// when none is readable.
 pub fn rate_limit_until(headers: &HeaderMap, now: DateTime<Utc>) -> DateTime<Utc> {
+    // Never longer than a day, never in the past: a wrong header must not switch a source off.
+    read_rate_limit(headers, now).clamp(now, now + ChronoDuration::days(1))
+}
+
+fn read_rate_limit(headers: &HeaderMap, now: DateTime<Utc>) -> DateTime<Utc> {
     let get = |name: &str| {
         headers
             .get(name)
@@ -266,5 +271,9 @@ mod tests {
             rate_limit_until(&HeaderMap::new(), now),
             now + ChronoDuration::minutes(1)
         );
+        let far = headers(&[("x-ratelimit-reset", "2031-01-01T00:00:00Z")]);
+        assert_eq!(rate_limit_until(&far, now), now + ChronoDuration::days(1));
+        let past = headers(&[("retry-after", "Mon, 14 Sep 2020 03:05:00 GMT")]);
+        assert_eq!(rate_limit_until(&past, now), now);
     }
 }

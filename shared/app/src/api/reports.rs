@@ -313,6 +313,8 @@ pub async fn create(
         gazetteer: &app.gazetteer,
     };
     let mut report = ingest(&obs, &ctx, Utc::now());
+    // Whoever typed the author's name, a hand entry is never taken as an official account's.
+    report.official = false;
     if location.is_some() {
         report.location = location;
     }
@@ -407,6 +409,14 @@ pub async fn update(
         location: map.get("location").map(location_field).transpose()?,
     };
     let current = load(&app, &id).await?;
+    // What is on the public map changes only with a coordinator's eyes on it.
+    if current.status == Status::Published && !caller.role.may_publish() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this report is on the public map: a coordinator changes it (or unpublishes it first)",
+        ));
+    }
     if current.version != expected {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
@@ -431,6 +441,9 @@ pub async fn update(
             &entry(&next, &current, &caller, "update", now),
         )
         .await?;
+    if current.status == Status::Published {
+        app.published_changed();
+    }
     Ok(with_etag(&saved, StatusCode::OK, None))
 }
 
@@ -503,6 +516,26 @@ pub async fn publish(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Publish)?;
+    let report = load(&app, &id).await?;
+    let open_rumour = app
+        .store
+        .list_reports(&ReportQuery {
+            cluster: Some(report.cluster_id.clone()),
+            verification: Some(Verification::Rumor),
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    if let Some(copy) = open_rumour.items.first() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_allowed_now",
+            format!(
+                "a copy of this message ({}) is an open rumour: confirm or debunk it first",
+                copy.id
+            ),
+        ));
+    }
     let actor = caller.actor();
     let saved = act(&app, &caller, &id, "publish", |r, now| {
         triage::publish(r, &actor, now)
