@@ -326,6 +326,7 @@ impl Crisis {
                     }
                     if let Some(var) = &m.token_env {
                         check_env_name(var).map_err(|r| fail(at("token_env"), r))?;
+                        check_secret_transport(&m.instance).map_err(|r| fail(at("instance"), r))?;
                     }
                     let kind = SourceKind::Mastodon {
                         instance: m.instance.trim_end_matches('/').to_string(),
@@ -341,6 +342,7 @@ impl Crisis {
                     }
                     check_env_name(&b.handle_env).map_err(|r| fail(at("handle_env"), r))?;
                     check_env_name(&b.password_env).map_err(|r| fail(at("password_env"), r))?;
+                    check_secret_transport(&b.service).map_err(|r| fail(at("service"), r))?;
                     let kind = SourceKind::Bluesky {
                         service: b.service.trim_end_matches('/').to_string(),
                         query: b.query,
@@ -490,6 +492,20 @@ fn check_url(url: &str) -> Result<(), String> {
         return Err(format!("`{url}` has no host"));
     }
     Ok(())
+}
+
+/// A source that sends a token or a password must use https, but on this machine (tests,
+/// exercises against local servers).
+fn check_secret_transport(url: &str) -> Result<(), String> {
+    let host = url
+        .strip_prefix("http://")
+        .map(|rest| rest.split(['/', ':']).next().unwrap_or_default());
+    match host {
+        None | Some("127.0.0.1" | "localhost" | "[::1]") => Ok(()),
+        Some(_) => Err(format!(
+            "`{url}` must be https:// since the source sends a token or password"
+        )),
+    }
 }
 
 fn check_env_name(name: &str) -> Result<(), String> {
@@ -644,6 +660,17 @@ webhook = "https://hooks.example/vigie"
 
         let e = err(&EXAMPLE.replace("kind = \"feed\"", "kind = \"telegram\""));
         assert!(e.contains("telegram"), "{e}");
+
+        let e = err(&EXAMPLE.replace("https://bsky.social", "http://bsky.social"));
+        assert!(
+            e.contains("key `sources[1].service`") && e.contains("https"),
+            "{e}"
+        );
+        assert!(Crisis::parse(
+            "c",
+            &EXAMPLE.replace("https://bsky.social", "http://127.0.0.1:8080")
+        )
+        .is_ok());
 
         let e = err(&EXAMPLE.replace("{z}/", ""));
         assert!(e.contains("key `publish.tiles`"), "{e}");

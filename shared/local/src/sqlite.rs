@@ -22,6 +22,27 @@ const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
 const SCHEMA_VERSION: i32 = 3;
 const READERS: usize = 4;
 
+const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
+                     ALTER TABLE reports ADD COLUMN summary TEXT;
+                     ALTER TABLE reports ADD COLUMN lat REAL;
+                     ALTER TABLE reports ADD COLUMN lon REAL;
+                     ALTER TABLE reports ADD COLUMN precision TEXT;
+                     ALTER TABLE reports ADD COLUMN published_at TEXT;
+                     ALTER TABLE reports ADD COLUMN official INTEGER NOT NULL DEFAULT 0;
+                     ALTER TABLE reports ADD COLUMN source_url TEXT;
+                     ALTER TABLE reports ADD COLUMN updated_at TEXT;
+                     UPDATE reports SET chosen_category = json_extract(body, '$.category'),
+                         summary = json_extract(body, '$.summary'),
+                         lat = json_extract(body, '$.location.lat'),
+                         lon = json_extract(body, '$.location.lon'),
+                         precision = json_extract(body, '$.location.precision'),
+                         published_at = json_extract(body, '$.published_at'),
+                         official = json_extract(body, '$.official'),
+                         source_url = json_extract(body, '$.source_url'),
+                         updated_at = json_extract(body, '$.updated_at');
+                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
+                     PRAGMA user_version = 3;";
+
 const SCHEMA: &str = r#"
 CREATE TABLE reports (
     id TEXT PRIMARY KEY,
@@ -132,65 +153,19 @@ impl SqliteStore {
         writer
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| sql_error(path, e))?;
-        if tables == 0 {
-            let tx = writer
-                .unchecked_transaction()
-                .map_err(|e| sql_error(path, e))?;
-            tx.execute_batch(SCHEMA).map_err(|e| sql_error(path, e))?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| sql_error(path, e))?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(|e| sql_error(path, e))?;
-            tx.commit().map_err(|e| sql_error(path, e))?;
+        // Creation and migrations under a write lock taken at once, with the version read
+        // again inside it: two commands opening the same file together do each step once.
+        writer
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| sql_error(path, e))?;
+        let migrated = migrate(&writer, path);
+        let end = if migrated.is_ok() {
+            "COMMIT"
         } else {
-            let version: i32 = writer
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| sql_error(path, e))?;
-            if version < 2 {
-                writer
-                    .execute_batch(
-                        "CREATE TABLE IF NOT EXISTS spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
-                         PRAGMA user_version = 2;",
-                    )
-                    .map_err(|e| sql_error(path, e))?;
-            }
-            if version < 3 {
-                // The public fields as columns, so the export reads no whole report.
-                let tx = writer
-                    .unchecked_transaction()
-                    .map_err(|e| sql_error(path, e))?;
-                tx.execute_batch(
-                    "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
-                     ALTER TABLE reports ADD COLUMN summary TEXT;
-                     ALTER TABLE reports ADD COLUMN lat REAL;
-                     ALTER TABLE reports ADD COLUMN lon REAL;
-                     ALTER TABLE reports ADD COLUMN precision TEXT;
-                     ALTER TABLE reports ADD COLUMN published_at TEXT;
-                     ALTER TABLE reports ADD COLUMN official INTEGER NOT NULL DEFAULT 0;
-                     ALTER TABLE reports ADD COLUMN source_url TEXT;
-                     ALTER TABLE reports ADD COLUMN updated_at TEXT;
-                     UPDATE reports SET chosen_category = json_extract(body, '$.category'),
-                         summary = json_extract(body, '$.summary'),
-                         lat = json_extract(body, '$.location.lat'),
-                         lon = json_extract(body, '$.location.lon'),
-                         precision = json_extract(body, '$.location.precision'),
-                         published_at = json_extract(body, '$.published_at'),
-                         official = json_extract(body, '$.official'),
-                         source_url = json_extract(body, '$.source_url'),
-                         updated_at = json_extract(body, '$.updated_at');
-                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
-                     PRAGMA user_version = 3;",
-                )
-                .map_err(|e| sql_error(path, e))?;
-                tx.commit().map_err(|e| sql_error(path, e))?;
-            }
-            if version > SCHEMA_VERSION {
-                return Err(StoreError::Corrupt(format!(
-                    "{}: written by a newer Vigie (schema {version}, this one reads {SCHEMA_VERSION})",
-                    path.display()
-                )));
-            }
-        }
+            "ROLLBACK"
+        };
+        writer.execute_batch(end).map_err(|e| sql_error(path, e))?;
+        migrated?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             writer: Arc::new(Mutex::new(writer)),
@@ -255,6 +230,44 @@ impl SqliteStore {
         .await
         .map_err(unavailable)?
     }
+}
+
+/// Creates the schema in an empty file, or brings an older one up to [`SCHEMA_VERSION`].
+/// Runs inside the caller's transaction.
+fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| sql_error(path, e))?;
+    if tables == 0 {
+        conn.execute_batch(SCHEMA).map_err(|e| sql_error(path, e))?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(|e| sql_error(path, e))?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| sql_error(path, e))?;
+        return Ok(());
+    }
+    let version: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| sql_error(path, e))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::Corrupt(format!(
+            "{}: written by a newer Vigie (schema {version}, this one reads {SCHEMA_VERSION})",
+            path.display()
+        )));
+    }
+    if version < 2 {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
+             PRAGMA user_version = 2;",
+        )
+        .map_err(|e| sql_error(path, e))?;
+    }
+    if version < 3 {
+        // The public fields as columns, so the export reads no whole report.
+        conn.execute_batch(MIGRATE_3)
+            .map_err(|e| sql_error(path, e))?;
+    }
+    Ok(())
 }
 
 fn decode(body: &str, cluster_size: Option<i64>) -> Result<Report, StoreError> {

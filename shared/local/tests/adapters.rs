@@ -126,3 +126,50 @@ async fn readers_go_on_while_collectors_write() {
     assert_eq!(all.items.len(), 200);
     assert!(all.next_cursor.is_some());
 }
+
+#[tokio::test]
+async fn an_older_store_is_brought_up_to_date_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    let mut r = vigie_conformance::sample("m1", "Pont effondré à Sainte-Rose", 0);
+    r.status = vigie_domain::taxonomy::Status::Published;
+    r.category = Some(vigie_domain::taxonomy::Category::Access);
+    r.summary = Some("Pont effondré".into());
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .insert_reports(std::slice::from_ref(&r))
+            .await
+            .unwrap();
+    }
+    // Make the file what schema 2 wrote: no public columns.
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP INDEX reports_public;
+             ALTER TABLE reports DROP COLUMN chosen_category; ALTER TABLE reports DROP COLUMN summary;
+             ALTER TABLE reports DROP COLUMN lat; ALTER TABLE reports DROP COLUMN lon;
+             ALTER TABLE reports DROP COLUMN precision; ALTER TABLE reports DROP COLUMN published_at;
+             ALTER TABLE reports DROP COLUMN official; ALTER TABLE reports DROP COLUMN source_url;
+             ALTER TABLE reports DROP COLUMN updated_at; PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    // Two commands opening it at once migrate it once.
+    let (a, b) = (path.clone(), path.clone());
+    let (x, y) = tokio::join!(
+        tokio::task::spawn_blocking(move || SqliteStore::open(&a).map(|_| ())),
+        tokio::task::spawn_blocking(move || SqliteStore::open(&b).map(|_| ()))
+    );
+    x.unwrap().unwrap();
+    y.unwrap().unwrap();
+    let store = SqliteStore::open(&path).unwrap();
+    let candidates = store.published_candidates().await.unwrap();
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].summary.as_deref(), Some("Pont effondré"));
+    let version: i32 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+}

@@ -74,6 +74,12 @@ impl FeedSource {
         }
     }
 
+    /// The feed's address without its query string: queries often carry API keys, and this
+    /// form is what errors, the table and the public see.
+    fn shown_url(&self) -> String {
+        self.url.split('?').next().unwrap_or(&self.url).to_string()
+    }
+
     fn observation(
         &self,
         native_id: String,
@@ -81,12 +87,19 @@ impl FeedSource {
         body: Body,
         posted_at: DateTime<Utc>,
     ) -> Observation {
+        // Ids such as "1" or "avis-101" are unique in their feed only: they are qualified by
+        // the feed's address. URLs and URNs are unique already.
+        let native_id = if native_id.contains(':') {
+            native_id
+        } else {
+            format!("{}#{native_id}", self.shown_url())
+        };
         Observation {
             source_id: self.id.clone(),
             network: "feed".into(),
             native_id,
             url,
-            author: self.url.clone(),
+            author: self.shown_url(),
             author_name: None,
             official_source: self.official,
             body,
@@ -103,7 +116,7 @@ impl FeedSource {
         let feed = feed_rs::parser::parse(body).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable RSS or Atom feed: {e}",
-                self.url
+                self.shown_url()
             ))
         })?;
         let points = georss_points(body);
@@ -148,7 +161,10 @@ impl FeedSource {
             .replace("<cap:", "<")
             .replace("</cap:", "</");
         let alert: CapAlert = quick_xml::de::from_str(&text).map_err(|e| {
-            SourceError::Transient(format!("{}: not a readable CAP alert: {e}", self.url))
+            SourceError::Transient(format!(
+                "{}: not a readable CAP alert: {e}",
+                self.shown_url()
+            ))
         })?;
         let sent = DateTime::parse_from_rfc3339(alert.sent.trim())
             .map(|t| t.with_timezone(&Utc))
@@ -202,11 +218,16 @@ impl FeedSource {
         let collection: FeatureCollection = serde_json::from_slice(body).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable GeoJSON FeatureCollection: {e}",
-                self.url
+                self.shown_url()
             ))
         })?;
-        for (i, feature) in collection.features.iter().enumerate() {
-            let p = &feature.properties;
+        for item in &collection.features {
+            // One unreadable feature is skipped and counted; the others are kept.
+            let Ok(feature) = serde_json::from_value::<Feature>(item.clone()) else {
+                batch.skipped += 1;
+                continue;
+            };
+            let p = feature.properties.unwrap_or_default();
             let text_of = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
             let mag = p.get("mag").and_then(|v| v.as_f64());
             let tsunami = p.get("tsunami").and_then(|v| v.as_i64()).unwrap_or(0) == 1;
@@ -233,7 +254,14 @@ impl FeedSource {
                         .unwrap_or_else(|| v.to_string())
                 })
                 .or_else(|| text_of("code"))
-                .unwrap_or_else(|| format!("{}#{i}", self.url));
+                // No id: one made from what the feature says, so a new feature put first in
+                // the feed never takes an older one's place.
+                .unwrap_or_else(|| {
+                    content_id(&[
+                        &text,
+                        &p.get("time").map(|t| t.to_string()).unwrap_or_default(),
+                    ])
+                });
             let posted = p
                 .get("time")
                 .and_then(|v| v.as_i64())
@@ -241,8 +269,9 @@ impl FeedSource {
                 .unwrap_or_else(Utc::now);
             let mut obs = self.observation(id, text_of("url"), Body::Plain(text), posted);
             obs.point = feature.geometry.as_ref().and_then(|g| {
-                if g.kind == "Point" && g.coordinates.len() >= 2 {
-                    Some((g.coordinates[1], g.coordinates[0]))
+                let c = g.coordinates.as_array()?;
+                if g.kind == "Point" && c.len() >= 2 {
+                    Some((c[1].as_f64()?, c[0].as_f64()?))
                 } else {
                     None
                 }
@@ -276,14 +305,14 @@ fn escape(s: &str) -> String {
 #[derive(Deserialize)]
 struct FeatureCollection {
     #[serde(default)]
-    features: Vec<Feature>,
+    features: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 struct Feature {
     id: Option<serde_json::Value>,
-    #[serde(default)]
-    properties: serde_json::Map<String, serde_json::Value>,
+    /// `null` is valid GeoJSON for "no properties".
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
     geometry: Option<Geometry>,
 }
 
@@ -291,8 +320,21 @@ struct Feature {
 struct Geometry {
     #[serde(rename = "type")]
     kind: String,
+    /// Any geometry is read; only a Point gives the observation a point.
     #[serde(default)]
-    coordinates: Vec<f64>,
+    coordinates: serde_json::Value,
+}
+
+/// An id from content, for items that have none.
+fn content_id(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("content-{h:016x}")
 }
 
 #[derive(Deserialize)]
@@ -487,7 +529,7 @@ impl Source for FeedSource {
             .unwrap_or_default();
         let answer = self
             .http
-            .send(&self.url, |c| {
+            .send(&self.shown_url(), |c| {
                 let mut req = c.get(&self.url);
                 if let Some(etag) = &validators.etag {
                     req = req.header("If-None-Match", etag);
@@ -505,21 +547,21 @@ impl Source for FeedSource {
             401 | 403 | 404 | 410 => {
                 return Err(SourceError::Fatal(format!(
                     "{}: HTTP {}",
-                    self.url,
+                    self.shown_url(),
                     answer.status.as_u16()
                 )))
             }
             other => {
                 return Err(SourceError::Transient(format!(
                     "{}: HTTP {other}",
-                    self.url
+                    self.shown_url()
                 )))
             }
         }
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Err(SourceError::Transient(format!(
                 "{}: empty answer",
-                self.url
+                self.shown_url()
             )));
         }
         match detect(&answer.body) {
@@ -529,7 +571,7 @@ impl Source for FeedSource {
             None => {
                 return Err(SourceError::Transient(format!(
                     "{}: not RSS, Atom, CAP or GeoJSON (an error page?)",
-                    self.url
+                    self.shown_url()
                 )))
             }
         }

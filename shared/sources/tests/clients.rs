@@ -1,6 +1,7 @@
 //! The source clients against HTTP servers on loopback that speak each network's documented
 //! format (fixtures in `fixtures/`, written from the published API documentation).
 
+use chrono::Timelike;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -175,19 +176,25 @@ async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
 
 #[tokio::test]
 async fn rate_limits_stop_the_run_with_the_time_to_wait() {
+    // Mastodon's reset header is an ISO 8601 time, here five minutes from now.
+    let reset = (chrono::Utc::now() + chrono::Duration::minutes(5))
+        .with_nanosecond(0)
+        .unwrap();
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
         .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("X-RateLimit-Reset", "2026-09-14T03:10:00.000Z"),
+            ResponseTemplate::new(429).insert_header(
+                "X-RateLimit-Reset",
+                reset
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    .as_str(),
+            ),
         )
         .expect(1)
         .mount(&server)
         .await;
     match masto(&server, None).fetch(None).await {
-        Err(SourceError::RateLimited { until }) => {
-            assert_eq!(until.to_rfc3339(), "2026-09-14T03:10:00+00:00")
-        }
+        Err(SourceError::RateLimited { until }) => assert_eq!(until, reset),
         other => panic!("{other:?}"),
     }
     let server = MockServer::start().await;
@@ -493,7 +500,11 @@ async fn rss_items_become_official_observations() {
     assert_eq!(batch.observations.len(), 2);
     assert_eq!(batch.skipped, 1, "an item with no text is skipped");
     let o = &batch.observations[0];
-    assert_eq!(o.native_id, "avis-101");
+    assert!(
+        o.native_id.ends_with("/feed#avis-101"),
+        "an id unique in its feed only is qualified by the feed: {}",
+        o.native_id
+    );
     assert!(o.official_source);
     assert_eq!(
         o.url.as_deref(),
@@ -543,7 +554,12 @@ async fn cap_alerts_with_area_points_and_priority_hints() {
     let batch = source.fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2, "one per info block");
     let fr = &batch.observations[0];
-    assert_eq!(fr.native_id, "FR-971-CYCLONE-2026-0914-01#0");
+    assert!(
+        fr.native_id
+            .ends_with("/feed#FR-971-CYCLONE-2026-0914-01#0"),
+        "{}",
+        fr.native_id
+    );
     assert!(
         matches!(&fr.body, Body::Html(h) if h.contains("Vigilance violette") && h.contains("Restez confinés") && h.contains("Grande-Terre"))
     );
@@ -571,7 +587,11 @@ async fn usgs_geojson_earthquakes() {
     let batch = source.fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2);
     let big = &batch.observations[0];
-    assert_eq!(big.native_id, "us7000demo");
+    assert!(
+        big.native_id.ends_with("/feed#us7000demo"),
+        "{}",
+        big.native_id
+    );
     assert_eq!(
         big.point,
         Some((16.6, -61.1)),
@@ -603,4 +623,48 @@ async fn a_feed_that_is_no_feed_is_named() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn odd_geojson_features_are_skipped_or_kept_and_keys_stay_private() {
+    let body = json!({
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": "a1", "properties": null, "geometry": {"type": "Point", "coordinates": [-61.5, 16.2]}},
+            {"type": "Feature", "properties": {"title": "Zone inondée"}, "geometry": {"type": "Polygon", "coordinates": [[[-61.5, 16.2], [-61.4, 16.2], [-61.4, 16.3], [-61.5, 16.2]]]}},
+            {"type": "Feature", "properties": {"title": "Séisme ressenti", "time": 1_789_361_000_000_i64}, "geometry": {"type": "Point", "coordinates": [-61.6, 16.1]}},
+            "not a feature"
+        ]
+    });
+    let server = MockServer::start().await;
+    Mock::given(path("/events.geojson"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let url = format!("{}/events.geojson?apikey=SECRET-KEY-123", server.uri());
+    let source = FeedSource::new("events", &url, false, http());
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(
+        batch.observations.len(),
+        2,
+        "a polygon feature is kept without a point"
+    );
+    assert_eq!(batch.skipped, 2, "no text, and not a feature");
+    assert_eq!(batch.observations[0].point, None);
+    assert_eq!(batch.observations[1].point, Some((16.1, -61.6)));
+    assert!(
+        batch.observations[1].native_id.contains("#content-"),
+        "an id made from content"
+    );
+    for o in &batch.observations {
+        assert!(!o.author.contains("SECRET") && !o.native_id.contains("SECRET"));
+    }
+    let down = FeedSource::new(
+        "down",
+        &format!("{}/gone?token=SECRET-KEY-123", server.uri()),
+        false,
+        http(),
+    );
+    let err = down.fetch(None).await.unwrap_err().to_string();
+    assert!(!err.contains("SECRET"), "{err}");
 }
