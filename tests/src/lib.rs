@@ -84,3 +84,43 @@ pub fn eventually<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// moto's AWS emulator (S3, SNS) on a free loopback port, stopped when dropped. Installed by
+/// the README's test command (`VIGIE_MOTO_SERVER` names it); a test that needs it fails, never
+/// skips, when it cannot start.
+pub struct Moto {
+    pub url: String,
+    _process: Running,
+}
+
+pub fn start_moto() -> Moto {
+    let bin = std::env::var("VIGIE_MOTO_SERVER").unwrap_or_else(|_| {
+        let local = format!(
+            "{}/.emulators/venv/bin/moto_server",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::path::Path::new(&local).exists() {
+            local
+        } else {
+            "moto_server".into()
+        }
+    });
+    let port = free_port();
+    let child = Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} (the README's test command installs it): {e}")
+        });
+    let url = format!("http://127.0.0.1:{port}");
+    let process = Running(child);
+    eventually(Duration::from_secs(30), "moto", || {
+        reqwest::blocking::get(format!("{url}/moto-api/")).ok()
+    });
+    Moto {
+        url,
+        _process: process,
+    }
+}

@@ -7,7 +7,7 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     vigie_host::init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
-    let app = vigie_host::app_from_env(&env)?;
+    let app = vigie_host::app_from_env(&env).await?;
     // Built once per instance: clients keep their sessions (Bluesky's) from run to run.
     let planned = std::sync::Arc::new(vigie_host::sources(
         &app.crisis,

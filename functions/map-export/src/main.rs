@@ -8,7 +8,7 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     vigie_host::init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
-    let app = vigie_host::app_from_env(&env)?;
+    let app = vigie_host::app_from_env(&env).await?;
     lambda_runtime::run(service_fn(|_event: LambdaEvent<serde_json::Value>| {
         let app = app.clone();
         async move {

@@ -159,7 +159,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if !once {
                 bail!("collect runs once per call: add --once (vigie local runs collectors on their schedules)");
             }
-            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place)?;
+            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place).await?;
             let sources = setup::sources(&app.crisis, source.as_deref())?;
             let summaries = vigie_host::collect_once(&app, &sources, Budget::default()).await;
             let health = app.store.source_health().await?;
@@ -198,7 +198,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if !once {
                 bail!("export runs once per call: add --once (vigie local exports continuously)");
             }
-            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place)?;
+            let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place).await?;
             let summary = export::export_once(&app).await?;
             println!(
                 "exported {} published reports: wrote {}; unchanged {}",
@@ -213,7 +213,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
             let reports = vigie_domain::table::read(&text, chrono::Utc::now())
                 .with_context(|| format!("{}", file.display()))?;
-            let app = setup::open(setup::CrisisChoice::Stored, &place)?;
+            let app = setup::open(setup::CrisisChoice::Stored, &place).await?;
             let inserted = app.store.insert_reports(&reports).await?;
             let new = inserted.iter().filter(|n| **n).count();
             println!(
@@ -228,7 +228,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: TokenCommand::Create { role, name, place },
         } => {
             let role: Role = role.parse().context("--role")?;
-            let app = setup::open(setup::CrisisChoice::Stored, &place)?;
+            let app = setup::open(setup::CrisisChoice::Stored, &place).await?;
             let issued = tokens::issue(app.store.as_ref(), role, &name).await?;
             println!(
                 "token {} for {} ({}); keep it secret, it is shown only once:",
@@ -249,7 +249,7 @@ fn list_or_none(names: &[String]) -> String {
 }
 
 async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) -> Result<()> {
-    let app = setup::open(choice, &place)?;
+    let app = setup::open(choice, &place).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -297,27 +297,34 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     }
 
     // The public files, readable from any origin (uMap, QGIS and other sites load the GeoJSON).
-    let public = tower::ServiceBuilder::new()
-        .layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]),
-        )
-        .service(tower_http::services::ServeDir::new(&public_dir));
-    let router = vigie_app::api::router(app.clone())
-        .nest_service("/public", public)
-        .route(
-            "/",
-            axum::routing::get(|| async { axum::response::Redirect::temporary("/public/") }),
-        );
+    let mut router = vigie_app::api::router(app.clone());
+    if let Some(dir) = &public_dir {
+        let public = tower::ServiceBuilder::new()
+            .layer(
+                tower_http::cors::CorsLayer::new()
+                    .allow_origin(tower_http::cors::Any)
+                    .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]),
+            )
+            .service(tower_http::services::ServeDir::new(dir));
+        router = router.nest_service("/public", public);
+    }
+    let router = router.route(
+        "/",
+        axum::routing::get(|| async { axum::response::Redirect::temporary("/public/") }),
+    );
     let base = format!("http://{}", listener.local_addr()?);
     println!(
         "Vigie is running the crisis `{}` ({})",
         app.crisis.id, app.crisis.name
     );
     println!("  triage API     {base}/api/v1/reports");
-    println!("  public GeoJSON {base}/public/reports.geojson");
-    println!("  public map     {base}/public/");
+    match &public_dir {
+        Some(_) => {
+            println!("  public GeoJSON {base}/public/reports.geojson");
+            println!("  public map     {base}/public/");
+        }
+        None => println!("  public files   {}", setup::publish_spec(&place)?),
+    }
     println!("  data           {}", place.data_dir.display());
     println!("Get a token (in another terminal):");
     println!(

@@ -93,14 +93,21 @@ fn load_crisis(
     }
 }
 
-pub fn public_dir(place: &Place) -> Result<PathBuf> {
+/// Where the public files go, as a publisher spec (`dir:PATH` or `s3://BUCKET/PREFIX`).
+pub fn publish_spec(place: &Place) -> Result<String> {
     match place.publish.as_deref() {
-        None => Ok(place.data_dir.join("public")),
+        None => Ok(format!("dir:{}", place.data_dir.join("public").display())),
+        Some(spec) if spec.starts_with("s3://") => Ok(spec.to_string()),
         Some(spec) => match spec.strip_prefix("dir:") {
-            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
-            _ => bail!("--publish `{spec}`: this build publishes to a folder only (`dir:PATH`)"),
+            Some(p) if !p.is_empty() => Ok(spec.to_string()),
+            _ => bail!("--publish `{spec}`: expected dir:PATH or s3://BUCKET/PREFIX"),
         },
     }
+}
+
+/// The local folder of the public files, when they go to one (`vigie local` serves it).
+pub fn public_dir(place: &Place) -> Result<Option<PathBuf>> {
+    Ok(publish_spec(place)?.strip_prefix("dir:").map(PathBuf::from))
 }
 
 fn store_path(place: &Place) -> Result<PathBuf> {
@@ -115,18 +122,18 @@ fn store_path(place: &Place) -> Result<PathBuf> {
 
 /// Opens everything a command needs. Nothing is written before the crisis file, the data dir
 /// and the store have all been checked.
-pub fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
+pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     let (crisis, base, to_store) = load_crisis(choice, &place.data_dir)?;
     let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
     ensure_data_dir(&place.data_dir)?;
     let store = vigie_host::open_store(&format!("sqlite:{}", store_path(place)?.display()))?;
-    let publisher = vigie_host::open_publisher(&format!("dir:{}", public_dir(place)?.display()))?;
+    let publisher = vigie_host::open_publisher(&publish_spec(place)?).await?;
     if let Some(stored) = to_store {
         let path = place.data_dir.join(STORED);
         let json = serde_json::to_string_pretty(&stored)?;
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let notifier = vigie_host::notifier(&crisis)?;
+    let notifier = vigie_host::notifier(&crisis).await?;
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
 }
 

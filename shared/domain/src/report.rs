@@ -224,6 +224,26 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
     }
 }
 
+/// What an escalation says: enough for the authority to act, and a link back to the report.
+pub fn escalation_payload(report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "event": "escalation",
+        "report": {
+            "id": report.id,
+            "category": report.effective_category(),
+            "priority": report.effective_priority(),
+            "summary": report.summary,
+            "text": report.text,
+            "place": report.location.as_ref().and_then(|l| l.place.clone()),
+            "lat": report.location.as_ref().map(|l| l.lat),
+            "lon": report.location.as_ref().map(|l| l.lon),
+            "source_url": report.source_url,
+            "escalated_at": report.escalated_at,
+            "api_path": format!("/api/v1/reports/{}", report.id),
+        }
+    })
+}
+
 /// One change to a report, for the audit trail: who, when, what before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {

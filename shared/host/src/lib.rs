@@ -33,8 +33,18 @@ pub fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
     }
 }
 
-/// Opens the publisher named by a spec: `dir:PATH`.
-pub fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
+/// Opens the publisher named by a spec: `dir:PATH`, or `s3://BUCKET/PREFIX` with the standard
+/// AWS configuration (path-style addressing when `AWS_ENDPOINT_URL` points at an S3-compatible
+/// service, or with `VIGIE_S3_PATH_STYLE=true`).
+pub async fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
+    if spec.starts_with("s3://") {
+        let config = vigie_aws::load_config().await;
+        let path_style = std::env::var("VIGIE_S3_PATH_STYLE").is_ok_and(|v| v == "true")
+            || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty());
+        let publisher = vigie_aws::S3Publisher::from_spec(&config, spec, path_style)
+            .map_err(HostError::Config)?;
+        return Ok(Arc::new(publisher));
+    }
     match spec.split_once(':') {
         Some(("dir", path)) if !path.is_empty() => {
             Ok(Arc::new(FolderPublisher::new(Path::new(path)).map_err(
@@ -42,13 +52,21 @@ pub fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
             )?))
         }
         _ => Err(HostError::Config(format!(
-            "publish `{spec}`: expected dir:PATH (the S3 publisher is not part of this build yet)"
+            "publish `{spec}`: expected dir:PATH or s3://BUCKET/PREFIX"
         ))),
     }
 }
 
-/// The notifier of the crisis: its webhook, or the log when it has none.
-pub fn notifier(crisis: &Crisis) -> Result<Arc<dyn Notifier>, HostError> {
+/// The notifier of the crisis: the SNS topic named by `VIGIE_ESCALATION_TOPIC` (in the cloud),
+/// else its webhook, else the log.
+pub async fn notifier(crisis: &Crisis) -> Result<Arc<dyn Notifier>, HostError> {
+    if let Some(topic) = std::env::var("VIGIE_ESCALATION_TOPIC")
+        .ok()
+        .filter(|t| !t.is_empty())
+    {
+        let config = vigie_aws::load_config().await;
+        return Ok(Arc::new(vigie_aws::SnsNotifier::new(&config, &topic)));
+    }
     Ok(match &crisis.webhook {
         Some(url) => {
             Arc::new(WebhookNotifier::new(url).map_err(|e| HostError::Config(e.to_string()))?)
@@ -277,7 +295,7 @@ pub async fn handle_collect(
 
 /// The configuration of a function, from its environment: `VIGIE_CRISIS_FILE` (the crisis
 /// file), `VIGIE_STORE` and `VIGIE_PUBLISH` (adapter specs).
-pub fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {
+pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {
     let need = |var: &str| {
         env(var)
             .filter(|v| !v.is_empty())
@@ -290,12 +308,12 @@ pub fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostE
         .map_err(|e| HostError::Config(e.to_string()))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let gazetteer = load_gazetteer(&crisis, &base).map_err(HostError::Config)?;
-    let notifier = notifier(&crisis)?;
+    let notifier = notifier(&crisis).await?;
     Ok(Vigie::new(
         crisis,
         gazetteer,
         open_store(&need("VIGIE_STORE")?)?,
-        open_publisher(&need("VIGIE_PUBLISH")?)?,
+        open_publisher(&need("VIGIE_PUBLISH")?).await?,
         notifier,
     ))
 }

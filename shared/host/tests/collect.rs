@@ -82,14 +82,14 @@ password_env = "TEST_BSKY_PASSWORD_UNSET"
 }
 
 fn app(dir: &tempfile::TempDir, crisis: Crisis) -> Vigie {
-    let notifier = vigie_host::notifier(&crisis).unwrap();
+    let notifier: std::sync::Arc<dyn vigie_domain::ports::Notifier> =
+        std::sync::Arc::new(vigie_local::LogNotifier);
     Vigie::new(
         crisis,
         Gazetteer::guadeloupe(),
         vigie_host::open_store(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
             .unwrap(),
-        vigie_host::open_publisher(&format!("dir:{}", dir.path().join("public").display()))
-            .unwrap(),
+        std::sync::Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("public")).unwrap()),
         notifier,
     )
 }

@@ -3,7 +3,6 @@
 //! escalation is logged (without the post's text) for whoever watches the logs.
 
 use async_trait::async_trait;
-use serde_json::json;
 use std::time::Duration;
 use vigie_domain::ports::{Notifier, NotifyError};
 use vigie_domain::Report;
@@ -26,30 +25,10 @@ impl WebhookNotifier {
     }
 }
 
-/// What an escalation says: enough for the authority to act, and a link back to the report.
-pub fn escalation_payload(report: &Report) -> serde_json::Value {
-    json!({
-        "event": "escalation",
-        "report": {
-            "id": report.id,
-            "category": report.effective_category(),
-            "priority": report.effective_priority(),
-            "summary": report.summary,
-            "text": report.text,
-            "place": report.location.as_ref().and_then(|l| l.place.clone()),
-            "lat": report.location.as_ref().map(|l| l.lat),
-            "lon": report.location.as_ref().map(|l| l.lon),
-            "source_url": report.source_url,
-            "escalated_at": report.escalated_at,
-            "api_path": format!("/api/v1/reports/{}", report.id),
-        }
-    })
-}
-
 #[async_trait]
 impl Notifier for WebhookNotifier {
     async fn escalation(&self, report: &Report) -> Result<(), NotifyError> {
-        let body = escalation_payload(report);
+        let body = vigie_domain::report::escalation_payload(report);
         let mut last = String::new();
         // Two tries of at most 5 s: the volunteer's request waits for them, and must answer well
         // inside an API gateway's 30 s.

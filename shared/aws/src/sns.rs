@@ -1,0 +1,46 @@
+//! Escalations published to an SNS topic, which fans them out to the authority (e-mail, SMS,
+//! an HTTPS endpoint) as the stack subscribes them.
+
+use async_trait::async_trait;
+use vigie_domain::ports::{Notifier, NotifyError};
+use vigie_domain::Report;
+
+pub struct SnsNotifier {
+    client: aws_sdk_sns::Client,
+    topic_arn: String,
+}
+
+impl SnsNotifier {
+    pub fn new(config: &aws_config::SdkConfig, topic_arn: &str) -> SnsNotifier {
+        SnsNotifier {
+            client: aws_sdk_sns::Client::new(config),
+            topic_arn: topic_arn.to_string(),
+        }
+    }
+}
+
+#[async_trait]
+impl Notifier for SnsNotifier {
+    async fn escalation(&self, report: &Report) -> Result<(), NotifyError> {
+        let payload = vigie_domain::report::escalation_payload(report);
+        let subject = format!(
+            "Vigie — escalation: {} ({})",
+            report.effective_category(),
+            report.effective_priority()
+        );
+        self.client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(subject)
+            .message(payload.to_string())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                NotifyError(format!(
+                    "SNS: {}",
+                    aws_sdk_sns::error::DisplayErrorContext(&e)
+                ))
+            })
+    }
+}

@@ -1,0 +1,257 @@
+//! The cloud adapters against moto's S3 and SNS servers on loopback (installed by the README's
+//! test command). The publisher passes the same conformance suite as the folder publisher;
+//! the public prefix is read over plain HTTP as the public would; escalations reach an SQS
+//! queue subscribed to the topic. These tests fail, never skip, when the emulator cannot start.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vigie_aws::{S3Publisher, SnsNotifier};
+use vigie_domain::ports::{Notifier, PublicFile, PublishOutcome, Publisher};
+
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_server() -> String {
+    if let Ok(p) = std::env::var("VIGIE_MOTO_SERVER") {
+        return p;
+    }
+    let local = format!(
+        "{}/../../tests/.emulators/venv/bin/moto_server",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::path::Path::new(&local).exists() {
+        return local;
+    }
+    "moto_server".into()
+}
+
+async fn start_moto() -> Moto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = moto_server();
+    let child = Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} (run the README's test command, which installs it): {e}")
+        });
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    loop {
+        if reqwest::get(format!("{url}/moto-api/")).await.is_ok() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "moto did not answer on {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Moto { child, url }
+}
+
+async fn config(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_s3_publisher_conforms_and_serves_the_public_over_http() {
+    let moto = start_moto().await;
+    let conf = config(&moto.url, "eu-west-3").await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket("vigie-public")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest3)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // The public prefix is readable by anyone, as the CDN in front of it makes it.
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vigie-public/crisis/public/*"}]}"#;
+    s3.put_bucket_policy()
+        .bucket("vigie-public")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+
+    let publisher =
+        Arc::new(S3Publisher::from_spec(&conf, "s3://vigie-public/crisis/public", true).unwrap());
+    let reader = s3.clone();
+    vigie_conformance::publisher(publisher.clone(), move |name| {
+        let reader = reader.clone();
+        async move {
+            let out = reader
+                .get_object()
+                .bucket("vigie-public")
+                .key(format!("crisis/public/{name}"))
+                .send()
+                .await
+                .ok()?;
+            Some(out.body.collect().await.ok()?.into_bytes().to_vec())
+        }
+    })
+    .await;
+
+    let file = PublicFile {
+        name: "reports.geojson".into(),
+        bytes: bytes::Bytes::from_static(br#"{"type":"FeatureCollection","features":[]}"#),
+        content_type: "application/geo+json",
+        cache_control: "public, max-age=30",
+    };
+    publisher.publish(&file).await.unwrap();
+    let resp = reqwest::get(format!(
+        "{}/vigie-public/crisis/public/reports.geojson",
+        moto.url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 200, "anonymous GET of the public prefix");
+    assert_eq!(resp.headers()["content-type"], "application/geo+json");
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=30");
+    assert_eq!(
+        resp.text().await.unwrap(),
+        r#"{"type":"FeatureCollection","features":[]}"#
+    );
+
+    // A fresh publisher (a new Lambda instance) still does not upload unchanged content.
+    let fresh = S3Publisher::from_spec(&conf, "s3://vigie-public/crisis/public", true).unwrap();
+    assert_eq!(
+        fresh.publish(&file).await.unwrap(),
+        PublishOutcome::Unchanged
+    );
+
+    for bad in ["s3://", "https://x/y", "s3://UPPER/x", "s3://ab"] {
+        assert!(S3Publisher::from_spec(&conf, bad, true).is_err(), "{bad}");
+    }
+}
+
+/// SQS's query protocol, enough to read what SNS delivered.
+async fn sqs(endpoint: &str, params: &[(&str, &str)]) -> String {
+    // The credential scope names the service for moto, which does not check signatures.
+    reqwest::Client::new()
+        .post(endpoint)
+        .header(
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .form(params)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).map(|i| i + start.len()).unwrap_or(0);
+    let to = text[from..]
+        .find(end)
+        .map(|i| from + i)
+        .unwrap_or(text.len());
+    &text[from..to]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalations_go_out_on_the_sns_topic() {
+    let moto = start_moto().await;
+    // The queue below is made with unsigned requests, which moto files under us-east-1.
+    let conf = config(&moto.url, "us-east-1").await;
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let topic = sns
+        .create_topic()
+        .name("vigie-escalations")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let queue = sqs(
+        &moto.url,
+        &[("Action", "CreateQueue"), ("QueueName", "authority")],
+    )
+    .await;
+    let queue_url = between(&queue, "<QueueUrl>", "</QueueUrl>").to_string();
+    let attrs = sqs(
+        &moto.url,
+        &[
+            ("Action", "GetQueueAttributes"),
+            ("QueueUrl", &queue_url),
+            ("AttributeName.1", "QueueArn"),
+        ],
+    )
+    .await;
+    let queue_arn = between(&attrs, "<Value>", "</Value>").to_string();
+    assert!(queue_arn.starts_with("arn:aws:sqs:"), "{queue}\n{attrs}");
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(queue_arn)
+        .send()
+        .await
+        .unwrap();
+
+    let mut report: vigie_domain::Report = serde_json::from_value(serde_json::json!({
+        "id": "r1", "version": 2, "status": "triaged", "source_id": "s", "network": "mastodon", "native_id": "n",
+        "source_url": null, "author": "a", "author_name": null, "official": false,
+        "text": "Famille sur le toit à Petit-Bourg", "language": "fr",
+        "posted_at": "2026-09-14T03:00:00Z", "collected_at": "2026-09-14T03:00:00Z",
+        "suggested_category": "rescue", "suggested_priority": "critical", "category": null, "priority": null,
+        "verification": "unverified", "location": null, "summary": "Famille sur un toit", "fingerprint": null,
+        "cluster_id": "r1", "cluster_size": 1, "claimed_by": null, "claim_expires_at": null, "escalated": true,
+        "escalated_at": "2026-09-14T03:01:00Z", "acknowledged_at": null, "acknowledged_by": null,
+        "published_at": null, "updated_at": "2026-09-14T03:01:00Z", "media": 0
+    }))
+    .unwrap();
+    report.escalated = true;
+    SnsNotifier::new(&conf, &topic)
+        .escalation(&report)
+        .await
+        .unwrap();
+    let received = sqs(
+        &moto.url,
+        &[
+            ("Action", "ReceiveMessage"),
+            ("QueueUrl", &queue_url),
+            ("MaxNumberOfMessages", "10"),
+        ],
+    )
+    .await;
+    assert!(
+        received.contains("escalation") && received.contains("r1"),
+        "{received}"
+    );
+
+    let missing = SnsNotifier::new(&conf, "arn:aws:sns:us-east-1:123456789012:nope");
+    assert!(missing.escalation(&report).await.is_err());
+}

@@ -1,0 +1,107 @@
+//! `vigie` publishing to an S3-compatible server: `--publish s3://BUCKET/PREFIX` with the
+//! standard AWS environment and `AWS_ENDPOINT_URL`, against moto on loopback; the public then
+//! reads `reports.geojson` over plain HTTP.
+
+use std::process::Command;
+use vigie_e2e::{start_moto, vigie_bin};
+
+#[test]
+fn export_once_to_s3() {
+    let moto = start_moto();
+    let client = reqwest::blocking::Client::new();
+    // A bucket whose public prefix anyone may read (as the CDN in front of it makes it).
+    let created = client
+        .put(format!("{}/vigie-public", moto.url))
+        .send()
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.text().unwrap());
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vigie-public/gp-s3/public/*"}]}"#;
+    let set = client
+        .put(format!("{}/vigie-public?policy", moto.url))
+        .body(policy)
+        .send()
+        .unwrap();
+    assert!(set.status().is_success(), "{}", set.text().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let crisis = dir.path().join("crisis.toml");
+    std::fs::write(&crisis, "[crisis]\nid = \"gp-s3\"\nname = \"S3\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n\n[[sources]]\nid = \"demo-stream\"\nkind = \"demo\"\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(vigie_bin())
+            .args(args)
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&[
+        "collect",
+        "--once",
+        "--crisis",
+        crisis.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&[
+        "export",
+        "--once",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--publish",
+        "s3://vigie-public/gp-s3/public",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reports.geojson"), "{out}");
+    let (code, out, _) = run(&[
+        "export",
+        "--once",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--publish",
+        "s3://vigie-public/gp-s3/public",
+    ]);
+    assert_eq!(code, 0);
+    // A new process may write meta.json once (its generation time); nothing else is uploaded.
+    let wrote = out
+        .split("wrote ")
+        .nth(1)
+        .and_then(|w| w.split(';').next())
+        .unwrap_or_default();
+    assert!(
+        wrote == "none" || wrote == "meta.json",
+        "nothing else uploaded again: {out}"
+    );
+    // Read it back as the SDK stores it (moto serves objects with path-style URLs).
+    let body = client
+        .get(format!(
+            "{}/vigie-public/gp-s3/public/reports.geojson",
+            moto.url
+        ))
+        .send()
+        .unwrap();
+    let geojson: serde_json::Value = serde_json::from_str(&body.text().unwrap()).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    assert!(
+        !geojson["features"].as_array().unwrap().is_empty(),
+        "the demo's published reports"
+    );
+    let (code, _, err) = run(&[
+        "export",
+        "--once",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--publish",
+        "s3://Bad_Bucket/x",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Bad_Bucket"), "{err}");
+}
