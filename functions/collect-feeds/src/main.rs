@@ -1,21 +1,7 @@
 //! `collect-feeds`: invoked by the scheduler with `{"source": "<id>"}` (or `{}` for every
 //! feed source of the crisis); runs the collection engine once, as `vigie collect --once` does.
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    vigie_host::init_lambda_tracing();
-    let env = |var: &str| std::env::var(var).ok();
-    let app = vigie_host::app_from_env(&env).await?;
-    // Built once per instance: clients keep their sessions (Bluesky's) from run to run.
-    let planned = std::sync::Arc::new(vigie_host::sources(&app.crisis, None, Some("feed"), &env)?);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| {
-        let (app, planned) = (app.clone(), planned.clone());
-        async move {
-            let output = vigie_host::handle_collect(&app, "feed", &planned, event.payload).await?;
-            Ok::<_, Error>(serde_json::to_value(output)?)
-        }
-    }))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    vigie_host::serve_collector("feed").await
 }

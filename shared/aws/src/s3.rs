@@ -74,15 +74,7 @@ impl Publisher for S3Publisher {
             name: file.name.clone(),
             reason,
         };
-        if file.name.is_empty()
-            || file.name.starts_with('/')
-            || file
-                .name
-                .split('/')
-                .any(|part| part.is_empty() || part == "." || part == "..")
-        {
-            return Err(fail("not a relative file name".into()));
-        }
+        file.check_name()?;
         let key = self.key(&file.name);
         let hash = sha256_hex(&file.bytes);
         let known = self.uploaded.lock().ok().and_then(|m| m.get(&key).cloned());

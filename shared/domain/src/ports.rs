@@ -220,6 +220,27 @@ pub struct PublicFile {
     pub cache_control: &'static str,
 }
 
+impl PublicFile {
+    /// A public file's name is relative, with no empty, `.` or `..` part, so no publisher
+    /// writes outside its folder or prefix.
+    pub fn check_name(&self) -> Result<(), PublishError> {
+        let bad = self.name.is_empty()
+            || self.name.starts_with('/')
+            || self
+                .name
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..");
+        if bad {
+            Err(PublishError {
+                name: self.name.clone(),
+                reason: "not a relative file name".into(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublishOutcome {
     Written,

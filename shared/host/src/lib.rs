@@ -293,6 +293,26 @@ pub async fn handle_collect(
     }
 }
 
+/// The whole `main` of a collector function: configuration from the environment, sources of
+/// `kind` built once per instance (so clients keep their sessions, Bluesky's, between runs),
+/// then one collection per scheduled invocation.
+pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::Error> {
+    init_lambda_tracing();
+    let env = |var: &str| std::env::var(var).ok();
+    let app = app_from_env(&env).await?;
+    let planned = Arc::new(sources(&app.crisis, None, Some(kind), &env)?);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let (app, planned) = (app.clone(), planned.clone());
+            async move {
+                let output = handle_collect(&app, kind, &planned, event.payload).await?;
+                Ok::<_, lambda_runtime::Error>(serde_json::to_value(output)?)
+            }
+        },
+    ))
+    .await
+}
+
 /// The configuration of a function, from its environment: `VIGIE_CRISIS_FILE` (the crisis
 /// file), `VIGIE_STORE` and `VIGIE_PUBLISH` (adapter specs).
 pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {

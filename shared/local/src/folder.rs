@@ -26,19 +26,7 @@ impl FolderPublisher {
 #[async_trait]
 impl Publisher for FolderPublisher {
     async fn publish(&self, file: &PublicFile) -> Result<PublishOutcome, PublishError> {
-        let fail = |reason: String| PublishError {
-            name: file.name.clone(),
-            reason,
-        };
-        if file.name.is_empty()
-            || file.name.starts_with('/')
-            || file
-                .name
-                .split('/')
-                .any(|part| part.is_empty() || part == "." || part == "..")
-        {
-            return Err(fail("not a relative file name".into()));
-        }
+        file.check_name()?;
         let target = self.root.join(&file.name);
         let bytes = file.bytes.clone();
         let name = file.name.clone();
