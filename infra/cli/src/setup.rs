@@ -110,13 +110,17 @@ pub fn public_dir(place: &Place) -> Result<Option<PathBuf>> {
     Ok(publish_spec(place)?.strip_prefix("dir:").map(PathBuf::from))
 }
 
-fn store_path(place: &Place) -> Result<PathBuf> {
+/// Where the reports are, as a store spec (`sqlite:PATH` or `dynamodb:TABLE`).
+fn store_spec(place: &Place) -> Result<String> {
     match place.store.as_deref() {
-        None => Ok(place.data_dir.join("vigie.db")),
-        Some(spec) => match spec.strip_prefix("sqlite:") {
-            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
-            _ => bail!("--store `{spec}`: this build stores in SQLite only (`sqlite:PATH`)"),
-        },
+        None => Ok(format!(
+            "sqlite:{}",
+            place.data_dir.join("vigie.db").display()
+        )),
+        Some(spec) if spec.starts_with("sqlite:") || spec.starts_with("dynamodb:") => {
+            Ok(spec.to_string())
+        }
+        Some(spec) => bail!("--store `{spec}`: expected sqlite:PATH or dynamodb:TABLE"),
     }
 }
 
@@ -126,7 +130,7 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     let (crisis, base, to_store) = load_crisis(choice, &place.data_dir)?;
     let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
     ensure_data_dir(&place.data_dir)?;
-    let store = vigie_host::open_store(&format!("sqlite:{}", store_path(place)?.display()))?;
+    let store = vigie_host::open_store(&store_spec(place)?).await?;
     let publisher = vigie_host::open_publisher(&publish_spec(place)?).await?;
     if let Some(stored) = to_store {
         let path = place.data_dir.join(STORED);

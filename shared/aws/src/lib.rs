@@ -3,9 +3,11 @@
 //! a European provider or an emulator) and take the standard AWS configuration chain,
 //! including `AWS_ENDPOINT_URL`.
 
+mod dynamo;
 mod s3;
 mod sns;
 
+pub use dynamo::DynamoStore;
 pub use s3::S3Publisher;
 pub use sns::SnsNotifier;
 

@@ -23,12 +23,30 @@ pub enum HostError {
     Store(#[from] vigie_domain::ports::StoreError),
 }
 
-/// Opens the report store named by a spec: `sqlite:PATH`.
-pub fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
+/// Opens the report store named by a spec: `sqlite:PATH`, or `dynamodb:TABLE` with the
+/// standard AWS configuration (the table is created if it does not exist yet).
+pub async fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
     match spec.split_once(':') {
-        Some(("sqlite", path)) if !path.is_empty() => Ok(Arc::new(SqliteStore::open(Path::new(path))?)),
+        Some(("sqlite", path)) if !path.is_empty() => {
+            Ok(Arc::new(SqliteStore::open(Path::new(path))?))
+        }
+        Some(("dynamodb", table)) if !table.is_empty() => {
+            let valid = (3..=255).contains(&table.len())
+                && table
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !valid {
+                return Err(HostError::Config(format!(
+                    "store `{spec}`: `{table}` is not a DynamoDB table name"
+                )));
+            }
+            let config = vigie_aws::load_config().await;
+            let store = vigie_aws::DynamoStore::new(&config, table);
+            store.ensure_table().await?;
+            Ok(Arc::new(store))
+        }
         _ => Err(HostError::Config(format!(
-            "store `{spec}`: expected sqlite:PATH (the DynamoDB store is not part of this build yet)"
+            "store `{spec}`: expected sqlite:PATH or dynamodb:TABLE"
         ))),
     }
 }
@@ -332,7 +350,7 @@ pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie,
     Ok(Vigie::new(
         crisis,
         gazetteer,
-        open_store(&need("VIGIE_STORE")?)?,
+        open_store(&need("VIGIE_STORE")?).await?,
         open_publisher(&need("VIGIE_PUBLISH")?).await?,
         notifier,
     ))

@@ -87,8 +87,7 @@ fn app(dir: &tempfile::TempDir, crisis: Crisis) -> Vigie {
     Vigie::new(
         crisis,
         Gazetteer::guadeloupe(),
-        vigie_host::open_store(&format!("sqlite:{}", dir.path().join("vigie.db").display()))
-            .unwrap(),
+        std::sync::Arc::new(vigie_local::SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
         std::sync::Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("public")).unwrap()),
         notifier,
     )
