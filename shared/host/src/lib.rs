@@ -332,7 +332,8 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
 }
 
 /// The configuration of a function, from its environment: `VIGIE_CRISIS_FILE` (the crisis
-/// file), `VIGIE_STORE` and `VIGIE_PUBLISH` (adapter specs).
+/// file), `VIGIE_STORE` or `TABLE_NAME`, `VIGIE_PUBLISH` or `BUCKET_NAME`, and
+/// `VIGIE_ESCALATION_TOPIC`.
 pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {
     let need = |var: &str| {
         env(var)
@@ -350,10 +351,27 @@ pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie,
     Ok(Vigie::new(
         crisis,
         gazetteer,
-        open_store(&need("VIGIE_STORE")?).await?,
-        open_publisher(&need("VIGIE_PUBLISH")?).await?,
+        open_store(&store_spec_from_env(env)?).await?,
+        open_publisher(&publish_spec_from_env(env)?).await?,
         notifier,
     ))
+}
+
+/// The store a function uses: `VIGIE_STORE`, else the stack's table (`TABLE_NAME`).
+pub fn store_spec_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<String, HostError> {
+    let set = |var: &str| env(var).filter(|v| !v.is_empty());
+    set("VIGIE_STORE")
+        .or_else(|| set("TABLE_NAME").map(|t| format!("dynamodb:{t}")))
+        .ok_or_else(|| HostError::Config("neither VIGIE_STORE nor TABLE_NAME is set".into()))
+}
+
+/// Where a function publishes: `VIGIE_PUBLISH`, else the stack's bucket (`BUCKET_NAME`, under
+/// the `public/` prefix).
+pub fn publish_spec_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<String, HostError> {
+    let set = |var: &str| env(var).filter(|v| !v.is_empty());
+    set("VIGIE_PUBLISH")
+        .or_else(|| set("BUCKET_NAME").map(|b| format!("s3://{b}/public")))
+        .ok_or_else(|| HostError::Config("neither VIGIE_PUBLISH nor BUCKET_NAME is set".into()))
 }
 
 /// Logs for Lambda: JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL`
@@ -372,5 +390,36 @@ pub fn init_lambda_tracing() {
         builder.json().with_current_span(false).init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn functions_take_the_stack_names_or_explicit_specs() {
+        let stack = |var: &str| match var {
+            "TABLE_NAME" => Some("vigie-gp".to_string()),
+            "BUCKET_NAME" => Some("vigie-gp-public".to_string()),
+            _ => None,
+        };
+        assert_eq!(store_spec_from_env(&stack).unwrap(), "dynamodb:vigie-gp");
+        assert_eq!(
+            publish_spec_from_env(&stack).unwrap(),
+            "s3://vigie-gp-public/public"
+        );
+        let explicit = |var: &str| match var {
+            "VIGIE_STORE" => Some("sqlite:/tmp/v.db".to_string()),
+            "VIGIE_PUBLISH" => Some("dir:/tmp/p".to_string()),
+            "TABLE_NAME" => Some("ignored".to_string()),
+            _ => None,
+        };
+        assert_eq!(store_spec_from_env(&explicit).unwrap(), "sqlite:/tmp/v.db");
+        assert_eq!(publish_spec_from_env(&explicit).unwrap(), "dir:/tmp/p");
+        assert!(store_spec_from_env(&|_| None)
+            .unwrap_err()
+            .to_string()
+            .contains("TABLE_NAME"));
     }
 }
