@@ -29,8 +29,8 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use vigie_domain::ports::{
-    ClusterCandidate, Counts, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError,
-    TokenRecord,
+    cursor_position, opaque_cursor, ClusterCandidate, Counts, Page, ReportQuery, ReportStore,
+    SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
@@ -161,24 +161,12 @@ fn encode_cursor(item: &Item, index: &str) -> String {
         })
         .filter_map(|k| get_s(item, k).map(|v| (*k, v)))
         .collect();
-    serde_json::to_string(&keys)
-        .unwrap_or_default()
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    opaque_cursor(&serde_json::to_string(&keys).unwrap_or_default())
 }
 
 fn decode_cursor(cursor: &str) -> Result<Item, StoreError> {
-    if !cursor.len().is_multiple_of(2) || cursor.len() > 2000 {
-        return Err(StoreError::BadCursor);
-    }
-    let bytes: Option<Vec<u8>> = (0..cursor.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
-        .collect();
     let map: BTreeMap<String, String> =
-        serde_json::from_slice(&bytes.ok_or(StoreError::BadCursor)?)
-            .map_err(|_| StoreError::BadCursor)?;
+        serde_json::from_str(&cursor_position(cursor, 2000)?).map_err(|_| StoreError::BadCursor)?;
     if !map.contains_key("PK") {
         return Err(StoreError::BadCursor);
     }

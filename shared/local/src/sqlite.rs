@@ -8,8 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, Optio
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::ports::{
-    ClusterCandidate, Counts, Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError,
-    TokenRecord,
+    cursor_position, opaque_cursor, ClusterCandidate, Counts, Page, ReportQuery, ReportStore,
+    SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -304,22 +304,11 @@ fn decode_full((body, size, spread): (String, Option<i64>, i64)) -> Result<Repor
 
 /// Opaque cursor: the sort key of the last report of a page, hex-encoded.
 fn encode_cursor(rank: u8, posted_at: &str, id: &str) -> String {
-    format!("{rank}|{posted_at}|{id}")
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    opaque_cursor(&format!("{rank}|{posted_at}|{id}"))
 }
 
 fn decode_cursor(cursor: &str) -> Result<(i64, String, String), StoreError> {
-    if !cursor.len().is_multiple_of(2) || cursor.len() > 400 {
-        return Err(StoreError::BadCursor);
-    }
-    let bytes: Option<Vec<u8>> = (0..cursor.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
-        .collect();
-    let text = String::from_utf8(bytes.ok_or(StoreError::BadCursor)?)
-        .map_err(|_| StoreError::BadCursor)?;
+    let text = cursor_position(cursor, 400)?;
     let mut parts = text.splitn(3, '|');
     let rank = parts
         .next()
