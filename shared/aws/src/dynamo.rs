@@ -1,20 +1,25 @@
 //! The DynamoDB report store: one table, keys and indexes chosen per access pattern. No Scan
-//! anywhere: every read is a GetItem or a Query.
+//! anywhere: every read is a GetItem, a BatchGetItem or a Query.
 //!
 //! | access pattern | key or index |
 //! | --- | --- |
 //! | report by id | `PK = R#<id>`, `SK = R` |
 //! | history of a report | `PK = R#<id>`, `SK` begins with `H#` (version, zero-padded) |
 //! | reposts of a report | `PK = R#<id>`, `SK = S#<repost key>` (conditional put: counted once) |
-//! | queue, all statuses | index `queue`: `QPK = Q`, `QSK = <rank>#<inverted time>#<id>` |
-//! | queue by status | index `status`: `SPK = S#<status>`, same sort key |
-//! | cluster members | index `cluster`: `CPK = C#<cluster>`, `CSK = <id>` |
+//! | queue by status | index `status`: `SPK = S#<status>`, `SSK = <rank>#<inverted time>#<id>` |
+//! | queue, all statuses | the `status` index, one Query per status, merged by `SSK` |
+//! | cluster members | sparse index `cluster`: `CPK = C#<cluster>` on members other than the first, which is `R#<cluster>` |
+//! | cluster size | `PK = C#<cluster>`, `SK = SIZE`: members after the first (atomic counter) |
 //! | published reports (export) | sparse index `published`: `PPK = P` only while published |
-//! | cluster size | `PK = C#<cluster>`, `SK = SIZE` (atomic counter) |
-//! | copies by fingerprint band | `PK = B#<band>`, `SK = <report id>` |
+//! | recent fingerprints (near copies) | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
 //! | health of the sources | `PK = HEALTH`, `SK = <source>` |
 //! | tokens (by hash: a filter on their small partition) | `PK = TOKEN`, `SK = <token id>` |
+//!
+//! The collection path is billed per post, so a new post costs one conditional PutItem (the
+//! de-duplication) of an item kept near 1 KB (the report is stored as deflated JSON), one entry
+//! in the `status` index, and its share of one journal item per batch. Near copies are found in
+//! the journal, read once per run and then only its new items, never per post.
 //!
 //! Writes that must not cross are conditional: a new report only if absent, an update only at
 //! the expected version (with its history entry in the same transaction), a checkpoint only from
@@ -23,28 +28,71 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TransactWriteItem,
+    KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    StreamSpecification, StreamViewType, TransactWriteItem, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
+use aws_smithy_types::Blob;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{Read, Write};
+use std::sync::Mutex;
+use std::time::Duration;
+use vigie_domain::identity::Fingerprint;
 use vigie_domain::ports::{
     cursor_position, opaque_cursor, ClusterCandidate, Counts, Page, ReportQuery, ReportStore,
     SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
-use vigie_domain::taxonomy::{Priority, Status};
-use vigie_domain::text::fold;
+use vigie_domain::taxonomy::Status;
 
 type Item = HashMap<String, AttributeValue>;
 
 /// Items stay well under DynamoDB's 400 KB: a longer post text is cut with a marker.
 const TEXT_LIMIT: usize = 100_000;
+/// Copies of a message arrive within hours: older journal items are not read.
+const JOURNAL_WINDOW_HOURS: i64 = 72;
+/// Entries per journal item (about 100 bytes each once deflated).
+const JOURNAL_CHUNK: usize = 1_000;
+/// A concurrent run may write a journal item stamped a little before the newest one read here:
+/// each refresh reads back this far (entries already known are skipped).
+const JOURNAL_OVERLAP_MICROS: i64 = 120_000_000;
+/// Attempts of a batch request whose items DynamoDB left unprocessed (throttling).
+const BATCH_ATTEMPTS: u32 = 8;
 
 pub struct DynamoStore {
     client: Client,
     table: String,
+    journal: Mutex<Journal>,
+    /// First wait before a batch request is sent again for its unprocessed items (doubles).
+    backoff: Duration,
+}
+
+/// The fingerprints of recently stored reports, as read from the journal.
+#[derive(Default)]
+struct Journal {
+    /// Time (microseconds) of the newest journal item read.
+    read_to: Option<i64>,
+    known: HashSet<String>,
+    entries: Vec<ClusterCandidate>,
+    by_band: HashMap<String, Vec<usize>>,
+}
+
+impl Journal {
+    fn add(&mut self, candidate: ClusterCandidate) {
+        let Some(fp) = Fingerprint::from_hex(&candidate.fingerprint) else {
+            return;
+        };
+        if !self.known.insert(candidate.report_id.clone()) {
+            return;
+        }
+        let at = self.entries.len();
+        for band in fp.bands() {
+            self.by_band.entry(band).or_default().push(at);
+        }
+        self.entries.push(candidate);
+    }
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -81,6 +129,20 @@ fn ts(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
+fn deflate(bytes: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(bytes).map_err(unavailable)?;
+    z.finish().map_err(unavailable)
+}
+
+fn inflate(bytes: &[u8], what: &str) -> Result<String, StoreError> {
+    let mut out = String::new();
+    flate2::read::DeflateDecoder::new(bytes)
+        .read_to_string(&mut out)
+        .map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?;
+    Ok(out)
+}
+
 /// Priority first, then the most recent, then the id: one string that sorts as the queue does.
 fn queue_key(r: &Report) -> String {
     let inverted = i64::MAX - r.posted_at.timestamp_micros();
@@ -97,43 +159,21 @@ fn report_item(r: &Report) -> Result<Item, StoreError> {
         stored.text.truncate(cut);
         stored.text.push_str(" […texte coupé]");
     }
-    let body = serde_json::to_string(&stored).map_err(unavailable)?;
-    let key = queue_key(r);
+    // Derived on reading: not stored in the body.
+    stored.cluster_size = 0;
+    stored.spread_count = 0;
+    let body = serde_json::to_vec(&stored).map_err(unavailable)?;
     let mut item: Item = HashMap::from([
         ("PK".into(), s(format!("R#{}", r.id))),
         ("SK".into(), s("R")),
-        ("body".into(), s(body)),
+        ("z".into(), AttributeValue::B(Blob::new(deflate(&body)?))),
         ("version".into(), n(r.version)),
-        ("status".into(), s(r.status.as_str())),
-        ("category".into(), s(r.effective_category().as_str())),
-        ("rank".into(), n(r.effective_priority().rank())),
-        ("verification".into(), s(r.verification.as_str())),
-        ("network".into(), s(&r.network)),
-        ("escalated".into(), AttributeValue::Bool(r.escalated)),
-        ("cluster".into(), s(&r.cluster_id)),
-        ("posted".into(), s(ts(&r.posted_at))),
-        (
-            "search".into(),
-            s(fold(&format!(
-                "{} {}",
-                stored.text,
-                r.summary.as_deref().unwrap_or("")
-            ))),
-        ),
-        ("QPK".into(), s("Q")),
-        ("QSK".into(), s(&key)),
         ("SPK".into(), s(format!("S#{}", r.status.as_str()))),
-        ("SSK".into(), s(&key)),
-        ("CPK".into(), s(format!("C#{}", r.cluster_id))),
-        ("CSK".into(), s(&r.id)),
+        ("SSK".into(), s(queue_key(r))),
     ]);
-    if let Some(loc) = &r.location {
-        if let Some(p) = &loc.place {
-            item.insert("place".into(), s(p.to_lowercase()));
-        }
-        if let Some(i) = &loc.insee {
-            item.insert("insee".into(), s(i));
-        }
+    if r.cluster_id != r.id {
+        item.insert("CPK".into(), s(format!("C#{}", r.cluster_id)));
+        item.insert("CSK".into(), s(&r.id));
     }
     if r.status == Status::Published {
         item.insert("PPK".into(), s("P"));
@@ -143,46 +183,99 @@ fn report_item(r: &Report) -> Result<Item, StoreError> {
 }
 
 fn decode(item: &Item) -> Result<Report, StoreError> {
-    let body = get_s(item, "body")
+    let z = item
+        .get("z")
+        .and_then(|v| v.as_b().ok())
         .ok_or_else(|| StoreError::Corrupt("report item without body".into()))?;
-    let mut r: Report =
-        serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report item: {e}")))?;
+    let body = inflate(z.as_ref(), "report item")?;
+    let mut r: Report = serde_json::from_str(&body)
+        .map_err(|e| StoreError::Corrupt(format!("report item: {e}")))?;
     r.spread_count = get_n(item, "spread").unwrap_or(0).max(0) as u32;
     Ok(r)
 }
 
-fn encode_cursor(item: &Item, index: &str) -> String {
-    let keys: BTreeMap<&str, &str> = ["PK", "SK", "QPK", "QSK", "SPK", "SSK", "CPK", "CSK"]
+/// The key of an item as an index's cursor (`ExclusiveStartKey`).
+fn position(item: &Item) -> BTreeMap<String, String> {
+    ["PK", "SK", "SPK", "SSK"]
         .iter()
-        .filter(|k| match index {
-            "queue" => matches!(**k, "PK" | "SK" | "QPK" | "QSK"),
-            "status" => matches!(**k, "PK" | "SK" | "SPK" | "SSK"),
-            _ => matches!(**k, "PK" | "SK" | "CPK" | "CSK"),
-        })
-        .filter_map(|k| get_s(item, k).map(|v| (*k, v)))
-        .collect();
-    opaque_cursor(&serde_json::to_string(&keys).unwrap_or_default())
+        .filter_map(|k| get_s(item, k).map(|v| (k.to_string(), v.to_string())))
+        .collect()
 }
 
-fn decode_cursor(cursor: &str) -> Result<Item, StoreError> {
-    let map: BTreeMap<String, String> =
-        serde_json::from_str(&cursor_position(cursor, 2000)?).map_err(|_| StoreError::BadCursor)?;
-    if !map.contains_key("PK") {
-        return Err(StoreError::BadCursor);
+fn start_key(position: &BTreeMap<String, String>) -> Item {
+    position.iter().map(|(k, v)| (k.clone(), s(v))).collect()
+}
+
+/// Where a listing stopped, per `status` partition (absent: not started, `None`: done); for a
+/// cluster, the queue key of the last member returned.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct Cursor {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    at: BTreeMap<String, Option<BTreeMap<String, String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    after: Option<String>,
+}
+
+fn encode_cursor(cursor: &Cursor) -> String {
+    opaque_cursor(&serde_json::to_string(cursor).unwrap_or_default())
+}
+
+fn decode_cursor(cursor: &str) -> Result<Cursor, StoreError> {
+    serde_json::from_str(&cursor_position(cursor, 4000)?).map_err(|_| StoreError::BadCursor)
+}
+
+/// One journal entry a line: id, cluster (empty when the report starts its own), fingerprint.
+fn journal_lines(entries: &[ClusterCandidate]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let cluster = if e.cluster_id == e.report_id {
+            ""
+        } else {
+            &e.cluster_id
+        };
+        out.push_str(&format!("{}\t{cluster}\t{}\n", e.report_id, e.fingerprint));
     }
-    Ok(map.into_iter().map(|(k, v)| (k, s(v))).collect())
+    out
+}
+
+fn journal_entries(text: &str) -> Vec<ClusterCandidate> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split('\t');
+            let (id, cluster, fp) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(ClusterCandidate {
+                report_id: id.into(),
+                cluster_id: if cluster.is_empty() { id } else { cluster }.into(),
+                fingerprint: fp.into(),
+            })
+        })
+        .collect()
 }
 
 impl DynamoStore {
     pub fn new(config: &aws_config::SdkConfig, table: &str) -> DynamoStore {
+        DynamoStore::with_client(Client::new(config), table)
+    }
+
+    /// A store on a client configured elsewhere (tests of faults use a mocked one).
+    pub fn with_client(client: Client, table: &str) -> DynamoStore {
         DynamoStore {
-            client: Client::new(config),
+            client,
             table: table.to_string(),
+            journal: Mutex::new(Journal::default()),
+            backoff: Duration::from_millis(50),
         }
     }
 
-    /// Creates the table with its indexes (on demand). The cloud stack creates it from the
-    /// template; this is for DynamoDB Local and tests.
+    /// Sets the first wait before unprocessed batch items are sent again.
+    pub fn with_backoff(mut self, backoff: Duration) -> DynamoStore {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Creates the table with its indexes (on demand) and its stream. The cloud stack creates
+    /// it from the template (`infra/template.yaml`, kept the same); this is for DynamoDB Local
+    /// and tests.
     pub async fn create_table(&self) -> Result<(), StoreError> {
         let attr = |name: &str| {
             AttributeDefinition::builder()
@@ -217,14 +310,18 @@ impl DynamoStore {
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key("PK", KeyType::Hash)?)
-            .key_schema(key("SK", KeyType::Range)?);
-        for a in [
-            "PK", "SK", "QPK", "QSK", "SPK", "SSK", "CPK", "CSK", "PPK", "PSK",
-        ] {
+            .key_schema(key("SK", KeyType::Range)?)
+            .stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(StreamViewType::NewAndOldImages)
+                    .build()
+                    .map_err(unavailable)?,
+            );
+        for a in ["PK", "SK", "SPK", "SSK", "CPK", "CSK", "PPK", "PSK"] {
             req = req.attribute_definitions(attr(a)?);
         }
-        req.global_secondary_indexes(index("queue", "QPK", "QSK")?)
-            .global_secondary_indexes(index("status", "SPK", "SSK")?)
+        req.global_secondary_indexes(index("status", "SPK", "SSK")?)
             .global_secondary_indexes(index("cluster", "CPK", "CSK")?)
             .global_secondary_indexes(index("published", "PPK", "PSK")?)
             .send()
@@ -253,22 +350,206 @@ impl DynamoStore {
         }
     }
 
-    async fn cluster_size(&self, cluster: &str) -> Result<u32, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(format!("C#{cluster}")))
-            .key("SK", s("SIZE"))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(out.item().and_then(|i| get_n(i, "n")).unwrap_or(1).max(1) as u32)
+    /// Sizes of clusters, in one BatchGetItem per hundred clusters.
+    async fn cluster_sizes(
+        &self,
+        clusters: impl IntoIterator<Item = &str>,
+    ) -> Result<HashMap<String, u32>, StoreError> {
+        let mut wanted: Vec<&str> = clusters.into_iter().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut sizes: HashMap<String, u32> = wanted.iter().map(|c| (c.to_string(), 1)).collect();
+        for chunk in wanted.chunks(100) {
+            let keys = chunk
+                .iter()
+                .map(|c| {
+                    HashMap::from([("PK".into(), s(format!("C#{c}"))), ("SK".into(), s("SIZE"))])
+                })
+                .collect();
+            for item in self.batch_get(keys).await? {
+                if let (Some(c), Some(more)) = (
+                    get_s(&item, "PK").and_then(|k| k.strip_prefix("C#")),
+                    get_n(&item, "n"),
+                ) {
+                    sizes.insert(c.to_string(), 1 + more.max(0) as u32);
+                }
+            }
+        }
+        Ok(sizes)
     }
 
-    async fn with_cluster_size(&self, mut r: Report) -> Result<Report, StoreError> {
-        r.cluster_size = self.cluster_size(&r.cluster_id).await?;
-        Ok(r)
+    async fn with_cluster_sizes(
+        &self,
+        mut reports: Vec<Report>,
+    ) -> Result<Vec<Report>, StoreError> {
+        let sizes = self
+            .cluster_sizes(reports.iter().map(|r| r.cluster_id.as_str()))
+            .await?;
+        for r in &mut reports {
+            r.cluster_size = sizes.get(&r.cluster_id).copied().unwrap_or(1);
+        }
+        Ok(reports)
+    }
+
+    async fn with_cluster_size(&self, r: Report) -> Result<Report, StoreError> {
+        let mut one = self.with_cluster_sizes(vec![r]).await?;
+        one.pop()
+            .ok_or_else(|| StoreError::Corrupt("cluster size of nothing".into()))
+    }
+
+    /// Reads up to a hundred keys; keys DynamoDB leaves unprocessed are asked again.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::new();
+        if keys.is_empty() {
+            return Ok(out);
+        }
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .build()
+                .map_err(unavailable)?,
+        );
+        let mut attempt = 0;
+        while let Some(request) = pending.take() {
+            let got = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk)?;
+            if let Some(items) = got.responses().and_then(|r| r.get(&self.table)) {
+                out.extend(items.iter().cloned());
+            }
+            pending = got
+                .unprocessed_keys()
+                .and_then(|u| u.get(&self.table))
+                .filter(|k| !k.keys().is_empty())
+                .cloned();
+            if let Some(left) = &pending {
+                attempt += 1;
+                if attempt >= BATCH_ATTEMPTS {
+                    return Err(StoreError::Unavailable(format!(
+                        "{} keys still unprocessed after {attempt} BatchGetItem attempts",
+                        left.keys().len()
+                    )));
+                }
+                tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes items (unconditionally) 25 a request; items DynamoDB leaves unprocessed are sent
+    /// again with a growing wait, and an error names how many never went through.
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in items.chunks(25) {
+            let mut pending = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|put| WriteRequest::builder().put_request(put).build())
+                        .map_err(unavailable)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                pending = out
+                    .unprocessed_items()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned()
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    attempt += 1;
+                    if attempt >= BATCH_ATTEMPTS {
+                        return Err(StoreError::Unavailable(format!(
+                            "{} items still unprocessed after {attempt} BatchWriteItem attempts",
+                            pending.len()
+                        )));
+                    }
+                    tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the journal items written since the last read (the whole window the first time).
+    async fn refresh_journal(&self) -> Result<(), StoreError> {
+        let read_to = self.journal.lock().map_err(unavailable)?.read_to;
+        let from = match read_to {
+            Some(t) => t - JOURNAL_OVERLAP_MICROS,
+            None => (Utc::now() - chrono::Duration::hours(JOURNAL_WINDOW_HOURS)).timestamp_micros(),
+        };
+        let mut start: Option<Item> = None;
+        let mut found = Vec::new();
+        let mut newest = read_to;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :j AND SK > :from")
+                .expression_attribute_values(":j", s("J"))
+                .expression_attribute_values(":from", s(format!("{from:020}")))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items() {
+                let at = get_s(item, "SK")
+                    .and_then(|k| k.split('#').next())
+                    .and_then(|t| t.parse::<i64>().ok());
+                newest = newest.max(at);
+                if let Some(z) = item.get("d").and_then(|v| v.as_b().ok()) {
+                    found.extend(journal_entries(&inflate(z.as_ref(), "journal item")?));
+                }
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        let mut journal = self.journal.lock().map_err(unavailable)?;
+        for entry in found {
+            journal.add(entry);
+        }
+        journal.read_to = journal.read_to.max(newest);
+        Ok(())
+    }
+
+    /// Records the fingerprints of newly stored reports: one journal item per thousand.
+    async fn write_journal(&self, entries: Vec<ClusterCandidate>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let now = Utc::now().timestamp_micros();
+        let mut items = Vec::new();
+        for chunk in entries.chunks(JOURNAL_CHUNK) {
+            items.push(HashMap::from([
+                ("PK".into(), s("J")),
+                ("SK".into(), s(format!("{now:020}#{}", chunk[0].report_id))),
+                (
+                    "d".into(),
+                    AttributeValue::B(Blob::new(deflate(journal_lines(chunk).as_bytes())?)),
+                ),
+            ]));
+        }
+        self.batch_put(items).await?;
+        let mut journal = self.journal.lock().map_err(unavailable)?;
+        for entry in entries {
+            journal.add(entry);
+        }
+        Ok(())
     }
 
     /// Every item of a partition (or an index partition), page after page.
@@ -300,92 +581,188 @@ impl DynamoStore {
             }
         }
     }
-}
 
-#[async_trait]
-impl ReportStore for DynamoStore {
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
-        let mut out = Vec::with_capacity(reports.len());
-        for r in reports {
-            let put = self
+    /// Up to `want + 1` reports of one status that pass the filters, in queue order, from a
+    /// position; and whether the partition was read to its end.
+    async fn status_page(
+        &self,
+        status: Status,
+        from: Option<Item>,
+        query: &ReportQuery,
+        want: usize,
+    ) -> Result<(Vec<(Item, Report)>, bool), StoreError> {
+        let mut start = from;
+        let mut out = Vec::new();
+        loop {
+            let page = self
                 .client
-                .put_item()
+                .query()
                 .table_name(&self.table)
-                .set_item(Some(report_item(r)?))
-                .condition_expression("attribute_not_exists(PK)")
-                .send()
-                .await;
-            match put {
-                Ok(_) => {}
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-                {
-                    out.push(false);
-                    continue;
-                }
-                Err(e) => return Err(sdk(e)),
-            }
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .key("PK", s(format!("C#{}", r.cluster_id)))
-                .key("SK", s("SIZE"))
-                .update_expression("ADD n :one")
-                .expression_attribute_values(":one", n(1))
+                .index_name("status")
+                .key_condition_expression("SPK = :pk")
+                .expression_attribute_values(":pk", s(format!("S#{}", status.as_str())))
+                .set_exclusive_start_key(start.take())
+                .limit((want + 1).max(25) as i32)
                 .send()
                 .await
                 .map_err(sdk)?;
-            if let Some(fp) = r.fingerprint() {
-                for band in fp.bands() {
-                    self.client
-                        .put_item()
-                        .table_name(&self.table)
-                        .item("PK", s(format!("B#{band}")))
-                        .item("SK", s(&r.id))
-                        .item("cluster", s(&r.cluster_id))
-                        .item("fp", s(fp.to_hex()))
-                        .send()
-                        .await
-                        .map_err(sdk)?;
+            for item in page.items() {
+                let r = decode(item)?;
+                if query.matches(&r) {
+                    out.push((item.clone(), r));
+                    if out.len() > want {
+                        return Ok((out, false));
+                    }
                 }
             }
-            out.push(true);
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok((out, true)),
+            }
         }
-        Ok(out)
     }
 
-    async fn cluster_candidates(
+    /// The queue: one status, or every status merged by queue key.
+    async fn list_queue(
         &self,
-        bands: &[String],
-    ) -> Result<Vec<ClusterCandidate>, StoreError> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        let mut unique: Vec<&String> = bands.iter().collect();
-        unique.sort();
-        unique.dedup();
-        for band in unique {
-            for item in self.query_all(None, "PK", &format!("B#{band}")).await? {
-                let (Some(id), Some(cluster), Some(fp)) = (
-                    get_s(&item, "SK"),
-                    get_s(&item, "cluster"),
-                    get_s(&item, "fp"),
-                ) else {
+        query: &ReportQuery,
+        cursor: Cursor,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let statuses: Vec<Status> = match query.status {
+            Some(st) => vec![st],
+            None => Status::ALL.to_vec(),
+        };
+        let mut fetched: Vec<(Status, Item, Report)> = Vec::new();
+        let mut exhausted: HashMap<Status, bool> = HashMap::new();
+        let mut next = Cursor::default();
+        for st in statuses {
+            let from = match cursor.at.get(st.as_str()) {
+                Some(None) => {
+                    next.at.insert(st.as_str().into(), None);
                     continue;
-                };
-                if seen.insert(id.to_string()) {
-                    out.push(ClusterCandidate {
-                        report_id: id.into(),
-                        cluster_id: cluster.into(),
-                        fingerprint: fp.into(),
-                    });
+                }
+                Some(Some(p)) => Some(start_key(p)),
+                None => None,
+            };
+            let (items, done) = self.status_page(st, from, query, limit).await?;
+            exhausted.insert(st, done);
+            fetched.extend(items.into_iter().map(|(i, r)| (st, i, r)));
+        }
+        fetched.sort_by(|a, b| get_s(&a.1, "SSK").cmp(&get_s(&b.1, "SSK")));
+        let more_than_page = fetched.len() > limit;
+        let left: HashSet<Status> = fetched.iter().skip(limit).map(|(st, _, _)| *st).collect();
+        fetched.truncate(limit);
+        for (st, item, _) in &fetched {
+            next.at.insert(st.as_str().into(), Some(position(item)));
+        }
+        let mut more = false;
+        for (st, done) in &exhausted {
+            if *done && !left.contains(st) {
+                next.at.insert(st.as_str().into(), None);
+            } else {
+                more = true;
+                if !next.at.contains_key(st.as_str()) {
+                    // Nothing of this status on this page: it starts where it started.
+                    if let Some(p) = cursor.at.get(st.as_str()) {
+                        next.at.insert(st.as_str().into(), p.clone());
+                    }
                 }
             }
         }
-        Ok(out)
+        let more = more || more_than_page;
+        let reports = self
+            .with_cluster_sizes(fetched.into_iter().map(|(_, _, r)| r).collect())
+            .await?;
+        Ok(Page {
+            items: reports,
+            next_cursor: more.then(|| encode_cursor(&next)),
+        })
     }
 
-    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+    /// The members of a cluster: its first report and the sparse index's others.
+    async fn list_cluster(
+        &self,
+        cluster: &str,
+        query: &ReportQuery,
+        cursor: Cursor,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let mut members = Vec::new();
+        for item in self
+            .query_all(Some("cluster"), "CPK", &format!("C#{cluster}"))
+            .await?
+        {
+            members.push(decode(&item)?);
+        }
+        if let Some(first) = self.get_plain(cluster).await? {
+            members.push(first);
+        }
+        members.retain(|r| query.matches(r));
+        members.sort_by_key(queue_key);
+        if let Some(after) = &cursor.after {
+            members.retain(|r| queue_key(r) > *after);
+        }
+        let more = members.len() > limit;
+        members.truncate(limit);
+        let next_cursor = more.then(|| {
+            encode_cursor(&Cursor {
+                after: members.last().map(queue_key),
+                ..Cursor::default()
+            })
+        });
+        Ok(Page {
+            items: self.with_cluster_sizes(members).await?,
+            next_cursor,
+        })
+    }
+
+    /// Stores a report that joins an existing cluster, and counts it in the cluster's size, in
+    /// one transaction: false if the report was already stored.
+    async fn put_joining(&self, item: Item, cluster: &str) -> Result<bool, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(unavailable)?;
+        let count = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(format!("C#{cluster}")))
+            .key("SK", s("SIZE"))
+            .update_expression("ADD n :one")
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(unavailable)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(count).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let duplicate = e.as_service_error().is_some_and(|se| match se {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(t) => t
+                        .cancellation_reasons()
+                        .first()
+                        .and_then(|r| r.code())
+                        == Some("ConditionalCheckFailed"),
+                    _ => false,
+                });
+                if duplicate {
+                    Ok(false)
+                } else {
+                    Err(sdk(e))
+                }
+            }
+        }
+    }
+
+    /// A report as stored, without its cluster's size.
+    async fn get_plain(&self, id: &str) -> Result<Option<Report>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -396,123 +773,106 @@ impl ReportStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        match out.item() {
-            Some(item) => Ok(Some(self.with_cluster_size(decode(item)?).await?)),
+        out.item().map(decode).transpose()
+    }
+}
+
+#[async_trait]
+impl ReportStore for DynamoStore {
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+        let mut out = Vec::with_capacity(reports.len());
+        let mut journal = Vec::new();
+        for r in reports {
+            let item = report_item(r)?;
+            let stored = if r.cluster_id == r.id {
+                let put = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .send()
+                    .await;
+                match put {
+                    Ok(_) => Ok(true),
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+                    {
+                        Ok(false)
+                    }
+                    Err(e) => Err(sdk(e)),
+                }
+            } else {
+                self.put_joining(item, &r.cluster_id).await
+            };
+            match stored {
+                Ok(true) => {}
+                Ok(false) => {
+                    out.push(false);
+                    continue;
+                }
+                Err(e) => {
+                    // What was stored stays findable by its copies.
+                    if let Err(j) = self.write_journal(journal).await {
+                        tracing::warn!(error = %j, "fingerprint journal not written");
+                    }
+                    return Err(e);
+                }
+            }
+            if let Some(fp) = &r.fingerprint {
+                journal.push(ClusterCandidate {
+                    report_id: r.id.clone(),
+                    cluster_id: r.cluster_id.clone(),
+                    fingerprint: fp.clone(),
+                });
+            }
+            out.push(true);
+        }
+        self.write_journal(journal).await?;
+        Ok(out)
+    }
+
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.refresh_journal().await?;
+        let journal = self.journal.lock().map_err(unavailable)?;
+        let mut hits: Vec<usize> = bands
+            .iter()
+            .filter_map(|b| journal.by_band.get(b))
+            .flatten()
+            .copied()
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        Ok(hits
+            .into_iter()
+            .map(|i| journal.entries[i].clone())
+            .collect())
+    }
+
+    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+        match self.get_plain(id).await? {
+            Some(r) => Ok(Some(self.with_cluster_size(r).await?)),
             None => Ok(None),
         }
     }
 
     async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
         let limit = query.limit.clamp(1, 200);
-        let (index, pk_name, pk) = match (&query.cluster, query.status) {
-            (Some(c), _) => ("cluster", "CPK", format!("C#{c}")),
-            (None, Some(st)) => ("status", "SPK", format!("S#{}", st.as_str())),
-            (None, None) => ("queue", "QPK", "Q".to_string()),
+        let cursor = match &query.cursor {
+            Some(c) => decode_cursor(c)?,
+            None => Cursor::default(),
         };
-        let mut filters = Vec::new();
-        let mut values: HashMap<String, AttributeValue> =
-            HashMap::from([(":pk".to_string(), s(&pk))]);
-        let mut names: HashMap<String, String> =
-            HashMap::from([("#pk".to_string(), pk_name.to_string())]);
-        if let (Some(st), Some(_)) = (query.status, &query.cluster) {
-            filters.push("#status = :status".to_string());
-            names.insert("#status".into(), "status".into());
-            values.insert(":status".into(), s(st.as_str()));
+        match &query.cluster {
+            Some(c) => self.list_cluster(c, query, cursor, limit).await,
+            None => self.list_queue(query, cursor, limit).await,
         }
-        if let Some(c) = query.category {
-            filters.push("#category = :category".into());
-            names.insert("#category".into(), "category".into());
-            values.insert(":category".into(), s(c.as_str()));
-        }
-        if let Some(p) = query.priority {
-            filters.push("#rank = :rank".into());
-            names.insert("#rank".into(), "rank".into());
-            values.insert(":rank".into(), n(p.rank()));
-        }
-        if let Some(v) = query.verification {
-            filters.push("#verification = :verification".into());
-            names.insert("#verification".into(), "verification".into());
-            values.insert(":verification".into(), s(v.as_str()));
-        }
-        if let Some(net) = &query.network {
-            filters.push("#network = :network".into());
-            names.insert("#network".into(), "network".into());
-            values.insert(":network".into(), s(net));
-        }
-        if let Some(e) = query.escalated {
-            filters.push("#escalated = :escalated".into());
-            names.insert("#escalated".into(), "escalated".into());
-            values.insert(":escalated".into(), AttributeValue::Bool(e));
-        }
-        if let Some(p) = &query.place {
-            filters.push("(#insee = :place OR #place = :placelower)".into());
-            names.insert("#insee".into(), "insee".into());
-            names.insert("#place".into(), "place".into());
-            values.insert(":place".into(), s(p));
-            values.insert(":placelower".into(), s(p.to_lowercase()));
-        }
-        if let Some(q) = &query.q {
-            for (i, word) in fold(q).split_whitespace().enumerate() {
-                filters.push(format!("contains(#search, :w{i})"));
-                names.insert("#search".into(), "search".into());
-                values.insert(format!(":w{i}"), s(format!(" {word}")));
-            }
-        }
-        let mut start = query.cursor.as_deref().map(decode_cursor).transpose()?;
-        let mut items: Vec<Item> = Vec::new();
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression("#pk = :pk")
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
-                .set_exclusive_start_key(start.take())
-                .limit((limit + 1) as i32);
-            if !filters.is_empty() {
-                q = q.filter_expression(filters.join(" AND "));
-            }
-            let page = q.send().await.map_err(sdk)?;
-            items.extend(page.items().iter().cloned());
-            if items.len() > limit {
-                break;
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
-            }
-        }
-        let more = items.len() > limit;
-        items.truncate(limit);
-        let next_cursor = if more {
-            items.last().map(|i| encode_cursor(i, index))
-        } else {
-            None
-        };
-        let mut reports = Vec::with_capacity(items.len());
-        let mut sizes: HashMap<String, u32> = HashMap::new();
-        for item in &items {
-            let mut r = decode(item)?;
-            let size = match sizes.get(&r.cluster_id) {
-                Some(n) => *n,
-                None => {
-                    let n = self.cluster_size(&r.cluster_id).await?;
-                    sizes.insert(r.cluster_id.clone(), n);
-                    n
-                }
-            };
-            r.cluster_size = size;
-            reports.push(r);
-        }
-        if index == "cluster" {
-            reports.sort_by_key(queue_key);
-        }
-        Ok(Page {
-            items: reports,
-            next_cursor,
-        })
     }
 
     async fn update_report(
@@ -621,53 +981,21 @@ impl ReportStore for DynamoStore {
 
     async fn counts(&self) -> Result<Counts, StoreError> {
         let mut counts = Counts::default();
-        for item in self.query_all(Some("queue"), "QPK", "Q").await? {
-            counts.total += 1;
-            for (map, key) in [
-                (&mut counts.by_status, "status"),
-                (&mut counts.by_category, "category"),
-                (&mut counts.by_network, "network"),
-            ] {
-                if let Some(v) = get_s(&item, key) {
-                    *map.entry(v.to_string()).or_default() += 1;
-                }
-            }
-            if let Some(rank) = get_n(&item, "rank") {
-                if let Some(p) = Priority::ALL.iter().find(|p| i64::from(p.rank()) == rank) {
-                    *counts
-                        .by_priority
-                        .entry(p.as_str().to_string())
-                        .or_default() += 1;
-                }
-            }
-            if let Some(posted) = get_s(&item, "posted") {
-                *counts
-                    .by_hour
-                    .entry(posted.chars().take(13).collect())
-                    .or_default() += 1;
-            }
-            if item
-                .get("escalated")
-                .and_then(|v| v.as_bool().ok())
-                .copied()
-                .unwrap_or(false)
+        for st in Status::ALL {
+            for item in self
+                .query_all(Some("status"), "SPK", &format!("S#{}", st.as_str()))
+                .await?
             {
-                if let Ok(r) = decode(&item) {
-                    if r.acknowledged_at.is_none() {
-                        counts.escalated_waiting += 1;
-                    }
-                }
+                counts.add(&decode(&item)?);
             }
         }
         Ok(counts)
     }
 
     async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.query_all(Some("published"), "PPK", "P").await? {
-            out.push(self.with_cluster_size(decode(&item)?).await?);
-        }
-        Ok(out)
+        let items = self.query_all(Some("published"), "PPK", "P").await?;
+        let reports = items.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        self.with_cluster_sizes(reports).await
     }
 
     async fn published_candidates(&self) -> Result<Vec<Candidate>, StoreError> {

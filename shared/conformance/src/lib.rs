@@ -350,6 +350,91 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     assert_eq!(counts.by_priority.values().sum::<u64>(), 40);
     assert_eq!(counts.by_hour.values().sum::<u64>(), 40);
 
+    // Paging over every status at once: the pages, end to end, are the whole queue in order.
+    let mixed: Vec<Report> = (0..9)
+        .map(|i| {
+            let mut r = sample(
+                &format!("m{i}"),
+                &format!("Eau potable coupée quartier {i} de Capesterre, citerne demandée"),
+                60 + i,
+            );
+            r.status = [Status::Triaged, Status::Dismissed, Status::New][i as usize % 3];
+            r
+        })
+        .collect();
+    store.insert_reports(&mixed).await.unwrap();
+    let whole = store
+        .list_reports(&ReportQuery {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(whole.items.len(), 49);
+    assert!(whole.next_cursor.is_none());
+    let statuses: std::collections::BTreeSet<&str> =
+        whole.items.iter().map(|r| r.status.as_str()).collect();
+    assert!(statuses.len() >= 4, "several statuses in the queue");
+    for pair in whole.items.windows(2) {
+        let key = |r: &Report| {
+            (
+                r.effective_priority().rank(),
+                std::cmp::Reverse(r.posted_at),
+            )
+        };
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "queue order across statuses"
+        );
+    }
+    let mut walked = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_reports(&ReportQuery {
+                limit: 4,
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 4);
+        walked.extend(page.items.iter().map(|r| r.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = whole.items.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(
+        walked, expected,
+        "pages across statuses, in order, each once"
+    );
+
+    // A cluster's members, paged.
+    let mut members = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_reports(&ReportQuery {
+                cluster: Some(original.id.clone()),
+                limit: 1,
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        members.extend(page.items.iter().map(|r| (r.id.clone(), r.cluster_size)));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    members.sort();
+    let mut want = vec![(original.id.clone(), 2), (copy.id.clone(), 2)];
+    want.sort();
+    assert_eq!(members, want, "both members of the cluster, each once");
+
     // Checkpoints.
     assert_eq!(store.checkpoint("masto").await.unwrap(), None);
     assert!(store

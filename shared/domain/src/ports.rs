@@ -63,6 +63,40 @@ pub struct ReportQuery {
     pub limit: usize,
 }
 
+impl ReportQuery {
+    /// Whether a report passes every filter (the cursor and limit aside): the same rules as
+    /// the embedded store's SQL, for stores that filter what they read.
+    pub fn matches(&self, r: &Report) -> bool {
+        let place_ok = |p: &String| {
+            r.location.as_ref().is_some_and(|l| {
+                l.insee.as_deref() == Some(p.as_str())
+                    || l.place
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(p))
+            })
+        };
+        let words_ok = |q: &String| {
+            let text = crate::text::fold(&format!(
+                "{} {}",
+                r.text,
+                r.summary.as_deref().unwrap_or("")
+            ));
+            crate::text::fold(q)
+                .split_whitespace()
+                .all(|w| text.contains(&format!(" {w}")))
+        };
+        self.status.is_none_or(|s| r.status == s)
+            && self.category.is_none_or(|c| r.effective_category() == c)
+            && self.priority.is_none_or(|p| r.effective_priority() == p)
+            && self.verification.is_none_or(|v| r.verification == v)
+            && self.network.as_ref().is_none_or(|n| r.network == *n)
+            && self.escalated.is_none_or(|e| r.escalated == e)
+            && self.cluster.as_ref().is_none_or(|c| r.cluster_id == *c)
+            && self.place.as_ref().is_none_or(place_ok)
+            && self.q.as_ref().is_none_or(words_ok)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     pub items: Vec<Report>,
@@ -80,6 +114,30 @@ pub struct Counts {
     pub by_network: std::collections::BTreeMap<String, u64>,
     pub by_hour: std::collections::BTreeMap<String, u64>,
     pub escalated_waiting: u64,
+}
+
+impl Counts {
+    /// Counts one report, as every store does.
+    pub fn add(&mut self, r: &Report) {
+        self.total += 1;
+        *self.by_status.entry(r.status.as_str().into()).or_default() += 1;
+        *self
+            .by_category
+            .entry(r.effective_category().as_str().into())
+            .or_default() += 1;
+        *self
+            .by_priority
+            .entry(r.effective_priority().as_str().into())
+            .or_default() += 1;
+        *self.by_network.entry(r.network.clone()).or_default() += 1;
+        *self
+            .by_hour
+            .entry(r.posted_at.format("%Y-%m-%dT%H").to_string())
+            .or_default() += 1;
+        if r.escalated && r.acknowledged_at.is_none() {
+            self.escalated_waiting += 1;
+        }
+    }
 }
 
 /// A report already stored that shares a fingerprint band with a new one.
