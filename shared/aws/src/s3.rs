@@ -7,15 +7,18 @@ use async_trait::async_trait;
 use aws_sdk_s3::primitives::ByteStream;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Mutex;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, Publisher};
 
 const HASH_KEY: &str = "sha256";
+const GZIP: &str = "gzip";
 
 pub struct S3Publisher {
     client: aws_sdk_s3::Client,
     bucket: String,
     prefix: String,
+    gzip: bool,
     uploaded: Mutex<HashMap<String, String>>,
 }
 
@@ -40,19 +43,38 @@ impl S3Publisher {
                 "publish `{spec}`: `{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)"
             ));
         }
+        let conf = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(path_style)
+            .build();
+        Ok(S3Publisher::with_client(
+            aws_sdk_s3::Client::from_conf(conf),
+            bucket,
+            prefix,
+        ))
+    }
+
+    /// A publisher on a client configured elsewhere (tests give it a mocked one). The bucket
+    /// is taken as is; `from_spec` is the entry point that checks it.
+    pub fn with_client(client: aws_sdk_s3::Client, bucket: &str, prefix: &str) -> S3Publisher {
         let prefix = match prefix.trim_matches('/') {
             "" => String::new(),
             p => format!("{p}/"),
         };
-        let conf = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(path_style)
-            .build();
-        Ok(S3Publisher {
-            client: aws_sdk_s3::Client::from_conf(conf),
+        S3Publisher {
+            client,
             bucket: bucket.to_string(),
             prefix,
+            gzip: false,
             uploaded: Mutex::new(HashMap::new()),
-        })
+        }
+    }
+
+    /// Stores text files (JSON, GeoJSON, XML, CSV, HTML, CSS, JavaScript) gzip-compressed
+    /// with `Content-Encoding: gzip`, a fraction of the bytes for readers on a poor link.
+    /// Every reader must then accept gzip: browsers and CDNs do, a bare script may not.
+    pub fn with_gzip(mut self, gzip: bool) -> S3Publisher {
+        self.gzip = gzip;
+        self
     }
 
     pub fn key(&self, name: &str) -> String {
@@ -67,6 +89,33 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Whether a content type is text that compresses well; images and archives already are
+/// compressed.
+fn is_text(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((kind, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    kind == "text"
+        || sub.ends_with("+json")
+        || sub.ends_with("+xml")
+        || (kind == "application" && matches!(sub, "json" | "xml" | "javascript" | "ecmascript"))
+}
+
+fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
 #[async_trait]
 impl Publisher for S3Publisher {
     async fn publish(&self, file: &PublicFile) -> Result<PublishOutcome, PublishError> {
@@ -76,7 +125,10 @@ impl Publisher for S3Publisher {
         };
         file.check_name()?;
         let key = self.key(&file.name);
+        // The hash is of the bytes as published, before any compression, so the check below
+        // does not depend on the encoding.
         let hash = sha256_hex(&file.bytes);
+        let gzipped = self.gzip && is_text(file.content_type);
         let known = self.uploaded.lock().ok().and_then(|m| m.get(&key).cloned());
         let unchanged = match known {
             Some(h) => h == hash,
@@ -88,11 +140,17 @@ impl Publisher for S3Publisher {
                 .send()
                 .await
             {
-                Ok(head) => head
-                    .metadata()
-                    .and_then(|m| m.get(HASH_KEY))
-                    .is_some_and(|h| *h == hash),
-                Err(_) => false, // absent (or unreadable): upload
+                // An object in the other encoding is uploaded again, once, when gzip is
+                // turned on or off.
+                Ok(head) => {
+                    head.metadata()
+                        .and_then(|m| m.get(HASH_KEY))
+                        .is_some_and(|h| *h == hash)
+                        && (head.content_encoding() == Some(GZIP)) == gzipped
+                }
+                // Absent, or unreadable: S3 answers 403 for a missing object to a role that
+                // may not list the bucket. Uploading is the safe side either way.
+                Err(_) => false,
             },
         };
         if unchanged {
@@ -101,26 +159,68 @@ impl Publisher for S3Publisher {
             }
             return Ok(PublishOutcome::Unchanged);
         }
-        self.client
+        let put = self
+            .client
             .put_object()
             .bucket(&self.bucket)
             .key(&key)
-            .body(ByteStream::from(file.bytes.to_vec()))
             .content_type(file.content_type)
             .cache_control(file.cache_control)
-            .metadata(HASH_KEY, &hash)
-            .send()
-            .await
-            .map_err(|e| {
-                fail(format!(
-                    "s3://{}/{key}: {}",
-                    self.bucket,
-                    aws_sdk_s3::error::DisplayErrorContext(&e)
-                ))
-            })?;
+            .metadata(HASH_KEY, &hash);
+        let put = if gzipped {
+            let body = compress(&file.bytes)
+                .map_err(|e| fail(format!("s3://{}/{key}: gzip: {e}", self.bucket)))?;
+            put.content_encoding(GZIP).body(ByteStream::from(body))
+        } else {
+            put.body(ByteStream::from(file.bytes.clone()))
+        };
+        put.send().await.map_err(|e| {
+            fail(format!(
+                "s3://{}/{key}: {}",
+                self.bucket,
+                aws_sdk_s3::error::DisplayErrorContext(&e)
+            ))
+        })?;
         if let Ok(mut m) = self.uploaded.lock() {
             m.insert(key, hash);
         }
         Ok(PublishOutcome::Written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_types_are_compressed_others_are_not() {
+        for text in [
+            "application/json",
+            "application/geo+json",
+            "application/atom+xml; charset=utf-8",
+            "application/xml",
+            "text/csv; charset=utf-8",
+            "text/html; charset=utf-8",
+            "text/css; charset=utf-8",
+            "text/javascript; charset=utf-8",
+            "application/javascript",
+            "text/plain",
+            "Text/HTML",
+            "image/svg+xml",
+        ] {
+            assert!(is_text(text), "{text}");
+        }
+        for other in [
+            "image/png",
+            "image/jpeg",
+            "application/octet-stream",
+            "application/zip",
+            "application/gzip",
+            "font/woff2",
+            "",
+            "json",
+        ] {
+            assert!(!is_text(other), "{other}");
+        }
     }
 }

@@ -12,8 +12,13 @@ pub struct SnsNotifier {
 
 impl SnsNotifier {
     pub fn new(config: &aws_config::SdkConfig, topic_arn: &str) -> SnsNotifier {
+        SnsNotifier::with_client(aws_sdk_sns::Client::new(config), topic_arn)
+    }
+
+    /// A notifier on a client configured elsewhere (tests give it a mocked one).
+    pub fn with_client(client: aws_sdk_sns::Client, topic_arn: &str) -> SnsNotifier {
         SnsNotifier {
-            client: aws_sdk_sns::Client::new(config),
+            client,
             topic_arn: topic_arn.to_string(),
         }
     }

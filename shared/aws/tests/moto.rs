@@ -155,6 +155,152 @@ async fn the_s3_publisher_conforms_and_serves_the_public_over_http() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_s3_publisher_gzips_text_files_when_asked() {
+    let moto = start_moto().await;
+    let conf = config(&moto.url, "us-east-1").await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket("vigie-gzip")
+        .send()
+        .await
+        .unwrap();
+    /// The stored object: its content encoding and its bytes as stored.
+    async fn stored(s3: &aws_sdk_s3::Client, name: &str) -> (Option<String>, Vec<u8>) {
+        let out = s3
+            .get_object()
+            .bucket("vigie-gzip")
+            .key(format!("public/{name}"))
+            .send()
+            .await
+            .unwrap();
+        let encoding = out.content_encoding.clone();
+        (
+            encoding,
+            out.body.collect().await.unwrap().into_bytes().to_vec(),
+        )
+    }
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+            .expect("a gzip stream");
+        out
+    }
+
+    // The conformance suite, read as a browser would: decoded when gzip-encoded.
+    let publisher = Arc::new(
+        S3Publisher::from_spec(&conf, "s3://vigie-gzip/conformance", true)
+            .unwrap()
+            .with_gzip(true),
+    );
+    let reader = s3.clone();
+    vigie_conformance::publisher(publisher, move |name| {
+        let reader = reader.clone();
+        async move {
+            let out = reader
+                .get_object()
+                .bucket("vigie-gzip")
+                .key(format!("conformance/{name}"))
+                .send()
+                .await
+                .ok()?;
+            let gzipped = out.content_encoding() == Some("gzip");
+            let bytes = out.body.collect().await.ok()?.into_bytes().to_vec();
+            Some(if gzipped { gunzip(&bytes) } else { bytes })
+        }
+    })
+    .await;
+
+    let features: String = (0..200)
+        .map(|i| format!(r#"{{"type":"Feature","properties":{{"id":"r{i}"}},"geometry":null}}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    let geojson = format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#);
+    let file = PublicFile {
+        name: "reports.geojson".into(),
+        bytes: bytes::Bytes::from(geojson.clone()),
+        content_type: "application/geo+json",
+        cache_control: "public, max-age=30",
+    };
+    let publisher = S3Publisher::from_spec(&conf, "s3://vigie-gzip/public", true)
+        .unwrap()
+        .with_gzip(true);
+    assert_eq!(
+        publisher.publish(&file).await.unwrap(),
+        PublishOutcome::Written
+    );
+    let (encoding, body) = stored(&s3, "reports.geojson").await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(body.len() < geojson.len() / 4, "{} bytes", body.len());
+    assert_eq!(gunzip(&body), geojson.as_bytes());
+    let head = s3
+        .head_object()
+        .bucket("vigie-gzip")
+        .key("public/reports.geojson")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_type(), Some("application/geo+json"));
+    assert_eq!(head.cache_control(), Some("public, max-age=30"));
+
+    // The same bytes again are unchanged, for this instance and for a fresh one, which only
+    // has the object's hash (of the uncompressed bytes) to go by.
+    assert_eq!(
+        publisher.publish(&file).await.unwrap(),
+        PublishOutcome::Unchanged
+    );
+    let fresh = || {
+        S3Publisher::from_spec(&conf, "s3://vigie-gzip/public", true)
+            .unwrap()
+            .with_gzip(true)
+    };
+    assert_eq!(
+        fresh().publish(&file).await.unwrap(),
+        PublishOutcome::Unchanged
+    );
+
+    // Other types are stored as they are.
+    let png = PublicFile {
+        name: "logo.png".into(),
+        bytes: bytes::Bytes::from_static(b"\x89PNG\r\n\x1a\n not really"),
+        content_type: "image/png",
+        cache_control: "public, max-age=3600",
+    };
+    assert_eq!(
+        publisher.publish(&png).await.unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(stored(&s3, "logo.png").await, (None, png.bytes.to_vec()));
+
+    // Turning gzip off stores the file plain again, once; turning it back on compresses it.
+    let plain = S3Publisher::from_spec(&conf, "s3://vigie-gzip/public", true).unwrap();
+    assert_eq!(plain.publish(&file).await.unwrap(), PublishOutcome::Written);
+    assert_eq!(
+        stored(&s3, "reports.geojson").await,
+        (None, geojson.as_bytes().to_vec())
+    );
+    assert_eq!(
+        plain.publish(&file).await.unwrap(),
+        PublishOutcome::Unchanged
+    );
+    assert_eq!(
+        fresh().publish(&file).await.unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(
+        stored(&s3, "reports.geojson").await.0.as_deref(),
+        Some("gzip")
+    );
+    assert_eq!(
+        fresh().publish(&file).await.unwrap(),
+        PublishOutcome::Unchanged
+    );
+}
+
 /// SQS's query protocol, enough to read what SNS delivered.
 async fn sqs(endpoint: &str, params: &[(&str, &str)]) -> String {
     // The credential scope names the service for moto, which does not check signatures.

@@ -53,14 +53,17 @@ pub async fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
 
 /// Opens the publisher named by a spec: `dir:PATH`, or `s3://BUCKET/PREFIX` with the standard
 /// AWS configuration (path-style addressing when `AWS_ENDPOINT_URL` points at an S3-compatible
-/// service, or with `VIGIE_S3_PATH_STYLE=true`).
+/// service, or with `VIGIE_S3_PATH_STYLE=true`; text files stored gzip-compressed with
+/// `VIGIE_S3_GZIP=1`).
 pub async fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
     if spec.starts_with("s3://") {
         let config = vigie_aws::load_config().await;
         let path_style = std::env::var("VIGIE_S3_PATH_STYLE").is_ok_and(|v| v == "true")
             || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty());
+        let gzip = std::env::var("VIGIE_S3_GZIP").is_ok_and(|v| v == "1" || v == "true");
         let publisher = vigie_aws::S3Publisher::from_spec(&config, spec, path_style)
-            .map_err(HostError::Config)?;
+            .map_err(HostError::Config)?
+            .with_gzip(gzip);
         return Ok(Arc::new(publisher));
     }
     match spec.split_once(':') {
