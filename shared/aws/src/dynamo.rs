@@ -9,7 +9,7 @@
 //! | queue by status | index `status`: `SPK = S#<status>`, `SSK = <rank>#<inverted time>#<id>` |
 //! | queue, all statuses | the `status` index, one Query per status, merged by `SSK` |
 //! | cluster members | sparse index `cluster`: `CPK = C#<cluster>` on members other than the first, which is `R#<cluster>` |
-//! | cluster size | `PK = C#<cluster>`, `SK = SIZE`: members after the first (atomic counter) |
+//! | cluster size | a `Select = COUNT` Query of the `cluster` index, plus the first report |
 //! | published reports (export) | sparse index `published`: `PPK = P` only while published |
 //! | recent fingerprints (near copies) | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
@@ -17,9 +17,10 @@
 //! | tokens (by hash: a filter on their small partition) | `PK = TOKEN`, `SK = <token id>` |
 //!
 //! The collection path is billed per post, so a new post costs one conditional PutItem (the
-//! de-duplication) of an item kept near 1 KB (the report is stored as deflated JSON), one entry
-//! in the `status` index, and its share of one journal item per batch. Near copies are found in
-//! the journal, read once per run and then only its new items, never per post.
+//! de-duplication) of an item kept under 1 KB (the report is stored as deflated JSON), its
+//! entry in the `status` index (and in the `cluster` index for a copy), and its share of one
+//! journal item per batch. Near copies are found in the journal, read once per run and then
+//! only its new items, never per post. `scripts/bench-dynamodb` prints what this costs.
 //!
 //! Writes that must not cross are conditional: a new report only if absent, an update only at
 //! the expected version (with its history entry in the same transaction), a checkpoint only from
@@ -27,9 +28,9 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
-    StreamSpecification, StreamViewType, TransactWriteItem, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, ConsumedCapacity, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ReturnConsumedCapacity,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TransactWriteItem, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::Blob;
@@ -57,7 +58,7 @@ const JOURNAL_WINDOW_HOURS: i64 = 72;
 const JOURNAL_CHUNK: usize = 1_000;
 /// A concurrent run may write a journal item stamped a little before the newest one read here:
 /// each refresh reads back this far (entries already known are skipped).
-const JOURNAL_OVERLAP_MICROS: i64 = 120_000_000;
+const JOURNAL_OVERLAP_MICROS: i64 = 15_000_000;
 /// Attempts of a batch request whose items DynamoDB left unprocessed (throttling).
 const BATCH_ATTEMPTS: u32 = 8;
 
@@ -67,6 +68,19 @@ pub struct DynamoStore {
     journal: Mutex<Journal>,
     /// First wait before a batch request is sent again for its unprocessed items (doubles).
     backoff: Duration,
+    usage: Mutex<Usage>,
+}
+
+/// What this store asked of DynamoDB: requests by operation and the capacity units DynamoDB
+/// said they consumed (table and indexes). Benchmarks read it; runs log it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Usage {
+    pub requests: BTreeMap<&'static str, u64>,
+    pub units: BTreeMap<&'static str, f64>,
+    pub write_requests: u64,
+    pub read_requests: u64,
+    pub write_units: f64,
+    pub read_units: f64,
 }
 
 /// The fingerprints of recently stored reports, as read from the journal.
@@ -264,6 +278,31 @@ impl DynamoStore {
             table: table.to_string(),
             journal: Mutex::new(Journal::default()),
             backoff: Duration::from_millis(50),
+            usage: Mutex::new(Usage::default()),
+        }
+    }
+
+    /// Requests and capacity so far.
+    pub fn usage(&self) -> Usage {
+        self.usage.lock().map(|u| u.clone()).unwrap_or_default()
+    }
+
+    fn note(&self, op: &'static str, consumed: &[ConsumedCapacity]) {
+        let write = matches!(
+            op,
+            "PutItem" | "UpdateItem" | "TransactWriteItems" | "BatchWriteItem"
+        );
+        let units: f64 = consumed.iter().filter_map(|c| c.capacity_units()).sum();
+        if let Ok(mut u) = self.usage.lock() {
+            *u.requests.entry(op).or_default() += 1;
+            *u.units.entry(op).or_default() += units;
+            if write {
+                u.write_requests += 1;
+                u.write_units += units;
+            } else {
+                u.read_requests += 1;
+                u.read_units += units;
+            }
         }
     }
 
@@ -350,7 +389,9 @@ impl DynamoStore {
         }
     }
 
-    /// Sizes of clusters, in one BatchGetItem per hundred clusters.
+    /// Sizes of clusters: the first report and the members in the sparse `cluster` index,
+    /// counted by Queries sent together. Reads on the triage path spare a counter write per
+    /// copy on the collection path.
     async fn cluster_sizes(
         &self,
         clusters: impl IntoIterator<Item = &str>,
@@ -358,24 +399,39 @@ impl DynamoStore {
         let mut wanted: Vec<&str> = clusters.into_iter().collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let mut sizes: HashMap<String, u32> = wanted.iter().map(|c| (c.to_string(), 1)).collect();
-        for chunk in wanted.chunks(100) {
-            let keys = chunk
-                .iter()
-                .map(|c| {
-                    HashMap::from([("PK".into(), s(format!("C#{c}"))), ("SK".into(), s("SIZE"))])
-                })
-                .collect();
-            for item in self.batch_get(keys).await? {
-                if let (Some(c), Some(more)) = (
-                    get_s(&item, "PK").and_then(|k| k.strip_prefix("C#")),
-                    get_n(&item, "n"),
-                ) {
-                    sizes.insert(c.to_string(), 1 + more.max(0) as u32);
-                }
+        let counted = futures::future::try_join_all(wanted.iter().map(|c| self.members(c))).await?;
+        Ok(wanted
+            .into_iter()
+            .zip(counted)
+            .map(|(c, more)| (c.to_string(), 1 + more))
+            .collect())
+    }
+
+    /// How many reports joined a cluster after its first.
+    async fn members(&self, cluster: &str) -> Result<u32, StoreError> {
+        let mut start: Option<Item> = None;
+        let mut count = 0u32;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("cluster")
+                .key_condition_expression("CPK = :c")
+                .expression_attribute_values(":c", s(format!("C#{cluster}")))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(sdk)?;
+            self.note("Query", page.consumed_capacity().cloned().as_slice());
+            count += page.count().max(0) as u32;
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(count),
             }
         }
-        Ok(sizes)
     }
 
     async fn with_cluster_sizes(
@@ -395,49 +451,6 @@ impl DynamoStore {
         let mut one = self.with_cluster_sizes(vec![r]).await?;
         one.pop()
             .ok_or_else(|| StoreError::Corrupt("cluster size of nothing".into()))
-    }
-
-    /// Reads up to a hundred keys; keys DynamoDB leaves unprocessed are asked again.
-    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        let mut out = Vec::new();
-        if keys.is_empty() {
-            return Ok(out);
-        }
-        let mut pending = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .build()
-                .map_err(unavailable)?,
-        );
-        let mut attempt = 0;
-        while let Some(request) = pending.take() {
-            let got = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request)
-                .send()
-                .await
-                .map_err(sdk)?;
-            if let Some(items) = got.responses().and_then(|r| r.get(&self.table)) {
-                out.extend(items.iter().cloned());
-            }
-            pending = got
-                .unprocessed_keys()
-                .and_then(|u| u.get(&self.table))
-                .filter(|k| !k.keys().is_empty())
-                .cloned();
-            if let Some(left) = &pending {
-                attempt += 1;
-                if attempt >= BATCH_ATTEMPTS {
-                    return Err(StoreError::Unavailable(format!(
-                        "{} keys still unprocessed after {attempt} BatchGetItem attempts",
-                        left.keys().len()
-                    )));
-                }
-                tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
-            }
-        }
-        Ok(out)
     }
 
     /// Writes items (unconditionally) 25 a request; items DynamoDB leaves unprocessed are sent
@@ -460,9 +473,11 @@ impl DynamoStore {
                     .client
                     .batch_write_item()
                     .request_items(&self.table, pending)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
                     .send()
                     .await
                     .map_err(sdk)?;
+                self.note("BatchWriteItem", out.consumed_capacity());
                 pending = out
                     .unprocessed_items()
                     .and_then(|u| u.get(&self.table))
@@ -502,9 +517,11 @@ impl DynamoStore {
                 .expression_attribute_values(":j", s("J"))
                 .expression_attribute_values(":from", s(format!("{from:020}")))
                 .set_exclusive_start_key(start.take())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(sdk)?;
+            self.note("Query", page.consumed_capacity().cloned().as_slice());
             for item in page.items() {
                 let at = get_s(item, "SK")
                     .and_then(|k| k.split('#').next())
@@ -573,7 +590,12 @@ impl DynamoStore {
             if let Some(i) = index {
                 q = q.index_name(i);
             }
-            let page = q.send().await.map_err(sdk)?;
+            let page = q
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(sdk)?;
+            self.note("Query", page.consumed_capacity().cloned().as_slice());
             out.extend(page.items().iter().cloned());
             match page.last_evaluated_key() {
                 Some(k) if !k.is_empty() => start = Some(k.clone()),
@@ -603,9 +625,11 @@ impl DynamoStore {
                 .expression_attribute_values(":pk", s(format!("S#{}", status.as_str())))
                 .set_exclusive_start_key(start.take())
                 .limit((want + 1).max(25) as i32)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(sdk)?;
+            self.note("Query", page.consumed_capacity().cloned().as_slice());
             for item in page.items() {
                 let r = decode(item)?;
                 if query.matches(&r) {
@@ -717,50 +741,6 @@ impl DynamoStore {
         })
     }
 
-    /// Stores a report that joins an existing cluster, and counts it in the cluster's size, in
-    /// one transaction: false if the report was already stored.
-    async fn put_joining(&self, item: Item, cluster: &str) -> Result<bool, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(unavailable)?;
-        let count = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(format!("C#{cluster}")))
-            .key("SK", s("SIZE"))
-            .update_expression("ADD n :one")
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(unavailable)?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(count).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let duplicate = e.as_service_error().is_some_and(|se| match se {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(t) => t
-                        .cancellation_reasons()
-                        .first()
-                        .and_then(|r| r.code())
-                        == Some("ConditionalCheckFailed"),
-                    _ => false,
-                });
-                if duplicate {
-                    Ok(false)
-                } else {
-                    Err(sdk(e))
-                }
-            }
-        }
-    }
-
     /// A report as stored, without its cluster's size.
     async fn get_plain(&self, id: &str) -> Result<Option<Report>, StoreError> {
         let out = self
@@ -784,31 +764,40 @@ impl ReportStore for DynamoStore {
         let mut journal = Vec::new();
         for r in reports {
             let item = report_item(r)?;
-            let stored = if r.cluster_id == r.id {
-                let put = self
-                    .client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .send()
-                    .await;
-                match put {
-                    Ok(_) => Ok(true),
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-                    {
-                        Ok(false)
-                    }
-                    Err(e) => Err(sdk(e)),
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            let stored = match put {
+                Ok(out) => {
+                    self.note("PutItem", out.consumed_capacity().cloned().as_slice());
+                    Ok(true)
                 }
-            } else {
-                self.put_joining(item, &r.cluster_id).await
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+                {
+                    Ok(false)
+                }
+                Err(e) => Err(sdk(e)),
             };
             match stored {
                 Ok(true) => {}
                 Ok(false) => {
+                    // Journaled again: the run that stored it may have failed before its
+                    // journal write (the first entry of an id is the one that counts).
+                    if let Some(fp) = &r.fingerprint {
+                        journal.push(ClusterCandidate {
+                            report_id: r.id.clone(),
+                            cluster_id: r.cluster_id.clone(),
+                            fingerprint: fp.clone(),
+                        });
+                    }
                     out.push(false);
                     continue;
                 }

@@ -7,7 +7,7 @@ mod dynamo;
 mod s3;
 mod sns;
 
-pub use dynamo::DynamoStore;
+pub use dynamo::{DynamoStore, Usage};
 pub use s3::S3Publisher;
 pub use sns::SnsNotifier;
 
