@@ -3,40 +3,24 @@
 //! mode, errors that last are reported with what failed, and a HEAD that fails does not stop
 //! the upload.
 
-use aws_sdk_s3::config::retry::RetryConfig;
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::config::{BehaviorVersion, Region};
 use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_s3::operation::put_object::PutObjectOutput;
 use aws_sdk_sns::operation::publish::PublishOutput;
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
-use std::time::Duration;
+use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use vigie_aws::{S3Publisher, SnsNotifier};
 use vigie_domain::ports::{Notifier, PublicFile, PublishOutcome, Publisher};
 
-/// Attempts per call, the first included: the SDK's default.
-const ATTEMPTS: u32 = 3;
+mod common;
 
-/// Standard retries with a negligible backoff, so the tests do not sleep.
-fn retries() -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(ATTEMPTS)
-        .with_initial_backoff(Duration::from_millis(1))
-        .with_max_backoff(Duration::from_millis(1))
-}
-
-fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
-    rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny),
-        |i, rule| i.with_rule(rule),
-    )
-}
+use common::{credentials, interceptor, retries, ATTEMPTS, REGION};
 
 fn s3_client(rules: &[&Rule]) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("eu-west-3"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+            .region(Region::new(REGION))
+            .credentials_provider(credentials())
             .http_client(create_mock_http_client())
             .interceptor(interceptor(rules))
             .retry_config(retries())
@@ -48,8 +32,8 @@ fn sns_client(rules: &[&Rule]) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::from_conf(
         aws_sdk_sns::Config::builder()
             .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-            .region(aws_sdk_sns::config::Region::new("eu-west-3"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+            .region(aws_sdk_sns::config::Region::new(REGION))
+            .credentials_provider(credentials())
             .http_client(create_mock_http_client())
             .interceptor(interceptor(rules))
             .retry_config(retries())
