@@ -100,7 +100,7 @@ async fn main() {
         new += n;
         again += a;
         pages += 1;
-        if pages % 10 == 0 {
+        if pages.is_multiple_of(10) {
             // The next run's first page overlaps the last one.
             let (n, a) = vigie_app::collect::store_batch(&app, &batch)
                 .await
