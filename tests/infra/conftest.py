@@ -1,0 +1,236 @@
+"""Fixtures of the infrastructure tests: the SAM template, its offline translation to plain
+CloudFormation, and that translation deployed to moto's CloudFormation on loopback.
+
+Nothing here reaches AWS: samtranslator runs in-process, moto_server listens on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "infra" / "template.yaml"
+SAMCONFIG = REPO / "infra" / "samconfig.toml"
+VENV_BIN = Path(sys.executable).parent
+
+REGION = "eu-west-3"
+STACK = "vigie-infra-test"
+CRISIS = "gp-test-2026"
+CODE_BUCKET = "vigie-code"
+
+# Resource types moto's CloudFormation creates (5.2.x). Every other type of the translated
+# template (CloudFront, Scheduler, API Gateway v2, Secrets Manager, alarms, bucket policies,
+# SNS subscriptions, Lambda EventInvokeConfig) is passed over by moto and checked by reading
+# the translated template instead.
+MOTO_CREATES = {
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Topic",
+    "AWS::SQS::Queue",
+    "AWS::IAM::Role",
+    "AWS::Logs::LogGroup",
+    "AWS::Lambda::Function",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+}
+
+
+def sam_parse(text: str) -> dict:
+    """Parses a SAM/CloudFormation YAML template, short-form intrinsics (!Ref...) included."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(text)
+
+
+def function_folders(template: dict) -> dict[str, str]:
+    """Logical id of each AWS::Serverless::Function -> the folder name of its CodeUri."""
+    return {
+        lid: Path(r["Properties"]["CodeUri"].rstrip("/")).name
+        for lid, r in template["Resources"].items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def translate(template: dict) -> dict:
+    """The SAM template as plain CloudFormation, translated offline. Local CodeUri folders are
+    first replaced by S3 locations, as `sam package` does before the transform runs."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        # The template names no managed policy (every role is written out): nothing to look up.
+        def load(self) -> dict:
+            return {}
+
+    packaged = copy.deepcopy(template)
+    for lid, folder in function_folders(template).items():
+        packaged["Resources"][lid]["Properties"]["CodeUri"] = {
+            "Bucket": CODE_BUCKET,
+            "Key": f"{folder}.zip",
+        }
+    return transform(packaged, {}, NoManagedPolicies())
+
+
+@pytest.fixture(scope="session")
+def template() -> dict:
+    return sam_parse(TEMPLATE.read_text())
+
+
+@pytest.fixture(scope="session")
+def translated(template) -> dict:
+    return translate(template)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto(tmp_path_factory):
+    """moto_server on a free loopback port, stopped at the end of the session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"moto_server exited ({proc.returncode}): {log.read_text()}")
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"moto_server did not answer on {url}: {log.read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def aws(moto):
+    """boto3 clients on the moto server, with dummy credentials (never the machine's)."""
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=REGION,
+    )
+    return lambda service: session.client(service, endpoint_url=moto)
+
+
+def placeholder(name: str) -> str:
+    return f"moto-skipped:{name}"
+
+
+def for_moto(translated: dict) -> dict:
+    """The translated template, adapted to what moto can deploy:
+
+    - In the resources moto creates, a Ref or Fn::GetAtt to a resource it passes over would
+      come out empty (the attribute silently dropped, e.g. VIGIE_SECRET_ARN) or fail the
+      stack; each is replaced by the string `moto-skipped:<LogicalId>[.<Attribute>]`, so the
+      tests still see which resource it points at.
+    - Outputs that use such a resource (ApiUrl, PublicMapUrl, SecretArn) fail create_stack
+      with a 500 in moto: they are dropped here and checked on the translated template.
+    """
+    out = copy.deepcopy(translated)
+    resources = out["Resources"]
+    skipped = {lid for lid, r in resources.items() if r["Type"] not in MOTO_CREATES}
+
+    def uses_skipped(node) -> bool:
+        if isinstance(node, dict):
+            if "Ref" in node and node["Ref"] in skipped:
+                return True
+            if "Fn::GetAtt" in node and node["Fn::GetAtt"][0] in skipped:
+                return True
+            if "Fn::Sub" in node:
+                text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+                if any(f"${{{lid}}}" in text or f"${{{lid}." in text for lid in skipped):
+                    return True
+            return any(uses_skipped(v) for v in node.values())
+        if isinstance(node, list):
+            return any(uses_skipped(v) for v in node)
+        return False
+
+    def rewrite(node):
+        if isinstance(node, dict):
+            if set(node) == {"Ref"} and node["Ref"] in skipped:
+                return placeholder(node["Ref"])
+            if set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in skipped:
+                return placeholder(".".join(node["Fn::GetAtt"]))
+            return {k: rewrite(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    for lid, r in resources.items():
+        if lid not in skipped:
+            resources[lid] = rewrite(r)
+    out["Outputs"] = {k: v for k, v in out.get("Outputs", {}).items() if not uses_skipped(v)}
+    return out
+
+
+def dummy_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\necho not a real bootstrap\n")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def stack(aws, translated, template):
+    """The translated template deployed to moto: its outputs and its resources by logical id."""
+    s3 = aws("s3")
+    s3.create_bucket(
+        Bucket=CODE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    for folder in function_folders(template).values():
+        s3.put_object(Bucket=CODE_BUCKET, Key=f"{folder}.zip", Body=dummy_zip())
+    cfn = aws("cloudformation")
+    cfn.create_stack(
+        StackName=STACK,
+        TemplateBody=json.dumps(for_moto(translated)),
+        Parameters=[{"ParameterKey": "CrisisId", "ParameterValue": CRISIS}],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        described = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
+        if not described["StackStatus"].endswith("_IN_PROGRESS"):
+            break
+        assert time.monotonic() < deadline, f"stack still {described['StackStatus']}"
+        time.sleep(0.25)
+    assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
+    summaries = cfn.get_paginator("list_stack_resources").paginate(StackName=STACK)
+    resources = {
+        r["LogicalResourceId"]: r for page in summaries for r in page["StackResourceSummaries"]
+    }
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    return {"outputs": outputs, "resources": resources}
