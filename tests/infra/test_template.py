@@ -224,7 +224,6 @@ def test_table(stack, aws):
         for g in table["GlobalSecondaryIndexes"]
     }
     assert indexes == {
-        "queue": ([("QPK", "HASH"), ("QSK", "RANGE")], "ALL"),
         "status": ([("SPK", "HASH"), ("SSK", "RANGE")], "ALL"),
         "cluster": ([("CPK", "HASH"), ("CSK", "RANGE")], "ALL"),
         "published": ([("PPK", "HASH"), ("PSK", "RANGE")], "ALL"),
@@ -433,6 +432,7 @@ def test_least_privilege(translated):
         "dynamodb:Query",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:BatchWriteItem",
     }
     for lid in FUNCTIONS:
         role = lid.replace("Function", "Role")
