@@ -1,10 +1,11 @@
-//! Vigie's cloud adapters: the S3 publisher of the public files and the SNS notifier of
-//! escalations. They work against any S3-compatible endpoint (path-style addressing for MinIO,
+//! Vigie's cloud adapters: the DynamoDB report store, the S3 publisher of the public files, the
+//! SNS notifier of escalations and the source credentials in Secrets Manager. They work against any S3-compatible endpoint (path-style addressing for MinIO,
 //! a European provider or an emulator) and take the standard AWS configuration chain,
 //! including `AWS_ENDPOINT_URL`.
 
 mod dynamo;
 mod s3;
+pub mod secrets;
 mod sns;
 
 pub use dynamo::{DynamoStore, Usage};

@@ -401,3 +401,45 @@ async fn escalations_go_out_on_the_sns_topic() {
     let missing = SnsNotifier::new(&conf, "arn:aws:sns:us-east-1:123456789012:nope");
     assert!(missing.escalation(&report).await.is_err());
 }
+
+/// Source credentials live in the crisis's secret: written by `vigie activate`, read by the
+/// collectors at start.
+#[tokio::test]
+async fn source_credentials_round_trip_through_the_secret() {
+    let moto = start_moto().await;
+    let config = config(&moto.url, "eu-west-3").await;
+    let arn = aws_sdk_secretsmanager::Client::new(&config)
+        .create_secret()
+        .name("vigie-test/sources")
+        .secret_string("{}")
+        .send()
+        .await
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_string();
+    assert!(vigie_aws::secrets::source_credentials(&config, &arn)
+        .await
+        .unwrap()
+        .is_empty());
+    let values = std::collections::HashMap::from([
+        (
+            "BSKY_APP_PASSWORD".to_string(),
+            "abcd-efgh-ijkl".to_string(),
+        ),
+        ("MASTO_MAIN_TOKEN".to_string(), "t0ken".to_string()),
+    ]);
+    vigie_aws::secrets::put_source_credentials(&config, &arn, &values)
+        .await
+        .unwrap();
+    assert_eq!(
+        vigie_aws::secrets::source_credentials(&config, &arn)
+            .await
+            .unwrap(),
+        values
+    );
+    let missing = vigie_aws::secrets::source_credentials(&config, "vigie-nope/sources")
+        .await
+        .unwrap_err();
+    assert!(missing.contains("vigie-nope/sources"), "{missing}");
+}

@@ -321,7 +321,19 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
     init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
     let app = app_from_env(&env).await?;
-    let planned = Arc::new(sources(&app.crisis, None, Some(kind), &env)?);
+    // In the stack, source credentials are in a secret (VIGIE_SECRET_ARN); its names come
+    // before the environment's.
+    let secret = match env("VIGIE_SECRET_ARN").filter(|a| !a.is_empty()) {
+        Some(arn) => {
+            let config = vigie_aws::load_config().await;
+            vigie_aws::secrets::source_credentials(&config, &arn)
+                .await
+                .map_err(HostError::Config)?
+        }
+        None => Default::default(),
+    };
+    let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));
+    let planned = Arc::new(sources(&app.crisis, None, Some(kind), &lookup)?);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
             let (app, planned) = (app.clone(), planned.clone());

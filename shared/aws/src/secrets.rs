@@ -1,0 +1,87 @@
+//! Source credentials in the cloud: one Secrets Manager secret per crisis, a JSON object whose
+//! keys are the variable names the crisis file gives (`token_env`, `handle_env`,
+//! `password_env`) and whose values are the secrets. Collectors read it once at start and look
+//! those names up in it before their environment. Values never appear in errors or logs.
+
+use std::collections::HashMap;
+
+/// Reads the secret `arn` as a map of variable name to value.
+pub async fn source_credentials(
+    config: &aws_config::SdkConfig,
+    arn: &str,
+) -> Result<HashMap<String, String>, String> {
+    let client = aws_sdk_secretsmanager::Client::new(config);
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "secret {arn}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+            )
+        })?;
+    parse(arn, out.secret_string().unwrap_or("{}"))
+}
+
+/// Stores `values` as the secret's new version (what `vigie activate` found in its environment).
+pub async fn put_source_credentials(
+    config: &aws_config::SdkConfig,
+    arn: &str,
+    values: &HashMap<String, String>,
+) -> Result<(), String> {
+    let body = serde_json::to_string(values).map_err(|e| e.to_string())?;
+    aws_sdk_secretsmanager::Client::new(config)
+        .put_secret_value()
+        .secret_id(arn)
+        .secret_string(body)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "secret {arn}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+            )
+        })?;
+    Ok(())
+}
+
+/// The secret's text as a map; an error names the secret and what is wrong, never a value.
+pub fn parse(arn: &str, text: &str) -> Result<HashMap<String, String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| format!("secret {arn}: not a JSON object of variable names to values"))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| format!("secret {arn}: not a JSON object of variable names to values"))?;
+    object
+        .iter()
+        .map(|(k, v)| match v.as_str() {
+            Some(s) => Ok((k.clone(), s.to_string())),
+            None => Err(format!("secret {arn}: the value of {k} is not a string")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn a_secret_is_an_object_of_strings_and_errors_never_show_values() {
+        let ok = parse(
+            "arn:s",
+            r#"{"BSKY_APP_PASSWORD": "abcd-efgh", "MASTO_TOKEN": "t0k"}"#,
+        )
+        .unwrap();
+        assert_eq!(ok["BSKY_APP_PASSWORD"], "abcd-efgh");
+        let err = parse("arn:s", r#"{"MASTO_TOKEN": 12345}"#).unwrap_err();
+        assert!(
+            err.contains("MASTO_TOKEN") && !err.contains("12345"),
+            "{err}"
+        );
+        let err = parse("arn:s", "hunter2").unwrap_err();
+        assert!(err.contains("arn:s") && !err.contains("hunter2"), "{err}");
+        assert!(parse("arn:s", "[1]").is_err());
+    }
+}
