@@ -1,5 +1,6 @@
 //! The `vigie` command (CONTRACT.md): runs a crisis on one machine, or one step of it.
 
+mod cloud;
 mod setup;
 
 use anyhow::{bail, Context, Result};
@@ -88,6 +89,37 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Bring a crisis up on AWS: build the functions, deploy its stack, store the source
+    /// credentials, create the first coordinator token; prints the API and map URLs and the token.
+    Activate {
+        /// Crisis file (TOML).
+        #[arg(long)]
+        crisis: PathBuf,
+        #[command(flatten)]
+        target: cloud::Target,
+        #[command(flatten)]
+        options: cloud::ActivateOptions,
+    },
+    /// End a crisis on AWS: stop the schedules, export and archive, delete the stack (keeping the
+    /// table and the public map unless --purge).
+    Deactivate {
+        /// The crisis id (as in its crisis file).
+        #[arg(long)]
+        crisis: String,
+        /// Also delete the table and the public files (the archive is kept).
+        #[arg(long)]
+        purge: bool,
+        #[command(flatten)]
+        target: cloud::Target,
+    },
+    /// The state of a crisis on AWS: stack, schedules, last collection per source, counts.
+    Status {
+        /// The crisis id (as in its crisis file).
+        #[arg(long)]
+        crisis: String,
+        #[command(flatten)]
+        target: cloud::Target,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,6 +172,45 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Activate {
+            crisis,
+            target,
+            options,
+        } => {
+            let env = |var: &str| std::env::var(var).ok();
+            let plan = cloud::plan_activate(&crisis, &target, &options, &env)?;
+            cloud::print_activate_plan(&plan)?;
+            if target.dry_run {
+                println!("dry run: nothing was built, deployed or called");
+            } else {
+                cloud::activate(plan).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Deactivate {
+            crisis,
+            purge,
+            target,
+        } => {
+            cloud::check_crisis_id(&crisis)?;
+            cloud::print_deactivate_plan(&crisis, &target, purge);
+            if target.dry_run {
+                println!("dry run: nothing was called");
+            } else {
+                cloud::deactivate(&crisis, &target, purge).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { crisis, target } => {
+            cloud::check_crisis_id(&crisis)?;
+            if target.dry_run {
+                cloud::print_status_plan(&crisis, &target);
+                println!("dry run: nothing was called");
+            } else {
+                cloud::status(&crisis, &target).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Local {
             crisis,
             demo,
