@@ -165,6 +165,19 @@ def test_template_functions_are_the_crates_under_functions(template):
         assert props["FunctionName"] == {"Fn::Sub": f"vigie-${{CrisisId}}-{name}"}
 
 
+def test_every_template_function_is_built_by_cargo_lambda(template):
+    """tests/infra/run builds the functions with `cargo lambda build --release --x86-64` first:
+    each CodeUri folder then holds a bootstrap, an x86-64 ELF executable."""
+    target = REPO / "target"
+    for lid, name in function_folders(template).items():
+        bootstrap = target / "lambda" / name / "bootstrap"
+        assert bootstrap.is_file(), f"{lid}: {bootstrap} missing (cargo lambda build --release --x86-64)"
+        head = bootstrap.read_bytes()[:20]
+        assert head[:4] == b"\x7fELF", f"{bootstrap}: not an ELF file"
+        assert head[4] == 2 and int.from_bytes(head[18:20], "little") == 0x3E, f"{bootstrap}: not x86-64"
+        assert bootstrap.stat().st_mode & 0o111, f"{bootstrap}: not executable"
+
+
 def test_table_indexes_match_the_store_code(template):
     """The GSIs are those shared/aws/src/dynamo.rs creates and queries (DynamoDB Local)."""
     code = (REPO / "shared" / "aws" / "src" / "dynamo.rs").read_text()
