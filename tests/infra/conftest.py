@@ -204,33 +204,41 @@ def dummy_zip() -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture(scope="session")
-def stack(aws, translated, template):
-    """The translated template deployed to moto: its outputs and its resources by logical id."""
+def deploy(aws, translated, template, crisis: str, name: str) -> dict:
+    """The translated template deployed to moto as stack `name` for crisis `crisis`: its
+    outputs and its resources by logical id."""
     s3 = aws("s3")
-    s3.create_bucket(
-        Bucket=CODE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-    )
-    for folder in function_folders(template).values():
-        s3.put_object(Bucket=CODE_BUCKET, Key=f"{folder}.zip", Body=dummy_zip())
+    existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    if CODE_BUCKET not in existing:
+        s3.create_bucket(
+            Bucket=CODE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        for folder in function_folders(template).values():
+            s3.put_object(Bucket=CODE_BUCKET, Key=f"{folder}.zip", Body=dummy_zip())
     cfn = aws("cloudformation")
     cfn.create_stack(
-        StackName=STACK,
+        StackName=name,
         TemplateBody=json.dumps(for_moto(translated)),
-        Parameters=[{"ParameterKey": "CrisisId", "ParameterValue": CRISIS}],
+        Parameters=[{"ParameterKey": "CrisisId", "ParameterValue": crisis}],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     deadline = time.monotonic() + 60
     while True:
-        described = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
+        described = cfn.describe_stacks(StackName=name)["Stacks"][0]
         if not described["StackStatus"].endswith("_IN_PROGRESS"):
             break
         assert time.monotonic() < deadline, f"stack still {described['StackStatus']}"
         time.sleep(0.25)
     assert described["StackStatus"] == "CREATE_COMPLETE", described.get("StackStatusReason")
-    summaries = cfn.get_paginator("list_stack_resources").paginate(StackName=STACK)
+    summaries = cfn.get_paginator("list_stack_resources").paginate(StackName=name)
     resources = {
         r["LogicalResourceId"]: r for page in summaries for r in page["StackResourceSummaries"]
     }
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     return {"outputs": outputs, "resources": resources}
+
+
+@pytest.fixture(scope="session")
+def stack(aws, translated, template):
+    """The translated template deployed to moto: its outputs and its resources by logical id."""
+    return deploy(aws, translated, template, CRISIS, STACK)

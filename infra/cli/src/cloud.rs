@@ -628,13 +628,19 @@ pub async fn deactivate(id: &str, target: &Target, purge: bool) -> Result<()> {
         .use_previous_template(true)
         .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
         .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityAutoExpand);
-    for key in info.parameters.keys() {
-        let p = aws_sdk_cloudformation::types::Parameter::builder().parameter_key(key);
-        update = update.parameters(if key == "SchedulesState" {
-            p.parameter_value("DISABLED").build()
+    // Every other parameter keeps the value the stack shows (the template has no NoEcho one).
+    for (key, value) in &info.parameters {
+        let value = if key == "SchedulesState" {
+            "DISABLED"
         } else {
-            p.use_previous_value(true).build()
-        });
+            value
+        };
+        update = update.parameters(
+            aws_sdk_cloudformation::types::Parameter::builder()
+                .parameter_key(key)
+                .parameter_value(value)
+                .build(),
+        );
     }
     match update.send().await {
         Ok(_) => {
