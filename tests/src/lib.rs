@@ -1,29 +1,78 @@
-//! The harness of the end-to-end tests: the `vigie` binary built from this workspace, free
-//! loopback ports, and child processes that are stopped when a test ends, pass or fail.
+//! The harness of the end-to-end tests: the `vigie` binary and the Lambda functions built from
+//! this workspace, free loopback ports, the emulators (moto, DynamoDB Local, a Lambda Runtime
+//! API in [`lambda`]), and child processes that are stopped when a test ends, pass or fail.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+pub mod lambda;
+
+pub use lambda::{FunctionSpec, LambdaFunction};
+
+/// A binary of this workspace (`bin` of `package`), built on first use (a no-op when up to
+/// date), in the target dir the tests run from.
+pub fn workspace_bin(package: &str, bin: &str) -> PathBuf {
+    static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    // Held while building: one cargo at a time, and each binary built once per test process.
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(bin) {
+        return path.clone();
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the {bin} binary failed");
+    // target/debug/deps/<test> → target/debug/<bin>
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug = exe.parent().and_then(|p| p.parent()).expect("target/debug");
+    let path = debug.join(bin);
+    assert!(path.exists(), "{} missing", path.display());
+    let pinned = pin(debug, bin, &path);
+    built.insert(bin.to_string(), pinned.clone());
+    pinned
+}
+
+/// Worktrees may share one target dir (`CARGO_TARGET_DIR`), and every build of a binary lands
+/// at the same `target/debug/<bin>`: the one just built is pinned by a hard link of this test
+/// process's own (`target/debug/e2e-pinned/<bin>.<pid>`, no copy made), so that a build from
+/// another worktree cannot swap it in the middle of a test. Links of test processes that have
+/// ended are removed.
+fn pin(debug: &std::path::Path, bin: &str, path: &std::path::Path) -> PathBuf {
+    let dir = debug.join("e2e-pinned");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return path.to_path_buf();
+    }
+    if std::path::Path::new("/proc/self").exists() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name.rsplit_once('.').map(|(_, pid)| pid.to_string());
+            if pid.is_some_and(|pid| !std::path::Path::new("/proc").join(pid).exists()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let pinned = dir.join(format!("{bin}.{}", std::process::id()));
+    let _ = std::fs::remove_file(&pinned);
+    match std::fs::hard_link(path, &pinned) {
+        Ok(()) => pinned,
+        Err(_) => path.to_path_buf(),
+    }
+}
 
 /// The `vigie` binary of this workspace, built on first use (a no-op when up to date).
 pub fn vigie_bin() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "vigie-cli", "--bin", "vigie"])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the vigie binary failed");
-        // target/debug/deps/<test> → target/debug/vigie
-        let exe = std::env::current_exe().expect("test binary path");
-        let debug = exe.parent().and_then(|p| p.parent()).expect("target/debug");
-        let bin = debug.join("vigie");
-        assert!(bin.exists(), "{} missing", bin.display());
-        bin
-    })
-    .clone()
+    workspace_bin("vigie-cli", "vigie")
+}
+
+/// The bootstrap of one Lambda function of `functions/` (its package and binary share the
+/// function's name: `collect-mastodon`, `triage-api`, `map-export`, ...), built on first use.
+pub fn function_bin(name: &str) -> PathBuf {
+    workspace_bin(name, name)
 }
 
 /// A loopback port nobody listens on right now.

@@ -299,8 +299,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             command: TokenCommand::Create { role, name, place },
         } => {
             let role: Role = role.parse().context("--role")?;
-            let app = setup::open(setup::CrisisChoice::Stored, &place).await?;
-            let issued = tokens::issue(app.store.as_ref(), role, &name).await?;
+            let store = setup::open_store(&place).await?;
+            let issued = tokens::issue(store.as_ref(), role, &name).await?;
             println!(
                 "token {} for {} ({}); keep it secret, it is shown only once:",
                 issued.record.id, issued.record.name, issued.record.role

@@ -4,9 +4,11 @@
 use crate::Place;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use vigie_app::demo::CRISIS_TOML;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::Crisis;
+use vigie_domain::ports::ReportStore;
 pub use vigie_host::PlannedSource;
 
 /// Which crisis a command runs.
@@ -139,6 +141,17 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     }
     let notifier = vigie_host::notifier(&crisis).await?;
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
+}
+
+/// The report store alone, for commands that need no crisis (`vigie token create`): with an
+/// explicit `--store` (a cloud table, say), no crisis need have been run with the data dir;
+/// without one, the data dir must hold the crisis last run with it, as for every command, so a
+/// mistyped `--data-dir` is an error rather than a token in a new, empty store.
+pub async fn open_store(place: &Place) -> Result<Arc<dyn ReportStore>> {
+    match place.store {
+        Some(_) => Ok(vigie_host::open_store(&store_spec(place)?).await?),
+        None => Ok(open(CrisisChoice::Stored, place).await?.store),
+    }
 }
 
 /// The crisis's sources (or one), with secrets from this process's environment.
