@@ -3,8 +3,7 @@
 //! reads `reports.geojson` over plain HTTP. Then the whole product on the emulators: reports in
 //! DynamoDB Local, public files in moto's S3.
 
-use std::process::Command;
-use vigie_e2e::{start_dynamodb_local, start_moto, vigie_bin};
+use vigie_e2e::{run_vigie_env, start_dynamodb_local, start_moto, AWS_TEST_ENV};
 
 #[test]
 fn export_once_to_s3() {
@@ -28,20 +27,9 @@ fn export_once_to_s3() {
     let crisis = dir.path().join("crisis.toml");
     std::fs::write(&crisis, "[crisis]\nid = \"gp-s3\"\nname = \"S3\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n\n[[sources]]\nid = \"demo-stream\"\nkind = \"demo\"\n").unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(vigie_bin())
-            .args(args)
-            .env("AWS_ENDPOINT_URL", &moto.url)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut env = AWS_TEST_ENV.to_vec();
+        env.push(("AWS_ENDPOINT_URL", &moto.url));
+        run_vigie_env(args, &env)
     };
     let (code, _, err) = run(&[
         "collect",
@@ -131,28 +119,20 @@ fn collect_token_export_on_dynamodb_and_s3() {
     let crisis = dir.path().join("crisis.toml");
     std::fs::write(&crisis, "[crisis]\nid = \"gp-cloud\"\nname = \"Cloud\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n\n[[sources]]\nid = \"demo-stream\"\nkind = \"demo\"\n").unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(vigie_bin())
-            .args(args)
-            .args([
-                "--data-dir",
-                data.to_str().unwrap(),
-                "--store",
-                "dynamodb:vigie-e2e",
-            ])
-            .env("AWS_ENDPOINT_URL_DYNAMODB", &dynamo.url)
-            .env("AWS_ENDPOINT_URL_S3", &moto.url)
-            .env("VIGIE_S3_PATH_STYLE", "true")
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let mut all = args.to_vec();
+        all.extend([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--store",
+            "dynamodb:vigie-e2e",
+        ]);
+        let mut env = AWS_TEST_ENV.to_vec();
+        env.extend([
+            ("AWS_ENDPOINT_URL_DYNAMODB", dynamo.url.as_str()),
+            ("AWS_ENDPOINT_URL_S3", moto.url.as_str()),
+            ("VIGIE_S3_PATH_STYLE", "true"),
+        ]);
+        run_vigie_env(&all, &env)
     };
     let (code, out, err) = run(&["collect", "--once", "--crisis", crisis.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");

@@ -107,8 +107,14 @@ pub fn spawn_vigie(args: &[&str]) -> Running {
 
 /// Runs `vigie` to completion: (exit code, stdout, stderr).
 pub fn run_vigie(args: &[&str]) -> (i32, String, String) {
+    run_vigie_env(args, &[])
+}
+
+/// Runs `vigie` to completion with these variables added to its environment.
+pub fn run_vigie_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(vigie_bin())
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("vigie runs");
@@ -118,6 +124,15 @@ pub fn run_vigie(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The AWS environment of a process talking to the emulators: test credentials, a region, and
+/// no instance metadata lookups. Endpoints are added by each test.
+pub const AWS_TEST_ENV: [(&str, &str); 4] = [
+    ("AWS_ACCESS_KEY_ID", "test"),
+    ("AWS_SECRET_ACCESS_KEY", "test"),
+    ("AWS_REGION", "us-east-1"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
 
 /// Polls `f` until it returns `Some`, or panics after `limit`.
 pub fn eventually<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {

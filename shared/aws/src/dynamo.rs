@@ -27,6 +27,8 @@
 //! the value the run read.
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConsumedCapacity, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ReturnConsumedCapacity,
@@ -37,6 +39,7 @@ use aws_smithy_types::Blob;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Write};
+use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::Fingerprint;
@@ -409,27 +412,47 @@ impl DynamoStore {
 
     /// How many reports joined a cluster after its first.
     async fn members(&self, cluster: &str) -> Result<u32, StoreError> {
-        let mut start: Option<Item> = None;
         let mut count = 0u32;
+        self.query_pages(
+            None,
+            |q| {
+                q.index_name("cluster")
+                    .key_condition_expression("CPK = :c")
+                    .expression_attribute_values(":c", s(format!("C#{cluster}")))
+                    .select(aws_sdk_dynamodb::types::Select::Count)
+            },
+            |page| {
+                count += page.count().max(0) as u32;
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(count)
+    }
+
+    /// Runs a query page after page from `start`, each page accounted and handed to `on_page`,
+    /// which says whether to go on. True when the query was read to its end.
+    async fn query_pages(
+        &self,
+        start: Option<Item>,
+        build: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+        mut on_page: impl FnMut(&QueryOutput) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<bool, StoreError> {
+        let mut start = start;
         loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("cluster")
-                .key_condition_expression("CPK = :c")
-                .expression_attribute_values(":c", s(format!("C#{cluster}")))
-                .select(aws_sdk_dynamodb::types::Select::Count)
+            let page = build(self.client.query().table_name(&self.table))
                 .set_exclusive_start_key(start.take())
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(sdk)?;
             self.note("Query", page.consumed_capacity().cloned().as_slice());
-            count += page.count().max(0) as u32;
+            if on_page(&page)?.is_break() {
+                return Ok(false);
+            }
             match page.last_evaluated_key() {
                 Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(count),
+                _ => return Ok(true),
             }
         }
     }
@@ -505,37 +528,29 @@ impl DynamoStore {
             Some(t) => t - JOURNAL_OVERLAP_MICROS,
             None => (Utc::now() - chrono::Duration::hours(JOURNAL_WINDOW_HOURS)).timestamp_micros(),
         };
-        let mut start: Option<Item> = None;
         let mut found = Vec::new();
         let mut newest = read_to;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :j AND SK > :from")
-                .expression_attribute_values(":j", s("J"))
-                .expression_attribute_values(":from", s(format!("{from:020}")))
-                .set_exclusive_start_key(start.take())
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(sdk)?;
-            self.note("Query", page.consumed_capacity().cloned().as_slice());
-            for item in page.items() {
-                let at = get_s(item, "SK")
-                    .and_then(|k| k.split('#').next())
-                    .and_then(|t| t.parse::<i64>().ok());
-                newest = newest.max(at);
-                if let Some(z) = item.get("d").and_then(|v| v.as_b().ok()) {
-                    found.extend(journal_entries(&inflate(z.as_ref(), "journal item")?));
+        self.query_pages(
+            None,
+            |q| {
+                q.key_condition_expression("PK = :j AND SK > :from")
+                    .expression_attribute_values(":j", s("J"))
+                    .expression_attribute_values(":from", s(format!("{from:020}")))
+            },
+            |page| {
+                for item in page.items() {
+                    let at = get_s(item, "SK")
+                        .and_then(|k| k.split('#').next())
+                        .and_then(|t| t.parse::<i64>().ok());
+                    newest = newest.max(at);
+                    if let Some(z) = item.get("d").and_then(|v| v.as_b().ok()) {
+                        found.extend(journal_entries(&inflate(z.as_ref(), "journal item")?));
+                    }
                 }
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
-            }
-        }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
         let mut journal = self.journal.lock().map_err(unavailable)?;
         for entry in found {
             journal.add(entry);
@@ -577,31 +592,25 @@ impl DynamoStore {
         pk: &str,
     ) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_values(":pk", s(pk))
-                .set_exclusive_start_key(start.take());
-            if let Some(i) = index {
-                q = q.index_name(i);
-            }
-            let page = q
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(sdk)?;
-            self.note("Query", page.consumed_capacity().cloned().as_slice());
-            out.extend(page.items().iter().cloned());
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
-        }
+        self.query_pages(
+            None,
+            |q| {
+                let q = q
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", pk_name)
+                    .expression_attribute_values(":pk", s(pk));
+                match index {
+                    Some(i) => q.index_name(i),
+                    None => q,
+                }
+            },
+            |page| {
+                out.extend(page.items().iter().cloned());
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(out)
     }
 
     /// Up to `want + 1` reports of one status that pass the filters, in queue order, from a
@@ -613,37 +622,31 @@ impl DynamoStore {
         query: &ReportQuery,
         want: usize,
     ) -> Result<(Vec<(Item, Report)>, bool), StoreError> {
-        let mut start = from;
         let mut out = Vec::new();
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("status")
-                .key_condition_expression("SPK = :pk")
-                .expression_attribute_values(":pk", s(format!("S#{}", status.as_str())))
-                .set_exclusive_start_key(start.take())
-                .limit((want + 1).max(25) as i32)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(sdk)?;
-            self.note("Query", page.consumed_capacity().cloned().as_slice());
-            for item in page.items() {
-                let r = decode(item)?;
-                if query.matches(&r) {
-                    out.push((item.clone(), r));
-                    if out.len() > want {
-                        return Ok((out, false));
+        let ended = self
+            .query_pages(
+                from,
+                |q| {
+                    q.index_name("status")
+                        .key_condition_expression("SPK = :pk")
+                        .expression_attribute_values(":pk", s(format!("S#{}", status.as_str())))
+                        .limit((want + 1).max(25) as i32)
+                },
+                |page| {
+                    for item in page.items() {
+                        let r = decode(item)?;
+                        if query.matches(&r) {
+                            out.push((item.clone(), r));
+                            if out.len() > want {
+                                return Ok(ControlFlow::Break(()));
+                            }
+                        }
                     }
-                }
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok((out, true)),
-            }
-        }
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .await?;
+        Ok((out, ended))
     }
 
     /// The queue: one status, or every status merged by queue key.

@@ -3,66 +3,15 @@
 //! the public prefix is read over plain HTTP as the public would; escalations reach an SQS
 //! queue subscribed to the topic. These tests fail, never skip, when the emulator cannot start.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use vigie_aws::{S3Publisher, SnsNotifier};
 use vigie_domain::ports::{Notifier, PublicFile, PublishOutcome, Publisher};
 
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto_server() -> String {
-    if let Ok(p) = std::env::var("VIGIE_MOTO_SERVER") {
-        return p;
-    }
-    let local = format!(
-        "{}/../../tests/.emulators/venv/bin/moto_server",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    if std::path::Path::new(&local).exists() {
-        return local;
-    }
-    "moto_server".into()
-}
-
-async fn start_moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let bin = moto_server();
-    let child = Command::new(&bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {bin} (run the README's test command, which installs it): {e}")
-        });
-    let url = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    loop {
-        if reqwest::get(format!("{url}/moto-api/")).await.is_ok() {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto did not answer on {url}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Moto { child, url }
+/// moto on a free loopback port, from the end-to-end harness (stopped when dropped).
+async fn start_moto() -> vigie_e2e::Moto {
+    tokio::task::spawn_blocking(vigie_e2e::start_moto)
+        .await
+        .expect("moto starts")
 }
 
 async fn config(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
