@@ -174,7 +174,9 @@ fn bad_crisis_files_fail_with_one_line_and_touch_nothing() {
         ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ncolour = 1\n", "colour"),
         ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ngazetteer = \"builtin:mars\"\n", "crisis.gazetteer"),
         ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n[[sources]]\nid = \"a\"\nkind = \"demo\"\n[[sources]]\nid = \"a\"\nkind = \"demo\"\n", "sources[1].id"),
-        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ngazetteer = \"missing.csv\"\n", "missing.csv"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\ngazetteer = \"missing.csv\"\n", "crisis.toml: key `crisis.gazetteer`: cannot read"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 95.0, -61.0, 96.0]\n", "crisis.bbox"),
+        ("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n[[sources]]\nid = \"a\"\nkind = \"demo\"\nurll = 1\n", "sources[0].urll"),
         ("[crisis\nid = ", "crisis.toml:1"),
     ];
     for (text, needle) in cases {
@@ -259,6 +261,29 @@ fn an_unwritable_data_dir_and_a_corrupt_store_are_refused() {
     ]);
     assert_ne!(code, 0);
     assert!(err.contains("--once"), "{err}");
+
+    // A port in use is refused before the data dir is created.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let fresh = dir.path().join("fresh");
+    let (code, _, err) = run_vigie(&[
+        "local",
+        "--demo",
+        "--data-dir",
+        fresh.to_str().unwrap(),
+        "--listen",
+        &addr,
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot listen") && err.contains(&addr),
+        "{err}"
+    );
+    assert!(
+        !fresh.exists(),
+        "no data dir for a server that cannot start"
+    );
 }
 
 #[test]
@@ -310,6 +335,31 @@ fn collect_and_export_once_from_the_command_line() {
     ]);
     assert_ne!(code, 0);
     assert!(err.contains("mayor") && err.contains("volunteer"), "{err}");
+
+    // The data dir holds this crisis: another one is refused, nothing changed.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "[crisis]\nid = \"mq-test\"\nname = \"Martinique\"\nbbox = [-61.25, 14.38, -60.80, 14.90]\n").unwrap();
+    let stored = std::fs::read(dir.path().join("data/crisis.json")).unwrap();
+    let db = std::fs::read(dir.path().join("data/vigie.db")).unwrap();
+    let (code, _, err) = run_vigie(&[
+        "export",
+        "--once",
+        "--crisis",
+        other.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("demo-kalina") && err.contains("mq-test") && err.contains("--data-dir"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("data/crisis.json")).unwrap(),
+        stored
+    );
+    assert_eq!(std::fs::read(dir.path().join("data/vigie.db")).unwrap(), db);
 }
 
 /// The demo crisis as a file, as an operator would write one.

@@ -111,7 +111,7 @@ pub fn plan_activate(
         std::fs::read_to_string(file).with_context(|| format!("crisis file {}", file.display()))?;
     let crisis = Crisis::parse(&file.display().to_string(), &text)?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    vigie_app::load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
+    vigie_app::load_gazetteer(&crisis, &base).map_err(|e| anyhow!("{}: {e}", file.display()))?;
     if let Some(demo) = crisis
         .sources
         .iter()

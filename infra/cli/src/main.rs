@@ -320,10 +320,11 @@ fn list_or_none(names: &[String]) -> String {
 }
 
 async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) -> Result<()> {
-    let app = setup::open(choice, &place).await?;
+    // The address first: a port in use is refused before the data dir is touched.
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
+    let app = setup::open(choice, &place).await?;
     let public_dir = setup::public_dir(&place)?;
     let sources = setup::sources(&app.crisis, None)?;
 

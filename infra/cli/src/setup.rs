@@ -53,7 +53,7 @@ fn ensure_data_dir(dir: &Path) -> Result<()> {
 fn load_crisis(
     choice: CrisisChoice,
     data_dir: &Path,
-) -> Result<(Crisis, PathBuf, Option<StoredCrisis>)> {
+) -> Result<(Crisis, PathBuf, Option<StoredCrisis>, String)> {
     match choice {
         CrisisChoice::Demo => {
             let crisis = Crisis::parse("builtin:demo", CRISIS_TOML)?;
@@ -61,7 +61,12 @@ fn load_crisis(
                 file: "builtin:demo".into(),
                 text: CRISIS_TOML.into(),
             };
-            Ok((crisis, PathBuf::from("."), Some(stored)))
+            Ok((
+                crisis,
+                PathBuf::from("."),
+                Some(stored),
+                "builtin:demo".into(),
+            ))
         }
         CrisisChoice::File(path) => {
             let text = std::fs::read_to_string(&path)
@@ -73,7 +78,7 @@ fn load_crisis(
                 file: absolute.display().to_string(),
                 text,
             };
-            Ok((crisis, base, Some(stored)))
+            Ok((crisis, base, Some(stored), path.display().to_string()))
         }
         CrisisChoice::Stored => {
             let path = data_dir.join(STORED);
@@ -90,7 +95,7 @@ fn load_crisis(
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            Ok((crisis, base, None))
+            Ok((crisis, base, None, stored.file))
         }
     }
 }
@@ -126,11 +131,35 @@ fn store_spec(place: &Place) -> Result<String> {
     }
 }
 
+/// A data dir holds one crisis: starting another one in it would mix their reports in one
+/// store and one public map. The crisis may change (a source added), its id may not.
+fn same_crisis_as_before(crisis: &Crisis, data_dir: &Path) -> Result<()> {
+    let path = data_dir.join(STORED);
+    let Ok(raw) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let before = serde_json::from_str::<StoredCrisis>(&raw)
+        .ok()
+        .and_then(|stored| Crisis::parse(&stored.file, &stored.text).ok());
+    match before {
+        Some(before) if before.id != crisis.id => bail!(
+            "{} holds crisis `{}`, not `{}`: use another --data-dir for this crisis",
+            data_dir.display(),
+            before.id,
+            crisis.id
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Opens everything a command needs. Nothing is written before the crisis file, the data dir
 /// and the store have all been checked.
 pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
-    let (crisis, base, to_store) = load_crisis(choice, &place.data_dir)?;
-    let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!(e))?;
+    let (crisis, base, to_store, file) = load_crisis(choice, &place.data_dir)?;
+    let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!("{file}: {e}"))?;
+    if to_store.is_some() {
+        same_crisis_as_before(&crisis, &place.data_dir)?;
+    }
     ensure_data_dir(&place.data_dir)?;
     let store = vigie_host::open_store(&store_spec(place)?).await?;
     let publisher = vigie_host::open_publisher(&publish_spec(place)?).await?;

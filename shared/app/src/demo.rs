@@ -225,3 +225,41 @@ pub async fn apply_seed_triage(app: &Vigie) -> Result<usize, StoreError> {
     }
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_demo_is_a_crisis_in_three_languages_part_already_triaged() {
+        let posts = posts();
+        assert!(posts.len() >= 300, "{} demo posts", posts.len());
+        let mut by_lang: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &posts {
+            *by_lang.entry(p.lang.as_str()).or_default() += 1;
+        }
+        for lang in ["fr", "en", "gcf"] {
+            assert!(
+                by_lang.get(lang).copied().unwrap_or(0) >= 30,
+                "{lang}: {by_lang:?}"
+            );
+        }
+        let published = posts
+            .iter()
+            .filter(|p| {
+                p.triage
+                    .as_ref()
+                    .is_some_and(|t| t.status == Status::Published)
+            })
+            .count();
+        assert!(published >= 10, "{published} published at start");
+        let mut numbers: Vec<u32> = posts.iter().map(|p| p.n).collect();
+        numbers.dedup();
+        assert_eq!(
+            numbers.len(),
+            posts.len(),
+            "post numbers are unique and in order"
+        );
+    }
+}

@@ -55,17 +55,21 @@ impl Vigie {
 }
 
 /// Loads the crisis's gazetteer: a builtin one, or a CSV path relative to `base_dir` (the
-/// crisis file's folder).
+/// crisis file's folder). An error names the key of the crisis file and the CSV.
 pub fn load_gazetteer(crisis: &Crisis, base_dir: &std::path::Path) -> Result<Gazetteer, String> {
     match &crisis.gazetteer {
-        GazetteerRef::Builtin(name) => {
-            Gazetteer::builtin(name).ok_or_else(|| format!("unknown builtin gazetteer `{name}`"))
-        }
+        GazetteerRef::Builtin(name) => Gazetteer::builtin(name)
+            .ok_or_else(|| format!("key `crisis.gazetteer`: unknown builtin gazetteer `{name}`")),
         GazetteerRef::Path(path) => {
             let full = base_dir.join(path);
-            let text = std::fs::read_to_string(&full)
-                .map_err(|e| format!("gazetteer {}: {e}", full.display()))?;
-            Gazetteer::from_csv(&full.display().to_string(), &text).map_err(|e| e.to_string())
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                format!(
+                    "key `crisis.gazetteer`: cannot read {}: {e}",
+                    full.display()
+                )
+            })?;
+            Gazetteer::from_csv(&full.display().to_string(), &text)
+                .map_err(|e| format!("key `crisis.gazetteer`: {e}"))
         }
     }
 }

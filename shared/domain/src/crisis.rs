@@ -127,8 +127,10 @@ impl SourceKind {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     crisis: RawCrisis,
+    /// Each source read on its own afterwards, so that an error inside one names it and points
+    /// at its own table rather than at the first `[[sources]]`.
     #[serde(default)]
-    sources: Vec<RawSource>,
+    sources: Vec<toml::Spanned<toml::Table>>,
     #[serde(default)]
     publish: RawPublish,
     #[serde(default)]
@@ -303,8 +305,23 @@ impl Crisis {
 
         let mut seen = HashSet::new();
         let mut sources = Vec::with_capacity(raw.sources.len());
-        for (i, source) in raw.sources.into_iter().enumerate() {
+        for (i, spanned) in raw.sources.into_iter().enumerate() {
             let at = |field: &str| format!("sources[{i}].{field}");
+            let start = spanned.span().start;
+            let source =
+                RawSource::deserialize(toml::Value::Table(spanned.into_inner())).map_err(|e| {
+                    let reason = e.message().trim().to_string();
+                    let key = match unknown_field(&reason) {
+                        Some(field) => at(field),
+                        None => format!("sources[{i}]"),
+                    };
+                    CrisisError {
+                        file: file.to_string(),
+                        position: Some(line_col(text, start)),
+                        key: Some(key),
+                        reason,
+                    }
+                })?;
             let (id, every, kind) = match source {
                 RawSource::Mastodon(m) => {
                     check_url(&m.instance).map_err(|r| fail(at("instance"), r))?;
@@ -431,6 +448,12 @@ impl Crisis {
     pub fn source(&self, id: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.id == id)
     }
+}
+
+/// The field serde names in "unknown field `x`, expected ...".
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -615,6 +638,21 @@ webhook = "https://hooks.example/vigie"
 
         let e = err(&EXAMPLE.replace("token_env =", "secret = \"abc\"\ntoken_env ="));
         assert!(e.contains("unknown field `secret`"), "{e}");
+        assert!(e.contains("key `sources[0].secret`"), "{e}");
+
+        // Inside the second source: its key, and a line inside or at the head of its table,
+        // not the first source's.
+        let text = EXAMPLE.replace("query =", "urll = \"x\"\nquery =");
+        let e = Crisis::parse("crisis.toml", &text).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("sources[1].urll"), "{e}");
+        let line = e.position.expect("a position").0;
+        let lines: Vec<&str> = text.lines().collect();
+        let bsky_head = lines
+            .iter()
+            .position(|l| l.contains("id = \"bsky\""))
+            .unwrap();
+        let typo = lines.iter().position(|l| l.starts_with("urll")).unwrap() + 1;
+        assert!(line >= bsky_head - 1 && line <= typo, "line {line}: {e}");
 
         let e = err(&EXAMPLE.replace("[notify]", "[notify]\nemail = \"x@y\""));
         assert!(e.contains("unknown field `email`"), "{e}");
@@ -636,6 +674,18 @@ webhook = "https://hooks.example/vigie"
             "[-61.85, 95.0, -61.00, 96.0]",
         ));
         assert!(e.contains("out of range"), "{e}");
+
+        let e = err(&EXAMPLE.replace(
+            "[-61.85, 15.83, -61.00, 16.52]",
+            "[-61.85, 16.52, -61.00, 15.83]",
+        ));
+        assert!(
+            e.contains("key `crisis.bbox`") && e.contains("south"),
+            "{e}"
+        );
+
+        let e = err(&EXAMPLE.replace("id = \"prefecture\"", "id = \"Préfecture 971\""));
+        assert!(e.contains("key `sources[2].id`"), "{e}");
 
         let e = err(&EXAMPLE.replace("[-61.85, 15.83, -61.00, 16.52]", "[-61.85, 15.83]"));
         assert!(e.contains("needs 4 numbers"), "{e}");

@@ -23,6 +23,8 @@ pub fn html_to_text(html: &str) -> String {
     for edge in fragment.root_element().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
+                // What a script or a style says is code, not the post's words.
+                Node::Text(_) if inside_code(&node) => {}
                 Node::Text(t) => out.push_str(&t.text),
                 Node::Element(e) if e.name() == "br" => out.push('\n'),
                 // A block starts a paragraph: one blank line before it.
@@ -43,6 +45,14 @@ pub fn html_to_text(html: &str) -> String {
         }
     }
     clean_text(&out)
+}
+
+fn inside_code(node: &ego_tree::NodeRef<'_, Node>) -> bool {
+    node.ancestors().any(|a| {
+        a.value()
+            .as_element()
+            .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"))
+    })
 }
 
 /// Collapses runs of spaces, keeps at most one blank line, trims. Control characters go.
@@ -163,7 +173,11 @@ mod tests {
             "l'eau monte vite"
         );
         assert_eq!(clean_text("  a \t b\n\n\n\nc  "), "a b\n\nc");
-        assert_eq!(html_to_text("<script>alert(1)</script>ok"), "alert(1)ok");
+        assert_eq!(html_to_text("<script>alert(1)</script>ok"), "ok");
+        assert_eq!(
+            html_to_text("<p>vent<style>p{color:red}</style> fort</p>"),
+            "vent fort"
+        );
     }
 
     #[test]

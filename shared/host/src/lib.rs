@@ -67,11 +67,10 @@ pub async fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError>
         return Ok(Arc::new(publisher));
     }
     match spec.split_once(':') {
-        Some(("dir", path)) if !path.is_empty() => {
-            Ok(Arc::new(FolderPublisher::new(Path::new(path)).map_err(
-                |e| HostError::Config(format!("public folder {path} cannot be created: {e}")),
-            )?))
-        }
+        Some(("dir", path)) if !path.is_empty() => Ok(Arc::new(
+            FolderPublisher::new(Path::new(path))
+                .map_err(|e| HostError::Config(format!("public folder {path}: {e}")))?,
+        )),
         _ => Err(HostError::Config(format!(
             "publish `{spec}`: expected dir:PATH or s3://BUCKET/PREFIX"
         ))),
@@ -361,7 +360,8 @@ pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie,
     let crisis = Crisis::parse(&file.display().to_string(), &text)
         .map_err(|e| HostError::Config(e.to_string()))?;
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let gazetteer = load_gazetteer(&crisis, &base).map_err(HostError::Config)?;
+    let gazetteer = load_gazetteer(&crisis, &base)
+        .map_err(|e| HostError::Config(format!("{}: {e}", file.display())))?;
     let notifier = notifier(&crisis).await?;
     Ok(Vigie::new(
         crisis,

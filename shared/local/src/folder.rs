@@ -10,9 +10,15 @@ pub struct FolderPublisher {
 }
 
 impl FolderPublisher {
-    /// Publishes under `root`, creating it if needed.
+    /// Publishes under `root`, creating it if needed. A folder that cannot be written is
+    /// refused here, at start, rather than at the first export.
     pub fn new(root: &Path) -> std::io::Result<FolderPublisher> {
         std::fs::create_dir_all(root)?;
+        let probe = root.join(format!(".vigie-write-check-{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot write the public files here: {e}"))
+        })?;
+        let _ = std::fs::remove_file(&probe);
         Ok(FolderPublisher {
             root: root.to_path_buf(),
         })

@@ -147,6 +147,28 @@ impl SqliteStore {
                 path.display()
             )));
         }
+        if writer
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .map_err(|e| sql_error(path, e))?
+        {
+            return Err(StoreError::Unavailable(format!(
+                "{}: cannot be written (a read-only file or folder); fix its permissions or use another data dir",
+                path.display()
+            )));
+        }
+        if tables > 0 {
+            // A damaged page behind a valid header would otherwise surface later, half-way
+            // through a write: check the whole file once, before anything is changed.
+            let verdict: String = writer
+                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+                .map_err(|e| sql_error(path, e))?;
+            if verdict != "ok" {
+                return Err(StoreError::Corrupt(format!(
+                    "{}: a damaged SQLite database ({verdict}); left untouched: restore a copy or use another data dir",
+                    path.display()
+                )));
+            }
+        }
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| sql_error(path, e))?;

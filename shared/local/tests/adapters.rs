@@ -64,6 +64,108 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 }
 
 #[test]
+fn a_store_with_damaged_pages_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    drop(SqliteStore::open(&path).unwrap());
+    {
+        // Enough rows for the file to span many pages past its schema.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE filler (x BLOB)").unwrap();
+        for _ in 0..200 {
+            c.execute("INSERT INTO filler VALUES (zeroblob(1000))", [])
+                .unwrap();
+        }
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 20 * page, "a file of many pages");
+    for b in &mut bytes[10 * page..13 * page] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    match SqliteStore::open(&path) {
+        Err(StoreError::Corrupt(msg)) => {
+            assert!(msg.contains("vigie.db") && msg.contains("damaged"), "{msg}")
+        }
+        Err(other) => panic!("expected a corrupt-store error, got {other}"),
+        Ok(_) => panic!("expected a corrupt-store error, got a store"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing overwritten");
+}
+
+/// Makes a file read-only for this process, root included (where permissions do not stop
+/// writes, the immutable attribute does); undone when dropped.
+struct ReadOnly(std::path::PathBuf);
+
+impl ReadOnly {
+    fn new(path: &std::path::Path) -> ReadOnly {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let writable = if path.is_dir() {
+            let probe = path.join(".probe");
+            let ok = std::fs::write(&probe, b"").is_ok();
+            let _ = std::fs::remove_file(&probe);
+            ok
+        } else {
+            std::fs::OpenOptions::new().write(true).open(path).is_ok()
+        };
+        if writable {
+            let status = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .expect("chattr runs (root ignores file permissions)");
+            assert!(status.success(), "chattr +i {}", path.display());
+        }
+        ReadOnly(path.to_path_buf())
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_public_folder_that_cannot_be_written_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("public");
+    std::fs::create_dir(&root).unwrap();
+    let _guard = ReadOnly::new(&root);
+    let err = FolderPublisher::new(&root)
+        .err()
+        .expect("a read-only public folder is refused");
+    assert!(err.to_string().contains("cannot write"), "{err}");
+    assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
+}
+
+#[test]
+fn a_store_that_cannot_be_written_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    let _guard = ReadOnly::new(&path);
+    match SqliteStore::open(&path) {
+        Err(StoreError::Unavailable(msg)) => {
+            assert!(
+                msg.contains("vigie.db") && msg.contains("cannot be written"),
+                "{msg}"
+            )
+        }
+        Err(other) => panic!("expected an unavailable-store error, got {other}"),
+        Ok(_) => panic!("expected a refusal, got a store opened read-only"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
 fn another_programs_database_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
