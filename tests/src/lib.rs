@@ -22,11 +22,18 @@ pub fn workspace_bin(package: &str, bin: &str) -> PathBuf {
         return path.clone();
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // The same build as the README's test command (every target of the workspace), so that
+    // the dependencies are compiled once with one set of features: `-p vigie-cli` alone would
+    // leave out the test-only features and build the AWS SDK a second time. A no-op when the
+    // test command has just built it.
     let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .args(["build", "--quiet", "--workspace", "--all-targets"])
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "building the {bin} binary failed");
+    assert!(
+        status.success(),
+        "building the workspace (for {package}'s {bin}) failed"
+    );
     // target/debug/deps/<test> → target/debug/<bin>
     let exe = std::env::current_exe().expect("test binary path");
     let debug = exe.parent().and_then(|p| p.parent()).expect("target/debug");
