@@ -297,3 +297,34 @@ async fn a_rate_limited_source_waits_until_it_may_be_called_again() {
         "{second:?}"
     );
 }
+
+#[tokio::test]
+async fn a_feed_item_without_guid_or_link_is_stored_once_over_two_runs() {
+    let server = MockServer::start().await;
+    Mock::given(path("/mairie.rss"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Mairie</title><link>https://mairie.example/</link><description>x</description>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu demain.</description><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+</channel></rss>"#,
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let http = vigie_sources::Http::new(
+        std::time::Duration::from_secs(5),
+        vigie_sources::RetryPolicy::default(),
+    )
+    .unwrap();
+    let source = vigie_sources::FeedSource::new(
+        "mairie",
+        &format!("{}/mairie.rss", server.uri()),
+        false,
+        http,
+    );
+    let first = run_source(&app, &source, Budget::default()).await;
+    assert_eq!((first.new, first.error.as_deref()), (1, None));
+    let second = run_source(&app, &source, Budget::default()).await;
+    assert_eq!((second.new, second.seen), (0, 1), "{second:?}");
+    assert_eq!(count(&app).await, 1);
+}

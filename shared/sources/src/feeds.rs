@@ -113,7 +113,19 @@ impl FeedSource {
 
     /// Items of an RSS or Atom feed, with GeoRSS points where the feed gives them.
     pub fn parse_rss_or_atom(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
-        let feed = feed_rs::parser::parse(body).map_err(|e| {
+        // feed-rs makes up a random id for an item with neither guid nor link, which would be a
+        // new report on every run: such items are left without one here and get an id from
+        // their content below. Items with a link keep feed-rs's id (link and title).
+        let parser = feed_rs::parser::Builder::new()
+            .id_generator(|links, title, uri| {
+                if links.is_empty() {
+                    String::new()
+                } else {
+                    feed_rs::parser::generate_id(links, title, uri)
+                }
+            })
+            .build();
+        let feed = parser.parse(body).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable RSS or Atom feed: {e}",
                 self.shown_url()
@@ -146,8 +158,18 @@ impl FeedSource {
             } else {
                 format!("<p>{}</p>{}", escape(&title), summary)
             };
-            let posted = entry.published.or(entry.updated).unwrap_or_else(Utc::now);
-            let mut obs = self.observation(entry.id.clone(), link, Body::Html(html), posted);
+            let dated = entry.published.or(entry.updated);
+            let id = if entry.id.trim().is_empty() {
+                content_id(&[
+                    &title,
+                    &summary,
+                    &dated.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                ])
+            } else {
+                entry.id.clone()
+            };
+            let posted = dated.unwrap_or_else(Utc::now);
+            let mut obs = self.observation(id, link, Body::Html(html), posted);
             obs.point = point;
             obs.language = entry.language.clone().or_else(|| feed.language.clone());
             batch.observations.push(obs);

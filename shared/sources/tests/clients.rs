@@ -668,3 +668,29 @@ async fn odd_geojson_features_are_skipped_or_kept_and_keys_stay_private() {
     let err = down.fetch(None).await.unwrap_err().to_string();
     assert!(!err.contains("SECRET"), "{err}");
 }
+
+/// An RSS item with neither guid nor link: feed-rs alone would give it a random id on each
+/// parse, a new report on every run.
+const RSS_WITHOUT_IDS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Mairie</title><link>https://mairie.example/</link>
+<description>Communiqués</description>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu demain matin.</description><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu ce soir.</description><pubDate>Mon, 14 Sep 2026 09:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+#[tokio::test]
+async fn an_rss_item_without_guid_or_link_keeps_its_id_from_one_fetch_to_the_next() {
+    let (_server, source) = feed(RSS_WITHOUT_IDS).await;
+    let first = source.fetch(None).await.unwrap();
+    let second = source.fetch(None).await.unwrap();
+    let ids = |b: &vigie_domain::ports::Batch| -> Vec<String> {
+        b.observations.iter().map(|o| o.native_id.clone()).collect()
+    };
+    assert_eq!(first.observations.len(), 2);
+    assert_eq!(ids(&first), ids(&second), "same items, same ids");
+    assert_ne!(
+        first.observations[0].native_id, first.observations[1].native_id,
+        "two items with the same title but other text are two items"
+    );
+    assert!(first.observations[0].native_id.contains("#content-"));
+}
