@@ -43,6 +43,8 @@ pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
         point: None,
         media: 0,
         hint: None,
+        counts: None,
+        insee: Vec::new(),
     };
     ingest(&obs, &ctx, at)
 }

@@ -22,6 +22,9 @@ fn status(id: u64) -> Value {
         "language": "fr",
         "media_attachments": [],
         "reblog": null,
+        "replies_count": 1,
+        "reblogs_count": 4,
+        "favourites_count": 9,
         "account": {"id": "7", "username": "lyne", "acct": "lyne", "display_name": "Lyne"}
     })
 }
@@ -157,6 +160,24 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
         .unwrap();
     assert_eq!(again.sources[0].new, 0, "a second run stores nothing twice");
     assert_eq!(count(&app).await, 40);
+    let stored = app
+        .store
+        .get_report(&vigie_domain::identity::report_id(
+            "mastodon",
+            "https://mastodon.example/users/lyne/statuses/7",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.counts,
+        Some(vigie_domain::report::Engagement {
+            replies: 1,
+            reposts: 4,
+            likes: 9
+        }),
+        "engagement counts kept with the report"
+    );
 
     // A failing source is reported, with the reason, and the others still run.
     let err = handle_collect(&app, "feed", &planned(&app, "feed"), Value::Null)
@@ -327,4 +348,51 @@ async fn a_feed_item_without_guid_or_link_is_stored_once_over_two_runs() {
     let second = run_source(&app, &source, Budget::default()).await;
     assert_eq!((second.new, second.seen), (0, 1), "{second:?}");
     assert_eq!(count(&app).await, 1);
+}
+
+fn feed_source(id: &str, url: &str) -> vigie_sources::FeedSource {
+    let http = vigie_sources::Http::new(
+        std::time::Duration::from_secs(5),
+        vigie_sources::RetryPolicy::default(),
+    )
+    .unwrap();
+    vigie_sources::FeedSource::new(id, url, true, http)
+}
+
+#[tokio::test]
+async fn a_cap_alert_geocoded_by_insee_is_placed_in_that_commune() {
+    let cap = std::fs::read_to_string(format!(
+        "{}/../sources/tests/fixtures/cap.xml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(path("/cap.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(cap))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let source = feed_source("cap", &format!("{}/cap.xml", server.uri()));
+    let run = run_source(&app, &source, Budget::default()).await;
+    assert_eq!((run.new, run.error.as_deref()), (2, None));
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let fr = page
+        .items
+        .iter()
+        .find(|r| r.native_id.ends_with("#0"))
+        .unwrap();
+    let at = fr.location.as_ref().unwrap();
+    assert_eq!(
+        (at.place.as_deref(), at.insee.as_deref()),
+        (Some("Les Abymes"), Some("97101")),
+        "<geocode><valueName>INSEE</valueName><value>97101</value></geocode>"
+    );
 }

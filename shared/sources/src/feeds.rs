@@ -1,5 +1,6 @@
 //! Official feeds (`kind = "feed"`), format detected from the content: RSS 2.0 and Atom 1.0
-//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts, and GeoJSON FeatureCollections
+//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts (areas as polygon, circle and
+//! INSEE geocodes), and GeoJSON FeatureCollections
 //! such as the USGS earthquake feeds. Conditional requests (ETag, Last-Modified) save calls
 //! when nothing changed.
 
@@ -108,6 +109,8 @@ impl FeedSource {
             point: None,
             media: 0,
             hint: None,
+            counts: None,
+            insee: Vec::new(),
         }
     }
 
@@ -225,6 +228,13 @@ impl FeedSource {
             let mut obs = self.observation(native, info.web.clone(), Body::Html(html), sent);
             obs.language = info.language.clone();
             obs.point = info.area.iter().find_map(CapArea::centre);
+            // The communes the alert names by code; the gazetteer turns them into places.
+            obs.insee = info
+                .area
+                .iter()
+                .flat_map(|a| &a.geocode)
+                .filter_map(CapGeocode::insee)
+                .collect();
             obs.hint = Some(Suggestion {
                 category: cap_category(&info.category),
                 priority: cap_priority(&info.severity, &info.urgency),
@@ -395,6 +405,26 @@ struct CapArea {
     polygon: Vec<String>,
     #[serde(default)]
     circle: Vec<String>,
+    #[serde(default)]
+    geocode: Vec<CapGeocode>,
+}
+
+/// A CAP 1.2 `<geocode>`: `<valueName>` says which code system, `<value>` the code.
+#[derive(Deserialize)]
+struct CapGeocode {
+    #[serde(rename = "valueName", default)]
+    value_name: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl CapGeocode {
+    /// A French commune code (`INSEE`, `insee`, `CODE_INSEE`...), if that is what this is.
+    fn insee(&self) -> Option<String> {
+        let value = self.value.trim();
+        (self.value_name.to_ascii_lowercase().contains("insee") && !value.is_empty())
+            .then(|| value.to_string())
+    }
 }
 
 impl CapArea {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use vigie_domain::ports::{Source, SourceError};
-use vigie_domain::report::Body;
+use vigie_domain::report::{Body, Engagement};
 use vigie_domain::taxonomy::{Category, Priority};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
 use wiremock::matchers::{header, method, path, query_param};
@@ -141,6 +141,15 @@ async fn mastodon_status_becomes_an_observation() {
     assert_eq!(o.author_name.as_deref(), Some("Ti Mano"));
     assert_eq!(o.language.as_deref(), Some("fr"));
     assert_eq!(o.media, 1);
+    assert_eq!(
+        o.counts,
+        Some(Engagement {
+            replies: 2,
+            reposts: 5,
+            likes: 11
+        }),
+        "replies_count, reblogs_count, favourites_count"
+    );
     assert!(matches!(&o.body, Body::Html(h) if h.contains("#<span>PetitBourg</span>")));
     assert_eq!(batch.checkpoint.as_deref(), Some("103270115826048975"));
     assert!(!batch.more, "the first run takes the latest page only");
@@ -154,6 +163,7 @@ async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
     boost["uri"] = json!("https://other.example/users/lyne/statuses/2002/activity");
     boost["content"] = json!("");
     boost["reblog"] = original.clone();
+    boost["favourites_count"] = json!(0);
     Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([boost])))
         .mount(&server)
@@ -163,6 +173,11 @@ async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
     assert_eq!(
         batch.observations[0].native_id,
         original["uri"].as_str().unwrap()
+    );
+    assert_eq!(
+        batch.observations[0].counts.map(|c| c.likes),
+        Some(11),
+        "the original's counts, not the boost's"
     );
     assert_eq!(
         batch.spreads,
@@ -389,6 +404,16 @@ async fn bluesky_logs_in_once_and_reuses_the_session() {
     );
     assert_eq!(o.language.as_deref(), Some("fr"));
     assert_eq!(o.media, 1);
+    assert_eq!(
+        o.counts,
+        Some(Engagement {
+            replies: 0,
+            reposts: 3,
+            likes: 7
+        }),
+        "replyCount, repostCount, likeCount"
+    );
+    assert_eq!(first.observations[1].counts.map(|c| c.likes), Some(1));
     assert!(first.more, "a cursor came back: more to read");
     let state: Value = serde_json::from_str(first.checkpoint.as_deref().unwrap()).unwrap();
     assert_eq!(state["cursor"], "50");
@@ -574,6 +599,12 @@ async fn cap_alerts_with_area_points_and_priority_hints() {
         (Category::Weather, Priority::Critical)
     );
     assert_eq!(fr.posted_at.to_rfc3339(), "2026-09-14T06:30:00+00:00");
+    assert_eq!(
+        fr.insee,
+        vec!["97101".to_string()],
+        "the area's INSEE geocode"
+    );
+    assert!(batch.observations[1].insee.is_empty());
     assert_eq!(
         batch.observations[1].point,
         Some((16.2331, -61.5361)),
