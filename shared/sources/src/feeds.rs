@@ -644,3 +644,33 @@ impl Source for FeedSource {
         Ok(batch)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_severity_and_urgency_give_the_priority() {
+        use Priority::*;
+        for (severity, urgency, expected) in [
+            ("Extreme", "Immediate", Critical),
+            ("Extreme", "Expected", High),
+            ("Extreme", "Future", High),
+            ("Severe", "Immediate", High),
+            ("Severe", "Expected", Medium),
+            ("Severe", "Unknown", Medium),
+            ("Moderate", "Immediate", Medium),
+            ("Moderate", "Expected", Medium),
+            ("Moderate", "Future", Low),
+            ("Minor", "Immediate", Low),
+            ("Unknown", "Unknown", Low),
+            ("", "", Low),
+        ] {
+            assert_eq!(
+                cap_priority(severity, urgency),
+                expected,
+                "{severity} / {urgency}"
+            );
+        }
+    }
+}
