@@ -74,6 +74,10 @@ async fn collect_once_from_loopback_networks() {
         .respond_with(ResponseTemplate::new(503))
         .mount(&feeds)
         .await;
+    Mock::given(path("/busy.rss"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .mount(&feeds)
+        .await;
 
     let dir = tempfile::tempdir().unwrap();
     let crisis = dir.path().join("crisis.toml");
@@ -111,6 +115,11 @@ official = true
 id = "down"
 kind = "feed"
 url = "{feed}/down.rss"
+
+[[sources]]
+id = "busy"
+kind = "feed"
+url = "{feed}/busy.rss"
 "#,
             masto = masto.uri(),
             bsky = bsky.uri(),
@@ -143,6 +152,17 @@ url = "{feed}/down.rss"
         "{out}"
     );
     assert!(out.contains("collected in all"), "health shown: {out}");
+    let prefecture = out.lines().find(|l| l.starts_with("prefecture:")).unwrap();
+    assert!(
+        prefecture.contains("2 collected in all, 1 skipped in all; last success 20")
+            && prefecture.contains("last error none"),
+        "{prefecture}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("busy: waiting until ") && l.contains("next call allowed at")),
+        "a rate-limited source waits, on stdout: {out}"
+    );
     let failures: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(failures.len(), 1, "{err}");
     assert!(
@@ -162,4 +182,8 @@ url = "{feed}/down.rss"
     let (code, out, err) = run(args(&["--source", "prefecture"])).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("prefecture:"), "{out}");
+
+    let (code, out, err) = run(args(&["--source", "busy"])).await;
+    assert_eq!(code, 0, "waiting is no failure: {out}\n{err}");
+    assert!(out.starts_with("busy: waiting until "), "{out}");
 }

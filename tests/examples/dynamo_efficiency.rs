@@ -83,6 +83,8 @@ async fn main() {
             point: None,
             media: 0,
             hint: None,
+            counts: None,
+            insee: Vec::new(),
         }
     };
 

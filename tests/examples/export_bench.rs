@@ -146,6 +146,8 @@ async fn main() {
                 point: None,
                 media: 0,
                 hint: None,
+                counts: None,
+                insee: Vec::new(),
             };
             let mut r = ingest(&obs, &ctx, now);
             r.status = Status::Published;

@@ -5,7 +5,7 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Context, LambdaEvent, Service};
 use serde_json::Value;
 use std::sync::Arc;
-use vigie_app::collect::{run_source, Budget};
+use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
 use vigie_domain::taxonomy::Role;
@@ -19,7 +19,12 @@ async fn app(dir: &tempfile::TempDir) -> Vigie {
         Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("p")).unwrap()),
         Arc::new(vigie_local::LogNotifier),
     );
-    run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+    run_source(
+        &app,
+        &DemoSource::new("demo-stream", 3),
+        Budget::within(RUN_TIME),
+    )
+    .await;
     app
 }
 

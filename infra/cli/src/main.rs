@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use tracing::{info, warn};
-use vigie_app::collect::{run_source, Budget};
+use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::{export, tokens};
 use vigie_domain::taxonomy::Role;
 
@@ -232,27 +232,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place).await?;
             let sources = setup::sources(&app.crisis, source.as_deref())?;
-            let summaries = vigie_host::collect_once(&app, &sources, Budget::default()).await;
+            let summaries =
+                vigie_host::collect_once(&app, &sources, Budget::within(RUN_TIME)).await;
             let health = app.store.source_health().await?;
             let mut failed = 0;
             for summary in &summaries {
                 let h = health.iter().find(|h| h.source_id == summary.source_id);
-                let total = h.map_or(0, |h| h.items_collected);
-                let wait = h
-                    .and_then(|h| h.next_allowed_at)
-                    .filter(|t| *t > chrono::Utc::now())
-                    .map(|t| {
-                        format!(
-                            "; next call allowed at {}",
-                            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                        )
-                    })
-                    .unwrap_or_default();
                 if summary.error.is_some() {
                     failed += 1;
-                    eprintln!("{summary}{wait}");
+                    eprintln!("{summary}");
                 } else {
-                    println!("{summary}; {total} collected in all{wait}");
+                    println!("{summary}; {}", health_line(h));
                 }
             }
             Ok(if failed == 0 {
@@ -311,6 +301,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// A source's health in a few words: totals, last success, last error, next allowed call.
+fn health_line(h: Option<&vigie_domain::ports::SourceHealth>) -> String {
+    let at =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let Some(h) = h else {
+        return "0 collected in all, 0 skipped in all; last success never; last error none".into();
+    };
+    let success = h.last_success_at.map_or("never".into(), at);
+    let error = match (&h.last_error, h.last_error_at) {
+        (Some(e), Some(t)) => format!("{} ({e})", at(t)),
+        (Some(e), None) => e.clone(),
+        _ => "none".into(),
+    };
+    let wait = h
+        .next_allowed_at
+        .filter(|t| *t > chrono::Utc::now())
+        .map(|t| format!("; next call allowed at {}", at(t)))
+        .unwrap_or_default();
+    format!(
+        "{} collected in all, {} skipped in all; last success {success}; last error {error}{wait}",
+        h.items_collected, h.items_skipped
+    )
+}
+
 fn list_or_none(names: &[String]) -> String {
     if names.is_empty() {
         "none".into()
@@ -329,7 +343,7 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     let sources = setup::sources(&app.crisis, None)?;
 
     // A first collection and export before serving, so the map has its data at once.
-    for summary in vigie_host::collect_once(&app, &sources, Budget::default()).await {
+    for summary in vigie_host::collect_once(&app, &sources, Budget::within(RUN_TIME)).await {
         match &summary.error {
             None => info!(source = %summary.source_id, "{summary}"),
             Some(_) => warn!(source = %summary.source_id, "{summary}"),
@@ -346,7 +360,7 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
             tick.tick().await;
             loop {
                 tick.tick().await;
-                let summary = run_source(&app, src.as_ref(), Budget::default()).await;
+                let summary = run_source(&app, src.as_ref(), Budget::within(RUN_TIME)).await;
                 info!(source = %summary.source_id, "{summary}");
             }
         });

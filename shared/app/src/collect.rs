@@ -4,28 +4,38 @@
 //! the next run: report ids come from the post's own id.
 
 use crate::Vigie;
-use chrono::Utc;
-use std::time::{Duration, Instant};
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::time::Duration;
+use tokio::time::Instant;
 use tracing::{info, warn};
 use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::ports::{SourceHealth, Spread, StoreError};
+use vigie_domain::ports::{HealthUpdate, Spread, StoreError};
 use vigie_domain::report::{ingest, IngestContext};
 use vigie_domain::{Observation, Report};
 
-/// Limits of one run: pages, and a deadline well inside a Lambda timeout.
+/// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
+/// the run ends a safety margin before the invocation's own deadline.
+pub const RUN_TIME: Duration = Duration::from_secs(45);
+
+/// Pages one source may fetch in one run.
+pub const RUN_PAGES: usize = 10;
+
+/// Limits of one run: pages per source, and one deadline for the whole run that every fetch,
+/// retry and backoff of every source is cut at.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     pub pages: usize,
-    pub deadline: Duration,
+    pub deadline: Instant,
 }
 
-impl Default for Budget {
-    fn default() -> Self {
+impl Budget {
+    /// A run starting now that may take `time`.
+    pub fn within(time: Duration) -> Budget {
         Budget {
-            pages: 10,
-            deadline: Duration::from_secs(45),
+            pages: RUN_PAGES,
+            deadline: Instant::now() + time,
         }
     }
 }
@@ -38,20 +48,45 @@ pub struct RunSummary {
     pub seen: usize,
     pub skipped: u64,
     pub error: Option<String>,
+    /// The source asked not to be called before then (a rate limit): not a failure, the
+    /// collector just waits.
+    pub waiting_until: Option<DateTime<Utc>>,
+}
+
+impl RunSummary {
+    pub fn new(source_id: &str) -> RunSummary {
+        RunSummary {
+            source_id: source_id.to_string(),
+            new: 0,
+            seen: 0,
+            skipped: 0,
+            error: None,
+            waiting_until: None,
+        }
+    }
 }
 
 impl std::fmt::Display for RunSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.error {
-            None => write!(
-                f,
-                "{}: {} new, {} already stored, {} skipped",
-                self.source_id, self.new, self.seen, self.skipped
-            ),
-            Some(e) => write!(
+        match (&self.error, self.waiting_until) {
+            (Some(e), _) => write!(
                 f,
                 "{}: FAILED: {e} ({} new before the failure)",
                 self.source_id, self.new
+            ),
+            (None, Some(until)) => write!(
+                f,
+                "{}: waiting until {} (rate limited by the source); {} new, {} already stored, {} skipped",
+                self.source_id,
+                until.to_rfc3339_opts(SecondsFormat::Secs, true),
+                self.new,
+                self.seen,
+                self.skipped
+            ),
+            (None, None) => write!(
+                f,
+                "{}: {} new, {} already stored, {} skipped",
+                self.source_id, self.new, self.seen, self.skipped
             ),
         }
     }
@@ -63,43 +98,37 @@ pub enum CollectError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error("deadline reached before the source answered (what came before is stored)")]
+    Deadline,
 }
 
 /// Runs one source once, within the budget, and records its health.
 pub async fn run_source(app: &Vigie, source: &dyn Source, budget: Budget) -> RunSummary {
     let now = Utc::now();
-    let mut health = app
+    let mut summary = RunSummary::new(source.id());
+    let waiting = app
         .store
         .source_health()
         .await
         .ok()
         .and_then(|all| all.into_iter().find(|h| h.source_id == source.id()))
-        .unwrap_or_else(|| SourceHealth {
-            source_id: source.id().to_string(),
-            kind: source.kind().to_string(),
-            ..SourceHealth::default()
-        });
-    let mut summary = RunSummary {
-        source_id: source.id().to_string(),
-        new: 0,
-        seen: 0,
-        skipped: 0,
-        error: None,
-    };
-    if let Some(until) = health.next_allowed_at {
-        if until > now {
-            summary.error = Some(format!(
-                "waiting: the source asked not to be called before {until}"
-            ));
-            return summary;
-        }
+        .and_then(|h| h.next_allowed_at)
+        .filter(|until| *until > now);
+    if let Some(until) = waiting {
+        summary.waiting_until = Some(until);
+        return summary;
     }
-    health.last_run_at = Some(now);
+    let mut update = HealthUpdate {
+        source_id: source.id().to_string(),
+        kind: source.kind().to_string(),
+        run_at: Some(now),
+        ..HealthUpdate::default()
+    };
     let result = collect_pages(app, source, budget, &mut summary).await;
     match result {
         Ok(()) => {
-            health.last_success_at = Some(Utc::now());
-            health.next_allowed_at = None;
+            update.success_at = Some(Utc::now());
+            update.next_allowed_at = Some(None);
             info!(
                 source = source.id(),
                 new = summary.new,
@@ -108,22 +137,39 @@ pub async fn run_source(app: &Vigie, source: &dyn Source, budget: Budget) -> Run
                 "collected"
             );
         }
+        // Waiting out a rate limit is the source's normal way of saying "later".
+        Err(CollectError::Source(SourceError::RateLimited { until })) => {
+            update.next_allowed_at = Some(Some(until));
+            summary.waiting_until = Some(until);
+            info!(source = source.id(), new = summary.new, %until, "rate limited: waiting");
+        }
         Err(e) => {
-            if let CollectError::Source(SourceError::RateLimited { until }) = &e {
-                health.next_allowed_at = Some(*until);
-            }
             warn!(source = source.id(), error = %e, "collection failed");
-            health.last_error = Some(e.to_string());
-            health.last_error_at = Some(Utc::now());
+            update.error = Some((e.to_string(), Utc::now()));
             summary.error = Some(e.to_string());
         }
     }
-    health.items_collected += summary.new as u64;
-    health.items_skipped += summary.skipped;
-    if let Err(e) = app.store.put_source_health(&health).await {
+    update.collected = summary.new as u64;
+    update.skipped = summary.skipped;
+    if let Err(e) = app.store.record_source_run(&update).await {
         warn!(source = source.id(), error = %e, "could not record source health");
     }
     summary
+}
+
+/// Records that a source could not run at all (a missing secret), so its health says why.
+pub async fn record_unrunnable(app: &Vigie, source_id: &str, kind: &str, reason: &str) {
+    let now = Utc::now();
+    let update = HealthUpdate {
+        source_id: source_id.to_string(),
+        kind: kind.to_string(),
+        run_at: Some(now),
+        error: Some((reason.to_string(), now)),
+        ..HealthUpdate::default()
+    };
+    if let Err(e) = app.store.record_source_run(&update).await {
+        warn!(source = source_id, error = %e, "could not record source health");
+    }
 }
 
 async fn collect_pages(
@@ -132,10 +178,13 @@ async fn collect_pages(
     budget: Budget,
     summary: &mut RunSummary,
 ) -> Result<(), CollectError> {
-    let started = Instant::now();
     let mut checkpoint = app.store.checkpoint(source.id()).await?;
     for _ in 0..budget.pages {
-        let batch = source.fetch(checkpoint.as_deref()).await?;
+        // The fetch, its retries and their backoff all end at the run's deadline; what earlier
+        // pages brought is stored and checkpointed already.
+        let batch = tokio::time::timeout_at(budget.deadline, source.fetch(checkpoint.as_deref()))
+            .await
+            .map_err(|_| CollectError::Deadline)??;
         summary.skipped += batch.skipped;
         let (new, seen) = store_batch(app, &batch.observations).await?;
         summary.new += new;
@@ -169,7 +218,7 @@ async fn collect_pages(
                 checkpoint = Some(next.clone());
             }
         }
-        if !batch.more || started.elapsed() >= budget.deadline {
+        if !batch.more || Instant::now() >= budget.deadline {
             break;
         }
     }

@@ -96,6 +96,8 @@ fn observation(source_id: &str, post: &DemoPost, posted_at: chrono::DateTime<Utc
         point: post.lat.zip(post.lon),
         media: 0,
         hint: None,
+        counts: None,
+        insee: Vec::new(),
     }
 }
 

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use std::sync::Arc;
 use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget};
+use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
 use vigie_domain::taxonomy::Role;
@@ -20,7 +20,12 @@ async fn app() -> (tempfile::TempDir, Vigie) {
         Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
         Arc::new(vigie_local::LogNotifier),
     );
-    run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+    run_source(
+        &app,
+        &DemoSource::new("demo-stream", 3),
+        Budget::within(RUN_TIME),
+    )
+    .await;
     (dir, app)
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use vigie_app::collect::{run_source, Budget, Source};
+use vigie_app::collect::{run_source, Budget, Source, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{export, Vigie};
 use vigie_domain::identity::report_id;
@@ -63,10 +63,10 @@ async fn the_demo_seeds_then_replays_without_duplicates() {
     let posts = demo::posts();
     let seeded = posts.iter().filter(|p| p.minute < 0).count();
 
-    let first = run_source(&f.app, &source, Budget::default()).await;
+    let first = run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
     assert_eq!(first.error, None);
     assert_eq!(first.new, seeded);
-    let second = run_source(&f.app, &source, Budget::default()).await;
+    let second = run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
     assert_eq!(second.new, 3, "then a few per run");
     assert_eq!(all_reports(f.app.store.as_ref()).await.len(), seeded + 3);
 
@@ -82,7 +82,7 @@ async fn the_demo_seeds_then_replays_without_duplicates() {
     vigie_app::collect::store_batch(&f.app, &batch.observations)
         .await
         .unwrap();
-    let rerun = run_source(&f.app, &source, Budget::default()).await;
+    let rerun = run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
     assert_eq!(
         (rerun.new, rerun.seen),
         (0, 3),
@@ -103,8 +103,8 @@ async fn the_demo_seeds_then_replays_without_duplicates() {
 async fn copies_of_a_message_share_its_cluster() {
     let f = fixture();
     let source = DemoSource::new("demo-stream", 500);
-    run_source(&f.app, &source, Budget::default()).await;
-    run_source(&f.app, &source, Budget::default()).await;
+    run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
+    run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
     let reports = all_reports(f.app.store.as_ref()).await;
     assert_eq!(reports.len(), demo::posts().len());
     let by_id: HashMap<&str, &vigie_domain::Report> =
@@ -144,7 +144,7 @@ async fn copies_of_a_message_share_its_cluster() {
 async fn seeded_triage_publishes_and_export_keeps_privacy() {
     let f = fixture();
     let source = DemoSource::new("demo-stream", 3);
-    run_source(&f.app, &source, Budget::default()).await;
+    run_source(&f.app, &source, Budget::within(RUN_TIME)).await;
     let changed = demo::apply_seed_triage(&f.app).await.unwrap();
     assert!(changed >= 100);
     assert_eq!(

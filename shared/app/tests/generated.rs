@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget};
+use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
 use vigie_domain::taxonomy::Role;
@@ -39,7 +39,12 @@ fn fixture() -> &'static Fixture {
                 Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("p")).unwrap()),
                 Arc::new(vigie_local::LogNotifier),
             );
-            run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+            run_source(
+                &app,
+                &DemoSource::new("demo-stream", 3),
+                Budget::within(RUN_TIME),
+            )
+            .await;
             demo::apply_seed_triage(&app).await.unwrap();
             let mut tokens = Vec::new();
             for role in [Role::Volunteer, Role::Coordinator, Role::Authority] {

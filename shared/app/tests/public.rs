@@ -66,6 +66,8 @@ async fn add(app: &Vigie, s: Spec) -> Report {
         point: None,
         media: 0,
         hint: None,
+        counts: None,
+        insee: Vec::new(),
     };
     let before = ingest(&obs, &ctx, Utc::now());
     app.store

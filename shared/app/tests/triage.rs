@@ -7,7 +7,7 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget};
+use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
 use vigie_domain::ports::ReportQuery;
@@ -37,7 +37,12 @@ async fn world_with(crisis_toml: &str) -> World {
         Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
         notifier,
     );
-    run_source(&app, &DemoSource::new("demo-stream", 3), Budget::default()).await;
+    run_source(
+        &app,
+        &DemoSource::new("demo-stream", 3),
+        Budget::within(RUN_TIME),
+    )
+    .await;
     demo::apply_seed_triage(&app).await.unwrap();
     let issue = |role, name: &'static str| {
         let app = app.clone();

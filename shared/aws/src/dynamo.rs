@@ -44,8 +44,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::Fingerprint;
 use vigie_domain::ports::{
-    cursor_position, opaque_cursor, ClusterCandidate, Counts, Page, ReportQuery, ReportStore,
-    SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
+    ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
@@ -165,6 +165,9 @@ fn queue_key(r: &Report) -> String {
     let inverted = i64::MAX - r.posted_at.timestamp_micros();
     format!("{}#{inverted:020}#{}", r.effective_priority().rank(), r.id)
 }
+
+/// How many times a health update is tried against concurrent writers.
+const HEALTH_ROUNDS: usize = 16;
 
 fn report_item(r: &Report) -> Result<Item, StoreError> {
     let mut stored = r.clone();
@@ -1105,6 +1108,61 @@ impl ReportStore for DynamoStore {
             .await
             .map_err(sdk)?;
         Ok(())
+    }
+
+    async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {
+        // Optimistic: read the health and its revision, write it back only if the revision is
+        // unchanged, else read again. Overlapping runs are rare and short, so few rounds.
+        for _ in 0..HEALTH_ROUNDS {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("PK", s("HEALTH"))
+                .key("SK", s(&update.source_id))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(sdk)?;
+            let stored = out.item();
+            let mut health: SourceHealth = match stored.and_then(|i| get_s(i, "body")) {
+                Some(body) => {
+                    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                }
+                None => SourceHealth::default(),
+            };
+            let revision = stored.and_then(|i| get_n(i, "rev"));
+            update.apply(&mut health);
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("PK", s("HEALTH"))
+                .item("SK", s(&update.source_id))
+                .item(
+                    "body",
+                    s(serde_json::to_string(&health).map_err(unavailable)?),
+                )
+                .item("rev", n(revision.unwrap_or(0) + 1));
+            put = match (stored, revision) {
+                (None, _) => put.condition_expression("attribute_not_exists(PK)"),
+                (Some(_), None) => put.condition_expression("attribute_not_exists(rev)"),
+                (Some(_), Some(r)) => put
+                    .condition_expression("rev = :rev")
+                    .expression_attribute_values(":rev", n(r)),
+            };
+            match put.send().await {
+                Ok(_) => return Ok(health),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "health of {}: changed by other runs {HEALTH_ROUNDS} times in a row",
+            update.source_id
+        )))
     }
 
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {

@@ -6,8 +6,8 @@ use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use vigie_domain::identity::report_id;
 use vigie_domain::ports::{
-    PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth, Spread,
-    StoreError, TokenRecord,
+    HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth,
+    Spread, StoreError, TokenRecord,
 };
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
@@ -43,6 +43,8 @@ pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
         point: None,
         media: 0,
         hint: None,
+        counts: None,
+        insee: Vec::new(),
     };
     ingest(&obs, &ctx, at)
 }
@@ -506,6 +508,63 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     let all = store.source_health().await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].items_collected, 9);
+
+    // Runs' updates: counts add up even when the runs overlap; times move forward only.
+    let t0 = Utc::now();
+    let run = |collected: u64, at: chrono::DateTime<Utc>| HealthUpdate {
+        source_id: "bsky".into(),
+        kind: "bluesky".into(),
+        run_at: Some(at),
+        success_at: Some(at),
+        collected,
+        skipped: 1,
+        ..Default::default()
+    };
+    let updates: Vec<HealthUpdate> = (1..=6)
+        .map(|i| run(i, t0 + Duration::seconds(i as i64)))
+        .collect();
+    let results =
+        futures::future::join_all(updates.iter().map(|u| store.record_source_run(u))).await;
+    for r in results {
+        r.unwrap();
+    }
+    let failed = HealthUpdate {
+        source_id: "bsky".into(),
+        error: Some(("the variable BSKY_HANDLE is not set".into(), t0)),
+        next_allowed_at: Some(Some(t0 + Duration::minutes(5))),
+        ..Default::default()
+    };
+    let after = store.record_source_run(&failed).await.unwrap();
+    let bsky = store
+        .source_health()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.source_id == "bsky")
+        .unwrap();
+    assert_eq!(after, bsky, "the health returned is the health stored");
+    assert_eq!(bsky.kind, "bluesky", "an update without a kind keeps it");
+    assert_eq!(bsky.items_collected, 21, "1 + 2 + ... + 6, none lost");
+    assert_eq!(bsky.items_skipped, 6);
+    assert_eq!(
+        bsky.last_success_at.map(|t| t.timestamp_millis()),
+        Some((t0 + Duration::seconds(6)).timestamp_millis())
+    );
+    assert_eq!(
+        bsky.last_error.as_deref(),
+        Some("the variable BSKY_HANDLE is not set")
+    );
+    assert!(bsky.next_allowed_at.is_some());
+    let cleared = store
+        .record_source_run(&HealthUpdate {
+            source_id: "bsky".into(),
+            next_allowed_at: Some(None),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cleared.next_allowed_at, None);
+    assert_eq!(cleared.items_collected, 21);
 
     // Tokens: found by hash, revoked for good.
     let t = TokenRecord {

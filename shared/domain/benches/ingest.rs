@@ -34,6 +34,8 @@ fn demo_observations() -> Vec<Observation> {
                 point: None,
                 media: 0,
                 hint: None,
+                counts: None,
+                insee: Vec::new(),
             }
         })
         .collect()

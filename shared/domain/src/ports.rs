@@ -177,6 +177,52 @@ pub struct SourceHealth {
     pub next_allowed_at: Option<DateTime<Utc>>,
 }
 
+/// What one run of a collector changes in its source's health: the times it sets and the
+/// counts it adds. Stores apply it atomically against what is stored, so two runs that
+/// overlap both count, instead of the last one to write overwriting the other.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HealthUpdate {
+    pub source_id: String,
+    pub kind: String,
+    pub run_at: Option<DateTime<Utc>>,
+    pub success_at: Option<DateTime<Utc>>,
+    /// What went wrong, and when.
+    pub error: Option<(String, DateTime<Utc>)>,
+    /// `Some(Some(t))`: not before `t`; `Some(None)`: may be called now; `None`: unchanged.
+    pub next_allowed_at: Option<Option<DateTime<Utc>>>,
+    /// New reports stored by this run.
+    pub collected: u64,
+    /// Malformed items this run skipped.
+    pub skipped: u64,
+}
+
+impl HealthUpdate {
+    /// The health after this update: times move forward only (an older run finishing last
+    /// does not hide a newer one's result), counts add up.
+    pub fn apply(&self, health: &mut SourceHealth) {
+        fn later(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+            a.max(b)
+        }
+        health.source_id.clone_from(&self.source_id);
+        if !self.kind.is_empty() {
+            health.kind.clone_from(&self.kind);
+        }
+        health.last_run_at = later(health.last_run_at, self.run_at);
+        health.last_success_at = later(health.last_success_at, self.success_at);
+        if let Some((message, at)) = &self.error {
+            if health.last_error_at.is_none_or(|t| t <= *at) {
+                health.last_error = Some(message.clone());
+                health.last_error_at = Some(*at);
+            }
+        }
+        if let Some(next) = self.next_allowed_at {
+            health.next_allowed_at = next;
+        }
+        health.items_collected += self.collected;
+        health.items_skipped += self.skipped;
+    }
+}
+
 /// The table of reports, with everything that must survive a restart.
 #[async_trait]
 pub trait ReportStore: Send + Sync {
@@ -232,6 +278,9 @@ pub trait ReportStore: Send + Sync {
 
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError>;
     async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError>;
+    /// Applies one run's update to a source's health (created if absent) atomically, and
+    /// returns the health as stored.
+    async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError>;
 
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;

@@ -31,6 +31,23 @@ pub struct Observation {
     pub media: u32,
     /// A suggestion the source itself can make (CAP severity, an earthquake's alert level).
     pub hint: Option<Suggestion>,
+    /// Replies, reposts and likes the network showed for the post, where it shows them.
+    #[serde(default)]
+    pub counts: Option<Engagement>,
+    /// INSEE codes of the communes the source itself names (a CAP area's geocode): resolved
+    /// through the crisis's gazetteer when the report is made.
+    #[serde(default)]
+    pub insee: Vec<String>,
+}
+
+/// Engagement a network shows for a post: a hint of how far it travels. Kept as first seen
+/// (a post already stored is not rewritten when a later run sees it again), so it is a
+/// lower bound; never part of the public outputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Engagement {
+    pub replies: u64,
+    pub reposts: u64,
+    pub likes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +110,10 @@ pub struct Report {
     /// Reposts (boosts) of this post seen by the collectors.
     #[serde(default)]
     pub spread_count: u32,
+    /// Replies, reposts and likes on the network when the post was collected (see
+    /// [`Engagement`]); reports stored before this field existed have none.
+    #[serde(default)]
+    pub counts: Option<Engagement>,
     pub claimed_by: Option<String>,
     pub claim_expires_at: Option<DateTime<Utc>>,
     pub escalated: bool,
@@ -171,19 +192,30 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
             suggestion.category = hint.category;
         }
     }
+    // A commune the source names by its code is surer than one read in the text.
+    let coded = obs
+        .insee
+        .iter()
+        .find_map(|c| ctx.gazetteer.by_insee(c.trim()));
     let location = match obs.point {
-        Some((lat, lon)) if ctx.crisis.bbox.contains(lat, lon) => Some(Location {
-            lat,
-            lon,
-            place: ctx.gazetteer.locate(&text).map(|p| p.name.clone()),
-            insee: ctx.gazetteer.locate(&text).and_then(|p| p.insee.clone()),
-            precision: Precision::Exact,
-            method: LocationMethod::Native,
-        }),
-        _ => ctx
-            .gazetteer
-            .locate(&text)
-            .map(|p| Location::at_place(p, LocationMethod::Gazetteer)),
+        Some((lat, lon)) if ctx.crisis.bbox.contains(lat, lon) => {
+            let named = coded.or_else(|| ctx.gazetteer.locate(&text));
+            Some(Location {
+                lat,
+                lon,
+                place: named.map(|p| p.name.clone()),
+                insee: named.and_then(|p| p.insee.clone()),
+                precision: Precision::Exact,
+                method: LocationMethod::Native,
+            })
+        }
+        _ => match coded {
+            Some(p) => Some(Location::at_place(p, LocationMethod::Native)),
+            None => ctx
+                .gazetteer
+                .locate(&text)
+                .map(|p| Location::at_place(p, LocationMethod::Gazetteer)),
+        },
     };
     let id = report_id(&obs.network, &obs.native_id);
     Report {
@@ -211,6 +243,7 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
         fingerprint: Fingerprint::of_folded(&folded).map(|f| f.to_hex()),
         cluster_size: 1,
         spread_count: 0,
+        counts: obs.counts,
         claimed_by: None,
         claim_expires_at: None,
         escalated: false,
@@ -280,6 +313,91 @@ pub fn diff(before: &Report, after: &Report) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_stored_before_engagement_counts_still_load() {
+        let crisis = Crisis::parse(
+            "t.toml",
+            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n",
+        )
+        .unwrap();
+        let gazetteer = Gazetteer::guadeloupe();
+        let ctx = IngestContext {
+            crisis: &crisis,
+            gazetteer: &gazetteer,
+        };
+        let obs = Observation {
+            source_id: "m".into(),
+            network: "mastodon".into(),
+            native_id: "https://m.example/1".into(),
+            url: None,
+            author: "a@m.example".into(),
+            author_name: None,
+            official_source: false,
+            body: Body::Plain("Route coupée à Goyave".into()),
+            language: None,
+            posted_at: Utc::now(),
+            point: None,
+            media: 0,
+            hint: None,
+            counts: Some(Engagement {
+                replies: 1,
+                reposts: 2,
+                likes: 3,
+            }),
+            insee: Vec::new(),
+        };
+        let report = ingest(&obs, &ctx, Utc::now());
+        assert_eq!(report.counts, obs.counts);
+        let mut old = serde_json::to_value(&report).unwrap();
+        old.as_object_mut().unwrap().remove("counts");
+        let loaded: Report = serde_json::from_value(old).unwrap();
+        assert_eq!(loaded.counts, None);
+        let mut old_obs = serde_json::to_value(&obs).unwrap();
+        old_obs.as_object_mut().unwrap().remove("counts");
+        old_obs.as_object_mut().unwrap().remove("insee");
+        assert!(serde_json::from_value::<Observation>(old_obs).is_ok());
+    }
+
+    #[test]
+    fn a_commune_named_by_its_insee_code_is_the_report_place() {
+        let crisis = Crisis::parse(
+            "t.toml",
+            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n",
+        )
+        .unwrap();
+        let gazetteer = Gazetteer::guadeloupe();
+        let ctx = IngestContext {
+            crisis: &crisis,
+            gazetteer: &gazetteer,
+        };
+        let obs = Observation {
+            source_id: "cap".into(),
+            network: "feed".into(),
+            native_id: "urn:cap:1".into(),
+            url: None,
+            author: "https://alertes.example/cap".into(),
+            author_name: None,
+            official_source: true,
+            body: Body::Plain("Vigilance rouge vents violents".into()),
+            language: None,
+            posted_at: Utc::now(),
+            point: None,
+            media: 0,
+            hint: None,
+            counts: None,
+            insee: vec!["97101".into()],
+        };
+        let at = ingest(&obs, &ctx, Utc::now()).location.unwrap();
+        assert_eq!(at.insee.as_deref(), Some("97101"));
+        assert_eq!(at.place.as_deref(), Some("Les Abymes"));
+        assert_eq!(at.method, LocationMethod::Native);
+        let unknown = Observation {
+            insee: vec!["75056".into()],
+            ..obs
+        };
+        assert_eq!(ingest(&unknown, &ctx, Utc::now()).location, None);
+    }
 
     #[test]
     fn official_accounts_whatever_the_network() {

@@ -264,6 +264,7 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
             cluster_id: opt("cluster_id").unwrap_or(id),
             cluster_size: 1,
             spread_count: 0,
+            counts: None,
             claimed_by: None,
             claim_expires_at: None,
             escalated: boolean("escalated")?,

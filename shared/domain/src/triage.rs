@@ -352,6 +352,8 @@ mod tests {
             point: None,
             media: 0,
             hint: None,
+            counts: None,
+            insee: Vec::new(),
         };
         ingest(&obs, &ctx, Utc::now())
     }

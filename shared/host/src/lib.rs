@@ -3,11 +3,13 @@
 //! built from the crisis file with their secrets read from the environment, and the
 //! collectors' handler.
 
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use vigie_app::collect::{run_source, Budget, RunSummary};
+use std::time::SystemTime;
+use vigie_app::collect::{record_unrunnable, run_source, Budget, RunSummary};
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::{Crisis, SourceKind};
@@ -202,38 +204,67 @@ pub fn sources(
                 id: s.id.clone(),
                 kind: s.kind.name(),
                 every: s.every,
-                runner: runner.map_err(|e| format!("{}: {e}", s.id)),
+                runner,
             }
         })
         .collect())
 }
 
-/// Runs each planned source once; a source that cannot run or fails does not stop the others.
+/// How many sources of one run collect at the same time: enough that one hung source does
+/// not starve the others, few enough for a small function and the networks' rate limits.
+pub const PARALLEL_SOURCES: usize = 4;
+
+/// Runs each planned source once, a few at a time, all within the budget's one deadline; a
+/// source that cannot run or fails does not stop the others. Summaries come in the order of
+/// `sources`.
 pub async fn collect_once(
     app: &Vigie,
     sources: &[PlannedSource],
     budget: Budget,
 ) -> Vec<RunSummary> {
-    let mut out = Vec::with_capacity(sources.len());
-    for s in sources {
-        let summary = match &s.runner {
-            Ok(src) => run_source(app, src.as_ref(), budget).await,
-            Err(reason) => RunSummary {
-                source_id: s.id.clone(),
-                new: 0,
-                seen: 0,
-                skipped: 0,
-                error: Some(reason.clone()),
-            },
-        };
+    let all: Vec<&PlannedSource> = sources.iter().collect();
+    collect_each(app, &all, budget).await
+}
+
+async fn collect_each(app: &Vigie, sources: &[&PlannedSource], budget: Budget) -> Vec<RunSummary> {
+    // Unordered, so a hung source holds one slot only, then put back in the given order.
+    let mut done: Vec<(usize, RunSummary)> = futures::stream::iter(sources.iter().enumerate())
+        .map(|(i, s)| async move {
+            let summary = match &s.runner {
+                Ok(src) => run_source(app, src.as_ref(), budget).await,
+                Err(reason) => {
+                    tracing::warn!(source = %s.id, error = %reason, "source cannot run");
+                    record_unrunnable(app, &s.id, s.kind, reason).await;
+                    let mut summary = RunSummary::new(&s.id);
+                    summary.error = Some(reason.clone());
+                    summary
+                }
+            };
+            (i, summary)
+        })
+        .buffer_unordered(PARALLEL_SOURCES)
+        .collect()
+        .await;
+    done.sort_by_key(|(i, _)| *i);
+    let out: Vec<RunSummary> = done.into_iter().map(|(_, s)| s).collect();
+    for (s, summary) in sources.iter().zip(&out) {
         if s.is_demo() && summary.error.is_none() {
             if let Err(e) = vigie_app::demo::apply_seed_triage(app).await {
                 tracing::warn!(error = %e, "demo triage could not be applied");
             }
         }
-        out.push(summary);
     }
     out
+}
+
+/// How long before the invocation's deadline a collector function stops collecting, to
+/// record health and answer.
+pub const LAMBDA_SAFETY_MARGIN: Duration = Duration::from_secs(15);
+
+/// How long a run inside a Lambda invocation that must end by `deadline` may collect.
+pub fn lambda_run_time(deadline: SystemTime, now: SystemTime) -> Duration {
+    let left = deadline.duration_since(now).unwrap_or_default();
+    left.saturating_sub(LAMBDA_SAFETY_MARGIN)
 }
 
 /// What the scheduler sends a collector function: one source, or every source of its kind.
@@ -256,17 +287,22 @@ pub struct SourceOutcome {
     pub seen: usize,
     pub skipped: u64,
     pub error: Option<String>,
+    /// Rate limited: the source may be called again from then on (not a failure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The handler of the collector functions (`collect-mastodon`, `collect-bluesky`,
 /// `collect-feeds`): runs the sources of `kind` the input names, once. `planned` is built once
-/// per function instance (see [`sources`]), so clients keep their sessions between runs. Fails
-/// (so the invocation counts as an error for alarms and retries) when any source failed.
+/// per function instance (see [`sources`]), so clients keep their sessions between runs. The
+/// sources run together within `budget`. Fails (so the invocation counts as an error for
+/// alarms) when any source failed; a source waiting out a rate limit is not a failure.
 pub async fn handle_collect(
     app: &Vigie,
     kind: &str,
     planned: &[PlannedSource],
     input: serde_json::Value,
+    budget: Budget,
 ) -> Result<CollectOutput, HostError> {
     let input: CollectInput = if input.is_null() {
         CollectInput::default()
@@ -285,10 +321,7 @@ pub async fn handle_collect(
         .iter()
         .filter(|p| p.kind == kind && input.source.as_deref().is_none_or(|id| id == p.id))
         .collect();
-    let mut summaries = Vec::with_capacity(chosen.len());
-    for p in chosen {
-        summaries.extend(collect_once(app, std::slice::from_ref(p), Budget::default()).await);
-    }
+    let summaries = collect_each(app, &chosen, budget).await;
     let failures: Vec<String> = summaries
         .iter()
         .filter(|s| s.error.is_some())
@@ -303,6 +336,7 @@ pub async fn handle_collect(
                 seen: s.seen,
                 skipped: s.skipped,
                 error: s.error,
+                waiting_until: s.waiting_until,
             })
             .collect(),
     };
@@ -337,7 +371,9 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
         move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
             let (app, planned) = (app.clone(), planned.clone());
             async move {
-                let output = handle_collect(&app, kind, &planned, event.payload).await?;
+                let budget =
+                    Budget::within(lambda_run_time(event.context.deadline(), SystemTime::now()));
+                let output = handle_collect(&app, kind, &planned, event.payload, budget).await?;
                 Ok::<_, lambda_runtime::Error>(serde_json::to_value(output)?)
             }
         },

@@ -3,7 +3,7 @@
 //! source never stops the others.
 
 use serde_json::{json, Value};
-use vigie_app::collect::{run_source, store_batch, Budget};
+use vigie_app::collect::{run_source, store_batch, Budget, RUN_TIME};
 use vigie_app::Vigie;
 use vigie_domain::ports::{ReportQuery, Source};
 use vigie_domain::{Crisis, Gazetteer};
@@ -22,6 +22,9 @@ fn status(id: u64) -> Value {
         "language": "fr",
         "media_attachments": [],
         "reblog": null,
+        "replies_count": 1,
+        "reblogs_count": 4,
+        "favourites_count": 9,
         "account": {"id": "7", "username": "lyne", "acct": "lyne", "display_name": "Lyne"}
     })
 }
@@ -147,22 +150,53 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
         "mastodon",
         &planned(&app, "mastodon"),
         json!({"source": "masto"}),
+        Budget::within(RUN_TIME),
     )
     .await
     .unwrap();
     assert_eq!(out.sources.len(), 1);
     assert_eq!(out.sources[0].new, 40);
-    let again = handle_collect(&app, "mastodon", &planned(&app, "mastodon"), json!({}))
-        .await
-        .unwrap();
+    let again = handle_collect(
+        &app,
+        "mastodon",
+        &planned(&app, "mastodon"),
+        json!({}),
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.sources[0].new, 0, "a second run stores nothing twice");
     assert_eq!(count(&app).await, 40);
+    let stored = app
+        .store
+        .get_report(&vigie_domain::identity::report_id(
+            "mastodon",
+            "https://mastodon.example/users/lyne/statuses/7",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.counts,
+        Some(vigie_domain::report::Engagement {
+            replies: 1,
+            reposts: 4,
+            likes: 9
+        }),
+        "engagement counts kept with the report"
+    );
 
     // A failing source is reported, with the reason, and the others still run.
-    let err = handle_collect(&app, "feed", &planned(&app, "feed"), Value::Null)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = handle_collect(
+        &app,
+        "feed",
+        &planned(&app, "feed"),
+        Value::Null,
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("broken-feed") && err.contains("HTTP 404"),
         "{err}"
@@ -178,21 +212,47 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     assert!(feed_health.last_error.as_deref().unwrap().contains("404"));
 
     // A missing secret names the variable.
-    let err = handle_collect(&app, "bluesky", &planned(&app, "bluesky"), json!({}))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = handle_collect(
+        &app,
+        "bluesky",
+        &planned(&app, "bluesky"),
+        json!({}),
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("TEST_BSKY_HANDLE_UNSET is not set"), "{err}");
+    assert!(
+        err.starts_with("bsky: FAILED: the variable"),
+        "the source id once: {err}"
+    );
+    let health = app.store.source_health().await.unwrap();
+    let bsky = health.iter().find(|h| h.source_id == "bsky").unwrap();
+    assert_eq!(bsky.kind, "bluesky");
+    assert!(
+        bsky.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("TEST_BSKY_HANDLE_UNSET is not set")),
+        "{bsky:?}"
+    );
+    assert!(bsky.last_error_at.is_some() && bsky.last_success_at.is_none());
 
     for (kind, input, needle) in [
         ("mastodon", json!({"source": "nope"}), "no such source"),
         ("feed", json!({"source": "masto"}), "is a mastodon source"),
         ("mastodon", json!({"sources": "masto"}), "unknown field"),
     ] {
-        let err = handle_collect(&app, kind, &planned(&app, kind), input)
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = handle_collect(
+            &app,
+            kind,
+            &planned(&app, kind),
+            input,
+            Budget::within(RUN_TIME),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
@@ -224,7 +284,7 @@ async fn a_run_killed_between_store_and_checkpoint_loses_and_duplicates_nothing(
         Some("0")
     );
 
-    let rerun = run_source(&app, source.as_ref(), Budget::default()).await;
+    let rerun = run_source(&app, source.as_ref(), Budget::within(RUN_TIME)).await;
     assert_eq!(rerun.error, None);
     assert_eq!(
         (rerun.new, rerun.seen),
@@ -248,10 +308,7 @@ async fn two_overlapping_runs_store_each_post_once() {
         .await
         .unwrap();
     let (a, b) = (masto_source(&app), masto_source(&app));
-    let budget = Budget {
-        pages: 10,
-        deadline: std::time::Duration::from_secs(30),
-    };
+    let budget = Budget::within(std::time::Duration::from_secs(30));
     let (ra, rb) = tokio::join!(
         run_source(&app, a.as_ref(), budget),
         run_source(&app, b.as_ref(), budget)
@@ -270,6 +327,11 @@ async fn two_overlapping_runs_store_each_post_once() {
         app.store.checkpoint("masto").await.unwrap().as_deref(),
         Some("200")
     );
+    // Both runs' counts are in the health: neither overwrote the other's.
+    let health = app.store.source_health().await.unwrap();
+    let masto = health.iter().find(|h| h.source_id == "masto").unwrap();
+    assert_eq!(masto.items_collected, 200, "{masto:?}");
+    assert!(masto.last_success_at.is_some());
 }
 
 #[tokio::test]
@@ -283,17 +345,296 @@ async fn a_rate_limited_source_waits_until_it_may_be_called_again() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
     let source = masto_source(&app);
-    let first = run_source(&app, source.as_ref(), Budget::default()).await;
-    assert!(first.error.as_deref().unwrap().contains("rate limited"));
-    let health = app.store.source_health().await.unwrap();
-    let until = health[0]
-        .next_allowed_at
-        .expect("next allowed call recorded");
-    assert!(until > chrono::Utc::now() + chrono::Duration::seconds(590));
-    // The next run does not call the source at all (the mock expects exactly one call).
-    let second = run_source(&app, source.as_ref(), Budget::default()).await;
+    let first = run_source(&app, source.as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!(first.error, None, "waiting out a rate limit is no failure");
+    let until = first.waiting_until.expect("waiting");
     assert!(
-        second.error.as_deref().unwrap().contains("waiting"),
-        "{second:?}"
+        first.to_string().contains("masto: waiting until"),
+        "{first}"
     );
+    let health = app.store.source_health().await.unwrap();
+    assert_eq!(
+        health[0].next_allowed_at,
+        Some(until),
+        "next allowed call recorded"
+    );
+    assert_eq!(health[0].last_error, None);
+    assert!(until > chrono::Utc::now() + chrono::Duration::seconds(590));
+    // The next run does not call the source at all (the mock expects exactly one call), and
+    // the collector function answers without an error (no alarm).
+    let planned = sources(&app.crisis, Some("masto"), None, &no_env).unwrap();
+    let out = handle_collect(
+        &app,
+        "mastodon",
+        &planned,
+        json!({}),
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .expect("a waiting source is not an error");
+    assert_eq!(out.sources[0].error, None);
+    assert_eq!(out.sources[0].waiting_until, Some(until));
+}
+
+#[tokio::test]
+async fn a_feed_item_without_guid_or_link_is_stored_once_over_two_runs() {
+    let server = MockServer::start().await;
+    Mock::given(path("/mairie.rss"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Mairie</title><link>https://mairie.example/</link><description>x</description>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu demain.</description><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+</channel></rss>"#,
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let http = vigie_sources::Http::new(
+        std::time::Duration::from_secs(5),
+        vigie_sources::RetryPolicy::default(),
+    )
+    .unwrap();
+    let source = vigie_sources::FeedSource::new(
+        "mairie",
+        &format!("{}/mairie.rss", server.uri()),
+        false,
+        http,
+    );
+    let first = run_source(&app, &source, Budget::within(RUN_TIME)).await;
+    assert_eq!((first.new, first.error.as_deref()), (1, None));
+    let second = run_source(&app, &source, Budget::within(RUN_TIME)).await;
+    assert_eq!((second.new, second.seen), (0, 1), "{second:?}");
+    assert_eq!(count(&app).await, 1);
+}
+
+fn feed_source(id: &str, url: &str) -> vigie_sources::FeedSource {
+    let http = vigie_sources::Http::new(
+        std::time::Duration::from_secs(5),
+        vigie_sources::RetryPolicy::default(),
+    )
+    .unwrap();
+    vigie_sources::FeedSource::new(id, url, true, http)
+}
+
+#[tokio::test]
+async fn a_cap_alert_geocoded_by_insee_is_placed_in_that_commune() {
+    let cap = std::fs::read_to_string(format!(
+        "{}/../sources/tests/fixtures/cap.xml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(path("/cap.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(cap))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let source = feed_source("cap", &format!("{}/cap.xml", server.uri()));
+    let run = run_source(&app, &source, Budget::within(RUN_TIME)).await;
+    assert_eq!((run.new, run.error.as_deref()), (2, None));
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let fr = page
+        .items
+        .iter()
+        .find(|r| r.native_id.ends_with("#0"))
+        .unwrap();
+    let at = fr.location.as_ref().unwrap();
+    assert_eq!(
+        (at.place.as_deref(), at.insee.as_deref()),
+        (Some("Les Abymes"), Some("97101")),
+        "<geocode><valueName>INSEE</valueName><value>97101</value></geocode>"
+    );
+}
+
+#[tokio::test]
+async fn a_source_cut_by_the_deadline_does_not_starve_the_others() {
+    let server = MockServer::start().await;
+    Mock::given(path("/slow.rss"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("<rss version=\"2.0\"><channel></channel></rss>")
+                .set_delay(std::time::Duration::from_secs(30)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/fine.rss"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>P</title><link>https://p.example/</link><description>x</description>
+<item><title>Routes coupées à Gourbeyre</title><guid>g-1</guid><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+</channel></rss>"#,
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let crisis = Crisis::parse(
+        "t.toml",
+        &format!(
+            r#"
+[crisis]
+id = "test-crisis"
+name = "Test"
+bbox = [-61.85, 15.83, -61.00, 16.52]
+
+[[sources]]
+id = "slow"
+kind = "feed"
+url = "{u}/slow.rss"
+
+{fine}"#,
+            u = server.uri(),
+            fine = (1..=5)
+                .map(|i| format!(
+                    "\n[[sources]]\nid = \"fine-{i}\"\nkind = \"feed\"\nurl = \"{}/fine.rss\"\n",
+                    server.uri()
+                ))
+                .collect::<String>()
+        ),
+    )
+    .unwrap();
+    let app = app(&dir, crisis);
+    // The slow source comes first: run one after the other, it would eat the whole budget.
+    let out = handle_collect(
+        &app,
+        "feed",
+        &planned(&app, "feed"),
+        json!({}),
+        Budget::within(std::time::Duration::from_secs(2)),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        out.contains("slow: FAILED: deadline reached") && !out.contains("fine"),
+        "{out}"
+    );
+    assert_eq!(count(&app).await, 1, "the healthy source's item is stored");
+    let health = app.store.source_health().await.unwrap();
+    let slow = health.iter().find(|h| h.source_id == "slow").unwrap();
+    assert!(
+        slow.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("deadline reached")),
+        "{slow:?}"
+    );
+    // More healthy sources than run at once: the hung one holds one slot only.
+    for i in 1..=5 {
+        let id = format!("fine-{i}");
+        let fine = health.iter().find(|h| h.source_id == id).unwrap();
+        assert!(
+            fine.last_success_at.is_some() && fine.last_error.is_none(),
+            "{fine:?}"
+        );
+    }
+    assert_eq!(app.store.checkpoint("slow").await.unwrap(), None);
+}
+
+#[test]
+fn a_lambda_run_ends_a_margin_before_the_invocation_deadline() {
+    let now = std::time::SystemTime::now();
+    let secs = std::time::Duration::from_secs;
+    assert_eq!(vigie_host::lambda_run_time(now + secs(90), now), secs(75));
+    assert_eq!(
+        vigie_host::lambda_run_time(now + secs(5), now),
+        secs(0),
+        "too late to start"
+    );
+    assert_eq!(vigie_host::lambda_run_time(now, now + secs(1)), secs(0));
+}
+
+/// Page 1 after `min_id=0` (statuses 1..=40), then a rate limit.
+struct LimitedAfterPageOne;
+
+impl Respond for LimitedAfterPageOne {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let min = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "min_id")
+            .map(|(_, v)| v.into_owned());
+        match min.as_deref() {
+            Some("0") => ResponseTemplate::new(200)
+                .set_body_json((1..=40).rev().map(status).collect::<Vec<_>>()),
+            _ => ResponseTemplate::new(429).insert_header("Retry-After", "300"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limit_on_page_two_keeps_page_one_and_its_checkpoint() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(LimitedAfterPageOne)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
+    app.store
+        .advance_checkpoint("masto", None, "0")
+        .await
+        .unwrap();
+    let run = run_source(&app, masto_source(&app).as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!(run.new, 40, "{run:?}");
+    assert!(run.waiting_until.is_some(), "{run:?}");
+    assert_eq!(count(&app).await, 40);
+    assert_eq!(
+        app.store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("40"),
+        "page one is stored and checkpointed"
+    );
+    let health = app.store.source_health().await.unwrap();
+    assert_eq!(health[0].items_collected, 40);
+    assert!(health[0].next_allowed_at.is_some());
+}
+
+#[tokio::test]
+async fn a_boost_through_the_engine_spreads_the_original_and_skips_are_counted() {
+    let original = status(501);
+    let mut boost = status(502);
+    boost["uri"] = json!("https://other.example/users/mano/statuses/502/activity");
+    boost["content"] = json!("");
+    boost["reblog"] = original.clone();
+    let page = json!([boost, {"id": "503", "content": 12}]);
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
+    let source = masto_source(&app);
+    let first = run_source(&app, source.as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!((first.new, first.skipped), (1, 1), "{first:?}");
+    assert_eq!(count(&app).await, 1, "the boost is no report of its own");
+    let id = vigie_domain::identity::report_id("mastodon", original["uri"].as_str().unwrap());
+    let stored = app.store.get_report(&id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.spread_count, 1,
+        "the boost is a spread of the original"
+    );
+    // Seen again (the checkpoint is reset to read the same page): counted once.
+    app.store
+        .advance_checkpoint("masto", Some("503"), "0")
+        .await
+        .unwrap();
+    run_source(&app, source.as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!(
+        app.store
+            .get_report(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .spread_count,
+        1
+    );
+    let health = app.store.source_health().await.unwrap();
+    assert_eq!(health[0].items_skipped, 2, "one malformed item per run");
+    assert_eq!(health[0].items_collected, 1);
 }

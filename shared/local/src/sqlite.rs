@@ -8,8 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, Optio
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::ports::{
-    cursor_position, opaque_cursor, ClusterCandidate, Counts, Page, ReportQuery, ReportStore,
-    SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
+    ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -881,6 +881,43 @@ impl ReportStore for SqliteStore {
             )
             .map_err(|e| sql_error(&path, e))?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {
+        let update = update.clone();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            // Read and write under one write lock, so another process's run cannot slip in
+            // between.
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM source_health WHERE source_id = ?1",
+                    params![update.source_id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            let mut health: SourceHealth = match stored {
+                Some(body) => {
+                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                }
+                None => SourceHealth::default(),
+            };
+            update.apply(&mut health);
+            let body = serde_json::to_string(&health).map_err(unavailable)?;
+            tx.execute(
+                "INSERT INTO source_health (source_id, body) VALUES (?1, ?2)
+                 ON CONFLICT (source_id) DO UPDATE SET body = excluded.body",
+                params![update.source_id, body],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(health)
         })
         .await
     }

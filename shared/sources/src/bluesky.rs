@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::report::{Body, Observation};
+use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 100;
 /// How far back the first run of a source looks.
@@ -61,6 +61,12 @@ struct Post {
     #[serde(rename = "indexedAt")]
     indexed_at: Option<DateTime<Utc>>,
     embed: Option<serde_json::Value>,
+    #[serde(rename = "replyCount")]
+    reply_count: Option<u64>,
+    #[serde(rename = "repostCount")]
+    repost_count: Option<u64>,
+    #[serde(rename = "likeCount")]
+    like_count: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +218,14 @@ impl BlueskySource {
             point: None,
             media: images,
             hint: None,
+            // The counts are optional in the post view; none at all means none shown.
+            counts: (p.reply_count.is_some() || p.repost_count.is_some() || p.like_count.is_some())
+                .then(|| Engagement {
+                    replies: p.reply_count.unwrap_or(0),
+                    reposts: p.repost_count.unwrap_or(0),
+                    likes: p.like_count.unwrap_or(0),
+                }),
+            insee: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Official feeds (`kind = "feed"`), format detected from the content: RSS 2.0 and Atom 1.0
-//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts, and GeoJSON FeatureCollections
+//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts (areas as polygon, circle and
+//! INSEE geocodes), and GeoJSON FeatureCollections
 //! such as the USGS earthquake feeds. Conditional requests (ETag, Last-Modified) save calls
 //! when nothing changed.
 
@@ -108,12 +109,26 @@ impl FeedSource {
             point: None,
             media: 0,
             hint: None,
+            counts: None,
+            insee: Vec::new(),
         }
     }
 
     /// Items of an RSS or Atom feed, with GeoRSS points where the feed gives them.
     pub fn parse_rss_or_atom(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
-        let feed = feed_rs::parser::parse(body).map_err(|e| {
+        // feed-rs makes up a random id for an item with neither guid nor link, which would be a
+        // new report on every run: such items are left without one here and get an id from
+        // their content below. Items with a link keep feed-rs's id (link and title).
+        let parser = feed_rs::parser::Builder::new()
+            .id_generator(|links, title, uri| {
+                if links.is_empty() {
+                    String::new()
+                } else {
+                    feed_rs::parser::generate_id(links, title, uri)
+                }
+            })
+            .build();
+        let feed = parser.parse(body).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable RSS or Atom feed: {e}",
                 self.shown_url()
@@ -146,8 +161,18 @@ impl FeedSource {
             } else {
                 format!("<p>{}</p>{}", escape(&title), summary)
             };
-            let posted = entry.published.or(entry.updated).unwrap_or_else(Utc::now);
-            let mut obs = self.observation(entry.id.clone(), link, Body::Html(html), posted);
+            let dated = entry.published.or(entry.updated);
+            let id = if entry.id.trim().is_empty() {
+                content_id(&[
+                    &title,
+                    &summary,
+                    &dated.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                ])
+            } else {
+                entry.id.clone()
+            };
+            let posted = dated.unwrap_or_else(Utc::now);
+            let mut obs = self.observation(id, link, Body::Html(html), posted);
             obs.point = point;
             obs.language = entry.language.clone().or_else(|| feed.language.clone());
             batch.observations.push(obs);
@@ -203,6 +228,13 @@ impl FeedSource {
             let mut obs = self.observation(native, info.web.clone(), Body::Html(html), sent);
             obs.language = info.language.clone();
             obs.point = info.area.iter().find_map(CapArea::centre);
+            // The communes the alert names by code; the gazetteer turns them into places.
+            obs.insee = info
+                .area
+                .iter()
+                .flat_map(|a| &a.geocode)
+                .filter_map(CapGeocode::insee)
+                .collect();
             obs.hint = Some(Suggestion {
                 category: cap_category(&info.category),
                 priority: cap_priority(&info.severity, &info.urgency),
@@ -373,6 +405,26 @@ struct CapArea {
     polygon: Vec<String>,
     #[serde(default)]
     circle: Vec<String>,
+    #[serde(default)]
+    geocode: Vec<CapGeocode>,
+}
+
+/// A CAP 1.2 `<geocode>`: `<valueName>` says which code system, `<value>` the code.
+#[derive(Deserialize)]
+struct CapGeocode {
+    #[serde(rename = "valueName", default)]
+    value_name: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl CapGeocode {
+    /// A French commune code (`INSEE`, `insee`, `CODE_INSEE`...), if that is what this is.
+    fn insee(&self) -> Option<String> {
+        let value = self.value.trim();
+        (self.value_name.to_ascii_lowercase().contains("insee") && !value.is_empty())
+            .then(|| value.to_string())
+    }
 }
 
 impl CapArea {
@@ -590,5 +642,35 @@ impl Source for FeedSource {
             batch.checkpoint = serde_json::to_string(&next).ok();
         }
         Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_severity_and_urgency_give_the_priority() {
+        use Priority::*;
+        for (severity, urgency, expected) in [
+            ("Extreme", "Immediate", Critical),
+            ("Extreme", "Expected", High),
+            ("Extreme", "Future", High),
+            ("Severe", "Immediate", High),
+            ("Severe", "Expected", Medium),
+            ("Severe", "Unknown", Medium),
+            ("Moderate", "Immediate", Medium),
+            ("Moderate", "Expected", Medium),
+            ("Moderate", "Future", Low),
+            ("Minor", "Immediate", Low),
+            ("Unknown", "Unknown", Low),
+            ("", "", Low),
+        ] {
+            assert_eq!(
+                cap_priority(severity, urgency),
+                expected,
+                "{severity} / {urgency}"
+            );
+        }
     }
 }

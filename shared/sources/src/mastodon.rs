@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::report::{Body, Observation};
+use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 40;
 
@@ -90,6 +90,12 @@ struct Status {
     #[serde(default)]
     media_attachments: Vec<serde_json::Value>,
     reblog: Option<Box<Status>>,
+    #[serde(default)]
+    replies_count: u64,
+    #[serde(default)]
+    reblogs_count: u64,
+    #[serde(default)]
+    favourites_count: u64,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +139,12 @@ impl MastodonSource {
             point: None,
             media: s.media_attachments.len() as u32,
             hint: None,
+            counts: Some(Engagement {
+                replies: s.replies_count,
+                reposts: s.reblogs_count,
+                likes: s.favourites_count,
+            }),
+            insee: Vec::new(),
         }
     }
 }

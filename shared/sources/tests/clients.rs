@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use vigie_domain::ports::{Source, SourceError};
-use vigie_domain::report::Body;
+use vigie_domain::report::{Body, Engagement};
 use vigie_domain::taxonomy::{Category, Priority};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
 use wiremock::matchers::{header, method, path, query_param};
@@ -141,6 +141,15 @@ async fn mastodon_status_becomes_an_observation() {
     assert_eq!(o.author_name.as_deref(), Some("Ti Mano"));
     assert_eq!(o.language.as_deref(), Some("fr"));
     assert_eq!(o.media, 1);
+    assert_eq!(
+        o.counts,
+        Some(Engagement {
+            replies: 2,
+            reposts: 5,
+            likes: 11
+        }),
+        "replies_count, reblogs_count, favourites_count"
+    );
     assert!(matches!(&o.body, Body::Html(h) if h.contains("#<span>PetitBourg</span>")));
     assert_eq!(batch.checkpoint.as_deref(), Some("103270115826048975"));
     assert!(!batch.more, "the first run takes the latest page only");
@@ -154,6 +163,7 @@ async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
     boost["uri"] = json!("https://other.example/users/lyne/statuses/2002/activity");
     boost["content"] = json!("");
     boost["reblog"] = original.clone();
+    boost["favourites_count"] = json!(0);
     Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([boost])))
         .mount(&server)
@@ -163,6 +173,11 @@ async fn a_boost_is_a_spread_of_the_original_not_a_new_post() {
     assert_eq!(
         batch.observations[0].native_id,
         original["uri"].as_str().unwrap()
+    );
+    assert_eq!(
+        batch.observations[0].counts.map(|c| c.likes),
+        Some(11),
+        "the original's counts, not the boost's"
     );
     assert_eq!(
         batch.spreads,
@@ -389,6 +404,16 @@ async fn bluesky_logs_in_once_and_reuses_the_session() {
     );
     assert_eq!(o.language.as_deref(), Some("fr"));
     assert_eq!(o.media, 1);
+    assert_eq!(
+        o.counts,
+        Some(Engagement {
+            replies: 0,
+            reposts: 3,
+            likes: 7
+        }),
+        "replyCount, repostCount, likeCount"
+    );
+    assert_eq!(first.observations[1].counts.map(|c| c.likes), Some(1));
     assert!(first.more, "a cursor came back: more to read");
     let state: Value = serde_json::from_str(first.checkpoint.as_deref().unwrap()).unwrap();
     assert_eq!(state["cursor"], "50");
@@ -575,6 +600,12 @@ async fn cap_alerts_with_area_points_and_priority_hints() {
     );
     assert_eq!(fr.posted_at.to_rfc3339(), "2026-09-14T06:30:00+00:00");
     assert_eq!(
+        fr.insee,
+        vec!["97101".to_string()],
+        "the area's INSEE geocode"
+    );
+    assert!(batch.observations[1].insee.is_empty());
+    assert_eq!(
         batch.observations[1].point,
         Some((16.2331, -61.5361)),
         "a circle's centre"
@@ -598,6 +629,15 @@ async fn usgs_geojson_earthquakes() {
         "GeoJSON is lon, lat: turned into lat, lon"
     );
     assert!(matches!(&big.body, Body::Plain(t) if t.contains("M 6.4") && t.contains("tsunami")));
+    assert_eq!(
+        big.posted_at.to_rfc3339(),
+        "2026-09-14T04:43:20+00:00",
+        "`time` is milliseconds since the epoch"
+    );
+    assert_eq!(
+        big.url.as_deref(),
+        Some("https://earthquake.example/eventpage/us7000demo")
+    );
     assert_eq!(big.hint.unwrap().priority, Priority::High);
     assert!(
         matches!(&batch.observations[1].body, Body::Plain(t) if t == "M 2.1 - 10 km S of Basse-Terre")
@@ -667,4 +707,281 @@ async fn odd_geojson_features_are_skipped_or_kept_and_keys_stay_private() {
     );
     let err = down.fetch(None).await.unwrap_err().to_string();
     assert!(!err.contains("SECRET"), "{err}");
+}
+
+/// An RSS item with neither guid nor link: feed-rs alone would give it a random id on each
+/// parse, a new report on every run.
+const RSS_WITHOUT_IDS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Mairie</title><link>https://mairie.example/</link>
+<description>Communiqués</description>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu demain matin.</description><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+<item><title>Coupure d'eau à Capesterre</title><description>Retour prévu ce soir.</description><pubDate>Mon, 14 Sep 2026 09:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+#[tokio::test]
+async fn an_rss_item_without_guid_or_link_keeps_its_id_from_one_fetch_to_the_next() {
+    let (_server, source) = feed(RSS_WITHOUT_IDS).await;
+    let first = source.fetch(None).await.unwrap();
+    let second = source.fetch(None).await.unwrap();
+    let ids = |b: &vigie_domain::ports::Batch| -> Vec<String> {
+        b.observations.iter().map(|o| o.native_id.clone()).collect()
+    };
+    assert_eq!(first.observations.len(), 2);
+    assert_eq!(ids(&first), ids(&second), "same items, same ids");
+    assert_ne!(
+        first.observations[0].native_id, first.observations[1].native_id,
+        "two items with the same title but other text are two items"
+    );
+    assert!(first.observations[0].native_id.contains("#content-"));
+}
+
+#[tokio::test]
+async fn a_rejected_mastodon_token_is_a_clear_source_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .and(header("authorization", "Bearer revoked-token"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "The access token is invalid"})),
+        )
+        .mount(&server)
+        .await;
+    match masto(&server, Some("revoked-token")).fetch(None).await {
+        Err(SourceError::Fatal(m)) => {
+            assert!(
+                m.contains("refused the access token") && m.contains("token_env"),
+                "{m}"
+            );
+            assert!(
+                !m.contains("revoked-token"),
+                "the token is never repeated: {m}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A Bluesky post view, as `app.bsky.feed.searchPosts` returns them.
+fn bsky_post(n: u32, minute: u32) -> Value {
+    json!({
+        "uri": format!("at://did:plc:demo{n}/app.bsky.feed.post/3kpost{n:04}"),
+        "cid": format!("bafy{n}"),
+        "author": {"did": format!("did:plc:demo{n}"), "handle": format!("user{n}.bsky.example")},
+        "record": {"$type": "app.bsky.feed.post", "createdAt": format!("2026-09-14T03:{minute:02}:00.000Z"), "langs": ["fr"], "text": format!("Arbres tombés route {n} à Vieux-Habitants")},
+        "replyCount": 0, "repostCount": 0, "likeCount": n,
+        "indexedAt": format!("2026-09-14T03:{minute:02}:01.000Z")
+    })
+}
+
+/// The query parameters of one request, in order.
+type Query = Vec<(String, String)>;
+
+/// Search over three pages chained by cursor, newest first; records each request's query.
+struct ThreePages {
+    seen: Arc<std::sync::Mutex<Vec<Query>>>,
+}
+
+impl Respond for ThreePages {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let query: Query = req
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let cursor = query
+            .iter()
+            .find(|(k, _)| k == "cursor")
+            .map(|(_, v)| v.clone());
+        self.seen.lock().unwrap().push(query);
+        let (posts, next) = match cursor.as_deref() {
+            None => (vec![bsky_post(6, 50), bsky_post(5, 40)], Some("page-2")),
+            Some("page-2") => (vec![bsky_post(4, 30), bsky_post(3, 20)], Some("page-3")),
+            Some("page-3") => (vec![bsky_post(2, 10), bsky_post(1, 5)], None),
+            Some(other) => panic!("unknown cursor {other}"),
+        };
+        let mut body = json!({"posts": posts});
+        if let Some(c) = next {
+            body["cursor"] = json!(c);
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+async fn bsky_logged_in() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn bluesky_three_pages_of_cursor_continuity() {
+    let server = bsky_logged_in().await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(ThreePages { seen: seen.clone() })
+        .mount(&server)
+        .await;
+    let source = bsky(&server, "pw");
+    let start = json!({"since": "2026-09-14T02:00:00.000Z"}).to_string();
+    let mut checkpoint = Some(start);
+    let mut ids = Vec::new();
+    let mut pages = 0;
+    loop {
+        let batch = source.fetch(checkpoint.as_deref()).await.unwrap();
+        pages += 1;
+        ids.extend(batch.observations.iter().map(|o| o.native_id.clone()));
+        checkpoint = batch.checkpoint.clone();
+        if !batch.more {
+            break;
+        }
+        assert!(pages < 5, "paging must end");
+    }
+    assert_eq!(pages, 3);
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (6, 6), "every post once");
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3);
+    let param =
+        |q: &Vec<(String, String)>, k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    for (q, cursor) in requests.iter().zip([None, Some("page-2"), Some("page-3")]) {
+        assert_eq!(
+            param(q, "since").as_deref(),
+            Some("2026-09-14T02:00:00.000Z")
+        );
+        assert_eq!(param(q, "limit").as_deref(), Some("100"));
+        assert_eq!(param(q, "sort").as_deref(), Some("latest"));
+        assert_eq!(param(q, "q").as_deref(), Some("Guadeloupe cyclone"));
+        assert_eq!(param(q, "cursor").as_deref(), cursor);
+    }
+    let next: Value = serde_json::from_str(checkpoint.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        next,
+        json!({"since": "2026-09-14T03:35:01.000Z"}),
+        "caught up: from a little before the newest post of the first page"
+    );
+}
+
+#[tokio::test]
+async fn bluesky_rate_limits_timeouts_and_garbled_answers() {
+    let server = bsky_logged_in().await;
+    let reset = chrono::Utc::now().timestamp() + 300;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("RateLimit-Reset", reset.to_string().as_str()),
+        )
+        .mount(&server)
+        .await;
+    match bsky(&server, "pw").fetch(None).await {
+        Err(SourceError::RateLimited { until }) => assert_eq!(until.timestamp(), reset),
+        other => panic!("{other:?}"),
+    }
+
+    let server = bsky_logged_in().await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"posts": []}))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    match bsky(&server, "pw").fetch(None).await {
+        Err(SourceError::Transient(m)) => assert!(m.contains("timed out"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+
+    for (body, content_type, needle) in [
+        (
+            r#"{"posts": [{"uri": "at://did:plc:x/app.bsky.feed.post/1", "record": {"text": "Famille bloquée"#,
+            "application/json",
+            "truncated",
+        ),
+        (
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            "text/html",
+            "HTML page",
+        ),
+        ("", "application/json", "empty answer"),
+    ] {
+        let server = bsky_logged_in().await;
+        Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, content_type))
+            .mount(&server)
+            .await;
+        match bsky(&server, "pw").fetch(None).await {
+            Err(SourceError::Transient(m)) => {
+                assert!(m.contains(needle), "{needle}: {m}");
+                assert!(!m.contains("Famille"), "{m}");
+            }
+            other => panic!("{needle}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_bluesky_post_is_skipped_and_the_rest_kept() {
+    let server = bsky_logged_in().await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "posts": [bsky_post(2, 10), {"uri": 42, "record": "no"}, bsky_post(1, 5)]
+        })))
+        .mount(&server)
+        .await;
+    let batch = bsky(&server, "pw").fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(batch.skipped, 1);
+}
+
+/// createSession: a first session, then a second one when asked again.
+struct Sessions(Arc<AtomicUsize>);
+
+impl Respond for Sessions {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(200).set_body_json(json!({
+            "accessJwt": format!("ACCESS-LOGIN-{n}"),
+            "refreshJwt": format!("REFRESH-LOGIN-{n}"),
+            "handle": "vigie-watch.bsky.example",
+            "did": "did:plc:vigie"
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bluesky_refresh_logs_in_again() {
+    let server = MockServer::start().await;
+    let logins = Arc::new(AtomicUsize::new(0));
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(Sessions(logins.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-LOGIN-1"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.server.refreshSession"))
+        .and(header("authorization", "Bearer REFRESH-LOGIN-1"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": "ExpiredToken", "message": "Refresh token has expired"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-LOGIN-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_search.json")))
+        .mount(&server)
+        .await;
+    let batch = bsky(&server, "pw").fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(logins.load(Ordering::SeqCst), 2, "logged in again");
 }

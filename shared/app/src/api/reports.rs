@@ -299,6 +299,8 @@ pub async fn create(
         point: None,
         media: 0,
         hint: None,
+        counts: None,
+        insee: Vec::new(),
     };
     let id = report_id(&network, &canonical);
     if let Some(existing) = app.store.get_report(&id).await? {
