@@ -78,7 +78,7 @@ async fn main() {
             let t = Instant::now();
             let public: Vec<_> = candidates
                 .into_iter()
-                .filter_map(|c| vigie_domain::public::project_candidate(c, &app.gazetteer))
+                .filter_map(|c| vigie_domain::public::project_candidate(c, &app.gazetteer).ok())
                 .collect();
             eprintln!("project {:?}", t.elapsed());
             let t = Instant::now();

@@ -4,6 +4,7 @@
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
 use std::collections::BTreeMap;
+use tracing::debug;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
 use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, public_id, PublicReport};
 
@@ -62,7 +63,12 @@ pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError
     let candidates = app.store.published_candidates().await?;
     let mut out: Vec<PublicReport> = candidates
         .into_iter()
-        .filter_map(|c| project_candidate(c, &app.gazetteer))
+        .filter_map(|c| {
+            let id = c.id.clone();
+            project_candidate(c, &app.gazetteer)
+                .map_err(|why| debug!(report = %id, reason = why.as_str(), "withheld from the public files"))
+                .ok()
+        })
         .map(|mut r| {
             r.id = public_id(&secret, &r.id);
             r
@@ -80,12 +86,16 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     let geojson = geojson_bytes(&reports);
     let atom = atom_feed(&app.crisis.id, &app.crisis.name, &reports).into_bytes();
 
+    // Debunked rumours are markers of nothing that happened: counted apart, so that
+    // `count` = the sum of `counts_by_category` + `debunked`.
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in reports
-        .iter()
-        .filter(|r| r.verification != vigie_domain::taxonomy::Verification::Debunked)
-    {
-        *by_category.entry(r.category.as_str()).or_default() += 1;
+    let mut debunked = 0;
+    for r in &reports {
+        if r.verification == vigie_domain::taxonomy::Verification::Debunked {
+            debunked += 1;
+        } else {
+            *by_category.entry(r.category.as_str()).or_default() += 1;
+        }
     }
     let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
         name: name.into(),
@@ -131,6 +141,7 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         "crisis": { "id": app.crisis.id, "name": app.crisis.name },
         "count": reports.len(),
         "counts_by_category": by_category,
+        "debunked": debunked,
         "tiles": app.crisis.tiles,
         "bbox": [b.west, b.south, b.east, b.north],
     });
