@@ -15,6 +15,32 @@ pub const PAGE_CACHE: &str = "public, max-age=300";
 /// Libraries live under a versioned path and never change there.
 pub const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 
+/// The content type and cache lifetime of a public file, by its name: what the export hands
+/// the publisher with each file, and what `vigie local` serves the folder's files with, so a
+/// browser caches the same way locally and from the bucket.
+pub fn file_headers(name: &str) -> (&'static str, &'static str) {
+    let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let content_type = match extension {
+        "geojson" => "application/geo+json",
+        "atom" => "application/atom+xml; charset=utf-8",
+        "json" => "application/json",
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    let cache_control = if name.starts_with("assets/") {
+        ASSET_CACHE
+    } else if matches!(extension, "geojson" | "atom" | "json") {
+        DATA_CACHE
+    } else {
+        PAGE_CACHE
+    };
+    (content_type, cache_control)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
@@ -97,11 +123,14 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
             *by_category.entry(r.category.as_str()).or_default() += 1;
         }
     }
-    let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
-        name: name.into(),
-        bytes: bytes.into(),
-        content_type,
-        cache_control: DATA_CACHE,
+    let data = |name: &str, bytes: Vec<u8>| {
+        let (content_type, cache_control) = file_headers(name);
+        PublicFile {
+            name: name.into(),
+            bytes: bytes.into(),
+            content_type,
+            cache_control,
+        }
     };
     let mut summary = ExportSummary {
         features: reports.len(),
@@ -110,8 +139,8 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     };
     let mut data_changed = false;
     for file in [
-        data("reports.geojson", geojson, "application/geo+json"),
-        data("official.atom", atom, "application/atom+xml; charset=utf-8"),
+        data("reports.geojson", geojson),
+        data("official.atom", atom),
     ] {
         match app.publisher.publish(&file).await? {
             PublishOutcome::Written => {
@@ -149,7 +178,7 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         name: "meta.json".into(),
         reason: e.to_string(),
     })?;
-    let mut files = vec![data("meta.json", meta, "application/json")];
+    let mut files = vec![data("meta.json", meta)];
     files.extend(crate::site::files());
     for file in &files {
         match app.publisher.publish(file).await? {
