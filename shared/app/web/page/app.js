@@ -181,7 +181,8 @@
     window.vigie = { map: state.map, cluster: state.cluster, tiles: tileLayer };
     if (state.meta && state.meta.bbox) {
       var b = state.meta.bbox;
-      state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+      // At once, not animated: a marker linked from the feed is zoomed to right after.
+      state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
     }
   }
 
@@ -229,7 +230,8 @@
   window.addEventListener("hashchange", showLinked);
 
   load().then(function () {
-    renderTexts(); setupMap(); renderLegend(); renderData(); showLinked();
+    renderTexts(); setupMap(); renderLegend(); renderData();
+    showLinked();
     document.body.setAttribute("data-ready", "true");
   }, function () {
     document.getElementById("updated").textContent = t("no-data");
