@@ -62,11 +62,40 @@ test("the public map shows published reports, filters, popups, and never runs in
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  // The browser speaks English: the page is French all the same (the crisis's language).
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // Every request the page makes, to check it contacts only this server and the tile server.
+  // Tiles are answered here, so the test needs no network.
+  const meta = await (await fetch(`${base}/public/meta.json`)).json();
+  const tileHost = new URL(meta.tiles.replace(/[{}]/g, "")).host;
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+  await page.route((url) => url.host === tileHost, (route) => route.fulfill({ status: 200, contentType: "image/png", body: png }));
   await page.goto(`${base}/public/`);
   await page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "fr", "French by default");
+
+  // The base tiles come from the crisis file's URL, with their attribution.
+  assert.equal(await page.evaluate(() => window.vigie.tiles._url), meta.tiles);
+  await page.waitForSelector("img.leaflet-tile");
+  const tileSrc = await page.locator("img.leaflet-tile").first().getAttribute("src");
+  assert.equal(new URL(tileSrc).host, tileHost);
+  const attribution = page.locator(".leaflet-control-attribution");
+  assert.match(await attribution.textContent(), /OpenStreetMap/);
+  assert.equal(await attribution.locator('a[href="https://www.openstreetmap.org/copyright"]').count(), 1);
+
+  // The official-messages panel shows official messages with their link to the source.
+  const officialWithLink = (await (await fetch(`${base}/public/reports.geojson`)).json()).features
+    .filter((f) => f.properties.official && f.properties.verification !== "debunked" && /^https?:\/\//.test(f.properties.source_url || ""));
+  assert.ok(officialWithLink.length > 0, "the demo publishes official messages with a source");
+  const first = officialWithLink[0].properties;
+  const entry = page.locator(`#official-list li[data-id="${first.id}"]`);
+  assert.ok((await entry.textContent()).includes(first.summary));
+  assert.equal(await entry.locator("a").getAttribute("href"), first.source_url);
+  assert.equal(await entry.locator("a").textContent(), "Source officielle");
 
   // Published reports are on the map, as markers or clusters.
   const features = (await (await fetch(`${base}/public/reports.geojson`)).json()).features;
@@ -113,6 +142,24 @@ test("the public map shows published reports, filters, popups, and never runs in
   assert.ok(await page.locator("#debunked-list li").count() > 0, "debunked rumours have their panel");
   await page.screenshot({ path: join(here, "artifacts", "list.png") });
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+
+  // Only this server and the tile server were contacted.
+  const origins = new Set(requested.filter((u) => !u.startsWith("data:")).map((u) => new URL(u).host));
+  for (const host of origins) {
+    assert.ok(host === `127.0.0.1:${port}` || host === tileHost, `the page contacted ${host}`);
+  }
+  assert.ok(origins.has(`127.0.0.1:${port}`) && origins.has(tileHost), [...origins].join(", "));
+
+  // English on request, through the address; the feed's links (index.html#ID) show their report.
+  const english = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "fr-FR" });
+  await english.route((url) => url.host === tileHost, (route) => route.fulfill({ status: 200, contentType: "image/png", body: png }));
+  await english.goto(`${base}/public/index.html?lang=en#${publicId}`);
+  await english.waitForSelector("body[data-ready=true]");
+  assert.equal(await english.evaluate(() => document.documentElement.lang), "en");
+  assert.match(await english.locator("#updated").textContent(), /Last update/);
+  const linked = english.locator(".leaflet-popup-content");
+  await linked.waitFor();
+  assert.ok((await linked.textContent()).includes("Pont fermé à Goyave"), "the linked report's popup opens");
 
   // A phone-sized screen starts with the list.
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });

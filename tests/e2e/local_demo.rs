@@ -18,6 +18,22 @@ fn get(url: &str, token: Option<&str>) -> Option<(u16, String)> {
     Some((status, resp.text().ok()?))
 }
 
+/// A GET as another site's page (or uMap) makes it, without following redirects: status and
+/// headers.
+fn headers_of(url: &str) -> (u16, reqwest::header::HeaderMap) {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client
+        .get(url)
+        .header("Origin", "https://umap.example")
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.headers().clone())
+}
+
 #[test]
 fn the_demo_runs_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -44,6 +60,56 @@ fn the_demo_runs_end_to_end() {
         let c = f["geometry"]["coordinates"].as_array().unwrap();
         assert!(c[0].as_f64().unwrap().abs() <= 180.0 && c[1].as_f64().unwrap().abs() <= 90.0);
     }
+
+    // The public files carry the export's content types and cache lifetimes, as from the
+    // bucket: data briefly, versioned libraries for long; any origin may GET them.
+    let header = |h: &reqwest::header::HeaderMap, name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (path, content_type, cache) in [
+        (
+            "reports.geojson",
+            "application/geo+json",
+            "public, max-age=30",
+        ),
+        ("meta.json", "application/json", "public, max-age=30"),
+        (
+            "official.atom",
+            "application/atom+xml; charset=utf-8",
+            "public, max-age=30",
+        ),
+        ("", "text/html; charset=utf-8", "public, max-age=300"),
+        (
+            "app.js",
+            "text/javascript; charset=utf-8",
+            "public, max-age=300",
+        ),
+        (
+            "assets/leaflet-1.9.4/leaflet.js",
+            "text/javascript; charset=utf-8",
+            "public, max-age=31536000, immutable",
+        ),
+    ] {
+        let (status, h) = headers_of(&format!("{base}/public/{path}"));
+        assert_eq!(status, 200, "/public/{path}");
+        assert_eq!(header(&h, "content-type"), content_type, "/public/{path}");
+        assert_eq!(header(&h, "cache-control"), cache, "/public/{path}");
+        assert_eq!(
+            header(&h, "access-control-allow-origin"),
+            "*",
+            "/public/{path}"
+        );
+    }
+    // `/public` alone goes to `/public/`, where the page's relative links resolve.
+    let (status, h) = headers_of(&format!("{base}/public"));
+    assert!(matches!(status, 301 | 308), "{status}");
+    assert_eq!(header(&h, "location"), "/public/");
+    let (status, h) = headers_of(&format!("{base}/public?lang=en"));
+    assert!(matches!(status, 301 | 308), "{status}");
+    assert_eq!(header(&h, "location"), "/public/?lang=en");
 
     // A token created on the same data dir while the server runs opens the API.
     let (code, stdout, stderr) = run_vigie(&[

@@ -78,7 +78,7 @@ async fn main() {
             let t = Instant::now();
             let public: Vec<_> = candidates
                 .into_iter()
-                .filter_map(|c| vigie_domain::public::project_candidate(c, &app.gazetteer))
+                .filter_map(|c| vigie_domain::public::project_candidate(c, &app.gazetteer).ok())
                 .collect();
             eprintln!("project {:?}", t.elapsed());
             let t = Instant::now();
@@ -174,52 +174,94 @@ async fn main() {
     csv.flush().unwrap();
     drop(app);
 
+    // Best of RUNS runs (3 by default) for each side; each export starts from an empty public
+    // folder, so every run writes every file.
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(3);
     let me = std::env::current_exe().unwrap();
-    let out = Command::new(&me)
-        .args(["export", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
-    let line = String::from_utf8(out.stdout).unwrap();
-    let parts: Vec<&str> = line.split_whitespace().collect();
-    let (features, secs, kib): (usize, f64, u64) = (
-        parts[0].parse().unwrap(),
-        parts[1].parse().unwrap(),
-        parts[2].parse().unwrap(),
-    );
+    let mut best = f64::INFINITY;
+    let mut peak_kib = 0u64;
+    let mut features = 0usize;
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(dir.path().join("public"));
+        let out = Command::new(&me)
+            .args(["export", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        let line = String::from_utf8(out.stdout).unwrap();
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let (count, secs, kib): (usize, f64, u64) = (
+            parts[0].parse().unwrap(),
+            parts[1].parse().unwrap(),
+            parts[2].parse().unwrap(),
+        );
+        features = count;
+        best = best.min(secs);
+        peak_kib = peak_kib.max(kib);
+    }
+    let peak_mib = peak_kib as f64 / 1024.0;
     println!(
-        "vigie export   {features} features in {secs:.3} s, peak memory {:.0} MiB (whole process)",
-        kib as f64 / 1024.0
+        "vigie export   {features} features in {best:.3} s (best of {runs}), peak memory {peak_mib:.0} MiB (whole process, highest of the runs)"
     );
 
-    let start = Instant::now();
-    let status = Command::new("ogr2ogr")
-        .args([
-            "-f",
-            "GeoJSON",
-            dir.path().join("ogr.geojson").to_str().unwrap(),
-            dir.path().join("reports.csv").to_str().unwrap(),
-        ])
-        .args([
-            "-oo",
-            "X_POSSIBLE_NAMES=lon",
-            "-oo",
-            "Y_POSSIBLE_NAMES=lat",
-            "-oo",
-            "KEEP_GEOM_COLUMNS=NO",
-        ])
-        .status();
-    match status {
-        Ok(s) if s.success() => {
-            let ogr = start.elapsed().as_secs_f64();
-            println!("ogr2ogr        {n} rows CSV → GeoJSON in {ogr:.3} s");
+    let mut ogr_best: Option<f64> = None;
+    for _ in 0..runs {
+        let target = dir.path().join("ogr.geojson");
+        let _ = std::fs::remove_file(&target);
+        let start = Instant::now();
+        let status = Command::new("ogr2ogr")
+            .args([
+                "-f",
+                "GeoJSON",
+                target.to_str().unwrap(),
+                dir.path().join("reports.csv").to_str().unwrap(),
+            ])
+            .args([
+                "-oo",
+                "X_POSSIBLE_NAMES=lon",
+                "-oo",
+                "Y_POSSIBLE_NAMES=lat",
+                "-oo",
+                "KEEP_GEOM_COLUMNS=NO",
+            ])
+            .status();
+        match status {
+            Ok(s) if s.success() => {
+                let secs = start.elapsed().as_secs_f64();
+                ogr_best = Some(ogr_best.map_or(secs, |b: f64| b.min(secs)));
+            }
+            _ => break,
+        }
+    }
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    println!();
+    println!("targets for {n} published reports (issue 5):");
+    if n != 100_000 {
+        println!("  (the targets are set for 100000 reports; this run used {n})");
+    }
+    println!(
+        "  export under 1 s                 {:<8} {best:.3} s",
+        verdict(best < 1.0)
+    );
+    println!(
+        "  peak memory under 256 MiB        {:<8} {peak_mib:.0} MiB",
+        verdict(peak_mib < 256.0)
+    );
+    match ogr_best {
+        Some(ogr) => {
+            let ratio = ogr / best;
+            println!("ogr2ogr        {n} rows CSV → GeoJSON in {ogr:.3} s (best of {runs})");
             println!(
-                "ratio          vigie is {:.1} times faster than ogr2ogr",
-                ogr / secs
+                "  at least 3 times faster than ogr2ogr {:<8} {ratio:.1} times",
+                verdict(ratio >= 3.0)
             );
         }
-        _ => {
-            println!("ogr2ogr        not available (apt-get install gdal-bin) — comparison skipped")
-        }
+        None => println!(
+            "  at least 3 times faster than ogr2ogr: not measured (ogr2ogr missing: apt-get install gdal-bin)"
+        ),
     }
 }

@@ -1,6 +1,7 @@
 //! The `vigie` command (CONTRACT.md): runs a crisis on one machine, or one step of it.
 
 mod cloud;
+mod public;
 mod setup;
 
 use anyhow::{bail, Context, Result};
@@ -385,14 +386,7 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     // The public files, readable from any origin (uMap, QGIS and other sites load the GeoJSON).
     let mut router = vigie_app::api::router(app.clone());
     if let Some(dir) = &public_dir {
-        let public = tower::ServiceBuilder::new()
-            .layer(
-                tower_http::cors::CorsLayer::new()
-                    .allow_origin(tower_http::cors::Any)
-                    .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD]),
-            )
-            .service(tower_http::services::ServeDir::new(dir));
-        router = router.nest_service("/public", public);
+        router = router.nest_service("/public", public::service(dir));
     }
     let router = router.route(
         "/",

@@ -4,6 +4,7 @@
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
 use std::collections::BTreeMap;
+use tracing::debug;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
 use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, public_id, PublicReport};
 
@@ -13,6 +14,32 @@ pub const DATA_CACHE: &str = "public, max-age=30";
 pub const PAGE_CACHE: &str = "public, max-age=300";
 /// Libraries live under a versioned path and never change there.
 pub const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// The content type and cache lifetime of a public file, by its name: what the export hands
+/// the publisher with each file, and what `vigie local` serves the folder's files with, so a
+/// browser caches the same way locally and from the bucket.
+pub fn file_headers(name: &str) -> (&'static str, &'static str) {
+    let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let content_type = match extension {
+        "geojson" => "application/geo+json",
+        "atom" => "application/atom+xml; charset=utf-8",
+        "json" => "application/json",
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    let cache_control = if name.starts_with("assets/") {
+        ASSET_CACHE
+    } else if matches!(extension, "geojson" | "atom" | "json") {
+        DATA_CACHE
+    } else {
+        PAGE_CACHE
+    };
+    (content_type, cache_control)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -62,7 +89,12 @@ pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError
     let candidates = app.store.published_candidates().await?;
     let mut out: Vec<PublicReport> = candidates
         .into_iter()
-        .filter_map(|c| project_candidate(c, &app.gazetteer))
+        .filter_map(|c| {
+            let id = c.id.clone();
+            project_candidate(c, &app.gazetteer)
+                .map_err(|why| debug!(report = %id, reason = why.as_str(), "withheld from the public files"))
+                .ok()
+        })
         .map(|mut r| {
             r.id = public_id(&secret, &r.id);
             r
@@ -80,18 +112,25 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     let geojson = geojson_bytes(&reports);
     let atom = atom_feed(&app.crisis.id, &app.crisis.name, &reports).into_bytes();
 
+    // Debunked rumours are markers of nothing that happened: counted apart, so that
+    // `count` = the sum of `counts_by_category` + `debunked`.
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in reports
-        .iter()
-        .filter(|r| r.verification != vigie_domain::taxonomy::Verification::Debunked)
-    {
-        *by_category.entry(r.category.as_str()).or_default() += 1;
+    let mut debunked = 0;
+    for r in &reports {
+        if r.verification == vigie_domain::taxonomy::Verification::Debunked {
+            debunked += 1;
+        } else {
+            *by_category.entry(r.category.as_str()).or_default() += 1;
+        }
     }
-    let data = |name: &str, bytes: Vec<u8>, content_type: &'static str| PublicFile {
-        name: name.into(),
-        bytes: bytes.into(),
-        content_type,
-        cache_control: DATA_CACHE,
+    let data = |name: &str, bytes: Vec<u8>| {
+        let (content_type, cache_control) = file_headers(name);
+        PublicFile {
+            name: name.into(),
+            bytes: bytes.into(),
+            content_type,
+            cache_control,
+        }
     };
     let mut summary = ExportSummary {
         features: reports.len(),
@@ -100,8 +139,8 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     };
     let mut data_changed = false;
     for file in [
-        data("reports.geojson", geojson, "application/geo+json"),
-        data("official.atom", atom, "application/atom+xml; charset=utf-8"),
+        data("reports.geojson", geojson),
+        data("official.atom", atom),
     ] {
         match app.publisher.publish(&file).await? {
             PublishOutcome::Written => {
@@ -131,6 +170,7 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         "crisis": { "id": app.crisis.id, "name": app.crisis.name },
         "count": reports.len(),
         "counts_by_category": by_category,
+        "debunked": debunked,
         "tiles": app.crisis.tiles,
         "bbox": [b.west, b.south, b.east, b.north],
     });
@@ -138,7 +178,7 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         name: "meta.json".into(),
         reason: e.to_string(),
     })?;
-    let mut files = vec![data("meta.json", meta, "application/json")];
+    let mut files = vec![data("meta.json", meta)];
     files.extend(crate::site::files());
     for file in &files {
         match app.publisher.publish(file).await? {

@@ -1,7 +1,7 @@
 //! The public map page and its assets, embedded in the binary: the page is written by the
 //! project (`web/page`), its libraries come from npm at build time (see `build.rs`).
 
-use crate::export::{ASSET_CACHE, PAGE_CACHE};
+use crate::export::file_headers;
 use vigie_domain::ports::PublicFile;
 
 macro_rules! vendor {
@@ -12,65 +12,40 @@ macro_rules! vendor {
 
 /// Every file of the page, with its content type and cache lifetime.
 pub fn files() -> Vec<PublicFile> {
-    let page = |name: &str, bytes: &'static [u8], content_type: &'static str| PublicFile {
-        name: name.into(),
-        bytes: bytes::Bytes::from_static(bytes),
-        content_type,
-        cache_control: PAGE_CACHE,
-    };
-    let asset = |name: &str, bytes: &'static [u8], content_type: &'static str| PublicFile {
-        name: name.into(),
-        bytes: bytes::Bytes::from_static(bytes),
-        content_type,
-        cache_control: ASSET_CACHE,
+    let file = |name: &str, bytes: &'static [u8]| {
+        let (content_type, cache_control) = file_headers(name);
+        PublicFile {
+            name: name.into(),
+            bytes: bytes::Bytes::from_static(bytes),
+            content_type,
+            cache_control,
+        }
     };
     let mut files = vec![
-        page(
-            "index.html",
-            include_bytes!("../web/page/index.html"),
-            "text/html; charset=utf-8",
-        ),
-        page(
-            "app.js",
-            include_bytes!("../web/page/app.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        page(
-            "app.css",
-            include_bytes!("../web/page/app.css"),
-            "text/css; charset=utf-8",
-        ),
+        file("index.html", include_bytes!("../web/page/index.html")),
+        file("app.js", include_bytes!("../web/page/app.js")),
+        file("app.css", include_bytes!("../web/page/app.css")),
     ];
-    let vendor: [(&str, &'static [u8], &'static str); 5] = [
-        (
-            "assets/leaflet-1.9.4/leaflet.js",
-            vendor!("leaflet.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        (
-            "assets/leaflet-1.9.4/leaflet.css",
-            vendor!("leaflet.css"),
-            "text/css; charset=utf-8",
-        ),
+    // Libraries live under a versioned path (`assets/NAME-VERSION/`), cached for a year.
+    let vendor: [(&str, &'static [u8]); 5] = [
+        ("assets/leaflet-1.9.4/leaflet.js", vendor!("leaflet.js")),
+        ("assets/leaflet-1.9.4/leaflet.css", vendor!("leaflet.css")),
         (
             "assets/markercluster-1.5.3/leaflet.markercluster.js",
             vendor!("leaflet.markercluster.js"),
-            "text/javascript; charset=utf-8",
         ),
         (
             "assets/markercluster-1.5.3/MarkerCluster.css",
             vendor!("MarkerCluster.css"),
-            "text/css; charset=utf-8",
         ),
         (
             "assets/markercluster-1.5.3/MarkerCluster.Default.css",
             vendor!("MarkerCluster.Default.css"),
-            "text/css; charset=utf-8",
         ),
     ];
-    for (name, bytes, content_type) in vendor {
+    for (name, bytes) in vendor {
         if !bytes.is_empty() {
-            files.push(asset(name, bytes, content_type));
+            files.push(file(name, bytes));
         }
     }
     files

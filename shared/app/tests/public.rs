@@ -44,6 +44,10 @@ struct Spec {
     status: Status,
     verification: Verification,
     location: Option<(f64, f64, Precision, Option<&'static str>)>,
+    /// Place text as typed (by a volunteer or an import), instead of the commune's name.
+    place_text: Option<&'static str>,
+    network: &'static str,
+    category: Category,
     minutes_ago: i64,
 }
 
@@ -54,7 +58,7 @@ async fn add(app: &Vigie, s: Spec) -> Report {
     };
     let obs = Observation {
         source_id: "t".into(),
-        network: "mastodon".into(),
+        network: s.network.into(),
         native_id: s.native.into(),
         url: Some(format!("https://social.example/@x/{}", s.native)),
         author: s.author.into(),
@@ -75,16 +79,18 @@ async fn add(app: &Vigie, s: Spec) -> Report {
         .await
         .unwrap();
     let mut after = before.clone();
-    after.category = Some(Category::Damage);
+    after.category = Some(s.category);
     after.summary = Some(s.summary.into());
     after.status = s.status;
     after.verification = s.verification;
     after.location = s.location.map(|(lat, lon, precision, insee)| Location {
         lat,
         lon,
-        place: insee
-            .and_then(|c| app.gazetteer.by_insee(c))
-            .map(|p| p.name.clone()),
+        place: s.place_text.map(String::from).or_else(|| {
+            insee
+                .and_then(|c| app.gazetteer.by_insee(c))
+                .map(|p| p.name.clone())
+        }),
         insee: insee.map(String::from),
         precision,
         method: LocationMethod::Volunteer,
@@ -113,6 +119,9 @@ fn private(native: &'static str, summary: &'static str) -> Spec {
         status: Status::Published,
         verification: Verification::Confirmed,
         location: Some((16.23313, -61.56235, Precision::Commune, Some("97120"))),
+        place_text: None,
+        network: "mastodon",
+        category: Category::Damage,
         minutes_ago: 10,
     }
 }
@@ -216,11 +225,68 @@ async fn hostile_fixtures_never_reach_the_public() {
     )
     .await;
 
+    // Free text where the public sees a place or a network (as `vigie import` or the API may
+    // set them): the gazetteer's name and a known network, or nothing.
+    add(
+        app,
+        Spec {
+            place_text: Some("Chez Josette Démo 0690 12 34 56"),
+            network: "josette-0690123456",
+            ..private("12", "Toit arraché rue principale")
+        },
+    )
+    .await;
+    add(
+        app,
+        Spec {
+            location: Some((16.2412345, -61.5334567, Precision::Exact, None)),
+            place_text: Some("Chez Josette 0690123456"),
+            ..private("13", "Poteau électrique couché")
+        },
+    )
+    .await;
+    // The author's own name, in any case and without accents, and links to a profile.
+    add(
+        app,
+        private("14", "Josette Démo-Privée signale un toit arraché"),
+    )
+    .await;
+    add(app, private("15", "JOSETTE DEMO-PRIVEE a vu l'eau monter")).await;
+    add(
+        app,
+        private("16", "Voir facebook.com/josette.privee pour les photos"),
+    )
+    .await;
+    add(app, private("17", "Selon ti_mano_971 le pont est coupé")).await;
+    // A commune-level report whose place is unknown: no honest point, so not public.
+    add(
+        app,
+        Spec {
+            location: Some((16.2412345, -61.5334567, Precision::Commune, None)),
+            place_text: Some("Lieu-dit Inconnu"),
+            ..private("18", "UNKNOWN-PLACE-MARKER")
+        },
+    )
+    .await;
+    // An official source keeps its links in its summary.
+    add(
+        app,
+        Spec {
+            author: "prefecture@social.example",
+            author_name: "Préfecture",
+            ..private("19", "Consignes sur https://www.example.gouv.fr/cyclone")
+        },
+    )
+    .await;
+
     let summary = export::export_once(app).await.unwrap();
     let geojson = std::fs::read_to_string(f.public.join("reports.geojson")).unwrap();
     let atom = std::fs::read_to_string(f.public.join("official.atom")).unwrap();
     let meta = std::fs::read_to_string(f.public.join("meta.json")).unwrap();
-    assert_eq!(summary.features, 8, "published, not an open rumour");
+    assert_eq!(
+        summary.features, 15,
+        "published, not an open rumour, not a commune-level report of an unknown place"
+    );
     for public in [&geojson, &atom, &meta] {
         for leak in [
             "josette",
@@ -239,6 +305,14 @@ async fn hostile_fixtures_never_reach_the_public() {
             "OPEN-RUMOUR",
             "16.241234",
             "16.2412345",
+            "JOSETTE",
+            "DEMO-PRIVEE",
+            "facebook.com",
+            "privee",
+            "ti_mano",
+            "Chez",
+            "UNKNOWN-PLACE",
+            "Lieu-dit",
         ] {
             assert!(!public.contains(leak), "`{leak}` leaked into a public file");
         }
@@ -287,6 +361,26 @@ async fn hostile_fixtures_never_reach_the_public() {
     assert!(by_summary("Toiture")["properties"]
         .get("source_url")
         .is_none());
+    let typed = by_summary("Toit arraché rue principale");
+    assert_eq!(
+        typed["properties"]["place"], "Pointe-à-Pitre",
+        "the gazetteer's name"
+    );
+    assert_eq!(typed["properties"]["network"], "other");
+    let exact = by_summary("Poteau");
+    assert_eq!(exact["properties"]["place"], serde_json::Value::Null);
+    assert_eq!(
+        exact["geometry"]["coordinates"],
+        serde_json::json!([-61.533, 16.241])
+    );
+    assert_eq!(
+        by_summary("signale un toit")["properties"]["summary"],
+        "[…] signale un toit arraché"
+    );
+    assert_eq!(
+        by_summary("Consignes")["properties"]["summary"],
+        "Consignes sur https://www.example.gouv.fr/cyclone"
+    );
 }
 
 #[tokio::test]
@@ -393,6 +487,13 @@ async fn the_atom_feed_reads_in_a_feed_parser_newest_first_with_stable_ids() {
         feed.entries[1].links[0].href,
         "https://social.example/@x/o1"
     );
+    assert_atom_entries_complete(&first);
+    // A debunked rumour links to its marker on the map page, beside the feed.
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert!(
+        text.contains("<link rel=\"alternate\" href=\"index.html#p"),
+        "{text}"
+    );
     add(
         &f.app,
         Spec {
@@ -452,4 +553,362 @@ async fn unchanged_content_is_not_written_again() {
     if vigie_app::site::has_map_libraries() {
         assert!(f.public.join("assets/leaflet-1.9.4/leaflet.js").exists());
     }
+}
+
+/// RFC 4287 section 4.1.2: every entry has an id, a title, an updated time, and either content
+/// or an alternate link; the feed has an id, a title and an updated time too.
+fn assert_atom_entries_complete(bytes: &[u8]) {
+    let feed = feed_rs::parser::parse(bytes).expect("a valid Atom feed");
+    assert!(!feed.id.is_empty() && feed.title.is_some() && feed.updated.is_some());
+    let text = String::from_utf8_lossy(bytes);
+    assert_eq!(
+        text.matches("<entry>").count(),
+        feed.entries.len(),
+        "every entry parsed"
+    );
+    for entry in &feed.entries {
+        assert!(!entry.id.is_empty(), "entry id");
+        assert!(
+            entry.title.as_ref().is_some_and(|t| !t.content.is_empty()),
+            "entry title"
+        );
+        assert!(entry.updated.is_some(), "entry updated: {}", entry.id);
+        let content = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_ref())
+            .is_some_and(|b| !b.is_empty());
+        let alternate = entry
+            .links
+            .iter()
+            .any(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"));
+        assert!(
+            content && alternate,
+            "content and alternate link: {}",
+            entry.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_edited_published_report_moves_its_feed_entry_and_the_feed() {
+    let f = fixture();
+    let official = add(
+        &f.app,
+        Spec {
+            author: "prefecture@social.example",
+            minutes_ago: 30,
+            ..private("e1", "Abris ouverts à Pointe-à-Pitre")
+        },
+    )
+    .await;
+    add(
+        &f.app,
+        Spec {
+            verification: Verification::Debunked,
+            minutes_ago: 20,
+            ..private("e2", "Le barrage n'a pas cédé")
+        },
+    )
+    .await;
+    export::export_once(&f.app).await.unwrap();
+    let read = || {
+        let bytes = std::fs::read(f.public.join("official.atom")).unwrap();
+        feed_rs::parser::parse(&bytes[..]).unwrap()
+    };
+    let before = read();
+    let entry_updated = |feed: &feed_rs::model::Feed, summary: &str| {
+        feed.entries
+            .iter()
+            .find(|e| {
+                e.content
+                    .as_ref()
+                    .and_then(|c| c.body.as_deref())
+                    .is_some_and(|b| b.contains(summary))
+            })
+            .and_then(|e| e.updated)
+            .unwrap()
+    };
+    let old = entry_updated(&before, "Abris ouverts");
+    assert_eq!(
+        before.updated,
+        before.entries.iter().filter_map(|e| e.updated).max(),
+        "the feed's updated is its newest entry's"
+    );
+
+    // A coordinator corrects the published message's summary a while later.
+    let mut edited = official.clone();
+    edited.summary = Some("Abris ouverts à Pointe-à-Pitre et aux Abymes".into());
+    edited.updated_at = Utc::now() + Duration::minutes(5);
+    let entry = HistoryEntry {
+        report_id: edited.id.clone(),
+        version: 0,
+        at: Utc::now(),
+        actor: "t".into(),
+        action: "t".into(),
+        changes: serde_json::json!({}),
+    };
+    f.app
+        .store
+        .update_report(&edited, official.version, &entry)
+        .await
+        .unwrap();
+    let summary = export::export_once(&f.app).await.unwrap();
+    assert!(summary.written.iter().any(|n| n == "official.atom"));
+    let after = read();
+    let new = entry_updated(&after, "aux Abymes");
+    assert!(new > old, "the entry's updated moved: {old} → {new}");
+    assert_eq!(after.updated, Some(new), "and the feed's with it");
+    assert_eq!(
+        entry_updated(&after, "barrage"),
+        entry_updated(&before, "barrage"),
+        "an untouched entry keeps its time"
+    );
+    assert_atom_entries_complete(&std::fs::read(f.public.join("official.atom")).unwrap());
+}
+
+#[tokio::test]
+async fn meta_json_names_the_crisis_and_counts_consistently() {
+    let f = fixture();
+    for (native, category) in [
+        ("m1", Category::Damage),
+        ("m2", Category::Damage),
+        ("m3", Category::Access),
+    ] {
+        add(
+            &f.app,
+            Spec {
+                category,
+                ..private(native, "Route coupée")
+            },
+        )
+        .await;
+    }
+    add(
+        &f.app,
+        Spec {
+            verification: Verification::Debunked,
+            category: Category::Hazard,
+            ..private("m4", "Pas de tsunami")
+        },
+    )
+    .await;
+    add(
+        &f.app,
+        Spec {
+            status: Status::Triaged,
+            category: Category::Needs,
+            ..private("m5", "Pas encore publié")
+        },
+    )
+    .await;
+    let before = Utc::now() - Duration::seconds(1);
+    export::export_once(&f.app).await.unwrap();
+    let after = Utc::now() + Duration::seconds(1);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.public.join("meta.json")).unwrap()).unwrap();
+    let generated = chrono::DateTime::parse_from_rfc3339(meta["generated_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc);
+    assert!(before <= generated && generated <= after, "{generated}");
+    assert_eq!(meta["crisis"]["id"], "gp-test");
+    assert_eq!(meta["crisis"]["name"], "Cyclone — test");
+    assert_eq!(
+        meta["counts_by_category"],
+        serde_json::json!({"damage": 2, "access": 1})
+    );
+    assert_eq!(meta["debunked"], 1);
+    assert_eq!(meta["count"], 4);
+    let sum: u64 = meta["counts_by_category"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        meta["count"].as_u64().unwrap(),
+        sum + meta["debunked"].as_u64().unwrap(),
+        "count = categories + debunked"
+    );
+    let geojson: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.public.join("reports.geojson")).unwrap()).unwrap();
+    assert_eq!(
+        meta["count"].as_u64().unwrap() as usize,
+        geojson["features"].as_array().unwrap().len()
+    );
+}
+
+#[tokio::test]
+async fn an_unpublished_report_leaves_the_public_files_at_the_next_export() {
+    let f = fixture();
+    add(&f.app, private("k1", "Pont effondré à Goyave")).await;
+    let gone = add(
+        &f.app,
+        Spec {
+            author: "prefecture@social.example",
+            ..private("k2", "RETIRED-MARKER consignes levées")
+        },
+    )
+    .await;
+    export::export_once(&f.app).await.unwrap();
+    let geojson = std::fs::read_to_string(f.public.join("reports.geojson")).unwrap();
+    assert!(geojson.contains("RETIRED-MARKER"));
+    assert!(std::fs::read_to_string(f.public.join("official.atom"))
+        .unwrap()
+        .contains("RETIRED-MARKER"));
+
+    let coordinator = vigie_domain::triage::Actor {
+        token_id: "t1".into(),
+        name: "Coordinatrice".into(),
+        role: vigie_domain::taxonomy::Role::Coordinator,
+    };
+    let next = vigie_domain::triage::unpublish(&gone, &coordinator, Utc::now()).unwrap();
+    let entry = HistoryEntry {
+        report_id: next.id.clone(),
+        version: 0,
+        at: Utc::now(),
+        actor: "t1".into(),
+        action: "unpublish".into(),
+        changes: serde_json::json!({}),
+    };
+    f.app
+        .store
+        .update_report(&next, gone.version, &entry)
+        .await
+        .unwrap();
+    let summary = export::export_once(&f.app).await.unwrap();
+    assert_eq!(summary.features, 1);
+    for file in ["reports.geojson", "official.atom", "meta.json"] {
+        let text = std::fs::read_to_string(f.public.join(file)).unwrap();
+        assert!(!text.contains("RETIRED-MARKER"), "{file} still has it");
+    }
+    let geojson: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.public.join("reports.geojson")).unwrap()).unwrap();
+    assert_eq!(geojson["features"].as_array().unwrap().len(), 1);
+    assert!(geojson.to_string().contains("Pont effondré"));
+}
+
+#[tokio::test]
+async fn readers_never_see_a_half_written_geojson() {
+    let f = fixture();
+    add(&f.app, private("w0", "Route coupée")).await;
+    export::export_once(&f.app).await.unwrap();
+    let path = f.public.join("reports.geojson");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut reads = 0usize;
+            let mut sizes = std::collections::BTreeSet::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let bytes = std::fs::read(&path).expect("the file is always there");
+                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                    panic!("read {reads} does not parse ({e}): {} bytes", bytes.len())
+                });
+                assert_eq!(v["type"], "FeatureCollection");
+                sizes.insert(v["features"].as_array().map_or(0, Vec::len));
+                reads += 1;
+            }
+            (reads, sizes)
+        })
+    };
+    // Each export rewrites a larger file while the reader keeps reading.
+    for i in 1..=40 {
+        let native: &'static str = Box::leak(format!("w{i}").into_boxed_str());
+        let summary: &'static str = Box::leak(
+            format!("Route {i} coupée, {} ", "arbres et gravats ".repeat(50)).into_boxed_str(),
+        );
+        add(&f.app, private(native, summary)).await;
+        let s = export::export_once(&f.app).await.unwrap();
+        assert!(s.written.iter().any(|n| n == "reports.geojson"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (reads, sizes) = reader.join().expect("every read parsed");
+    assert!(reads > 0);
+    assert!(sizes.contains(&41) || reads < 2, "{sizes:?}");
+}
+
+/// A publisher that only records what it is handed.
+#[derive(Default)]
+struct Recording {
+    files: std::sync::Mutex<Vec<(String, &'static str, &'static str)>>,
+}
+
+#[async_trait::async_trait]
+impl vigie_domain::ports::Publisher for Recording {
+    async fn publish(
+        &self,
+        file: &vigie_domain::ports::PublicFile,
+    ) -> Result<vigie_domain::ports::PublishOutcome, vigie_domain::ports::PublishError> {
+        self.files
+            .lock()
+            .unwrap()
+            .push((file.name.clone(), file.content_type, file.cache_control));
+        Ok(vigie_domain::ports::PublishOutcome::Written)
+    }
+}
+
+#[tokio::test]
+async fn every_public_file_gets_its_content_type_and_cache_lifetime() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Arc::new(Recording::default());
+    let app = Vigie::new(
+        Crisis::parse("t", CRISIS).unwrap(),
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
+        recording.clone(),
+        Arc::new(LogNotifier),
+    );
+    add(&app, private("c1", "Route coupée")).await;
+    export::export_once(&app).await.unwrap();
+    let files = recording.files.lock().unwrap().clone();
+    let get = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, c)| (*t, *c))
+            .unwrap_or_else(|| panic!("{name} not published: {files:?}"))
+    };
+    assert_eq!(
+        get("reports.geojson"),
+        ("application/geo+json", export::DATA_CACHE)
+    );
+    assert_eq!(
+        get("official.atom"),
+        ("application/atom+xml; charset=utf-8", export::DATA_CACHE)
+    );
+    assert_eq!(get("meta.json"), ("application/json", export::DATA_CACHE));
+    assert_eq!(
+        get("index.html"),
+        ("text/html; charset=utf-8", export::PAGE_CACHE)
+    );
+    assert_eq!(get("app.js").0, "text/javascript; charset=utf-8");
+    assert_eq!(get("app.css").0, "text/css; charset=utf-8");
+    for (name, content_type, cache) in &files {
+        if name.starts_with("assets/") {
+            assert_eq!(*cache, export::ASSET_CACHE, "{name}");
+            assert!(content_type.starts_with("text/"), "{name}: {content_type}");
+        } else {
+            assert_ne!(*cache, export::ASSET_CACHE, "{name} is not versioned");
+        }
+    }
+    if vigie_app::site::has_map_libraries() {
+        assert_eq!(
+            get("assets/leaflet-1.9.4/leaflet.js"),
+            ("text/javascript; charset=utf-8", export::ASSET_CACHE)
+        );
+    }
+    // Data lives minutes at most in a cache; assets a year.
+    let max_age = |c: &str| -> u64 {
+        c.split("max-age=")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(max_age(export::DATA_CACHE) <= 60);
+    assert!(max_age(export::ASSET_CACHE) >= 86_400 * 30);
 }

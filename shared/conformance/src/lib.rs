@@ -35,7 +35,7 @@ pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
         native_id: native.into(),
         url: Some(format!("https://m.example/@a/{native}")),
         author: "a@m.example".into(),
-        author_name: None,
+        author_name: Some("Personne Privée".into()),
         official_source: false,
         body: Body::Plain(text.into()),
         language: Some("fr".into()),
@@ -304,6 +304,13 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
             .location
             .as_ref()
             .map(|l| (l.lat, l.lon, l.precision, l.insee.clone()))
+    );
+    // The projection takes the author out of summaries and dates feed entries by last change.
+    assert_eq!(candidates[0].author, expected.author);
+    assert_eq!(candidates[0].author_name, expected.author_name);
+    assert_eq!(
+        candidates[0].updated_at.timestamp_micros(),
+        expected.updated_at.timestamp_micros()
     );
 
     // Clusters: a copy joins the original's cluster and the cluster grows.

@@ -30,6 +30,8 @@ pub struct PublicReport {
     pub source_url: Option<String>,
     pub lat: f64,
     pub lon: f64,
+    /// When the report last changed (for the feed's `updated`); not a GeoJSON property.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// The id a report has in public files: keyed with a secret of the crisis that never leaves
@@ -65,6 +67,10 @@ pub struct Candidate {
     pub network: String,
     pub official: bool,
     pub source_url: Option<String>,
+    /// The author's handle and display name: never public for a private person, read only to
+    /// take them out of the summary.
+    pub author: String,
+    pub author_name: Option<String>,
 }
 
 impl From<&Report> for Candidate {
@@ -81,6 +87,64 @@ impl From<&Report> for Candidate {
             network: r.network.clone(),
             official: r.official,
             source_url: r.source_url.clone(),
+            author: r.author.clone(),
+            author_name: r.author_name.clone(),
+        }
+    }
+}
+
+/// The networks the public may see named; any other network a volunteer typed is shown as
+/// `other`, so free text never reaches the public through this field.
+pub const PUBLIC_NETWORKS: &[&str] = &[
+    "mastodon",
+    "bluesky",
+    "feed",
+    "facebook",
+    "instagram",
+    "snapchat",
+    "whatsapp",
+    "waze",
+    "x",
+    "twitter",
+    "tiktok",
+    "youtube",
+    "telegram",
+    "threads",
+    "sms",
+    "other",
+];
+
+/// The network as the public sees it: one of [`PUBLIC_NETWORKS`], else `other`.
+pub fn public_network(network: &str) -> &'static str {
+    let wanted = network.trim().to_lowercase();
+    PUBLIC_NETWORKS
+        .iter()
+        .find(|n| **n == wanted)
+        .copied()
+        .unwrap_or("other")
+}
+
+/// Why a published report stays out of the public files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// Not published, or a rumour still open.
+    NotPublic,
+    /// No category, summary or location, or a summary left empty once scrubbed.
+    Incomplete,
+    /// A private person's report at commune or area precision whose place is not in the
+    /// gazetteer: its point would be more precise than the report claims to be.
+    UnknownPlace,
+    /// A point outside the valid coordinate ranges.
+    OutOfRange,
+}
+
+impl Withheld {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withheld::NotPublic => "not public",
+            Withheld::Incomplete => "incomplete",
+            Withheld::UnknownPlace => "place not in the gazetteer at commune or area precision",
+            Withheld::OutOfRange => "coordinates out of range",
         }
     }
 }
@@ -88,49 +152,58 @@ impl From<&Report> for Candidate {
 /// The public view of a report, or `None` if it must not be public: not published, a rumour
 /// still open, or lacking what the map needs.
 pub fn project(report: &Report, gazetteer: &Gazetteer) -> Option<PublicReport> {
-    project_candidate(Candidate::from(report), gazetteer)
+    project_candidate(Candidate::from(report), gazetteer).ok()
 }
 
-/// [`project`] over the fields a store hands the export.
-pub fn project_candidate(c: Candidate, gazetteer: &Gazetteer) -> Option<PublicReport> {
+/// [`project`] over the fields a store hands the export, saying why a report is withheld.
+pub fn project_candidate(c: Candidate, gazetteer: &Gazetteer) -> Result<PublicReport, Withheld> {
     if c.status != Status::Published || c.verification == Verification::Rumor {
-        return None;
+        return Err(Withheld::NotPublic);
     }
-    let category = c.category?;
-    let location = c.location?;
-    let summary = scrub(c.summary.as_deref()?);
+    let category = c.category.ok_or(Withheld::Incomplete)?;
+    let location = c.location.ok_or(Withheld::Incomplete)?;
+    let mut summary = scrub(c.summary.as_deref().ok_or(Withheld::Incomplete)?);
+    if !c.official {
+        summary = scrub_private(&summary, &c.author, c.author_name.as_deref());
+    }
     if summary.is_empty() {
-        return None;
+        return Err(Withheld::Incomplete);
     }
+    // The place shown is the gazetteer's own name for it, never the text a volunteer or an
+    // import typed (which may hold a house, a name or a number).
+    let known = location
+        .insee
+        .as_deref()
+        .and_then(|code| gazetteer.by_insee(code))
+        .or_else(|| location.place.as_deref().and_then(|p| gazetteer.resolve(p)));
     // A private person's point is shown only as precisely as the place needs: at the commune's
     // or area's point, or rounded to about a hundred metres when a volunteer placed it exactly.
-    let (lat, lon) = match (location.precision, c.official) {
-        (Precision::Exact, true) => (location.lat, location.lon),
-        (Precision::Exact, false) => (round3(location.lat), round3(location.lon)),
-        (Precision::Commune | Precision::Area, _) => location
-            .insee
-            .as_deref()
-            .and_then(|code| gazetteer.by_insee(code))
-            .or_else(|| location.place.as_deref().and_then(|p| gazetteer.resolve(p)))
-            .map(|p| (p.lat, p.lon))
-            .unwrap_or((round2(location.lat), round2(location.lon))),
+    // A commune-level report whose commune is unknown has no point that honest: it stays out.
+    let (lat, lon) = match (location.precision, c.official, known) {
+        (Precision::Exact, true, _) => (location.lat, location.lon),
+        (Precision::Exact, false, _) => (round3(location.lat), round3(location.lon)),
+        (Precision::Commune | Precision::Area, _, Some(p)) => (p.lat, p.lon),
+        (Precision::Commune | Precision::Area, true, None) => (location.lat, location.lon),
+        (Precision::Commune | Precision::Area, false, None) => return Err(Withheld::UnknownPlace),
     };
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return None;
+        return Err(Withheld::OutOfRange);
     }
-    Some(PublicReport {
+    let published_at = c.published_at.unwrap_or(c.updated_at);
+    Ok(PublicReport {
         id: c.id,
         category,
         summary,
-        place: location.place,
+        place: known.map(|p| p.name.clone()),
         precision: location.precision,
         verification: c.verification,
-        published_at: c.published_at.unwrap_or(c.updated_at),
-        network: c.network,
+        published_at,
+        network: public_network(&c.network).to_string(),
         official: c.official,
         source_url: if c.official { c.source_url } else { None },
         lat,
         lon,
+        updated_at: c.updated_at.max(published_at),
     })
 }
 
@@ -138,15 +211,13 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
-}
-
 struct Patterns {
     email: Regex,
     phone: Regex,
     profile: Regex,
     handle: Regex,
+    web: Regex,
+    underscored: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -165,6 +236,14 @@ fn patterns() -> &'static Patterns {
         // Profile addresses (https://instance/@name) and bare @handles.
         profile: Regex::new(r"(?i)https?://\S*@\S+").unwrap_or_else(|e| panic!("{e}")),
         handle: Regex::new(r"@[\w.\-]+(?:@[\w.\-]+)?").unwrap_or_else(|e| panic!("{e}")),
+        // Web addresses with or without a scheme: `https://…`, `www.…`, `site.tld/path`, and
+        // bare domains under common top-level domains.
+        web: Regex::new(
+            r"(?i)(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z][a-z0-9\-]*/\S*|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|fr|org|net|info|io|me|gp|mq|re|gf|be|ch|ca|eu|co|tv|app|social|ly|gl|link|page|site|online)\b",
+        )
+        .unwrap_or_else(|e| panic!("{e}")),
+        // Words joined by underscores, as handles are written (`ti_mano_971`).
+        underscored: Regex::new(r"\w*[^\W_]_[^\W_]\w*").unwrap_or_else(|e| panic!("{e}")),
     })
 }
 
@@ -199,6 +278,154 @@ pub fn scrub(text: &str) -> String {
     let text = p.phone.replace_all(&text, "[…]");
     let text = p.handle.replace_all(&text, "[…]");
     crate::text::clean_text(&text)
+}
+
+/// Short words of names that are also everyday words: never taken out of a summary alone.
+const NAME_PARTICLES: &[&str] = &[
+    "des", "les", "del", "della", "van", "von", "der", "den", "dos", "das", "mme", "mlle", "mr",
+    "madame", "monsieur", "famille",
+];
+
+/// Takes out of a private person's summary what names or points to them: their display name
+/// (whole, and each of its words), their handle (whole, its local part and the words in it),
+/// web addresses (a profile link is a name), and handle-like words joined by underscores
+/// (`ti_mano_971`). Case and accents do not matter. Official sources keep all of it.
+pub fn scrub_private(text: &str, author: &str, author_name: Option<&str>) -> String {
+    let text = plain(text);
+    let p = patterns();
+    let text = if text.contains('.') || text.contains('/') {
+        p.web.replace_all(&text, "[…]").into_owned()
+    } else {
+        text
+    };
+    let text = if text.contains('_') {
+        p.underscored.replace_all(&text, "[…]").into_owned()
+    } else {
+        text
+    };
+    let needles = author_needles(author, author_name);
+    let text = if needles.is_empty() {
+        text
+    } else {
+        remove_words(&text, &needles)
+    };
+    crate::text::clean_text(&text)
+}
+
+/// The forms of an author's name and handle to look for, folded (lowercase, no accents).
+fn author_needles(author: &str, author_name: Option<&str>) -> Vec<Vec<char>> {
+    let particle =
+        |word: &str| NAME_PARTICLES.contains(&fold_chars(word).iter().collect::<String>().as_str());
+    let mut forms: Vec<String> = Vec::new();
+    if let Some(name) = author_name.map(str::trim).filter(|n| !n.is_empty()) {
+        forms.push(name.to_string());
+        // Each word of the name, and each part of a hyphenated one (`Démo-Privée`).
+        for word in name.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')) {
+            let word = word.trim_matches(|c: char| c == '-' || c == '\'');
+            for part in std::iter::once(word).chain(word.split('-')) {
+                if part.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !particle(part) {
+                    forms.push(part.to_string());
+                }
+            }
+        }
+    }
+    let handle = author.trim().trim_start_matches('@');
+    // A profile address names its account in its last path segment.
+    let handle = match handle.split_once("://") {
+        Some((_, rest)) => rest.trim_end_matches('/').rsplit('/').next().unwrap_or(""),
+        None => handle,
+    };
+    let handle = handle.trim_start_matches('@');
+    if !handle.is_empty() {
+        forms.push(handle.to_string());
+        // `name@instance` (Mastodon) or `name.bsky.social` (Bluesky): the name alone.
+        let local = handle.split('@').next().unwrap_or(handle);
+        let local = if handle.contains('@') {
+            local
+        } else {
+            local.split('.').next().unwrap_or(local)
+        };
+        forms.push(local.to_string());
+        for word in local.split(|c: char| !c.is_alphabetic()) {
+            if word.chars().count() >= 4 && !particle(word) {
+                forms.push(word.to_string());
+            }
+        }
+    }
+    let mut needles: Vec<Vec<char>> = forms
+        .iter()
+        .map(|f| fold_chars(f.trim()))
+        .filter(|f| f.iter().filter(|c| c.is_alphanumeric()).count() >= 3)
+        .collect();
+    // Longest first, so a whole name goes before its parts.
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    needles.dedup();
+    needles
+}
+
+/// Lowercase, without accents, one folded character per kept character.
+fn fold_chars(text: &str) -> Vec<char> {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.chars()
+        .flat_map(|c| c.to_lowercase())
+        .flat_map(|c| std::iter::once(c).nfd().collect::<Vec<_>>())
+        .filter(|c| !is_combining_mark(*c))
+        .collect()
+}
+
+/// Replaces every whole-word occurrence of the needles (folded) in `text` by `[…]`.
+fn remove_words(text: &str, needles: &[Vec<char>]) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    // The folded text, each folded character knowing the original bytes it came from.
+    let mut folded: Vec<char> = Vec::with_capacity(text.len());
+    let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        for l in c.to_lowercase() {
+            for f in std::iter::once(l).nfd() {
+                if !is_combining_mark(f) {
+                    folded.push(f);
+                    origin.push((i, i + c.len_utf8()));
+                }
+            }
+        }
+    }
+    let word = |i: usize| folded.get(i).is_some_and(|c| c.is_alphanumeric());
+    let mut taken = vec![false; folded.len()];
+    for needle in needles {
+        if needle.is_empty() || needle.len() > folded.len() {
+            continue;
+        }
+        for start in 0..=folded.len() - needle.len() {
+            let end = start + needle.len();
+            let alone = (start == 0 || !word(start - 1)) && !word(end);
+            if alone && folded[start..end] == needle[..] && !taken[start..end].iter().any(|t| *t) {
+                taken[start..end].iter_mut().for_each(|t| *t = true);
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < folded.len() {
+        if taken[i] {
+            let from = origin[i].0;
+            while i < folded.len() && taken[i] {
+                i += 1;
+            }
+            let to = origin[i - 1].1;
+            if from >= last {
+                out.push_str(&text[last..from]);
+                out.push_str("[…]");
+                last = to;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// Writes the public reports as an RFC 7946 FeatureCollection: Point geometries in
@@ -294,9 +521,12 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
             .then_with(|| a.id.cmp(&b.id))
     });
     let stamp = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // The feed changed when its newest-changed entry did.
     let updated = entries
-        .first()
-        .map(|r| stamp(&r.published_at))
+        .iter()
+        .map(|r| r.updated_at)
+        .max()
+        .map(|t| stamp(&t))
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut out = String::with_capacity(512 + entries.len() * 400);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
@@ -333,8 +563,12 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
         ));
         out.push_str(&format!("    <title>{}</title>\n", escape(&title)));
         out.push_str(&format!(
-            "    <updated>{}</updated>\n",
+            "    <published>{}</published>\n",
             stamp(&r.published_at)
+        ));
+        out.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            stamp(&r.updated_at)
         ));
         out.push_str(&format!(
             "    <category term=\"{}\"/>\n",
@@ -343,18 +577,27 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
         if debunked {
             out.push_str("    <category term=\"debunked\"/>\n");
         }
-        if let Some(url) = r
+        // Every entry links somewhere a reader can open: an official message to its source,
+        // anything else to its marker on the map page. Relative references resolve against
+        // the feed's own address (RFC 4287 section 2, xml:base), which sits beside the page.
+        let alternate = match r
             .source_url
             .as_deref()
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .filter(|u| r.official && (u.starts_with("https://") || u.starts_with("http://")))
         {
-            out.push_str(&format!(
-                "    <link rel=\"related\" href=\"{}\"/>\n",
-                escape(url)
-            ));
-        }
+            Some(url) => url.to_string(),
+            None => format!("index.html#{}", r.id),
+        };
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" href=\"{}\"/>\n",
+            escape(&alternate)
+        ));
         out.push_str(&format!(
             "    <summary type=\"text\">{}</summary>\n",
+            escape(&r.summary)
+        ));
+        out.push_str(&format!(
+            "    <content type=\"text\">{}</content>\n",
             escape(&r.summary)
         ));
         out.push_str("  </entry>\n");
@@ -366,6 +609,192 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Location;
+    use crate::taxonomy::LocationMethod;
+
+    fn candidate(
+        summary: &str,
+        place: Option<&str>,
+        insee: Option<&str>,
+        precision: Precision,
+    ) -> Candidate {
+        let t = DateTime::parse_from_rfc3339("2026-09-14T03:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        Candidate {
+            id: "r1".into(),
+            status: Status::Published,
+            verification: Verification::Confirmed,
+            category: Some(Category::Damage),
+            summary: Some(summary.into()),
+            location: Some(Location {
+                lat: 16.2412345,
+                lon: -61.5334567,
+                place: place.map(String::from),
+                insee: insee.map(String::from),
+                precision,
+                method: LocationMethod::Volunteer,
+            }),
+            published_at: Some(t),
+            updated_at: t,
+            network: "mastodon".into(),
+            official: false,
+            source_url: Some("https://social.example/@josette_971/1".into()),
+            author: "josette_971@social.example".into(),
+            author_name: Some("Josette Démo-Privée".into()),
+        }
+    }
+
+    #[test]
+    fn a_private_persons_name_handle_and_links_leave_the_summary() {
+        let g = Gazetteer::guadeloupe();
+        for (summary, kept) in [
+            (
+                "Josette Démo-Privée signale un toit arraché",
+                "signale un toit arraché",
+            ),
+            (
+                "JOSETTE DEMO-PRIVEE signale un toit arraché",
+                "signale un toit arraché",
+            ),
+            ("Selon josette, toit arraché", "toit arraché"),
+            (
+                "Privée de courant depuis hier, dit Démo",
+                "de courant depuis hier",
+            ),
+            (
+                "Voir facebook.com/josette.privee pour les photos",
+                "pour les photos",
+            ),
+            (
+                "Photos sur https://instagram.example/p/123 et www.exemple.fr/x",
+                "Photos sur",
+            ),
+            ("Vidéo sur monblog.fr ce matin", "ce matin"),
+            ("josette_971 a vu le pont coupé", "a vu le pont coupé"),
+            ("Selon ti_mano_971 le pont est coupé", "le pont est coupé"),
+        ] {
+            let r = project_candidate(
+                candidate(summary, None, Some("97120"), Precision::Commune),
+                &g,
+            )
+            .map(|r| r.summary)
+            .unwrap_or_default();
+            let folded: String = fold_chars(&r).into_iter().collect();
+            for leak in [
+                "josette",
+                "demo",
+                "privee",
+                "facebook",
+                "instagram",
+                "exemple.fr",
+                "monblog",
+                "ti_mano",
+                "971",
+            ] {
+                assert!(!folded.contains(leak), "`{summary}` became `{r}`");
+            }
+            assert!(r.contains(kept), "`{summary}` became `{r}`");
+        }
+        // Ordinary words that only look like parts of names stay.
+        let r = project_candidate(
+            candidate(
+                "Toit arraché à Sainte-Anne, 3 familles sans abri",
+                None,
+                Some("97128"),
+                Precision::Commune,
+            ),
+            &g,
+        )
+        .map(|r| r.summary);
+        assert_eq!(
+            r.as_deref(),
+            Ok("Toit arraché à Sainte-Anne, 3 familles sans abri")
+        );
+    }
+
+    #[test]
+    fn an_official_source_keeps_its_name_and_links() {
+        let mut c = candidate(
+            "La préfecture de Guadeloupe : consignes sur https://www.example.gouv.fr/cyclone",
+            None,
+            Some("97105"),
+            Precision::Commune,
+        );
+        c.official = true;
+        c.author = "prefecture@social.example".into();
+        c.author_name = Some("Préfecture de Guadeloupe".into());
+        let r = project_candidate(c, &Gazetteer::guadeloupe()).map(|r| r.summary);
+        assert_eq!(
+            r.as_deref(),
+            Ok("La préfecture de Guadeloupe : consignes sur https://www.example.gouv.fr/cyclone")
+        );
+    }
+
+    #[test]
+    fn place_and_network_are_from_known_lists_only() {
+        let g = Gazetteer::guadeloupe();
+        let mut c = candidate(
+            "Toit arraché",
+            Some("Chez Josette Démo 0690 12 34 56"),
+            Some("97120"),
+            Precision::Commune,
+        );
+        c.network = "josette-0690123456".into();
+        let r = project_candidate(c, &g).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            r.place.as_deref(),
+            Some("Pointe-à-Pitre"),
+            "the gazetteer's name"
+        );
+        assert_eq!(r.network, "other");
+        // A place typed in another form is shown under the gazetteer's name.
+        let r = project_candidate(
+            candidate("Toit arraché", Some("zabym"), None, Precision::Commune),
+            &g,
+        );
+        assert_eq!(r.map(|r| r.place), Ok(Some("Les Abymes".to_string())));
+        // An exact point keeps its (rounded) point but not an unknown place text.
+        let mut c = candidate(
+            "Toit arraché",
+            Some("Chez Josette 0690123456"),
+            None,
+            Precision::Exact,
+        );
+        c.network = "Facebook".into();
+        let r = project_candidate(c, &g).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (r.place, r.network.as_str(), r.lat, r.lon),
+            (None, "facebook", 16.241, -61.533)
+        );
+    }
+
+    #[test]
+    fn a_commune_level_report_of_an_unknown_place_is_withheld() {
+        let g = Gazetteer::guadeloupe();
+        for precision in [Precision::Commune, Precision::Area] {
+            let r = project_candidate(
+                candidate("Toit arraché", Some("Lieu-dit Inconnu"), None, precision),
+                &g,
+            );
+            assert_eq!(r.map(|r| (r.lat, r.lon)), Err(Withheld::UnknownPlace));
+        }
+        let r = project_candidate(
+            candidate("Toit arraché", None, Some("99999"), Precision::Commune),
+            &g,
+        );
+        assert_eq!(r.map(|r| (r.lat, r.lon)), Err(Withheld::UnknownPlace));
+        // An official source's point is not a private person's: it stays where it was given.
+        let mut c = candidate(
+            "Abri ouvert",
+            Some("Lieu-dit Inconnu"),
+            None,
+            Precision::Area,
+        );
+        c.official = true;
+        let r = project_candidate(c, &g).map(|r| (r.lat, r.lon, r.place));
+        assert_eq!(r, Ok((16.2412345, -61.5334567, None)));
+    }
 
     #[test]
     fn scrub_removes_contacts_and_handles() {

@@ -19,7 +19,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 3;
+const SCHEMA_VERSION: i32 = 4;
 const READERS: usize = 4;
 
 const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
@@ -42,6 +42,16 @@ const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
                          updated_at = json_extract(body, '$.updated_at');
                      CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
                      PRAGMA user_version = 3;";
+
+/// The author's handle and name beside the public fields: the projection reads them to take
+/// them out of a private person's summary.
+const MIGRATE_4: &str = "ALTER TABLE reports ADD COLUMN author TEXT NOT NULL DEFAULT '';
+                     ALTER TABLE reports ADD COLUMN author_name TEXT;
+                     UPDATE reports SET author = coalesce(json_extract(body, '$.author'), ''),
+                         author_name = json_extract(body, '$.author_name');
+                     DROP INDEX reports_public;
+                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
+                     PRAGMA user_version = 4;";
 
 const SCHEMA: &str = r#"
 CREATE TABLE reports (
@@ -67,13 +77,15 @@ CREATE TABLE reports (
     published_at TEXT,
     official INTEGER NOT NULL DEFAULT 0,
     source_url TEXT,
-    updated_at TEXT
+    updated_at TEXT,
+    author TEXT NOT NULL DEFAULT '',
+    author_name TEXT
 );
 CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
 CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
 CREATE INDEX reports_cluster ON reports (cluster_id);
 -- Covers the export's query, so it never reads whole report rows.
-CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
+CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
 CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);
 CREATE TABLE bands (band TEXT NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (band, report_id)) WITHOUT ROWID;
 CREATE TABLE history (
@@ -289,6 +301,10 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         conn.execute_batch(MIGRATE_3)
             .map_err(|e| sql_error(path, e))?;
     }
+    if version < 4 {
+        conn.execute_batch(MIGRATE_4)
+            .map_err(|e| sql_error(path, e))?;
+    }
     Ok(())
 }
 
@@ -353,8 +369,8 @@ impl ReportStore for SqliteStore {
                 let mut insert = tx
                     .prepare_cached(
                         "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body,
-                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
                     )
                     .map_err(|e| sql_error(&path, e))?;
                 let mut cluster = tx
@@ -394,6 +410,8 @@ impl ReportStore for SqliteStore {
                             r.official,
                             r.source_url,
                             ts(&r.updated_at),
+                            r.author,
+                            r.author_name,
                         ])
                         .map_err(|e| sql_error(&path, e))?;
                     if n == 1 {
@@ -571,7 +589,7 @@ impl ReportStore for SqliteStore {
             let loc = next.location.as_ref();
             tx.execute(
                 "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14,
-                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23 WHERE id = ?1",
+                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23, author = ?24, author_name = ?25 WHERE id = ?1",
                 params![
                     next.id,
                     next.version as i64,
@@ -596,6 +614,8 @@ impl ReportStore for SqliteStore {
                     next.official,
                     next.source_url,
                     ts(&next.updated_at),
+                    next.author,
+                    next.author_name,
                 ],
             )
             .map_err(|e| sql_error(&path, e))?;
@@ -714,7 +734,7 @@ impl ReportStore for SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url
+                    "SELECT id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name
                      FROM reports INDEXED BY reports_public WHERE status = 'published' ORDER BY id",
                 )
                 .map_err(|e| sql_error(&path, e))?;
@@ -752,9 +772,9 @@ impl ReportStore for SqliteStore {
                     _ => None,
                 };
                 let published_at = time(text_ref(9)?)?;
-                let updated_at = match published_at {
+                let updated_at = match time(text_ref(10)?)? {
                     Some(t) => t,
-                    None => time(text_ref(10)?)?.unwrap_or_default(),
+                    None => published_at.unwrap_or_default(),
                 };
                 out.push(Candidate {
                     id: row.get(0).map_err(|e| sql_error(&path, e))?,
@@ -768,6 +788,8 @@ impl ReportStore for SqliteStore {
                     network: row.get(11).map_err(|e| sql_error(&path, e))?,
                     official: row.get(12).map_err(|e| sql_error(&path, e))?,
                     source_url: get_text(13)?,
+                    author: text_ref(14)?.unwrap_or_default().to_string(),
+                    author_name: get_text(15)?,
                 });
             }
             Ok(out)

@@ -253,7 +253,8 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
              ALTER TABLE reports DROP COLUMN lat; ALTER TABLE reports DROP COLUMN lon;
              ALTER TABLE reports DROP COLUMN precision; ALTER TABLE reports DROP COLUMN published_at;
              ALTER TABLE reports DROP COLUMN official; ALTER TABLE reports DROP COLUMN source_url;
-             ALTER TABLE reports DROP COLUMN updated_at; PRAGMA user_version = 2;",
+             ALTER TABLE reports DROP COLUMN updated_at; ALTER TABLE reports DROP COLUMN author;
+             ALTER TABLE reports DROP COLUMN author_name; PRAGMA user_version = 2;",
         )
         .unwrap();
     }
@@ -269,9 +270,14 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
     let candidates = store.published_candidates().await.unwrap();
     assert_eq!(candidates.len(), 1);
     assert_eq!(candidates[0].summary.as_deref(), Some("Pont effondré"));
+    assert_eq!(
+        candidates[0].author, r.author,
+        "the author is carried for the projection"
+    );
+    assert_eq!(candidates[0].author_name, r.author_name);
     let version: i32 = rusqlite::Connection::open(&path)
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }

@@ -41,8 +41,15 @@
     }
   };
 
+  // French by default, whatever the browser's language: the crisis authority speaks French.
+  // English through the toggle or `?lang=en`.
+  function requestedLang() {
+    var m = /[?&]lang=(fr|en)\b/.exec(window.location.search);
+    return m ? m[1] : "fr";
+  }
+
   var state = {
-    lang: (navigator.language || "fr").toLowerCase().indexOf("fr") === 0 ? "fr" : "en",
+    lang: requestedLang(),
     hidden: {}, features: [], meta: null, map: null, cluster: null, listView: false
   };
 
@@ -167,14 +174,15 @@
     state.map = L.map("map", { zoomControl: true }).setView([16.2, -61.5], 9);
     var tiles = (state.meta && state.meta.tiles) || "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
     var attribution = /openstreetmap\.org/.test(tiles) ? "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors" : "";
-    L.tileLayer(tiles, { maxZoom: 18, attribution: attribution }).addTo(state.map);
+    var tileLayer = L.tileLayer(tiles, { maxZoom: 18, attribution: attribution }).addTo(state.map);
     state.cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
     state.map.addLayer(state.cluster);
-    // For tests and for people who want to script the page: the map and its markers.
-    window.vigie = { map: state.map, cluster: state.cluster };
+    // For tests and for people who want to script the page: the map, its tiles and markers.
+    window.vigie = { map: state.map, cluster: state.cluster, tiles: tileLayer };
     if (state.meta && state.meta.bbox) {
       var b = state.meta.bbox;
-      state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+      // At once, not animated: a marker linked from the feed is zoomed to right after.
+      state.map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
     }
   }
 
@@ -206,8 +214,24 @@
     document.getElementById("view-toggle").click();
   }
 
+  // `index.html#ID` (the feed's links) shows that report: its popup on the map, or its entry in
+  // a panel (debunked rumours have no marker).
+  function showLinked() {
+    var id = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+    if (!id) return;
+    var marker = state.cluster && state.cluster.getLayers().filter(function (m) { return m.feature.properties.id === id; })[0];
+    if (marker && !state.listView) {
+      state.cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+      return;
+    }
+    var item = document.querySelector('#debunked-list li[data-id="' + id.replace(/[^A-Za-z0-9_-]/g, "") + '"], #report-list li[data-id="' + id.replace(/[^A-Za-z0-9_-]/g, "") + '"]');
+    if (item) { item.classList.add("linked"); item.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", showLinked);
+
   load().then(function () {
     renderTexts(); setupMap(); renderLegend(); renderData();
+    showLinked();
     document.body.setAttribute("data-ready", "true");
   }, function () {
     document.getElementById("updated").textContent = t("no-data");
