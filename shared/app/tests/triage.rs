@@ -1316,6 +1316,133 @@ async fn the_openapi_document_matches_the_router() {
         api::routes().len(),
         "every route documented once"
     );
+    // Each body's fields, as the handler accepts them (the list its refusal of an unknown field
+    // gives), are the properties of its schema in the document, no more and no fewer.
+    let report = fresh(&w.app).await;
+    let report_uri = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    let version = report["version"].to_string();
+    let mut bodies = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(reference) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            else {
+                continue;
+            };
+            bodies += 1;
+            let name = reference.trim_start_matches("#/components/schemas/");
+            let schema = &doc["components"]["schemas"][name];
+            assert_eq!(schema["additionalProperties"], false, "{name}");
+            let documented: std::collections::BTreeSet<String> = schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            let uri = path.replace("{id}", report["id"].as_str().unwrap());
+            let a = call(
+                &w.app,
+                method.to_uppercase().parse().unwrap(),
+                &uri,
+                Some(&w.coordinator),
+                &[("If-Match", &version)],
+                Some(json!({"zz_not_a_field": 1})),
+            )
+            .await;
+            assert_eq!(
+                a.status,
+                StatusCode::BAD_REQUEST,
+                "{method} {path}: {}",
+                a.text
+            );
+            let message = a.body["error"]["message"].as_str().unwrap();
+            let accepted: std::collections::BTreeSet<String> = message
+                .split_once("(expected one of: ")
+                .and_then(|(_, rest)| rest.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("{method} {path}: {message}"))
+                .split(", ")
+                .map(str::to_string)
+                .collect();
+            assert_eq!(accepted, documented, "{method} {path}: handler vs {name}");
+        }
+    }
+    assert_eq!(bodies, 3, "hand entry, update, new token");
+    // Answers have schemas: a report has every field its schema requires.
+    let one = call(
+        &w.app,
+        Method::GET,
+        &report_uri,
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    for field in doc["components"]["schemas"]["Report"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            one.body.get(field.as_str().unwrap()).is_some(),
+            "{field} in {}",
+            one.text
+        );
+    }
+    assert!(
+        doc["paths"]["/api/v1/export.csv"]["get"]["responses"]["200"]["content"]
+            .get("text/csv")
+            .is_some()
+    );
+    assert!(
+        doc["paths"]["/api/v1/reports"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"]
+            == "#/components/schemas/Page"
+    );
+    // What the schemas refuse, the router refuses too.
+    let cursor = doc["paths"]["/api/v1/reports"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "cursor")
+        .unwrap()["schema"]
+        .clone();
+    assert!(cursor["minLength"].as_u64().unwrap() >= 1);
+    let a = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/reports?cursor=",
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let entry = &doc["components"]["schemas"]["HandEntry"];
+    assert_eq!(entry["properties"]["place"]["minLength"], 1);
+    assert!(entry["not"]["anyOf"].as_array().unwrap().len() == 3);
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.volunteer),
+        &[],
+        Some(json!({"network": "waze", "url": "https://waze.example/r/1", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}, "location": {"lat": 16.24, "lon": -61.53}})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text);
+    let name = &doc["components"]["schemas"]["NewToken"]["properties"]["name"];
+    let pattern = regex::Regex::new(name["pattern"].as_str().unwrap()).unwrap();
+    assert!(pattern.is_match("Lyne B."));
+    assert!(!pattern.is_match("Lyne\u{7}") && !pattern.is_match("   ") && !pattern.is_match(""));
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"name": "Lyne\u{7}", "role": "volunteer"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Nothing is routed that the document does not list.
     for (method, uri) in [
         ("GET", "/api/v1/report"),

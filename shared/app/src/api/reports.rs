@@ -258,6 +258,11 @@ pub async fn create(
     if observed_at > Utc::now() + Duration::minutes(10) {
         return Err(ApiError::invalid("observed_at: in the future"));
     }
+    if map.contains_key("point") && map.contains_key("location") {
+        return Err(ApiError::bad_request(
+            "point and location: the same field under two names, give one",
+        ));
+    }
     let location = match (map.get("place"), map.get("point").or(map.get("location"))) {
         (Some(Value::String(p)), None) => Some(LocationInput::Place(p.clone())),
         (Some(Value::Null) | None, Some(v)) => location_field(v)?,
