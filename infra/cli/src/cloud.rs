@@ -574,6 +574,7 @@ pub async fn activate(plan: ActivatePlan) -> Result<()> {
         &store,
         vigie_domain::taxonomy::Role::Coordinator,
         &plan.coordinator,
+        "vigie activate",
     )
     .await?;
     for (name, set) in &plan.secrets {

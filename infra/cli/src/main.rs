@@ -276,7 +276,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let reports = vigie_domain::table::read(&text, chrono::Utc::now())
                 .with_context(|| format!("{}", file.display()))?;
             let app = setup::open(setup::CrisisChoice::Stored, &place).await?;
-            let inserted = app.store.insert_reports(&reports).await?;
+            let inserted = vigie_app::import::import(
+                app.store.as_ref(),
+                &reports,
+                &file.display().to_string(),
+                chrono::Utc::now(),
+            )
+            .await?;
             let new = inserted.iter().filter(|n| **n).count();
             println!(
                 "imported {} reports from {}: {new} new, {} already present (left as they were)",
@@ -291,7 +297,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let role: Role = role.parse().context("--role")?;
             let store = setup::open_store(&place).await?;
-            let issued = tokens::issue(store.as_ref(), role, &name).await?;
+            let issued = tokens::issue(store.as_ref(), role, &name, "vigie token create").await?;
             println!(
                 "token {} for {} ({}); keep it secret, it is shown only once:",
                 issued.record.id, issued.record.name, issued.record.role

@@ -1,11 +1,12 @@
 //! Vigie's use cases over the ports, shared by the Lambda functions and the `vigie` binary:
 //! collecting ([`collect`]), the triage API ([`api`]), the public export ([`export`]), access
-//! tokens ([`tokens`]) and the bundled demo crisis ([`demo`]).
+//! tokens ([`tokens`]), `vigie import` ([`import`]) and the bundled demo crisis ([`demo`]).
 
 pub mod api;
 pub mod collect;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod site;
 pub mod tokens;
 

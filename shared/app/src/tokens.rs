@@ -12,10 +12,12 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
+/// Creates a token; `created_by` says who asked (a coordinator's token label, or the command).
 pub async fn issue(
     store: &dyn ReportStore,
     role: Role,
     name: &str,
+    created_by: &str,
 ) -> Result<IssuedToken, IssueError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
@@ -39,6 +41,8 @@ pub async fn issue(
         hash: token::hash(&secret),
         created_at: Utc::now(),
         revoked_at: None,
+        created_by: Some(created_by.to_string()),
+        revoked_by: None,
     };
     store.insert_token(&record).await?;
     Ok(IssuedToken { record, secret })

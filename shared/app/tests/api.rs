@@ -63,7 +63,7 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
     let (status, _) = call(&app, "/api/v1/reports", Some("vigie_not_a_token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let issued = tokens::issue(app.store.as_ref(), Role::Volunteer, "Lyne")
+    let issued = tokens::issue(app.store.as_ref(), Role::Volunteer, "Lyne", "test")
         .await
         .unwrap();
     let (status, body) = call(&app, "/api/v1/reports?limit=5", Some(&issued.secret)).await;
@@ -127,7 +127,7 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
     assert!(body["items"][0]["health"]["last_success_at"].is_string());
 
     app.store
-        .revoke_token(&issued.record.id, chrono::Utc::now())
+        .revoke_token(&issued.record.id, chrono::Utc::now(), "test")
         .await
         .unwrap();
     let (status, body) = call(&app, "/api/v1/reports", Some(&issued.secret)).await;
@@ -141,10 +141,15 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
 #[tokio::test]
 async fn bad_filters_name_the_parameter() {
     let (_dir, app) = app().await;
-    let t = tokens::issue(app.store.as_ref(), Role::Authority, "Cellule de crise")
-        .await
-        .unwrap()
-        .secret;
+    let t = tokens::issue(
+        app.store.as_ref(),
+        Role::Authority,
+        "Cellule de crise",
+        "test",
+    )
+    .await
+    .unwrap()
+    .secret;
     for (query, needle) in [
         ("category=flood", "category"),
         ("priority=urgent", "priority"),

@@ -1,6 +1,7 @@
 //! Generated requests against the triage API: random methods, routes, query strings, headers
 //! and JSON bodies, sent with every role's token. The API may refuse them, but never with a
-//! server error, and every refusal keeps the error shape of the contract.
+//! server error, and every refusal keeps the error shape of the contract, even for a path or
+//! query that does not decode to UTF-8.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -49,7 +50,7 @@ fn fixture() -> &'static Fixture {
             let mut tokens = Vec::new();
             for role in [Role::Volunteer, Role::Coordinator, Role::Authority] {
                 tokens.push(
-                    tokens::issue(app.store.as_ref(), role, "gen")
+                    tokens::issue(app.store.as_ref(), role, "gen", "test")
                         .await
                         .unwrap()
                         .secret,
@@ -175,11 +176,16 @@ proptest! {
         query in query(),
         body in proptest::option::of(json_value()),
         if_match in proptest::option::of(prop_oneof![Just("1".to_string()), Just("\"2\"".to_string()), "[ -~]{0,6}"]),
+        // Any bytes, percent-encoded, in place of the id: invalid UTF-8 once decoded among them.
+        raw_id in proptest::option::of(prop::collection::vec(any::<u8>(), 1..6)),
     ) {
         let f = fixture();
         let routes = api::routes();
         let path = routes[route % routes.len()].path;
-        let id = f.ids.get(id_pick).cloned().unwrap_or_else(|| "r-missing".into());
+        let id = match &raw_id {
+            Some(bytes) => bytes.iter().map(|b| format!("%{b:02X}")).collect(),
+            None => f.ids.get(id_pick).cloned().unwrap_or_else(|| "r-missing".into()),
+        };
         let uri = format!("{}{}{}", path.replace("{id}", &id), if query.is_empty() { "" } else { "?" }, query);
         let mut req = Request::builder().method(method).uri(&uri);
         if who < 3 {

@@ -47,7 +47,7 @@ async fn world_with(crisis_toml: &str) -> World {
     let issue = |role, name: &'static str| {
         let app = app.clone();
         async move {
-            tokens::issue(app.store.as_ref(), role, name)
+            tokens::issue(app.store.as_ref(), role, name, "test")
                 .await
                 .unwrap()
                 .secret
@@ -192,15 +192,30 @@ const MATRIX: &[(&str, &str, &[&str])] = &[
     ("DELETE", "/api/v1/tokens/{id}", &["coordinator"]),
 ];
 
+/// How a refusal names the action of a route, written out independently of the code.
+fn action_words(method: &str, path: &str) -> &'static str {
+    match (method, path) {
+        (_, p) if p.ends_with("/publish") || p.ends_with("/unpublish") => "publishing",
+        (_, p) if p.ends_with("/ack") => "acknowledging an escalation",
+        (_, p) if p.ends_with("/escalate") => "escalating",
+        (_, p) if p.ends_with("/claim") || p.ends_with("/release") => "claiming",
+        (_, p) if p.contains("/tokens") => "managing access tokens",
+        (_, p) if p.ends_with("/export.csv") => "exporting",
+        ("PATCH", _) => "changing a report",
+        ("POST", "/api/v1/reports") => "entering a report by hand",
+        _ => "reading",
+    }
+}
+
 #[tokio::test]
 async fn the_role_matrix() {
     let w = world().await;
-    let revoked = tokens::issue(w.app.store.as_ref(), Role::Coordinator, "Parti")
+    let revoked = tokens::issue(w.app.store.as_ref(), Role::Coordinator, "Parti", "test")
         .await
         .unwrap();
     w.app
         .store
-        .revoke_token(&revoked.record.id, chrono::Utc::now())
+        .revoke_token(&revoked.record.id, chrono::Utc::now(), "test")
         .await
         .unwrap();
     let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
@@ -256,7 +271,19 @@ async fn the_role_matrix() {
                     "{role} may not {method} {uri}: {}",
                     a.text
                 );
-                assert!(a.body["error"]["message"].as_str().unwrap().contains(role));
+                let message = a.body["error"]["message"].as_str().unwrap();
+                assert!(
+                    message.contains(&format!("this token is a {role}'s"))
+                        || message.contains(&format!("this token is an {role}'s")),
+                    "{message}"
+                );
+                assert!(
+                    message.contains(action_words(method.as_str(), path)),
+                    "{method} {path}: the refusal names the action: {message}"
+                );
+                for may in allowed.iter() {
+                    assert!(message.contains(may), "{message} names {may}");
+                }
             }
         }
     }
@@ -350,6 +377,7 @@ async fn claims_race_and_expire() {
                 w.app.store.as_ref(),
                 Role::Volunteer,
                 &format!("Bénévole {i}"),
+                "test",
             )
             .await
             .unwrap()
@@ -668,6 +696,48 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.body["duplicate"], true);
     assert_eq!(a.body["id"], id);
+    // Who entered it and what they typed is the first entry of its history.
+    let entered = call(
+        &w.app,
+        Method::GET,
+        &format!("/api/v1/reports/{}", id.as_str().unwrap()),
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    let history = entered.body["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0]["action"], "create");
+    assert!(
+        history[0]["actor"].as_str().unwrap().starts_with("Lyne ("),
+        "{history:?}"
+    );
+    assert_eq!(history[0]["changes"]["url"]["after"], body["url"]);
+    assert_eq!(history[0]["changes"]["text"]["after"], body["text"]);
+    assert_eq!(history[0]["changes"]["network"]["after"], "facebook");
+    // A post already collected is not stored again, whatever network the volunteer names.
+    let collected = fresh(&w.app).await;
+    let address = collected["source_url"].as_str().unwrap().to_string();
+    let shouted = address.replacen("https://", "HTTPS://", 1) + "/";
+    for network in [
+        collected["network"].as_str().unwrap(),
+        "facebook",
+        "whatsapp",
+    ] {
+        let a = call(
+            &w.app,
+            Method::POST,
+            "/api/v1/reports",
+            Some(&w.volunteer),
+            &[],
+            Some(json!({"network": network, "url": shouted, "text": "Vu sur un groupe"})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{network}: {}", a.text);
+        assert_eq!(a.body["duplicate"], true, "{network}");
+        assert_eq!(a.body["id"], collected["id"], "{network}");
+    }
     let with_point = json!({"network": "waze", "url": "https://waze.example/r/9", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}});
     let a = call(
         &w.app,
@@ -1077,8 +1147,35 @@ async fn csv_export_import_export_is_identical() {
         Arc::new(FolderPublisher::new(&dir.path().join("p")).unwrap()),
         Arc::new(LogNotifier),
     );
-    empty.store.insert_reports(&reports).await.unwrap();
-    let t = tokens::issue(empty.store.as_ref(), Role::Coordinator, "C")
+    let added = vigie_app::import::import(
+        empty.store.as_ref(),
+        &reports,
+        "earlier.csv",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(added.iter().all(|new| *new));
+    let log = empty.store.history(&reports[0].id).await.unwrap();
+    assert_eq!(log.len(), 1, "one entry per imported row: {log:?}");
+    assert_eq!(log[0].action, "import");
+    assert_eq!(log[0].actor, "vigie import");
+    assert_eq!(log[0].changes["file"]["after"], "earlier.csv");
+    let again = vigie_app::import::import(
+        empty.store.as_ref(),
+        &reports[..1],
+        "earlier.csv",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, [false]);
+    assert_eq!(
+        empty.store.history(&reports[0].id).await.unwrap().len(),
+        1,
+        "a row already present is not imported again"
+    );
+    let t = tokens::issue(empty.store.as_ref(), Role::Coordinator, "C", "test")
         .await
         .unwrap()
         .secret;
@@ -1224,6 +1321,133 @@ async fn the_openapi_document_matches_the_router() {
         api::routes().len(),
         "every route documented once"
     );
+    // Each body's fields, as the handler accepts them (the list its refusal of an unknown field
+    // gives), are the properties of its schema in the document, no more and no fewer.
+    let report = fresh(&w.app).await;
+    let report_uri = format!("/api/v1/reports/{}", report["id"].as_str().unwrap());
+    let version = report["version"].to_string();
+    let mut bodies = 0;
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(reference) =
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            else {
+                continue;
+            };
+            bodies += 1;
+            let name = reference.trim_start_matches("#/components/schemas/");
+            let schema = &doc["components"]["schemas"][name];
+            assert_eq!(schema["additionalProperties"], false, "{name}");
+            let documented: std::collections::BTreeSet<String> = schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            let uri = path.replace("{id}", report["id"].as_str().unwrap());
+            let a = call(
+                &w.app,
+                method.to_uppercase().parse().unwrap(),
+                &uri,
+                Some(&w.coordinator),
+                &[("If-Match", &version)],
+                Some(json!({"zz_not_a_field": 1})),
+            )
+            .await;
+            assert_eq!(
+                a.status,
+                StatusCode::BAD_REQUEST,
+                "{method} {path}: {}",
+                a.text
+            );
+            let message = a.body["error"]["message"].as_str().unwrap();
+            let accepted: std::collections::BTreeSet<String> = message
+                .split_once("(expected one of: ")
+                .and_then(|(_, rest)| rest.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("{method} {path}: {message}"))
+                .split(", ")
+                .map(str::to_string)
+                .collect();
+            assert_eq!(accepted, documented, "{method} {path}: handler vs {name}");
+        }
+    }
+    assert_eq!(bodies, 3, "hand entry, update, new token");
+    // Answers have schemas: a report has every field its schema requires.
+    let one = call(
+        &w.app,
+        Method::GET,
+        &report_uri,
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    for field in doc["components"]["schemas"]["Report"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            one.body.get(field.as_str().unwrap()).is_some(),
+            "{field} in {}",
+            one.text
+        );
+    }
+    assert!(
+        doc["paths"]["/api/v1/export.csv"]["get"]["responses"]["200"]["content"]
+            .get("text/csv")
+            .is_some()
+    );
+    assert!(
+        doc["paths"]["/api/v1/reports"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"]
+            == "#/components/schemas/Page"
+    );
+    // What the schemas refuse, the router refuses too.
+    let cursor = doc["paths"]["/api/v1/reports"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "cursor")
+        .unwrap()["schema"]
+        .clone();
+    assert!(cursor["minLength"].as_u64().unwrap() >= 1);
+    let a = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/reports?cursor=",
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let entry = &doc["components"]["schemas"]["HandEntry"];
+    assert_eq!(entry["properties"]["place"]["minLength"], 1);
+    assert!(entry["not"]["anyOf"].as_array().unwrap().len() == 3);
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(&w.volunteer),
+        &[],
+        Some(json!({"network": "waze", "url": "https://waze.example/r/1", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}, "location": {"lat": 16.24, "lon": -61.53}})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text);
+    let name = &doc["components"]["schemas"]["NewToken"]["properties"]["name"];
+    let pattern = regex::Regex::new(name["pattern"].as_str().unwrap()).unwrap();
+    assert!(pattern.is_match("Lyne B."));
+    assert!(!pattern.is_match("Lyne\u{7}") && !pattern.is_match("   ") && !pattern.is_match(""));
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"name": "Lyne\u{7}", "role": "volunteer"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Nothing is routed that the document does not list.
     for (method, uri) in [
         ("GET", "/api/v1/report"),
@@ -1291,4 +1515,305 @@ async fn cors_is_what_the_crisis_file_allows() {
         resp.headers().get("access-control-allow-origin").is_none(),
         "no origin allowed by default"
     );
+}
+
+/// The lease of a claim: how long it runs past the moment it was taken.
+fn lease_minutes(report: &Value) -> i64 {
+    let at = |f: &str| {
+        chrono::DateTime::parse_from_rfc3339(report[f].as_str().unwrap()).unwrap_or_else(|e| {
+            panic!("{f}: {e}");
+        })
+    };
+    let lease = at("claim_expires_at") - at("updated_at");
+    assert_eq!(lease.num_seconds() % 60, 0, "a whole number of minutes");
+    lease.num_minutes()
+}
+
+#[tokio::test]
+async fn a_claim_lasts_fifteen_minutes_unless_the_crisis_file_says() {
+    for (extra, minutes) in [("", 15), ("\n[triage]\nclaim_minutes = 40\n", 40)] {
+        let w = world_with(&format!("{}{extra}", demo::CRISIS_TOML)).await;
+        let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+        let a = call(
+            &w.app,
+            Method::POST,
+            &format!("/api/v1/reports/{id}/claim"),
+            Some(&w.volunteer),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        assert_eq!(lease_minutes(&a.body), minutes, "{extra:?}");
+    }
+}
+
+#[tokio::test]
+async fn releasing_no_claim_changes_nothing() {
+    let w = world().await;
+    let report = fresh(&w.app).await;
+    let id = report["id"].as_str().unwrap();
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/release"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["version"], report["version"], "no new version");
+    let now = call(
+        &w.app,
+        Method::GET,
+        &format!("/api/v1/reports/{id}"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(now.body["version"], report["version"]);
+    assert_eq!(now.body["history"], json!([]), "no history entry");
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let w = world().await;
+    for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
+        let req = Request::builder()
+            .uri("/api/v1/stats")
+            .header("Authorization", format!("{scheme} {}", w.volunteer))
+            .body(Body::empty())
+            .unwrap();
+        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{scheme}");
+    }
+    for wrong in ["Basic", "Token", "Bearer"] {
+        let value = if wrong == "Bearer" {
+            "Bearer".to_string()
+        } else {
+            format!("{wrong} {}", w.volunteer)
+        };
+        let req = Request::builder()
+            .uri("/api/v1/stats")
+            .header("Authorization", value)
+            .body(Body::empty())
+            .unwrap();
+        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+    }
+}
+
+#[tokio::test]
+async fn routes_without_parameters_refuse_unknown_ones_by_name() {
+    let w = world().await;
+    for route in ["stats", "escalations", "rumors", "sources"] {
+        let a = call(
+            &w.app,
+            Method::GET,
+            &format!("/api/v1/{route}?status=new"),
+            Some(&w.volunteer),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{route}: {}", a.text);
+        assert_eq!(a.body["error"]["code"], "bad_request");
+        assert!(
+            a.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`status`"),
+            "{route}: {}",
+            a.text
+        );
+        let a = call(
+            &w.app,
+            Method::GET,
+            &format!("/api/v1/{route}"),
+            Some(&w.volunteer),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{route}: {}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn unreadable_paths_and_queries_answer_with_the_error_body() {
+    let w = world().await;
+    for uri in [
+        "/api/v1/reports/%FF",
+        "/api/v1/reports/%FF/claim",
+        "/api/v1/tokens/%C3%28",
+        "/api/v1/stats?%FF=1",
+    ] {
+        let method = if uri.ends_with("/claim") {
+            Method::POST
+        } else if uri.starts_with("/api/v1/tokens") {
+            Method::DELETE
+        } else {
+            Method::GET
+        };
+        let a = call(&w.app, method, uri, Some(&w.coordinator), &[], None).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text);
+        assert_eq!(a.body["error"]["code"], "bad_request", "{uri}: {}", a.text);
+        assert!(a.body["error"]["message"].is_string(), "{uri}: {}", a.text);
+    }
+}
+
+#[tokio::test]
+async fn a_failed_notification_still_records_the_escalation() {
+    let hook = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(503))
+        .mount(&hook)
+        .await;
+    let crisis = format!(
+        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
+        demo::CRISIS_TOML,
+        hook.uri()
+    );
+    let w = world_with(&crisis).await;
+    let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+    let a = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/escalate"),
+        Some(&w.volunteer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["escalated"], true);
+    let notification = a.body["notification"].as_str().unwrap();
+    assert!(
+        notification.starts_with("failed") && notification.contains("503"),
+        "{notification}"
+    );
+    assert!(!hook.received_requests().await.unwrap().is_empty());
+    let waiting = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/escalations",
+        Some(&w.authority),
+        &[],
+        None,
+    )
+    .await;
+    assert!(
+        waiting.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str()),
+        "the authority sees it: {}",
+        waiting.text
+    );
+}
+
+#[tokio::test]
+async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_them() {
+    let w = world().await;
+    let tokens_now = |w: &World| {
+        let app = w.app.clone();
+        let t = w.coordinator.clone();
+        async move {
+            call(&app, Method::GET, "/api/v1/tokens", Some(&t), &[], None)
+                .await
+                .body["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let me = tokens_now(&w)
+        .await
+        .into_iter()
+        .find(|t| t["name"] == "Coordination")
+        .unwrap();
+    let my_id = me["id"].as_str().unwrap().to_string();
+    let a = call(
+        &w.app,
+        Method::DELETE,
+        &format!("/api/v1/tokens/{my_id}"),
+        Some(&w.coordinator),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
+    assert_eq!(a.body["error"]["code"], "last_coordinator");
+    assert!(a.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("last active coordinator token"));
+    // With a second coordinator, the first may go; the second then is the last.
+    let second = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/tokens",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"name": "Relève", "role": "coordinator"})),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    assert!(
+        second.body["created_by"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Coordination ({my_id})")),
+        "{}",
+        second.text
+    );
+    let second_secret = second.body["token"].as_str().unwrap().to_string();
+    let second_id = second.body["id"].as_str().unwrap().to_string();
+    let a = call(
+        &w.app,
+        Method::DELETE,
+        &format!("/api/v1/tokens/{my_id}"),
+        Some(&second_secret),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let a = call(
+        &w.app,
+        Method::DELETE,
+        &format!("/api/v1/tokens/{second_id}"),
+        Some(&second_secret),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
+    let list = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/tokens",
+        Some(&second_secret),
+        &[],
+        None,
+    )
+    .await;
+    let first = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == my_id.as_str())
+        .unwrap()
+        .clone();
+    assert!(first["revoked_at"].is_string());
+    assert_eq!(
+        first["revoked_by"],
+        format!("Relève ({second_id})"),
+        "{}",
+        list.text
+    );
+    assert_eq!(first["created_by"], "test");
 }

@@ -11,7 +11,7 @@
 //! | cluster members | sparse index `cluster`: `CPK = C#<cluster>` on members other than the first, which is `R#<cluster>` |
 //! | cluster size | a `Select = COUNT` Query of the `cluster` index, plus the first report |
 //! | published reports (export) | sparse index `published`: `PPK = P` only while published |
-//! | recent fingerprints (near copies) | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
+//! | recent fingerprints (near copies) and post addresses | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
 //! | health of the sources | `PK = HEALTH`, `SK = <source>` |
 //! | tokens (by hash: a filter on their small partition) | `PK = TOKEN`, `SK = <token id>` |
@@ -21,6 +21,13 @@
 //! entry in the `status` index (and in the `cluster` index for a copy), and its share of one
 //! journal item per batch. Near copies are found in the journal, read once per run and then
 //! only its new items, never per post. `scripts/bench-dynamodb` prints what this costs.
+//!
+//! A post entered by hand is checked against every stored post's address (canonical URL) in
+//! the same journal: each line carries a short key of the address, and a key found is
+//! confirmed on the report itself. No item nor index entry per post is added for this, so the
+//! check covers the journal's window ([`JOURNAL_WINDOW_HOURS`], 72 hours) for collected posts;
+//! two hand entries of one address under one network share their id and are found whatever
+//! their age.
 //!
 //! Writes that must not cross are conditional: a new report only if absent, an update only at
 //! the expected version (with its history entry in the same transaction), a checkpoint only from
@@ -42,7 +49,7 @@ use std::io::{Read, Write};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Duration;
-use vigie_domain::identity::Fingerprint;
+use vigie_domain::identity::{canonical_url, url_key, Fingerprint};
 use vigie_domain::ports::{
     cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
     ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
@@ -86,7 +93,7 @@ pub struct Usage {
     pub read_units: f64,
 }
 
-/// The fingerprints of recently stored reports, as read from the journal.
+/// The fingerprints and address keys of recently stored reports, as read from the journal.
 #[derive(Default)]
 struct Journal {
     /// Time (microseconds) of the newest journal item read.
@@ -94,16 +101,51 @@ struct Journal {
     known: HashSet<String>,
     entries: Vec<ClusterCandidate>,
     by_band: HashMap<String, Vec<usize>>,
+    /// Report ids by [`url_key`] of their canonical address.
+    by_url: HashMap<String, Vec<String>>,
+}
+
+/// One line of the journal: a report, its cluster, its fingerprint (empty when its text is too
+/// short for one) and the key of its address (absent for a post without one).
+#[derive(Debug, Clone, PartialEq)]
+struct JournalEntry {
+    candidate: ClusterCandidate,
+    url_key: Option<String>,
+}
+
+impl JournalEntry {
+    /// The entry of a report, or `None` when there is nothing to find it by.
+    fn of(r: &Report) -> Option<JournalEntry> {
+        let url_key = r.source_url.as_deref().map(|u| url_key(&canonical_url(u)));
+        if r.fingerprint.is_none() && url_key.is_none() {
+            return None;
+        }
+        Some(JournalEntry {
+            candidate: ClusterCandidate {
+                report_id: r.id.clone(),
+                cluster_id: r.cluster_id.clone(),
+                fingerprint: r.fingerprint.clone().unwrap_or_default(),
+            },
+            url_key,
+        })
+    }
 }
 
 impl Journal {
-    fn add(&mut self, candidate: ClusterCandidate) {
-        let Some(fp) = Fingerprint::from_hex(&candidate.fingerprint) else {
-            return;
-        };
+    fn add(&mut self, entry: JournalEntry) {
+        let JournalEntry { candidate, url_key } = entry;
         if !self.known.insert(candidate.report_id.clone()) {
             return;
         }
+        if let Some(key) = url_key {
+            self.by_url
+                .entry(key)
+                .or_default()
+                .push(candidate.report_id.clone());
+        }
+        let Some(fp) = Fingerprint::from_hex(&candidate.fingerprint) else {
+            return;
+        };
         let at = self.entries.len();
         for band in fp.bands() {
             self.by_band.entry(band).or_default().push(at);
@@ -244,32 +286,58 @@ fn decode_cursor(cursor: &str) -> Result<Cursor, StoreError> {
     serde_json::from_str(&cursor_position(cursor, 4000)?).map_err(|_| StoreError::BadCursor)
 }
 
-/// One journal entry a line: id, cluster (empty when the report starts its own), fingerprint.
-fn journal_lines(entries: &[ClusterCandidate]) -> String {
+/// One journal entry a line: id, cluster (empty when the report starts its own), fingerprint
+/// (empty when none), address key (empty when none; absent from lines written before it).
+fn journal_lines(entries: &[JournalEntry]) -> String {
     let mut out = String::new();
-    for e in entries {
+    for JournalEntry {
+        candidate: e,
+        url_key,
+    } in entries
+    {
         let cluster = if e.cluster_id == e.report_id {
             ""
         } else {
             &e.cluster_id
         };
-        out.push_str(&format!("{}\t{cluster}\t{}\n", e.report_id, e.fingerprint));
+        out.push_str(&format!(
+            "{}\t{cluster}\t{}\t{}\n",
+            e.report_id,
+            e.fingerprint,
+            url_key.as_deref().unwrap_or_default()
+        ));
     }
     out
 }
 
-fn journal_entries(text: &str) -> Vec<ClusterCandidate> {
+fn journal_entries(text: &str) -> Vec<JournalEntry> {
     text.lines()
         .filter_map(|line| {
             let mut parts = line.split('\t');
             let (id, cluster, fp) = (parts.next()?, parts.next()?, parts.next()?);
-            Some(ClusterCandidate {
-                report_id: id.into(),
-                cluster_id: if cluster.is_empty() { id } else { cluster }.into(),
-                fingerprint: fp.into(),
+            let url_key = parts.next().filter(|k| !k.is_empty()).map(str::to_string);
+            Some(JournalEntry {
+                candidate: ClusterCandidate {
+                    report_id: id.into(),
+                    cluster_id: if cluster.is_empty() { id } else { cluster }.into(),
+                    fingerprint: fp.into(),
+                },
+                url_key,
             })
         })
         .collect()
+}
+
+/// A history entry's item, beside its report.
+fn history_item(entry: &HistoryEntry) -> Item {
+    HashMap::from([
+        ("PK".into(), s(format!("R#{}", entry.report_id))),
+        ("SK".into(), s(format!("H#{:012}", entry.version))),
+        ("at".into(), s(ts(&entry.at))),
+        ("actor".into(), s(&entry.actor)),
+        ("action".into(), s(&entry.action)),
+        ("changes".into(), s(entry.changes.to_string())),
+    ])
 }
 
 impl DynamoStore {
@@ -563,7 +631,7 @@ impl DynamoStore {
     }
 
     /// Records the fingerprints of newly stored reports: one journal item per thousand.
-    async fn write_journal(&self, entries: Vec<ClusterCandidate>) -> Result<(), StoreError> {
+    async fn write_journal(&self, entries: Vec<JournalEntry>) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -572,7 +640,10 @@ impl DynamoStore {
         for chunk in entries.chunks(JOURNAL_CHUNK) {
             items.push(HashMap::from([
                 ("PK".into(), s("J")),
-                ("SK".into(), s(format!("{now:020}#{}", chunk[0].report_id))),
+                (
+                    "SK".into(),
+                    s(format!("{now:020}#{}", chunk[0].candidate.report_id)),
+                ),
                 (
                     "d".into(),
                     AttributeValue::B(Blob::new(deflate(journal_lines(chunk).as_bytes())?)),
@@ -797,13 +868,7 @@ impl ReportStore for DynamoStore {
                 Ok(false) => {
                     // Journaled again: the run that stored it may have failed before its
                     // journal write (the first entry of an id is the one that counts).
-                    if let Some(fp) = &r.fingerprint {
-                        journal.push(ClusterCandidate {
-                            report_id: r.id.clone(),
-                            cluster_id: r.cluster_id.clone(),
-                            fingerprint: fp.clone(),
-                        });
-                    }
+                    journal.extend(JournalEntry::of(r));
                     out.push(false);
                     continue;
                 }
@@ -815,13 +880,7 @@ impl ReportStore for DynamoStore {
                     return Err(e);
                 }
             }
-            if let Some(fp) = &r.fingerprint {
-                journal.push(ClusterCandidate {
-                    report_id: r.id.clone(),
-                    cluster_id: r.cluster_id.clone(),
-                    fingerprint: fp.clone(),
-                });
-            }
+            journal.extend(JournalEntry::of(r));
             out.push(true);
         }
         self.write_journal(journal).await?;
@@ -856,6 +915,27 @@ impl ReportStore for DynamoStore {
             Some(r) => Ok(Some(self.with_cluster_size(r).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn report_by_url(&self, canonical: &str) -> Result<Option<Report>, StoreError> {
+        self.refresh_journal().await?;
+        let ids = self
+            .journal
+            .lock()
+            .map_err(unavailable)?
+            .by_url
+            .get(&url_key(canonical))
+            .cloned()
+            .unwrap_or_default();
+        // A key may be shared by another address: the report itself confirms.
+        for id in ids {
+            if let Some(r) = self.get_plain(&id).await? {
+                if r.source_url.as_deref().map(canonical_url).as_deref() == Some(canonical) {
+                    return Ok(Some(self.with_cluster_size(r).await?));
+                }
+            }
+        }
+        Ok(None)
     }
 
     async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
@@ -896,14 +976,11 @@ impl ReportStore for DynamoStore {
         if let Some(spread) = current.get("spread") {
             item.insert("spread".into(), spread.clone());
         }
-        let history: Item = HashMap::from([
-            ("PK".into(), s(format!("R#{}", next.id))),
-            ("SK".into(), s(format!("H#{:012}", next.version))),
-            ("at".into(), s(ts(&entry.at))),
-            ("actor".into(), s(&entry.actor)),
-            ("action".into(), s(&entry.action)),
-            ("changes".into(), s(entry.changes.to_string())),
-        ]);
+        let history = history_item(&HistoryEntry {
+            report_id: next.id.clone(),
+            version: next.version,
+            ..entry.clone()
+        });
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -972,6 +1049,11 @@ impl ReportStore for DynamoStore {
             });
         }
         Ok(out)
+    }
+
+    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        let items = entries.iter().map(history_item).collect();
+        self.batch_put(items).await
     }
 
     async fn counts(&self) -> Result<Counts, StoreError> {
@@ -1180,6 +1262,12 @@ impl ReportStore for DynamoStore {
         if let Some(r) = &token.revoked_at {
             put = put.item("revoked", s(ts(r)));
         }
+        if let Some(by) = &token.created_by {
+            put = put.item("created_by", s(by));
+        }
+        if let Some(by) = &token.revoked_by {
+            put = put.item("revoked_by", s(by));
+        }
         put.send().await.map_err(sdk)?;
         Ok(())
     }
@@ -1209,6 +1297,8 @@ impl ReportStore for DynamoStore {
                 hash: get_s(&item, "hash").unwrap_or_default().into(),
                 created_at: time(get_s(&item, "created")).unwrap_or_default(),
                 revoked_at: time(get_s(&item, "revoked")),
+                created_by: get_s(&item, "created_by").map(str::to_string),
+                revoked_by: get_s(&item, "revoked_by").map(str::to_string),
             });
         }
         out.sort_by(|a, b| {
@@ -1219,16 +1309,19 @@ impl ReportStore for DynamoStore {
         Ok(out)
     }
 
-    async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>, by: &str) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("PK", s("TOKEN"))
             .key("SK", s(id))
-            .update_expression("SET revoked = if_not_exists(revoked, :at)")
+            .update_expression(
+                "SET revoked = if_not_exists(revoked, :at), revoked_by = if_not_exists(revoked_by, :by)",
+            )
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":at", s(ts(&at)))
+            .expression_attribute_values(":by", s(by))
             .send()
             .await;
         match result {

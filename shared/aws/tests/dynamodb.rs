@@ -99,6 +99,40 @@ async fn copies_are_found_by_another_instance_through_the_journal() {
         .all(|c| c.report_id != first.id && c.report_id != second.id));
 }
 
+/// A post entered by hand is found among collected posts by its address through the same
+/// journal, by another instance (the triage API's function) than the one that stored it, and
+/// also for a post whose text is too short for a fingerprint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn addresses_are_found_by_another_instance_through_the_journal() {
+    use vigie_domain::identity::canonical_url;
+    use vigie_domain::ports::ReportStore;
+    let (_emulator, url) = start().await;
+    let collector = store_on(&url, "vigie-urls").await;
+    collector.create_table().await.unwrap();
+    let api = store_on(&url, "vigie-urls").await;
+    let short = vigie_conformance::sample("u1", "Pont coupé", 0);
+    assert!(short.fingerprint.is_none(), "too short for a fingerprint");
+    let long = vigie_conformance::sample(
+        "u2",
+        "Eau au niveau des fenêtres rue Schoelcher à Pointe-à-Pitre, des gens sur les toits",
+        1,
+    );
+    collector
+        .insert_reports(&[short.clone(), long.clone()])
+        .await
+        .unwrap();
+    for r in [&short, &long] {
+        let address = canonical_url(r.source_url.as_deref().unwrap());
+        let found = api.report_by_url(&address).await.unwrap();
+        assert_eq!(found.map(|f| f.id), Some(r.id.clone()), "{address}");
+    }
+    assert!(api
+        .report_by_url("https://m.example/@a/u3")
+        .await
+        .unwrap()
+        .is_none());
+}
+
 /// A text too long for one DynamoDB item is cut with a marker, never a failed write.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_text_is_cut_not_refused() {

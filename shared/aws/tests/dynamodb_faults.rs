@@ -16,6 +16,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vigie_aws::DynamoStore;
+use vigie_domain::identity::{canonical_url, url_key};
 use vigie_domain::ports::{ReportStore, StoreError};
 use vigie_domain::report::Report;
 
@@ -283,7 +284,13 @@ async fn journal_items_left_unprocessed_are_sent_again() {
     assert!(s(&item, "SK").ends_with(&format!("#{}", r.id)));
     assert_eq!(
         journal_text(&item),
-        format!("{}\t\t{}\n", r.id, r.fingerprint.as_deref().unwrap())
+        format!(
+            "{}\t\t{}\t{}\n",
+            r.id,
+            r.fingerprint.as_deref().unwrap(),
+            url_key(&canonical_url(r.source_url.as_deref().unwrap())),
+        ),
+        "id, cluster (its own), fingerprint, key of the post's address"
     );
 }
 

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
-use vigie_domain::identity::report_id;
+use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{
     HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth,
     Spread, StoreError, TokenRecord,
@@ -581,6 +581,8 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         hash: "abc".into(),
         created_at: Utc::now(),
         revoked_at: None,
+        created_by: Some("Coordination (t0)".into()),
+        revoked_by: None,
     };
     store.insert_token(&t).await.unwrap();
     assert_eq!(
@@ -589,18 +591,102 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     );
     assert!(store.token_by_hash("abd").await.unwrap().is_none());
     assert_eq!(store.list_tokens().await.unwrap().len(), 1);
-    store.revoke_token("t1", Utc::now()).await.unwrap();
-    assert!(store
-        .token_by_hash("abc")
+    store
+        .revoke_token("t1", Utc::now(), "Coordination (t0)")
         .await
-        .unwrap()
-        .unwrap()
-        .revoked_at
-        .is_some());
+        .unwrap();
+    store
+        .revoke_token("t1", Utc::now(), "Someone else (t2)")
+        .await
+        .unwrap();
+    let revoked = store.token_by_hash("abc").await.unwrap().unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(
+        revoked.created_by.as_deref(),
+        Some("Coordination (t0)"),
+        "who created a token is kept"
+    );
+    assert_eq!(
+        revoked.revoked_by.as_deref(),
+        Some("Coordination (t0)"),
+        "who revoked a token first is kept"
+    );
     assert!(matches!(
-        store.revoke_token("t9", Utc::now()).await,
+        store.revoke_token("t9", Utc::now(), "x").await,
         Err(StoreError::NotFound(_))
     ));
+
+    // A post is found by its address whatever its network: a hand entry of a collected post.
+    let collected = sample("url-1", "Pont de la Boucan coupé, route impassable", 30);
+    assert!(
+        store
+            .insert_reports(std::slice::from_ref(&collected))
+            .await
+            .unwrap()[0]
+    );
+    let address = collected
+        .source_url
+        .clone()
+        .expect("collected posts have an address");
+    let found = store
+        .report_by_url(&canonical_url(&address))
+        .await
+        .unwrap()
+        .expect("found by its canonical address");
+    assert_eq!(found.id, collected.id);
+    let shouted = address.replace("https://m.example", "HTTPS://M.EXAMPLE") + "/#replies";
+    assert_eq!(
+        store
+            .report_by_url(&canonical_url(&shouted))
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some(collected.id.clone()),
+        "the same address written differently"
+    );
+    assert!(store
+        .report_by_url(&canonical_url("https://m.example/@a/url-2"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .report_by_url(&canonical_url(&address.replace("url-1", "url-10")))
+        .await
+        .unwrap()
+        .is_none());
+
+    // History of a report just stored (a hand entry, an import) is recorded as given.
+    let created = HistoryEntry {
+        report_id: collected.id.clone(),
+        version: collected.version,
+        at: Utc::now(),
+        actor: "Lyne (t1)".into(),
+        action: "create".into(),
+        changes: serde_json::json!({"network": {"before": null, "after": "mastodon"}}),
+    };
+    store
+        .append_history(std::slice::from_ref(&created))
+        .await
+        .unwrap();
+    let log = store.history(&collected.id).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "create");
+    assert_eq!(log[0].actor, "Lyne (t1)");
+    assert_eq!(log[0].version, collected.version);
+    assert_eq!(log[0].changes, created.changes);
+    let before = store.get_report(&collected.id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.summary = Some("Pont coupé".into());
+    store
+        .update_report(&after, before.version, &entry(&after, "Lyne (t1)", &before))
+        .await
+        .unwrap();
+    let log = store.history(&collected.id).await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["create", "update"],
+        "the creation comes first, changes after"
+    );
 
     // Stable ids come from the network and the post's own id.
     assert_eq!(a.id, report_id("mastodon", "1"));

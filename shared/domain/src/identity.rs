@@ -25,6 +25,34 @@ pub fn report_id(network: &str, native_id: &str) -> String {
     id
 }
 
+/// A post's address as compared for de-duplication: no fragment, no trailing slash, scheme
+/// and host in lowercase (the path and query are kept: some networks name the post there).
+/// A hand entry of a post already collected from any network is found by this form.
+pub fn canonical_url(url: &str) -> String {
+    let url = url.trim();
+    let url = url.split('#').next().unwrap_or(url);
+    let url = url.trim_end_matches('/');
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let (scheme, host) = (scheme.to_lowercase(), host.to_lowercase());
+            if path.is_empty() {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+/// A short key of a canonical URL (12 hex digits of SHA-256), for stores that keep it beside
+/// other data where a whole URL would cost too much room; a match is confirmed on the report.
+pub fn url_key(canonical: &str) -> String {
+    let digest = Sha256::digest(canonical.as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub const HASHES: usize = 16;
 pub const BANDS: usize = 8;
 const ROWS: usize = HASHES / BANDS;
@@ -238,6 +266,25 @@ fn mix64(mut x: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::text::fold;
+
+    #[test]
+    fn canonical_urls_ignore_case_of_host_fragment_and_trailing_slash() {
+        let c = canonical_url("  HTTPS://WWW.Facebook.com/Groups/Gwada/posts/42/#comments ");
+        assert_eq!(c, "https://www.facebook.com/Groups/Gwada/posts/42");
+        assert_eq!(canonical_url("https://m.example/"), "https://m.example");
+        assert_ne!(
+            canonical_url("https://m.example/p?id=1"),
+            canonical_url("https://m.example/p?id=2"),
+            "the query names the post on some networks"
+        );
+        assert_eq!(
+            url_key(&c),
+            url_key(&canonical_url(
+                "https://www.facebook.com/Groups/Gwada/posts/42"
+            ))
+        );
+        assert_eq!(url_key(&c).len(), 12);
+    }
 
     fn fp(text: &str) -> Fingerprint {
         Fingerprint::of_folded(&fold(text)).expect("long enough")

@@ -158,6 +158,12 @@ pub struct TokenRecord {
     pub hash: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Who created it: a coordinator's token (`name (id)`) or the command that did.
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// Who revoked it.
+    #[serde(default)]
+    pub revoked_by: Option<String>,
 }
 
 /// How a collector is doing, shown to coordinators.
@@ -238,6 +244,12 @@ pub trait ReportStore: Send + Sync {
 
     async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError>;
 
+    /// A stored report whose `source_url`, in [`crate::identity::canonical_url`] form, is
+    /// `canonical_url`, whatever its network: a post entered by hand that was already
+    /// collected. A store may bound how far back it looks (it says so in its documentation);
+    /// a report stored by hand is always found by its id, which derives from this URL.
+    async fn report_by_url(&self, canonical_url: &str) -> Result<Option<Report>, StoreError>;
+
     /// The queue: filtered, sorted by priority then recency, paged by opaque cursor.
     async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError>;
 
@@ -251,6 +263,10 @@ pub trait ReportStore: Send + Sync {
     ) -> Result<Report, StoreError>;
 
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// Records entries for reports just stored (a hand entry, an import): `version` is the
+    /// report's version the entry describes.
+    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError>;
 
     /// Counts over the whole table, for the coordinators' dashboard.
     async fn counts(&self) -> Result<Counts, StoreError>;
@@ -285,7 +301,9 @@ pub trait ReportStore: Send + Sync {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
     async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
-    async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Revokes a token, recording when and by whom (a token revoked already keeps its first
+    /// revocation).
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>, by: &str) -> Result<(), StoreError>;
 }
 
 /// A repost of a report: `key` identifies the repost itself (its URI), so counting is

@@ -181,11 +181,69 @@ impl Role {
     pub fn may_publish(self) -> bool {
         self.may(Action::Publish)
     }
+
+    /// Why a token of this role is refused `action`, naming the action and the roles that
+    /// may take it: "publishing needs a coordinator token; this token is a volunteer's".
+    pub fn refusal(self, action: Action) -> String {
+        let allowed: Vec<&str> = Role::ALL
+            .iter()
+            .filter(|r| r.may(action))
+            .map(|r| r.as_str())
+            .collect();
+        let article = |word: &str| {
+            if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
+        };
+        let roles = allowed.join(" or ");
+        format!(
+            "{} needs {} {roles} token; this token is {} {}'s",
+            action.describe(),
+            article(&roles),
+            article(self.as_str()),
+            self.as_str()
+        )
+    }
+}
+
+impl Action {
+    /// The action in a few words, as a refusal names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Read => "reading the table",
+            Action::Create => "entering a report by hand",
+            Action::Update => "changing a report",
+            Action::Claim => "claiming or releasing a report",
+            Action::Publish => "publishing or unpublishing",
+            Action::Escalate => "escalating a report",
+            Action::Acknowledge => "acknowledging an escalation",
+            Action::Export => "exporting the table",
+            Action::ManageTokens => "managing access tokens",
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_names_the_action_and_who_may() {
+        assert_eq!(
+            Role::Volunteer.refusal(Action::Publish),
+            "publishing or unpublishing needs a coordinator token; this token is a volunteer's"
+        );
+        assert_eq!(
+            Role::Authority.refusal(Action::Update),
+            "changing a report needs a volunteer or coordinator token; this token is an authority's"
+        );
+        assert_eq!(
+            Role::Coordinator.refusal(Action::Acknowledge),
+            "acknowledging an escalation needs an authority token; this token is a coordinator's"
+        );
+    }
 
     #[test]
     fn ids_round_trip_and_unknown_is_named() {

@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, params_from_iter, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
     cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
     ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
@@ -19,7 +20,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 4;
+const SCHEMA_VERSION: i32 = 5;
 const READERS: usize = 4;
 
 const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
@@ -53,6 +54,13 @@ const MIGRATE_4: &str = "ALTER TABLE reports ADD COLUMN author TEXT NOT NULL DEF
                      CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
                      PRAGMA user_version = 4;";
 
+/// Hand entries are de-duplicated by canonical URL against every report; tokens record who
+/// created and revoked them. `canonical_url` is filled in by [`migrate`] (computed in Rust).
+const MIGRATE_5: &str = "ALTER TABLE reports ADD COLUMN canonical_url TEXT;
+                     CREATE INDEX reports_url ON reports (canonical_url);
+                     ALTER TABLE tokens ADD COLUMN created_by TEXT;
+                     ALTER TABLE tokens ADD COLUMN revoked_by TEXT;";
+
 const SCHEMA: &str = r#"
 CREATE TABLE reports (
     id TEXT PRIMARY KEY,
@@ -79,8 +87,11 @@ CREATE TABLE reports (
     source_url TEXT,
     updated_at TEXT,
     author TEXT NOT NULL DEFAULT '',
-    author_name TEXT
+    author_name TEXT,
+    canonical_url TEXT
 );
+-- Hand entries: a post already stored, whatever its network, is found by its address.
+CREATE INDEX reports_url ON reports (canonical_url);
 CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
 CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
 CREATE INDEX reports_cluster ON reports (cluster_id);
@@ -106,7 +117,9 @@ CREATE TABLE tokens (
     role TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    created_by TEXT,
+    revoked_by TEXT
 );
 "#;
 
@@ -305,6 +318,29 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         conn.execute_batch(MIGRATE_4)
             .map_err(|e| sql_error(path, e))?;
     }
+    if version < 5 {
+        conn.execute_batch(MIGRATE_5)
+            .map_err(|e| sql_error(path, e))?;
+        let urls: Vec<(String, String)> = {
+            let mut stmt = conn
+                .prepare("SELECT id, source_url FROM reports WHERE source_url IS NOT NULL")
+                .map_err(|e| sql_error(path, e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| sql_error(path, e))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(|e| sql_error(path, e))?
+        };
+        let mut set = conn
+            .prepare("UPDATE reports SET canonical_url = ?2 WHERE id = ?1")
+            .map_err(|e| sql_error(path, e))?;
+        for (id, url) in urls {
+            set.execute(params![id, canonical_url(&url)])
+                .map_err(|e| sql_error(path, e))?;
+        }
+        conn.pragma_update(None, "user_version", 5)
+            .map_err(|e| sql_error(path, e))?;
+    }
     Ok(())
 }
 
@@ -369,8 +405,8 @@ impl ReportStore for SqliteStore {
                 let mut insert = tx
                     .prepare_cached(
                         "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body,
-                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name, canonical_url)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
                     )
                     .map_err(|e| sql_error(&path, e))?;
                 let mut cluster = tx
@@ -412,6 +448,7 @@ impl ReportStore for SqliteStore {
                             ts(&r.updated_at),
                             r.author,
                             r.author_name,
+                            r.source_url.as_deref().map(canonical_url),
                         ])
                         .map_err(|e| sql_error(&path, e))?;
                     if n == 1 {
@@ -470,6 +507,25 @@ impl ReportStore for SqliteStore {
         self.read(move |conn| {
             let row = conn
                 .query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], decode_row)
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            row.map(decode_full).transpose()
+        })
+        .await
+    }
+
+    async fn report_by_url(&self, canonical: &str) -> Result<Option<Report>, StoreError> {
+        let url = canonical.to_string();
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let row = conn
+                .query_row(
+                    &format!(
+                        "{SELECT} WHERE r.canonical_url = ?1 ORDER BY r.posted_at, r.id LIMIT 1"
+                    ),
+                    [url],
+                    decode_row,
+                )
                 .optional()
                 .map_err(|e| sql_error(&path, e))?;
             row.map(decode_full).transpose()
@@ -589,7 +645,7 @@ impl ReportStore for SqliteStore {
             let loc = next.location.as_ref();
             tx.execute(
                 "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14,
-                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23, author = ?24, author_name = ?25 WHERE id = ?1",
+                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23, author = ?24, author_name = ?25, canonical_url = ?26 WHERE id = ?1",
                 params![
                     next.id,
                     next.version as i64,
@@ -616,6 +672,7 @@ impl ReportStore for SqliteStore {
                     ts(&next.updated_at),
                     next.author,
                     next.author_name,
+                    next.source_url.as_deref().map(canonical_url),
                 ],
             )
             .map_err(|e| sql_error(&path, e))?;
@@ -660,6 +717,27 @@ impl ReportStore for SqliteStore {
                 });
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            {
+                let mut insert = tx
+                    .prepare_cached("INSERT INTO history (report_id, version, at, actor, action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                    .map_err(|e| sql_error(&path, e))?;
+                for e in &entries {
+                    insert
+                        .execute(params![e.report_id, e.version as i64, ts(&e.at), e.actor, e.action, e.changes.to_string()])
+                        .map_err(|e| sql_error(&path, e))?;
+                }
+            }
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(())
         })
         .await
     }
@@ -949,8 +1027,8 @@ impl ReportStore for SqliteStore {
         let path = self.path.clone();
         self.write(move |conn| {
             conn.execute(
-                "INSERT INTO tokens (id, name, role, hash, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![t.id, t.name, t.role.as_str(), t.hash, ts(&t.created_at), t.revoked_at.as_ref().map(ts)],
+                "INSERT INTO tokens (id, name, role, hash, created_at, revoked_at, created_by, revoked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![t.id, t.name, t.role.as_str(), t.hash, ts(&t.created_at), t.revoked_at.as_ref().map(ts), t.created_by, t.revoked_by],
             )
             .map_err(|e| sql_error(&path, e))?;
             Ok(())
@@ -963,7 +1041,7 @@ impl ReportStore for SqliteStore {
         let path = self.path.clone();
         self.read(move |conn| {
             conn.query_row(
-                "SELECT id, name, role, hash, created_at, revoked_at FROM tokens WHERE hash = ?1",
+                "SELECT id, name, role, hash, created_at, revoked_at, created_by, revoked_by FROM tokens WHERE hash = ?1",
                 [hash],
                 token_row,
             )
@@ -978,7 +1056,7 @@ impl ReportStore for SqliteStore {
         let path = self.path.clone();
         self.read(move |conn| {
             let mut stmt = conn
-                .prepare_cached("SELECT id, name, role, hash, created_at, revoked_at FROM tokens ORDER BY created_at, id")
+                .prepare_cached("SELECT id, name, role, hash, created_at, revoked_at, created_by, revoked_by FROM tokens ORDER BY created_at, id")
                 .map_err(|e| sql_error(&path, e))?;
             let rows = stmt.query_map([], token_row).map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::new();
@@ -990,14 +1068,16 @@ impl ReportStore for SqliteStore {
         .await
     }
 
-    async fn revoke_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn revoke_token(&self, id: &str, at: DateTime<Utc>, by: &str) -> Result<(), StoreError> {
         let id = id.to_string();
+        let by = by.to_string();
         let path = self.path.clone();
         self.write(move |conn| {
             let n = conn
                 .execute(
-                    "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
-                    params![id, ts(&at)],
+                    "UPDATE tokens SET revoked_by = CASE WHEN revoked_at IS NULL THEN ?3 ELSE revoked_by END,
+                         revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                    params![id, ts(&at), by],
                 )
                 .map_err(|e| sql_error(&path, e))?;
             if n == 0 {
@@ -1028,6 +1108,8 @@ fn token_row(r: &rusqlite::Row) -> rusqlite::Result<Result<TokenRecord, StoreErr
             hash: r.get(3).map_err(unavailable)?,
             created_at: parse_time(created)?,
             revoked_at: revoked.map(parse_time).transpose()?,
+            created_by: r.get(6).map_err(unavailable)?,
+            revoked_by: r.get(7).map_err(unavailable)?,
         })
     })())
 }

@@ -10,14 +10,14 @@ mod tokens;
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::error;
 use vigie_domain::ports::{StoreError, TokenRecord};
@@ -132,7 +132,7 @@ impl Caller {
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                format!("a {} token may not do this", self.role),
+                self.role.refusal(action),
             ))
         }
     }
@@ -157,9 +157,12 @@ impl FromRequestParts<Vigie> for Caller {
             .ok_or_else(|| unauthorized("missing Authorization: Bearer <token>"))?
             .to_str()
             .map_err(|_| unauthorized("malformed Authorization header"))?;
+        // The scheme is case-insensitive (RFC 9110, section 11.1).
         let secret = value
-            .strip_prefix("Bearer ")
-            .map(str::trim)
+            .trim()
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|s| !s.is_empty())
             .ok_or_else(|| unauthorized("Authorization must be `Bearer <token>`"))?;
         let record: TokenRecord = app
@@ -175,6 +178,48 @@ impl FromRequestParts<Vigie> for Caller {
             name: record.name,
             role: record.role,
         })
+    }
+}
+
+/// The `{id}` of a route's path; one that cannot be read (such as invalid UTF-8 once
+/// percent-decoded) is a 400 in the API's error body, not axum's plain text.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PathId, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| PathId(id))
+            .map_err(|e| ApiError::bad_request(format!("path: {}", e.body_text())))
+    }
+}
+
+/// The query string as names and values; one that cannot be read is a 400 in the API's
+/// error body.
+pub struct Params(pub HashMap<String, String>);
+
+impl Params {
+    /// Refuses any parameter, for routes that take none.
+    pub fn none(&self) -> Result<(), ApiError> {
+        match self.0.keys().min() {
+            None => Ok(()),
+            Some(name) => Err(ApiError::bad_request(format!(
+                "unknown parameter `{name}` (this route takes none)"
+            ))),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| Params(q))
+            .map_err(|e| ApiError::bad_request(format!("query: {}", e.body_text())))
     }
 }
 

@@ -43,14 +43,15 @@ fn parameters(path: &str, method: &Method) -> Vec<Value> {
                 json!({"name": name, "in": "query", "schema": {"type": "string", "enum": values}}),
             );
         }
-        for name in ["network", "place", "q", "cursor", "cluster"] {
+        for name in ["network", "place", "q", "cluster"] {
             out.push(json!({"name": name, "in": "query", "schema": {"type": "string"}}));
         }
+        out.push(json!({"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page, as given.", "schema": {"type": "string", "minLength": 2, "pattern": "^([0-9a-f]{2})+$"}}));
         out.push(json!({"name": "escalated", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}));
         out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}));
     }
     if method == Method::PATCH {
-        out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"}, "description": "The report's version."}));
+        out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\\s*(W/)?\"?[0-9]+\"?\\s*$"}, "description": "The report's version (its `version`, or the ETag as given)."}));
     }
     out
 }
@@ -65,6 +66,29 @@ fn request_body(path: &str, method: &Method) -> Option<Value> {
     Some(json!({"required": true, "content": {"application/json": {"schema": schema}}}))
 }
 
+/// What a route answers on success: its media type and schema.
+fn success(path: &str, method: &Method) -> Value {
+    let schema = match (method.as_str(), path) {
+        ("GET", "/api/v1/export.csv") => {
+            return json!({"description": "The whole table: UTF-8 with a BOM, a header row and an HXL row.", "content": {"text/csv": {"schema": {"type": "string"}}}});
+        }
+        ("GET", "/api/v1/reports") => json!({"$ref": "#/components/schemas/Page"}),
+        ("GET", "/api/v1/reports/{id}") => json!({"allOf": [
+            {"$ref": "#/components/schemas/Report"},
+            {"type": "object", "required": ["history"], "properties": {"history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEntry"}}}}
+        ]}),
+        ("POST", "/api/v1/reports") => json!({"allOf": [
+            {"$ref": "#/components/schemas/Report"},
+            {"type": "object", "required": ["duplicate"], "properties": {"duplicate": {"type": "boolean"}}}
+        ]}),
+        (_, p) if p.starts_with("/api/v1/reports/{id}") => {
+            json!({"$ref": "#/components/schemas/Report"})
+        }
+        _ => json!({"type": "object"}),
+    };
+    json!({"description": "OK", "content": {"application/json": {"schema": schema}}})
+}
+
 /// The document itself.
 pub fn build() -> Value {
     let mut paths: Map<String, Value> = Map::new();
@@ -75,7 +99,7 @@ pub fn build() -> Value {
             "operationId": format!("{}_{}", route.method.as_str().to_lowercase(), route.path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")),
             "parameters": parameters(route.path, &route.method),
             "responses": {
-                "200": {"description": "OK", "content": {"application/json": {}}},
+                "200": success(route.path, &route.method),
                 "400": {"$ref": "#/components/responses/Error"},
                 "401": {"$ref": "#/components/responses/Error"},
                 "403": {"$ref": "#/components/responses/Error"},
@@ -96,8 +120,9 @@ pub fn build() -> Value {
         if route.method == Method::POST
             && matches!(route.path, "/api/v1/reports" | "/api/v1/tokens")
         {
-            op["responses"]["201"] =
-                json!({"description": "Created", "content": {"application/json": {}}});
+            let mut created = success(route.path, &route.method);
+            created["description"] = json!("Created");
+            op["responses"]["201"] = created;
         }
         let entry = paths
             .entry(route.path.to_string())
@@ -107,8 +132,8 @@ pub fn build() -> Value {
     let location = json!({
         "oneOf": [
             {"type": "null"},
-            {"type": "object", "additionalProperties": false, "required": ["lat", "lon"], "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180}, "place": {"type": "string"}}},
-            {"type": "object", "additionalProperties": false, "required": ["place"], "properties": {"place": {"type": "string"}}}
+            {"type": "object", "additionalProperties": false, "required": ["lat", "lon"], "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180}, "place": {"type": "string", "minLength": 1}}},
+            {"type": "object", "additionalProperties": false, "required": ["place"], "properties": {"place": {"type": "string", "minLength": 1}}}
         ]
     });
     json!({
@@ -124,16 +149,32 @@ pub fn build() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
             "schemas": {
+                "Report": report_schema(),
+                "Page": {"type": "object", "required": ["items", "next_cursor"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}},
+                    "next_cursor": {"type": ["string", "null"], "description": "Give it as `cursor` for the next page; null on the last."}
+                }},
+                "HistoryEntry": {"type": "object", "required": ["version", "at", "actor", "action", "changes"], "properties": {
+                    "version": {"type": "integer"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "actor": {"type": "string"},
+                    "action": {"type": "string"},
+                    "changes": {"type": "object", "additionalProperties": {"type": "object", "properties": {"before": {}, "after": {}}}}
+                }},
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
-                "HandEntry": {"type": "object", "additionalProperties": false, "required": ["network", "url", "text"], "properties": {
+                "HandEntry": {"type": "object", "additionalProperties": false, "required": ["network", "url", "text"],
+                    "description": "Where the post is: `place` (a name of the gazetteer) or `point` (`location` is the same as `point`), not both.",
+                    "not": {"anyOf": [{"required": ["place", "point"]}, {"required": ["place", "location"]}, {"required": ["point", "location"]}]},
+                    "properties": {
                     "network": {"type": "string", "pattern": "^[a-z0-9-]{1,40}$"},
                     "url": {"type": "string", "format": "uri"},
                     "text": {"type": "string", "minLength": 1, "maxLength": 10000},
                     "observed_at": {"type": "string", "format": "date-time"},
-                    "author": {"type": "string"},
-                    "language": {"type": "string"},
-                    "place": {"type": "string"},
-                    "point": location
+                    "author": {"type": "string", "maxLength": 200},
+                    "language": {"type": "string", "maxLength": 10},
+                    "place": {"type": "string", "minLength": 1},
+                    "point": location.clone(),
+                    "location": location.clone()
                 }},
                 "ReportUpdate": {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
                     "category": {"type": "string", "enum": ["rescue", "casualties", "damage", "utilities", "access", "hazard", "needs", "shelter", "solidarity", "official", "weather", "other"]},
@@ -144,12 +185,42 @@ pub fn build() -> Value {
                     "location": location
                 }},
                 "NewToken": {"type": "object", "additionalProperties": false, "required": ["name", "role"], "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "name": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$", "description": "Who holds it: printable characters, not only spaces."},
                     "role": {"type": "string", "enum": ["volunteer", "coordinator", "authority"]}
                 }}
             }
         }
     })
+}
+
+/// A report as the API answers it: the fields of CONTRACT.md, and more that clients may ignore.
+fn report_schema() -> Value {
+    let string = json!({"type": "string"});
+    let nullable = json!({"type": ["string", "null"]});
+    let time = json!({"type": "string", "format": "date-time"});
+    let nullable_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let properties = json!({
+        "id": string, "version": {"type": "integer", "minimum": 1},
+        "status": {"type": "string", "enum": ["new", "triaged", "published", "dismissed"]},
+        "network": string, "source_url": nullable, "author": string, "official": {"type": "boolean"},
+        "text": string, "language": nullable, "posted_at": time, "collected_at": time,
+        "suggested_category": string, "suggested_priority": string,
+        "category": nullable, "priority": nullable,
+        "verification": {"type": "string", "enum": ["unverified", "confirmed", "rumor", "debunked"]},
+        "location": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["lat", "lon", "precision", "method"], "properties": {
+            "lat": {"type": "number"}, "lon": {"type": "number"}, "place": nullable, "insee": nullable,
+            "precision": {"type": "string", "enum": ["exact", "commune", "area"]},
+            "method": {"type": "string", "enum": ["native", "gazetteer", "volunteer"]}
+        }}]},
+        "summary": nullable, "cluster_id": string, "cluster_size": {"type": "integer", "minimum": 1},
+        "claimed_by": nullable, "claim_expires_at": nullable_time,
+        "escalated": {"type": "boolean"}, "published_at": nullable_time
+    });
+    let required: Vec<&String> = properties
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    json!({"type": "object", "required": required, "properties": properties})
 }
 
 pub async fn document() -> Json<Value> {

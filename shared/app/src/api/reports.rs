@@ -1,11 +1,11 @@
 //! The reports routes: the queue, hand entries, updates with optimistic versions, claims,
 //! publication, escalations, rumours, statistics, sources and the CSV export.
 
-use super::{json_body, ApiError, Caller};
+use super::{json_body, ApiError, Caller, Params, PathId};
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use tracing::{info, warn};
-use vigie_domain::identity::report_id;
+use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{ReportQuery, StoreError};
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
@@ -90,7 +90,7 @@ fn with_etag(report: &Report, status: StatusCode, extra: Option<(&str, Value)>) 
 pub async fn list(
     State(app): State<Vigie>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Params(params): Params,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
     let query = report_query(&params)?;
@@ -110,7 +110,7 @@ async fn load(app: &Vigie, id: &str) -> Result<Report, ApiError> {
 pub async fn one(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Read)?;
     let report = load(&app, &id).await?;
@@ -198,24 +198,6 @@ where
     }
 }
 
-/// Normalises a URL for de-duplication: no fragment, no trailing slash, lowercase scheme and host.
-fn canonical_url(url: &str) -> String {
-    let url = url.trim();
-    let url = url.split('#').next().unwrap_or(url);
-    let url = url.trim_end_matches('/');
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-            if path.is_empty() {
-                format!("{}://{}", scheme.to_lowercase(), host.to_lowercase())
-            } else {
-                format!("{}://{}/{path}", scheme.to_lowercase(), host.to_lowercase())
-            }
-        }
-        None => url.to_string(),
-    }
-}
-
 pub async fn create(
     State(app): State<Vigie>,
     caller: Caller,
@@ -253,7 +235,11 @@ pub async fn create(
     let url = string_field(&map, "url", 2000)?.ok_or_else(|| {
         ApiError::bad_request("url: required (the post's address, used to avoid duplicates)")
     })?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
+    let scheme = url
+        .trim()
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("https" | "http")) {
         return Err(ApiError::invalid("url: must be an http(s) address"));
     }
     let text = string_field(&map, "text", 10_000)?
@@ -271,6 +257,11 @@ pub async fn create(
     };
     if observed_at > Utc::now() + Duration::minutes(10) {
         return Err(ApiError::invalid("observed_at: in the future"));
+    }
+    if map.contains_key("point") && map.contains_key("location") {
+        return Err(ApiError::bad_request(
+            "point and location: the same field under two names, give one",
+        ));
     }
     let location = match (map.get("place"), map.get("point").or(map.get("location"))) {
         (Some(Value::String(p)), None) => Some(LocationInput::Place(p.clone())),
@@ -303,7 +294,12 @@ pub async fn create(
         insee: Vec::new(),
     };
     let id = report_id(&network, &canonical);
-    if let Some(existing) = app.store.get_report(&id).await? {
+    // Already stored: entered by hand before (same id), or collected from any network.
+    let existing = match app.store.get_report(&id).await? {
+        Some(r) => Some(r),
+        None => app.store.report_by_url(&canonical).await?,
+    };
+    if let Some(existing) = existing {
         return Ok(with_etag(
             &existing,
             StatusCode::OK,
@@ -329,6 +325,21 @@ pub async fn create(
             Some(("duplicate", json!(true))),
         ));
     }
+    // The audit trail starts with who entered the post and what they typed.
+    let entered: Map<String, Value> = map
+        .iter()
+        .map(|(k, v)| (k.clone(), json!({"before": null, "after": v})))
+        .collect();
+    app.store
+        .append_history(&[HistoryEntry {
+            report_id: id.clone(),
+            version: report.version,
+            at: report.collected_at,
+            actor: caller.actor().label(),
+            action: "create".into(),
+            changes: Value::Object(entered),
+        }])
+        .await?;
     let created = load(&app, &id).await?;
     info!(report = %id, actor = %caller.token_id, network = %network, "report entered by hand");
     Ok(with_etag(
@@ -376,7 +387,7 @@ fn entry(
 pub async fn update(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -486,7 +497,7 @@ async fn act(
 pub async fn claim(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Claim)?;
     let lease = Duration::minutes(i64::from(app.crisis.claim_minutes));
@@ -501,9 +512,14 @@ pub async fn claim(
 pub async fn release(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Claim)?;
+    // Nothing to give back: no new version, no history entry.
+    let current = load(&app, &id).await?;
+    if current.claimed_by.is_none() {
+        return Ok(with_etag(&current, StatusCode::OK, None));
+    }
     let actor = caller.actor();
     let saved = act(&app, &caller, &id, "release", |r, now| {
         triage::release(r, &actor, now)
@@ -515,7 +531,7 @@ pub async fn release(
 pub async fn publish(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Publish)?;
     let report = load(&app, &id).await?;
@@ -550,7 +566,7 @@ pub async fn publish(
 pub async fn unpublish(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Publish)?;
     let actor = caller.actor();
@@ -565,7 +581,7 @@ pub async fn unpublish(
 pub async fn escalate(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Escalate)?;
     let saved = act(&app, &caller, &id, "escalate", triage::escalate).await?;
@@ -586,7 +602,7 @@ pub async fn escalate(
 pub async fn acknowledge(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Acknowledge)?;
     let actor = caller.actor();
@@ -621,8 +637,10 @@ async fn all(app: &Vigie, query: ReportQuery) -> Result<Vec<Report>, ApiError> {
 pub async fn escalations(
     State(app): State<Vigie>,
     caller: Caller,
+    params: Params,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
+    params.none()?;
     let mut items = all(
         &app,
         ReportQuery {
@@ -642,8 +660,13 @@ pub async fn escalations(
     Ok(Json(json!({"items": items})))
 }
 
-pub async fn rumors(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn rumors(
+    State(app): State<Vigie>,
+    caller: Caller,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
+    params.none()?;
     let mut flagged = all(
         &app,
         ReportQuery {
@@ -711,14 +734,24 @@ pub async fn rumors(State(app): State<Vigie>, caller: Caller) -> Result<Json<Val
     Ok(Json(json!({"items": items})))
 }
 
-pub async fn stats(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn stats(
+    State(app): State<Vigie>,
+    caller: Caller,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
+    params.none()?;
     let counts = app.store.counts().await?;
     Ok(Json(serde_json::to_value(counts).unwrap_or_default()))
 }
 
-pub async fn sources(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn sources(
+    State(app): State<Vigie>,
+    caller: Caller,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
+    params.none()?;
     let health = app.store.source_health().await?;
     let items: Vec<Value> = app
         .crisis

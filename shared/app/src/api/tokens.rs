@@ -1,11 +1,11 @@
 //! Access tokens, managed by coordinators: created (shown once, stored as a hash), listed,
 //! revoked (refused from the next request on).
 
-use super::{json_body, ApiError, Caller};
+use super::{json_body, ApiError, Caller, PathId};
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -23,7 +23,7 @@ pub async fn create(
     for key in map.keys() {
         if key != "name" && key != "role" {
             return Err(ApiError::bad_request(format!(
-                "unknown field `{key}` (expected name, role)"
+                "unknown field `{key}` (expected one of: name, role)"
             )));
         }
     }
@@ -39,7 +39,7 @@ pub async fn create(
         })?
         .parse()
         .map_err(|e| ApiError::invalid(format!("role: {e}")))?;
-    let issued = crate::tokens::issue(app.store.as_ref(), role, name)
+    let issued = crate::tokens::issue(app.store.as_ref(), role, name, &caller.actor().label())
         .await
         .map_err(|e| match e {
             crate::tokens::IssueError::BadName => ApiError::invalid(format!("name: {e}")),
@@ -60,10 +60,31 @@ pub async fn list(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value
 pub async fn revoke(
     State(app): State<Vigie>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::ManageTokens)?;
-    app.store.revoke_token(&id, Utc::now()).await?;
+    let tokens = app.store.list_tokens().await?;
+    let target = tokens
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("token {id}")))?;
+    let active_coordinators = tokens
+        .iter()
+        .filter(|t| t.role == Role::Coordinator && t.revoked_at.is_none())
+        .count();
+    // Nobody could create tokens any more, nor publish: the crisis would need the command line.
+    if target.role == Role::Coordinator && target.revoked_at.is_none() && active_coordinators <= 1 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "last_coordinator",
+            format!(
+                "token {id} is the last active coordinator token: create another coordinator token before revoking it"
+            ),
+        ));
+    }
+    app.store
+        .revoke_token(&id, Utc::now(), &caller.actor().label())
+        .await?;
     info!(actor = %caller.token_id, token = %id, "token revoked");
     Ok(Json(json!({"revoked": id})))
 }
