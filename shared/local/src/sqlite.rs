@@ -127,6 +127,9 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per reader connection: a read waits for a free connection rather than
+    /// opening (and parsing the schema of) a new one that would be thrown away after it.
+    reader_slots: Arc<tokio::sync::Semaphore>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -217,6 +220,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            reader_slots: Arc::new(tokio::sync::Semaphore::new(READERS)),
         })
     }
 
@@ -248,7 +252,14 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let readers = self.readers.clone();
         let path = self.path.clone();
+        let slot = self
+            .reader_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(unavailable)?;
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let taken = readers
                 .lock()
                 .map_err(|_| unavailable("reader pool poisoned"))?
