@@ -87,6 +87,9 @@ async fn main() {
             let t = Instant::now();
             let atom = vigie_domain::public::atom_feed("x", "y", &public);
             eprintln!("atom {:?} {}", t.elapsed(), atom.len());
+            let t = Instant::now();
+            let reports = vigie_app::export::public_reports(&app).await.unwrap();
+            eprintln!("public_reports {:?} {}", t.elapsed(), reports.len());
         }
         let start = Instant::now();
         let summary = vigie_app::export::export_once(&app).await.unwrap();

@@ -12,6 +12,7 @@ use crate::taxonomy::{Category, Precision, Status, Verification};
 use chrono::{DateTime, SecondsFormat, Utc};
 use regex::Regex;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A published report as the public sees it.
@@ -44,10 +45,12 @@ pub fn public_id(secret: &str, report_id: &str) -> String {
     h.update([0]);
     h.update(report_id.as_bytes());
     let digest = h.finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(21);
     id.push('p');
     for b in &digest[..10] {
-        id.push_str(&format!("{b:02x}"));
+        id.push(HEX[usize::from(b >> 4)] as char);
+        id.push(HEX[usize::from(b & 0xf)] as char);
     }
     id
 }
@@ -248,17 +251,32 @@ fn patterns() -> &'static Patterns {
 }
 
 /// Turns look-alike characters into the plain ones the patterns know: full-width @ and digits,
-/// dashes; drops invisible format characters (zero-width spaces and joiners).
-fn plain(text: &str) -> String {
-    text.chars()
-        .filter(|c| !matches!(*c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'))
-        .map(|c| match c {
-            '＠' => '@',
-            '‐' | '‑' | '‒' | '–' | '—' | '−' => '-',
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
+/// dashes; drops invisible format characters (zero-width spaces and joiners). Text without any
+/// (all ASCII text among it) comes back as it was, without a copy.
+fn plain(text: &str) -> Cow<'_, str> {
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}');
+    let look_alike = |c: char| matches!(c, '＠' | '‐' | '‑' | '‒' | '–' | '—' | '−' | '０'..='９');
+    if text.is_ascii() || !text.chars().any(|c| invisible(c) || look_alike(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter(|c| !invisible(*c))
+            .map(|c| match c {
+                '＠' => '@',
+                '‐' | '‑' | '‒' | '–' | '—' | '−' => '-',
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// Whether `needle` (ASCII) is in `text`, whatever the case of its letters.
+fn contains_ascii_ci(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Removes e-mail addresses, phone numbers, profile addresses and @handles from a volunteer's
@@ -267,8 +285,8 @@ pub fn scrub(text: &str) -> String {
     let text = crate::text::clean_text(&plain(text));
     // Most summaries hold neither an @, nor seven digits, nor an "at": nothing to look for.
     let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    let lower = text.to_lowercase();
-    let maybe_address = text.contains('@') || lower.contains("at") || lower.contains("arobase");
+    let maybe_address =
+        text.contains('@') || contains_ascii_ci(&text, "at") || contains_ascii_ci(&text, "arobase");
     if digits < 7 && !maybe_address {
         return text;
     }
@@ -291,24 +309,22 @@ const NAME_PARTICLES: &[&str] = &[
 /// web addresses (a profile link is a name), and handle-like words joined by underscores
 /// (`ti_mano_971`). Case and accents do not matter. Official sources keep all of it.
 pub fn scrub_private(text: &str, author: &str, author_name: Option<&str>) -> String {
-    let text = plain(text);
+    let mut text = plain(text);
     let p = patterns();
-    let text = if text.contains('.') || text.contains('/') {
-        p.web.replace_all(&text, "[…]").into_owned()
-    } else {
-        text
-    };
-    let text = if text.contains('_') {
-        p.underscored.replace_all(&text, "[…]").into_owned()
-    } else {
-        text
-    };
+    if text.contains('.') || text.contains('/') {
+        if let Cow::Owned(replaced) = p.web.replace_all(&text, "[…]") {
+            text = Cow::Owned(replaced);
+        }
+    }
+    if text.contains('_') {
+        if let Cow::Owned(replaced) = p.underscored.replace_all(&text, "[…]") {
+            text = Cow::Owned(replaced);
+        }
+    }
     let needles = author_needles(author, author_name);
-    let text = if needles.is_empty() {
-        text
-    } else {
-        remove_words(&text, &needles)
-    };
+    if !needles.is_empty() {
+        text = Cow::Owned(remove_words(&text, &needles));
+    }
     crate::text::clean_text(&text)
 }
 
@@ -365,39 +381,55 @@ fn author_needles(author: &str, author_name: Option<&str>) -> Vec<Vec<char>> {
 
 /// Lowercase, without accents, one folded character per kept character.
 fn fold_chars(text: &str) -> Vec<char> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, |f| out.push(f));
+    }
+    out
+}
+
+/// Hands `push` the folded form of `c` (lowercase, accents taken off): one character for ASCII,
+/// which most text is, without going through Unicode tables.
+fn fold_char(c: char, mut push: impl FnMut(char)) {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
-    text.chars()
-        .flat_map(|c| c.to_lowercase())
-        .flat_map(|c| std::iter::once(c).nfd().collect::<Vec<_>>())
-        .filter(|c| !is_combining_mark(*c))
-        .collect()
+    if c.is_ascii() {
+        push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        for f in std::iter::once(l).nfd() {
+            if !is_combining_mark(f) {
+                push(f);
+            }
+        }
+    }
 }
 
 /// Replaces every whole-word occurrence of the needles (folded) in `text` by `[…]`.
 fn remove_words(text: &str, needles: &[Vec<char>]) -> String {
-    use unicode_normalization::char::is_combining_mark;
-    use unicode_normalization::UnicodeNormalization;
     // The folded text, each folded character knowing the original bytes it came from.
     let mut folded: Vec<char> = Vec::with_capacity(text.len());
     let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
     for (i, c) in text.char_indices() {
-        for l in c.to_lowercase() {
-            for f in std::iter::once(l).nfd() {
-                if !is_combining_mark(f) {
-                    folded.push(f);
-                    origin.push((i, i + c.len_utf8()));
-                }
-            }
-        }
+        fold_char(c, |f| {
+            folded.push(f);
+            origin.push((i, i + c.len_utf8()));
+        });
     }
     let word = |i: usize| folded.get(i).is_some_and(|c| c.is_alphanumeric());
     let mut taken = vec![false; folded.len()];
     for needle in needles {
-        if needle.is_empty() || needle.len() > folded.len() {
+        let Some(&first) = needle.first() else {
+            continue;
+        };
+        if needle.len() > folded.len() {
             continue;
         }
         for start in 0..=folded.len() - needle.len() {
+            if folded[start] != first {
+                continue;
+            }
             let end = start + needle.len();
             let alone = (start == 0 || !word(start - 1)) && !word(end);
             if alone && folded[start..end] == needle[..] && !taken[start..end].iter().any(|t| *t) {
@@ -479,31 +511,35 @@ pub fn geojson_bytes(reports: &[PublicReport]) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        let feature = FeatureOut {
-            kind: "Feature",
-            id: &r.id,
-            geometry: PointOut {
-                kind: "Point",
-                coordinates: [r.lon, r.lat],
-            },
-            properties: PropertiesOut {
-                id: &r.id,
-                category: r.category,
-                summary: &r.summary,
-                place: r.place.as_deref(),
-                precision: r.precision,
-                verification: r.verification,
-                published_at: r.published_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                network: &r.network,
-                official: r.official,
-                source_url: r.official.then_some(r.source_url.as_deref()),
-            },
-        };
-        // Serialising plain strings and numbers into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut out, &feature);
+        write_feature(&mut out, r);
     }
     out.extend_from_slice(b"]}");
     out
+}
+
+fn write_feature(out: &mut Vec<u8>, r: &PublicReport) {
+    let feature = FeatureOut {
+        kind: "Feature",
+        id: &r.id,
+        geometry: PointOut {
+            kind: "Point",
+            coordinates: [r.lon, r.lat],
+        },
+        properties: PropertiesOut {
+            id: &r.id,
+            category: r.category,
+            summary: &r.summary,
+            place: r.place.as_deref(),
+            precision: r.precision,
+            verification: r.verification,
+            published_at: r.published_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            network: &r.network,
+            official: r.official,
+            source_url: r.official.then_some(r.source_url.as_deref()),
+        },
+    };
+    // Serialising plain strings and numbers into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, &feature);
 }
 
 /// The Atom 1.0 feed of published official messages and debunked rumours, newest first. Entry
