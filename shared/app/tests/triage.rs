@@ -62,6 +62,16 @@ async fn world_with(crisis_toml: &str) -> World {
     }
 }
 
+/// The demo world, its escalations sent to `hook`'s `/vigie`.
+async fn world_notifying(hook: &wiremock::MockServer) -> World {
+    world_with(&format!(
+        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
+        demo::CRISIS_TOML,
+        hook.uri()
+    ))
+    .await
+}
+
 async fn world() -> World {
     world_with(demo::CRISIS_TOML).await
 }
@@ -114,6 +124,23 @@ async fn call(
         text,
         etag,
     }
+}
+
+/// `method` on `uri` with `token`, no other header and no body.
+async fn bare(app: &Vigie, method: Method, uri: &str, token: &str) -> Answer {
+    call(app, method, uri, Some(token), &[], None).await
+}
+
+async fn get(app: &Vigie, uri: &str, token: &str) -> Answer {
+    bare(app, Method::GET, uri, token).await
+}
+
+async fn post(app: &Vigie, uri: &str, token: &str) -> Answer {
+    bare(app, Method::POST, uri, token).await
+}
+
+async fn delete(app: &Vigie, uri: &str, token: &str) -> Answer {
+    bare(app, Method::DELETE, uri, token).await
 }
 
 /// A new report nobody has touched yet.
@@ -337,15 +364,7 @@ async fn twenty_parallel_updates_with_one_version_one_wins() {
     }
     assert_eq!(ok.len(), 1, "exactly one update wins");
     assert_eq!(stale, 19);
-    let now = call(
-        &w.app,
-        Method::GET,
-        &format!("/api/v1/reports/{id}"),
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let now = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
     assert_eq!(
         now.body["summary"],
         format!("version {}", ok[0]),
@@ -389,16 +408,9 @@ async fn claims_race_and_expire() {
         let app = w.app.clone();
         let id = id.clone();
         tasks.push(tokio::spawn(async move {
-            call(
-                &app,
-                Method::POST,
-                &format!("/api/v1/reports/{id}/claim"),
-                Some(&t),
-                &[],
-                None,
-            )
-            .await
-            .status
+            post(&app, &format!("/api/v1/reports/{id}/claim"), &t)
+                .await
+                .status
         }));
     }
     let mut statuses = Vec::new();
@@ -418,15 +430,7 @@ async fn claims_race_and_expire() {
         9,
         "{statuses:?}"
     );
-    let report = call(
-        &w.app,
-        Method::GET,
-        &format!("/api/v1/reports/{id}"),
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let report = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
     let holder = report.body["claimed_by"].as_str().unwrap().to_string();
     assert!(
         holder.starts_with("Bénévole"),
@@ -450,15 +454,7 @@ async fn claims_race_and_expire() {
         .as_str()
         .unwrap()
         .contains("claimed by Bénévole"));
-    let a = call(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/reports/{id}/claim"),
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let a = post(&w.app, &format!("/api/v1/reports/{id}/claim"), &w.volunteer).await;
     assert_eq!(a.status, StatusCode::CONFLICT);
     // ...and once it has run out, the report is free again.
     let mut expired: vigie_domain::Report = serde_json::from_value(report.body.clone()).unwrap();
@@ -476,24 +472,13 @@ async fn claims_race_and_expire() {
         .update_report(&expired, expired.version, &entry)
         .await
         .unwrap();
-    let a = call(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/reports/{id}/claim"),
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let a = post(&w.app, &format!("/api/v1/reports/{id}/claim"), &w.volunteer).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert!(a.body["claimed_by"].as_str().unwrap().starts_with("Lyne"));
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/release"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(a.status, StatusCode::OK);
@@ -697,13 +682,10 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
     assert_eq!(a.body["duplicate"], true);
     assert_eq!(a.body["id"], id);
     // Who entered it and what they typed is the first entry of its history.
-    let entered = call(
+    let entered = get(
         &w.app,
-        Method::GET,
         &format!("/api/v1/reports/{}", id.as_str().unwrap()),
-        Some(&w.coordinator),
-        &[],
-        None,
+        &w.coordinator,
     )
     .await;
     let history = entered.body["history"].as_array().unwrap();
@@ -811,13 +793,10 @@ async fn a_coordinator_publishes_what_is_complete() {
     let w = world().await;
     let report = fresh(&w.app).await;
     let id = report["id"].as_str().unwrap();
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/publish"),
-        Some(&w.coordinator),
-        &[],
-        None,
+        &w.coordinator,
     )
     .await;
     assert_eq!(a.status, StatusCode::CONFLICT);
@@ -831,13 +810,10 @@ async fn a_coordinator_publishes_what_is_complete() {
     );
     let v = report["version"].to_string();
     call(&w.app, Method::PATCH, &format!("/api/v1/reports/{id}"), Some(&w.volunteer), &[("If-Match", &v)], Some(json!({"category": "access", "summary": "Route coupée", "location": {"place": "97114"}}))).await;
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/publish"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(
@@ -845,13 +821,10 @@ async fn a_coordinator_publishes_what_is_complete() {
         StatusCode::FORBIDDEN,
         "a volunteer never publishes"
     );
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/publish"),
-        Some(&w.coordinator),
-        &[],
-        None,
+        &w.coordinator,
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -887,13 +860,10 @@ async fn a_coordinator_publishes_what_is_complete() {
     )
     .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.text);
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/unpublish"),
-        Some(&w.coordinator),
-        &[],
-        None,
+        &w.coordinator,
     )
     .await;
     assert_eq!(a.body["status"], "triaged");
@@ -905,15 +875,7 @@ async fn a_coordinator_publishes_what_is_complete() {
         .unwrap()
         .iter()
         .any(|r| r.id == id));
-    let history = call(
-        &w.app,
-        Method::GET,
-        &format!("/api/v1/reports/{id}"),
-        Some(&w.authority),
-        &[],
-        None,
-    )
-    .await;
+    let history = get(&w.app, &format!("/api/v1/reports/{id}"), &w.authority).await;
     let actions: Vec<&str> = history.body["history"]
         .as_array()
         .unwrap()
@@ -950,20 +912,12 @@ async fn escalations_reach_the_authority_at_once() {
         .expect(1)
         .mount(&hook)
         .await;
-    let crisis = format!(
-        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
-        demo::CRISIS_TOML,
-        hook.uri()
-    );
-    let w = world_with(&crisis).await;
+    let w = world_notifying(&hook).await;
     let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/escalate"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -973,39 +927,20 @@ async fn escalations_reach_the_authority_at_once() {
     let payload: Value = serde_json::from_slice(&received.body).unwrap();
     assert_eq!(payload["event"], "escalation");
     assert_eq!(payload["report"]["id"], id.as_str());
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/escalate"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(a.status, StatusCode::CONFLICT, "already waiting");
-    let a = call(
-        &w.app,
-        Method::POST,
-        &format!("/api/v1/reports/{id}/ack"),
-        Some(&w.authority),
-        &[],
-        None,
-    )
-    .await;
+    let a = post(&w.app, &format!("/api/v1/reports/{id}/ack"), &w.authority).await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body["acknowledged_by"]
         .as_str()
         .unwrap()
         .starts_with("Cellule de crise"));
-    let list = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/escalations",
-        Some(&w.authority),
-        &[],
-        None,
-    )
-    .await;
+    let list = get(&w.app, "/api/v1/escalations", &w.authority).await;
     let items = list.body["items"].as_array().unwrap();
     assert!(items.iter().any(|i| i["id"] == id.as_str()));
     let waiting: Vec<bool> = items
@@ -1021,15 +956,7 @@ async fn escalations_reach_the_authority_at_once() {
         id.as_str(),
         "the acknowledged one last"
     );
-    let stats = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/stats",
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let stats = get(&w.app, "/api/v1/stats", &w.volunteer).await;
     assert!(stats.body["total"].as_u64().unwrap() >= 150);
     assert!(stats.body["by_category"]
         .as_object()
@@ -1077,15 +1004,7 @@ async fn rumours_are_grouped_by_cluster_with_their_spread() {
         .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     }
-    let a = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/rumors",
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let a = get(&w.app, "/api/v1/rumors", &w.volunteer).await;
     let item = a.body["items"]
         .as_array()
         .unwrap()
@@ -1100,15 +1019,7 @@ async fn rumours_are_grouped_by_cluster_with_their_spread() {
 #[tokio::test]
 async fn csv_export_import_export_is_identical() {
     let w = world().await;
-    let a = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/export.csv",
-        Some(&w.authority),
-        &[],
-        None,
-    )
-    .await;
+    let a = get(&w.app, "/api/v1/export.csv", &w.authority).await;
     assert_eq!(a.status, StatusCode::OK);
     let first = a.text;
     assert!(
@@ -1179,16 +1090,7 @@ async fn csv_export_import_export_is_identical() {
         .await
         .unwrap()
         .secret;
-    let second = call(
-        &empty,
-        Method::GET,
-        "/api/v1/export.csv",
-        Some(&t),
-        &[],
-        None,
-    )
-    .await
-    .text;
+    let second = get(&empty, "/api/v1/export.csv", &t).await.text;
     assert_eq!(first, second, "export → import → export is identical");
 }
 
@@ -1220,15 +1122,7 @@ async fn tokens_are_created_listed_and_revoked_at_once() {
         .status,
         StatusCode::OK
     );
-    let list = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/tokens",
-        Some(&w.coordinator),
-        &[],
-        None,
-    )
-    .await;
+    let list = get(&w.app, "/api/v1/tokens", &w.coordinator).await;
     assert!(list.text.contains("Nouvelle bénévole"));
     assert!(
         !list.text.contains(&secret) && !list.text.contains("hash"),
@@ -1373,15 +1267,7 @@ async fn the_openapi_document_matches_the_router() {
     }
     assert_eq!(bodies, 3, "hand entry, update, new token");
     // Answers have schemas: a report has every field its schema requires.
-    let one = call(
-        &w.app,
-        Method::GET,
-        &report_uri,
-        Some(&w.coordinator),
-        &[],
-        None,
-    )
-    .await;
+    let one = get(&w.app, &report_uri, &w.coordinator).await;
     for field in doc["components"]["schemas"]["Report"]["required"]
         .as_array()
         .unwrap()
@@ -1411,15 +1297,7 @@ async fn the_openapi_document_matches_the_router() {
         .unwrap()["schema"]
         .clone();
     assert!(cursor["minLength"].as_u64().unwrap() >= 1);
-    let a = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/reports?cursor=",
-        Some(&w.coordinator),
-        &[],
-        None,
-    )
-    .await;
+    let a = get(&w.app, "/api/v1/reports?cursor=", &w.coordinator).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     let entry = &doc["components"]["schemas"]["HandEntry"];
     assert_eq!(entry["properties"]["place"]["minLength"], 1);
@@ -1534,15 +1412,7 @@ async fn a_claim_lasts_fifteen_minutes_unless_the_crisis_file_says() {
     for (extra, minutes) in [("", 15), ("\n[triage]\nclaim_minutes = 40\n", 40)] {
         let w = world_with(&format!("{}{extra}", demo::CRISIS_TOML)).await;
         let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
-        let a = call(
-            &w.app,
-            Method::POST,
-            &format!("/api/v1/reports/{id}/claim"),
-            Some(&w.volunteer),
-            &[],
-            None,
-        )
-        .await;
+        let a = post(&w.app, &format!("/api/v1/reports/{id}/claim"), &w.volunteer).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
         assert_eq!(lease_minutes(&a.body), minutes, "{extra:?}");
     }
@@ -1553,26 +1423,15 @@ async fn releasing_no_claim_changes_nothing() {
     let w = world().await;
     let report = fresh(&w.app).await;
     let id = report["id"].as_str().unwrap();
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/release"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["version"], report["version"], "no new version");
-    let now = call(
-        &w.app,
-        Method::GET,
-        &format!("/api/v1/reports/{id}"),
-        Some(&w.volunteer),
-        &[],
-        None,
-    )
-    .await;
+    let now = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
     assert_eq!(now.body["version"], report["version"]);
     assert_eq!(now.body["history"], json!([]), "no history entry");
 }
@@ -1609,15 +1468,7 @@ async fn the_bearer_scheme_is_case_insensitive() {
 async fn routes_without_parameters_refuse_unknown_ones_by_name() {
     let w = world().await;
     for route in ["stats", "escalations", "rumors", "sources"] {
-        let a = call(
-            &w.app,
-            Method::GET,
-            &format!("/api/v1/{route}?status=new"),
-            Some(&w.volunteer),
-            &[],
-            None,
-        )
-        .await;
+        let a = get(&w.app, &format!("/api/v1/{route}?status=new"), &w.volunteer).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{route}: {}", a.text);
         assert_eq!(a.body["error"]["code"], "bad_request");
         assert!(
@@ -1628,15 +1479,7 @@ async fn routes_without_parameters_refuse_unknown_ones_by_name() {
             "{route}: {}",
             a.text
         );
-        let a = call(
-            &w.app,
-            Method::GET,
-            &format!("/api/v1/{route}"),
-            Some(&w.volunteer),
-            &[],
-            None,
-        )
-        .await;
+        let a = get(&w.app, &format!("/api/v1/{route}"), &w.volunteer).await;
         assert_eq!(a.status, StatusCode::OK, "{route}: {}", a.text);
     }
 }
@@ -1671,20 +1514,12 @@ async fn a_failed_notification_still_records_the_escalation() {
         .respond_with(wiremock::ResponseTemplate::new(503))
         .mount(&hook)
         .await;
-    let crisis = format!(
-        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
-        demo::CRISIS_TOML,
-        hook.uri()
-    );
-    let w = world_with(&crisis).await;
+    let w = world_notifying(&hook).await;
     let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
-    let a = call(
+    let a = post(
         &w.app,
-        Method::POST,
         &format!("/api/v1/reports/{id}/escalate"),
-        Some(&w.volunteer),
-        &[],
-        None,
+        &w.volunteer,
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
@@ -1695,15 +1530,7 @@ async fn a_failed_notification_still_records_the_escalation() {
         "{notification}"
     );
     assert!(!hook.received_requests().await.unwrap().is_empty());
-    let waiting = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/escalations",
-        Some(&w.authority),
-        &[],
-        None,
-    )
-    .await;
+    let waiting = get(&w.app, "/api/v1/escalations", &w.authority).await;
     assert!(
         waiting.body["items"]
             .as_array()
@@ -1736,15 +1563,7 @@ async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_th
         .find(|t| t["name"] == "Coordination")
         .unwrap();
     let my_id = me["id"].as_str().unwrap().to_string();
-    let a = call(
-        &w.app,
-        Method::DELETE,
-        &format!("/api/v1/tokens/{my_id}"),
-        Some(&w.coordinator),
-        &[],
-        None,
-    )
-    .await;
+    let a = delete(&w.app, &format!("/api/v1/tokens/{my_id}"), &w.coordinator).await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
     assert_eq!(a.body["error"]["code"], "last_coordinator");
     assert!(a.body["error"]["message"]
@@ -1772,35 +1591,16 @@ async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_th
     );
     let second_secret = second.body["token"].as_str().unwrap().to_string();
     let second_id = second.body["id"].as_str().unwrap().to_string();
-    let a = call(
-        &w.app,
-        Method::DELETE,
-        &format!("/api/v1/tokens/{my_id}"),
-        Some(&second_secret),
-        &[],
-        None,
-    )
-    .await;
+    let a = delete(&w.app, &format!("/api/v1/tokens/{my_id}"), &second_secret).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    let a = call(
+    let a = delete(
         &w.app,
-        Method::DELETE,
         &format!("/api/v1/tokens/{second_id}"),
-        Some(&second_secret),
-        &[],
-        None,
+        &second_secret,
     )
     .await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text);
-    let list = call(
-        &w.app,
-        Method::GET,
-        "/api/v1/tokens",
-        Some(&second_secret),
-        &[],
-        None,
-    )
-    .await;
+    let list = get(&w.app, "/api/v1/tokens", &second_secret).await;
     let first = list.body["items"]
         .as_array()
         .unwrap()

@@ -310,23 +310,22 @@ pub fn diff(before: &Report, after: &Report) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
+/// What the domain's unit tests build reports from: a small crisis over Guadeloupe and a
+/// private person's post.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    #[test]
-    fn reports_stored_before_engagement_counts_still_load() {
-        let crisis = Crisis::parse(
-            "t.toml",
-            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n",
-        )
-        .unwrap();
-        let gazetteer = Gazetteer::guadeloupe();
-        let ctx = IngestContext {
-            crisis: &crisis,
-            gazetteer: &gazetteer,
-        };
-        let obs = Observation {
+    pub(crate) const CRISIS: &str =
+        "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n";
+
+    pub(crate) fn crisis(extra: &str) -> Crisis {
+        Crisis::parse("t.toml", &format!("{CRISIS}{extra}")).unwrap()
+    }
+
+    /// A Mastodon post by a private person, with nothing but its text.
+    pub(crate) fn observation(text: &str) -> Observation {
+        Observation {
             source_id: "m".into(),
             network: "mastodon".into(),
             native_id: "https://m.example/1".into(),
@@ -334,18 +333,38 @@ mod tests {
             author: "a@m.example".into(),
             author_name: None,
             official_source: false,
-            body: Body::Plain("Route coupée à Goyave".into()),
+            body: Body::Plain(text.into()),
             language: None,
             posted_at: Utc::now(),
             point: None,
             media: 0,
             hint: None,
+            counts: None,
+            insee: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{crisis, observation};
+    use super::*;
+
+    #[test]
+    fn reports_stored_before_engagement_counts_still_load() {
+        let crisis = crisis("");
+        let gazetteer = Gazetteer::guadeloupe();
+        let ctx = IngestContext {
+            crisis: &crisis,
+            gazetteer: &gazetteer,
+        };
+        let obs = Observation {
             counts: Some(Engagement {
                 replies: 1,
                 reposts: 2,
                 likes: 3,
             }),
-            insee: Vec::new(),
+            ..observation("Route coupée à Goyave")
         };
         let report = ingest(&obs, &ctx, Utc::now());
         assert_eq!(report.counts, obs.counts);
@@ -361,11 +380,7 @@ mod tests {
 
     #[test]
     fn a_commune_named_by_its_insee_code_is_the_report_place() {
-        let crisis = Crisis::parse(
-            "t.toml",
-            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n",
-        )
-        .unwrap();
+        let crisis = crisis("");
         let gazetteer = Gazetteer::guadeloupe();
         let ctx = IngestContext {
             crisis: &crisis,
@@ -375,18 +390,10 @@ mod tests {
             source_id: "cap".into(),
             network: "feed".into(),
             native_id: "urn:cap:1".into(),
-            url: None,
             author: "https://alertes.example/cap".into(),
-            author_name: None,
             official_source: true,
-            body: Body::Plain("Vigilance rouge vents violents".into()),
-            language: None,
-            posted_at: Utc::now(),
-            point: None,
-            media: 0,
-            hint: None,
-            counts: None,
             insee: vec!["97101".into()],
+            ..observation("Vigilance rouge vents violents")
         };
         let at = ingest(&obs, &ctx, Utc::now()).location.unwrap();
         assert_eq!(at.insee.as_deref(), Some("97101"));
@@ -401,11 +408,9 @@ mod tests {
 
     #[test]
     fn official_accounts_whatever_the_network() {
-        let crisis = Crisis::parse(
-            "t.toml",
-            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\nofficial_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\"]\n",
-        )
-        .unwrap();
+        let crisis = crisis(
+            "official_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\"]\n",
+        );
         let gazetteer = Gazetteer::guadeloupe();
         let ctx = IngestContext {
             crisis: &crisis,

@@ -324,15 +324,10 @@ pub fn acknowledge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ingest, Body, IngestContext, Observation};
-    use crate::Crisis;
+    use crate::report::{ingest, IngestContext, Observation};
 
     fn report() -> Report {
-        let crisis = Crisis::parse(
-            "t",
-            "[crisis]\nid = \"abc\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n",
-        )
-        .unwrap();
+        let crisis = crate::report::fixtures::crisis("");
         let g = Gazetteer::guadeloupe();
         let ctx = IngestContext {
             crisis: &crisis,
@@ -340,20 +335,9 @@ mod tests {
         };
         let obs = Observation {
             source_id: "s".into(),
-            network: "mastodon".into(),
             native_id: "1".into(),
-            url: None,
             author: "a@b".into(),
-            author_name: None,
-            official_source: false,
-            body: Body::Plain("Toits arrachés aux Abymes".into()),
-            language: None,
-            posted_at: Utc::now(),
-            point: None,
-            media: 0,
-            hint: None,
-            counts: None,
-            insee: Vec::new(),
+            ..crate::report::fixtures::observation("Toits arrachés aux Abymes")
         };
         ingest(&obs, &ctx, Utc::now())
     }
