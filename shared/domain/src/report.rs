@@ -323,6 +323,17 @@ pub(crate) mod fixtures {
         Crisis::parse("t.toml", &format!("{CRISIS}{extra}")).unwrap()
     }
 
+    /// `obs` as the collectors would store it, in [`crisis`] without extra keys.
+    pub(crate) fn ingested(obs: &Observation) -> Report {
+        let crisis = crisis("");
+        let gazetteer = Gazetteer::guadeloupe();
+        let ctx = IngestContext {
+            crisis: &crisis,
+            gazetteer: &gazetteer,
+        };
+        ingest(obs, &ctx, Utc::now())
+    }
+
     /// A Mastodon post by a private person, with nothing but its text.
     pub(crate) fn observation(text: &str) -> Observation {
         Observation {
@@ -347,17 +358,11 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{crisis, observation};
+    use super::fixtures::{crisis, ingested, observation};
     use super::*;
 
     #[test]
     fn reports_stored_before_engagement_counts_still_load() {
-        let crisis = crisis("");
-        let gazetteer = Gazetteer::guadeloupe();
-        let ctx = IngestContext {
-            crisis: &crisis,
-            gazetteer: &gazetteer,
-        };
         let obs = Observation {
             counts: Some(Engagement {
                 replies: 1,
@@ -366,7 +371,7 @@ mod tests {
             }),
             ..observation("Route coupée à Goyave")
         };
-        let report = ingest(&obs, &ctx, Utc::now());
+        let report = ingested(&obs);
         assert_eq!(report.counts, obs.counts);
         let mut old = serde_json::to_value(&report).unwrap();
         old.as_object_mut().unwrap().remove("counts");
@@ -380,12 +385,6 @@ mod tests {
 
     #[test]
     fn a_commune_named_by_its_insee_code_is_the_report_place() {
-        let crisis = crisis("");
-        let gazetteer = Gazetteer::guadeloupe();
-        let ctx = IngestContext {
-            crisis: &crisis,
-            gazetteer: &gazetteer,
-        };
         let obs = Observation {
             source_id: "cap".into(),
             network: "feed".into(),
@@ -395,7 +394,7 @@ mod tests {
             insee: vec!["97101".into()],
             ..observation("Vigilance rouge vents violents")
         };
-        let at = ingest(&obs, &ctx, Utc::now()).location.unwrap();
+        let at = ingested(&obs).location.unwrap();
         assert_eq!(at.insee.as_deref(), Some("97101"));
         assert_eq!(at.place.as_deref(), Some("Les Abymes"));
         assert_eq!(at.method, LocationMethod::Native);
@@ -403,7 +402,7 @@ mod tests {
             insee: vec!["75056".into()],
             ..obs
         };
-        assert_eq!(ingest(&unknown, &ctx, Utc::now()).location, None);
+        assert_eq!(ingested(&unknown).location, None);
     }
 
     #[test]

@@ -324,22 +324,15 @@ pub fn acknowledge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ingest, IngestContext, Observation};
+    use crate::report::Observation;
 
     fn report() -> Report {
-        let crisis = crate::report::fixtures::crisis("");
-        let g = Gazetteer::guadeloupe();
-        let ctx = IngestContext {
-            crisis: &crisis,
-            gazetteer: &g,
-        };
-        let obs = Observation {
+        crate::report::fixtures::ingested(&Observation {
             source_id: "s".into(),
             native_id: "1".into(),
             author: "a@b".into(),
             ..crate::report::fixtures::observation("Toits arrachés aux Abymes")
-        };
-        ingest(&obs, &ctx, Utc::now())
+        })
     }
 
     fn actor(name: &str, role: Role) -> Actor {

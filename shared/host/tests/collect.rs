@@ -50,16 +50,20 @@ impl Respond for Timeline {
     }
 }
 
-fn crisis(masto: &str, feed: &str) -> Crisis {
+/// The test crisis over Guadeloupe with `sources` (its `[[sources]]` tables).
+fn crisis_with(sources: &str) -> Crisis {
     Crisis::parse(
         "test.toml",
         &format!(
-            r#"
-[crisis]
-id = "test-crisis"
-name = "Test"
-bbox = [-61.85, 15.83, -61.00, 16.52]
+            "[crisis]\nid = \"test-crisis\"\nname = \"Test\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n{sources}"
+        ),
+    )
+    .unwrap()
+}
 
+fn crisis(masto: &str, feed: &str) -> Crisis {
+    crisis_with(&format!(
+        r#"
 [[sources]]
 id = "masto"
 kind = "mastodon"
@@ -79,9 +83,7 @@ query = "cyclone"
 handle_env = "TEST_BSKY_HANDLE_UNSET"
 password_env = "TEST_BSKY_PASSWORD_UNSET"
 "#
-        ),
-    )
-    .unwrap()
+    ))
 }
 
 fn app(dir: &tempfile::TempDir, crisis: Crisis) -> Vigie {
@@ -474,31 +476,22 @@ async fn a_source_cut_by_the_deadline_does_not_starve_the_others() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let crisis = Crisis::parse(
-        "t.toml",
-        &format!(
-            r#"
-[crisis]
-id = "test-crisis"
-name = "Test"
-bbox = [-61.85, 15.83, -61.00, 16.52]
-
+    let crisis = crisis_with(&format!(
+        r#"
 [[sources]]
 id = "slow"
 kind = "feed"
 url = "{u}/slow.rss"
 
 {fine}"#,
-            u = server.uri(),
-            fine = (1..=5)
-                .map(|i| format!(
-                    "\n[[sources]]\nid = \"fine-{i}\"\nkind = \"feed\"\nurl = \"{}/fine.rss\"\n",
-                    server.uri()
-                ))
-                .collect::<String>()
-        ),
-    )
-    .unwrap();
+        u = server.uri(),
+        fine = (1..=5)
+            .map(|i| format!(
+                "\n[[sources]]\nid = \"fine-{i}\"\nkind = \"feed\"\nurl = \"{}/fine.rss\"\n",
+                server.uri()
+            ))
+            .collect::<String>()
+    ));
     let app = app(&dir, crisis);
     // The slow source comes first: run one after the other, it would eat the whole budget.
     let out = handle_collect(
