@@ -67,7 +67,7 @@ pub async fn public_id_secret(app: &Vigie) -> Result<String, StoreError> {
     }
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let fresh = hex::encode(bytes);
     if app
         .store
         .advance_checkpoint(PUBLIC_ID_SECRET, None, &fresh)

@@ -29,13 +29,7 @@ pub async fn issue(
     let mut id_bytes = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut id_bytes);
     let record = TokenRecord {
-        id: format!(
-            "t{}",
-            id_bytes
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        ),
+        id: format!("t{}", hex::encode(id_bytes)),
         name: name.to_string(),
         role,
         hash: token::hash(&secret),

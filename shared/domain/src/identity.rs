@@ -17,12 +17,7 @@ pub fn report_id(network: &str, native_id: &str) -> String {
     h.update([0]);
     h.update(native_id.as_bytes());
     let digest = h.finalize();
-    let mut id = String::with_capacity(21);
-    id.push('r');
-    for b in &digest[..10] {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    format!("r{}", hex::encode(&digest[..10]))
 }
 
 /// A post's address as compared for de-duplication: no fragment, no trailing slash, scheme
@@ -50,7 +45,7 @@ pub fn canonical_url(url: &str) -> String {
 /// other data where a whole URL would cost too much room; a match is confirmed on the report.
 pub fn url_key(canonical: &str) -> String {
     let digest = Sha256::digest(canonical.as_bytes());
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..6])
 }
 
 pub const HASHES: usize = 16;

@@ -29,19 +29,16 @@ pub enum StoreError {
 /// Turns a store's position (the sort key of a page's last report) into the opaque cursor the
 /// API hands out: hex, so clients treat it as a token and never build one.
 pub fn opaque_cursor(position: &str) -> String {
-    position.bytes().map(|b| format!("{b:02x}")).collect()
+    hex::encode(position)
 }
 
 /// The position inside a cursor from [`opaque_cursor`]; anything else is [`StoreError::BadCursor`].
 pub fn cursor_position(cursor: &str, max_len: usize) -> Result<String, StoreError> {
-    if !cursor.len().is_multiple_of(2) || cursor.len() > max_len {
+    if cursor.len() > max_len {
         return Err(StoreError::BadCursor);
     }
-    let bytes: Option<Vec<u8>> = (0..cursor.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
-        .collect();
-    String::from_utf8(bytes.ok_or(StoreError::BadCursor)?).map_err(|_| StoreError::BadCursor)
+    let bytes = hex::decode(cursor).map_err(|_| StoreError::BadCursor)?;
+    String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)
 }
 
 /// Filters of the queue (CONTRACT.md), all optional.

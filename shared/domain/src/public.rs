@@ -45,14 +45,7 @@ pub fn public_id(secret: &str, report_id: &str) -> String {
     h.update([0]);
     h.update(report_id.as_bytes());
     let digest = h.finalize();
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(21);
-    id.push('p');
-    for b in &digest[..10] {
-        id.push(HEX[usize::from(b >> 4)] as char);
-        id.push(HEX[usize::from(b & 0xf)] as char);
-    }
-    id
+    format!("p{}", hex::encode(&digest[..10]))
 }
 
 /// The fields of a report that the public projection reads: what a store hands the export
@@ -167,7 +160,7 @@ pub fn project_candidate(c: Candidate, gazetteer: &Gazetteer) -> Result<PublicRe
     let location = c.location.ok_or(Withheld::Incomplete)?;
     let mut summary = scrub(c.summary.as_deref().ok_or(Withheld::Incomplete)?);
     if !c.official {
-        summary = scrub_private(&summary, &c.author, c.author_name.as_deref());
+        summary = scrub_private(summary, &c.author, c.author_name.as_deref());
     }
     if summary.is_empty() {
         return Err(Withheld::Incomplete);
@@ -307,25 +300,35 @@ const NAME_PARTICLES: &[&str] = &[
 /// Takes out of a private person's summary what names or points to them: their display name
 /// (whole, and each of its words), their handle (whole, its local part and the words in it),
 /// web addresses (a profile link is a name), and handle-like words joined by underscores
-/// (`ti_mano_971`). Case and accents do not matter. Official sources keep all of it.
-pub fn scrub_private(text: &str, author: &str, author_name: Option<&str>) -> String {
-    let mut text = plain(text);
+/// (`ti_mano_971`). Case and accents do not matter. Official sources keep all of it. `text` is
+/// what [`scrub`] made of the summary: already plain and clean, so it is cleaned again only if
+/// something was taken out.
+fn scrub_private(text: String, author: &str, author_name: Option<&str>) -> String {
     let p = patterns();
+    let mut text = text;
+    let mut changed = false;
     if text.contains('.') || text.contains('/') {
         if let Cow::Owned(replaced) = p.web.replace_all(&text, "[…]") {
-            text = Cow::Owned(replaced);
+            text = replaced;
+            changed = true;
         }
     }
     if text.contains('_') {
         if let Cow::Owned(replaced) = p.underscored.replace_all(&text, "[…]") {
-            text = Cow::Owned(replaced);
+            text = replaced;
+            changed = true;
         }
     }
     let needles = author_needles(author, author_name);
-    if !needles.is_empty() {
-        text = Cow::Owned(remove_words(&text, &needles));
+    if let Cow::Owned(replaced) = remove_words(&text, &needles) {
+        text = replaced;
+        changed = true;
     }
-    crate::text::clean_text(&text)
+    if changed {
+        crate::text::clean_text(&text)
+    } else {
+        text
+    }
 }
 
 /// The forms of an author's name and handle to look for, folded (lowercase, no accents).
@@ -407,7 +410,10 @@ fn fold_char(c: char, mut push: impl FnMut(char)) {
 }
 
 /// Replaces every whole-word occurrence of the needles (folded) in `text` by `[…]`.
-fn remove_words(text: &str, needles: &[Vec<char>]) -> String {
+fn remove_words<'a>(text: &'a str, needles: &[Vec<char>]) -> Cow<'a, str> {
+    if needles.is_empty() {
+        return Cow::Borrowed(text);
+    }
     // The folded text, each folded character knowing the original bytes it came from.
     let mut folded: Vec<char> = Vec::with_capacity(text.len());
     let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
@@ -437,6 +443,9 @@ fn remove_words(text: &str, needles: &[Vec<char>]) -> String {
             }
         }
     }
+    if !taken.contains(&true) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let mut last = 0;
@@ -457,7 +466,7 @@ fn remove_words(text: &str, needles: &[Vec<char>]) -> String {
         }
     }
     out.push_str(&text[last..]);
-    out
+    Cow::Owned(out)
 }
 
 /// Writes the public reports as an RFC 7946 FeatureCollection: Point geometries in

@@ -8,17 +8,12 @@ pub const PREFIX: &str = "vigie_";
 /// The stored form of a token.
 pub fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// A token from 32 random bytes (supplied by the caller, who owns the randomness).
 pub fn from_bytes(bytes: &[u8; 32]) -> String {
-    let mut s = String::with_capacity(PREFIX.len() + 64);
-    s.push_str(PREFIX);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    format!("{PREFIX}{}", hex::encode(bytes))
 }
 
 #[cfg(test)]

@@ -368,7 +368,7 @@ fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
 
 fn entry(
     report: &Report,
-    before: &Report,
+    changes: Value,
     caller: &Caller,
     action: &str,
     now: DateTime<Utc>,
@@ -379,7 +379,7 @@ fn entry(
         at: now,
         actor: caller.actor().label(),
         action: action.into(),
-        changes: diff(before, report),
+        changes,
     }
 }
 
@@ -450,7 +450,7 @@ pub async fn update(
         .update_report(
             &next,
             expected,
-            &entry(&next, &current, &caller, "update", now),
+            &entry(&next, diff(&current, &next), &caller, "update", now),
         )
         .await?;
     if current.status == Status::Published {
@@ -461,6 +461,8 @@ pub async fn update(
 
 /// Applies an action that does not depend on the caller's version: re-read and retried when
 /// another change lands in between, so a race ends with the rules applied to the latest state.
+/// An action that changes nothing (releasing a report nobody holds) writes nothing: no new
+/// version, no history entry.
 async fn act(
     app: &Vigie,
     caller: &Caller,
@@ -472,12 +474,16 @@ async fn act(
         let current = load(app, id).await?;
         let now = Utc::now();
         let next = rule(&current, now)?;
+        let changes = diff(&current, &next);
+        if changes.as_object().is_some_and(|c| c.is_empty()) {
+            return Ok(current);
+        }
         match app
             .store
             .update_report(
                 &next,
                 current.version,
-                &entry(&next, &current, caller, action, now),
+                &entry(&next, changes, caller, action, now),
             )
             .await
         {
@@ -514,11 +520,6 @@ pub async fn release(
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
     caller.require(Action::Claim)?;
-    // Nothing to give back: no new version, no history entry.
-    let current = load(&app, &id).await?;
-    if current.claimed_by.is_none() {
-        return Ok(with_etag(&current, StatusCode::OK, None));
-    }
     let actor = caller.actor();
     let saved = act(&app, &caller, &id, "release", |r, now| {
         triage::release(r, &actor, now)
