@@ -800,7 +800,9 @@ async fn readers_never_see_a_half_written_geojson() {
         std::thread::spawn(move || {
             let mut reads = 0usize;
             let mut sizes = std::collections::BTreeSet::new();
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            // One last read once told to stop, so the final file is always seen.
+            loop {
+                let stopping = stop.load(std::sync::atomic::Ordering::SeqCst);
                 let bytes = std::fs::read(&path).expect("the file is always there");
                 let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                     panic!("read {reads} does not parse ({e}): {} bytes", bytes.len())
@@ -808,6 +810,9 @@ async fn readers_never_see_a_half_written_geojson() {
                 assert_eq!(v["type"], "FeatureCollection");
                 sizes.insert(v["features"].as_array().map_or(0, Vec::len));
                 reads += 1;
+                if stopping {
+                    break;
+                }
             }
             (reads, sizes)
         })
@@ -822,7 +827,7 @@ async fn readers_never_see_a_half_written_geojson() {
         let s = export::export_once(&f.app).await.unwrap();
         assert!(s.written.iter().any(|n| n == "reports.geojson"));
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (reads, sizes) = reader.join().expect("every read parsed");
     assert!(reads > 0);
     assert!(sizes.contains(&41) || reads < 2, "{sizes:?}");
