@@ -3,10 +3,13 @@
 
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tracing::debug;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
-use vigie_domain::public::{atom_feed, geojson_bytes, project_candidate, public_id, PublicReport};
+use vigie_domain::public::{
+    atom_feed, geojson_of_features, project_candidate, public_id, write_feature, PublicReport,
+};
+use vigie_domain::taxonomy::{Category, Verification};
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
@@ -82,46 +85,164 @@ pub async fn public_id_secret(app: &Vigie) -> Result<String, StoreError> {
         .ok_or_else(|| StoreError::Unavailable("public id secret vanished".into()))
 }
 
-/// The public view of every published report, with its public id, sorted by id so output is
-/// stable.
-pub async fn public_reports(app: &Vigie) -> Result<Vec<PublicReport>, StoreError> {
+/// What a long-running export (`vigie local`, a warm map-export function) keeps between runs:
+/// each published report's public rendering, valid as long as the report stays at the version
+/// it was rendered from. A run reads every published report's version, renders again only
+/// the reports that changed, and joins the renderings. A fresh process renders them all.
+#[derive(Default)]
+pub struct ExportState {
+    /// The public-id secret the renderings were made with.
+    secret: String,
+    /// Counts the runs: a report not seen published in this run is dropped.
+    run: u64,
+    /// By the store's report id.
+    seen: HashMap<String, Seen>,
+    /// The renderings of the public reports, by public id: the order of the public files.
+    public: BTreeMap<String, Rendering>,
+    /// What meta.json last said of the crisis, and its generation time.
+    meta: Option<(String, String)>,
+}
+
+struct Seen {
+    version: u64,
+    /// The last run that found it published.
+    run: u64,
+    /// Its key in [`ExportState::public`]; `None` while it is withheld (see
+    /// [`vigie_domain::public::Withheld`]).
+    public_id: Option<String>,
+}
+
+struct Rendering {
+    /// The category it counts under in meta.json; `None` for a debunked rumour.
+    counted: Option<Category>,
+    feature: Box<[u8]>,
+    /// The whole public report, kept only for the feed's entries (official messages and
+    /// debunked rumours, a few among the reports).
+    feed_entry: Option<Box<PublicReport>>,
+}
+
+impl Rendering {
+    /// `scratch` is a buffer reused from one report to the next.
+    fn of(report: PublicReport, scratch: &mut Vec<u8>) -> Rendering {
+        let debunked = report.verification == Verification::Debunked;
+        scratch.clear();
+        write_feature(scratch, &report);
+        Rendering {
+            counted: (!debunked).then_some(report.category),
+            feature: scratch.as_slice().into(),
+            feed_entry: (report.official || debunked).then(|| Box::new(report)),
+        }
+    }
+}
+
+/// Brings `state` up to the store's published reports; their renderings are then
+/// `state.public`'s, in public id order so output is stable.
+async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> {
     let secret = public_id_secret(app).await?;
-    let candidates = app.store.published_candidates().await?;
-    let mut out: Vec<PublicReport> = candidates
-        .into_iter()
-        .filter_map(|mut c| {
-            // The projection carries the public id; the store's stays here for the log.
-            let public = public_id(&secret, &c.id);
-            let id = std::mem::replace(&mut c.id, public);
-            project_candidate(c, &app.gazetteer)
-                .map_err(|why| debug!(report = %id, reason = why.as_str(), "withheld from the public files"))
-                .ok()
-        })
-        .collect();
-    // By key then permuted once: the reports are large to move around in a sort.
-    out.sort_by_cached_key(|r| r.id.clone());
-    Ok(out)
+    if state.secret != secret {
+        *state = ExportState {
+            secret,
+            meta: state.meta.take(),
+            ..ExportState::default()
+        };
+    }
+    state.run += 1;
+    let run = state.run;
+    let versions = app.store.published_versions().await?;
+    let mut stale = Vec::new();
+    for (id, version) in &versions {
+        match state.seen.get_mut(id) {
+            Some(seen) if seen.version == *version => seen.run = run,
+            _ => stale.push(id.clone()),
+        }
+    }
+    // A first run (or one after most reports changed) reads every published report in one
+    // pass rather than by id.
+    let candidates = match stale.len() {
+        0 => Vec::new(),
+        n if n * 2 > versions.len() => app.store.published_candidates(None).await?,
+        _ => app.store.published_candidates(Some(&stale)).await?,
+    };
+    let mut scratch = Vec::with_capacity(1024);
+    let mut fresh = Vec::new();
+    for mut c in candidates {
+        if let Some(seen) = state.seen.get_mut(&c.id) {
+            if seen.version == c.version {
+                seen.run = run;
+                continue;
+            }
+        }
+        // The projection carries the public id; the store's stays here as the key.
+        let public = public_id(&state.secret, &c.id);
+        let id = std::mem::replace(&mut c.id, public.clone());
+        let version = c.version;
+        let public_id = match project_candidate(c, &app.gazetteer) {
+            Ok(report) => {
+                fresh.push((public.clone(), Rendering::of(report, &mut scratch)));
+                Some(public)
+            }
+            Err(why) => {
+                debug!(report = %id, reason = why.as_str(), "withheld from the public files");
+                state.public.remove(&public);
+                None
+            }
+        };
+        state.seen.insert(
+            id,
+            Seen {
+                version,
+                run,
+                public_id,
+            },
+        );
+    }
+    if state.public.is_empty() {
+        // A first run: built from sorted renderings in one pass.
+        fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        state.public = fresh.into_iter().collect();
+    } else {
+        state.public.extend(fresh);
+    }
+    // Forget what is no longer published, including a report unpublished between the two
+    // reads (listed, but not read again): its old rendering must not go out.
+    let public = &mut state.public;
+    state.seen.retain(|_, seen| {
+        let published = seen.run == run;
+        if let (false, Some(id)) = (published, &seen.public_id) {
+            public.remove(id);
+        }
+        published
+    });
+    Ok(())
 }
 
 /// Writes the public files once: the data (`reports.geojson`, `official.atom`, `meta.json`)
 /// and the page. Files whose content did not change are not written again; `meta.json`'s
-/// generation time only moves when the data did, so an idle crisis writes nothing.
+/// generation time only moves when the data did, so an idle crisis writes nothing. Exports
+/// in one process take turns.
 pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
-    let reports = public_reports(app).await?;
-    let geojson = geojson_bytes(&reports);
-    let atom = atom_feed(&app.crisis.id, &app.crisis.name, &reports).into_bytes();
+    let mut state = app.export_state.lock().await;
+    let state = &mut *state;
+    render(app, state).await?;
+    let reports = &state.public;
+    let geojson = geojson_of_features(reports.values().map(|r| &*r.feature));
+    let feed: Vec<PublicReport> = reports
+        .values()
+        .filter_map(|r| r.feed_entry.as_deref().cloned())
+        .collect();
+    let atom = atom_feed(&app.crisis.id, &app.crisis.name, &feed).into_bytes();
 
     // Debunked rumours are markers of nothing that happened: counted apart, so that
     // `count` = the sum of `counts_by_category` + `debunked`.
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
     let mut debunked = 0;
-    for r in &reports {
-        if r.verification == vigie_domain::taxonomy::Verification::Debunked {
-            debunked += 1;
-        } else {
-            *by_category.entry(r.category.as_str()).or_default() += 1;
+    for r in reports.values() {
+        match r.counted {
+            Some(category) => *by_category.entry(category.as_str()).or_default() += 1,
+            None => debunked += 1,
         }
     }
+    let count = reports.len();
     let data = |name: &str, bytes: Vec<u8>| {
         let (content_type, cache_control) = file_headers(name);
         PublicFile {
@@ -132,7 +253,7 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         }
     };
     let mut summary = ExportSummary {
-        features: reports.len(),
+        features: count,
         written: Vec::new(),
         unchanged: Vec::new(),
     };
@@ -152,22 +273,19 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
     // meta.json's generation time moves only when the data did (or the crisis's name or
     // tiles changed), so an idle crisis rewrites nothing.
     let identity = format!("{}\n{}", app.crisis.name, app.crisis.tiles);
-    let generated_at = {
-        let mut last = app.export_state.lock().unwrap_or_else(|e| e.into_inner());
-        match last.as_ref() {
-            Some((seen, at)) if !data_changed && *seen == identity => at.clone(),
-            _ => {
-                let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-                *last = Some((identity, at.clone()));
-                at
-            }
+    let generated_at = match &state.meta {
+        Some((seen, at)) if !data_changed && *seen == identity => at.clone(),
+        _ => {
+            let at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+            state.meta = Some((identity, at.clone()));
+            at
         }
     };
     let b = app.crisis.bbox;
     let meta = serde_json::json!({
         "generated_at": generated_at,
         "crisis": { "id": app.crisis.id, "name": app.crisis.name },
-        "count": reports.len(),
+        "count": count,
         "counts_by_category": by_category,
         "debunked": debunked,
         "tiles": app.crisis.tiles,

@@ -25,9 +25,8 @@ pub struct Vigie {
     pub notifier: Arc<dyn Notifier>,
     /// Signalled when a report is published or unpublished, so a host can export at once.
     pub published: Arc<tokio::sync::Notify>,
-    /// What the last export saw of the crisis and its generation time (see
-    /// [`export::export_once`]).
-    pub export_state: Arc<std::sync::Mutex<Option<(String, String)>>>,
+    /// What the export keeps between runs (see [`export::export_once`]).
+    pub export_state: Arc<tokio::sync::Mutex<export::ExportState>>,
 }
 
 impl Vigie {
@@ -45,7 +44,7 @@ impl Vigie {
             publisher,
             notifier,
             published: Arc::new(tokio::sync::Notify::new()),
-            export_state: Arc::new(std::sync::Mutex::new(None)),
+            export_state: Arc::new(tokio::sync::Mutex::new(export::ExportState::default())),
         }
     }
 

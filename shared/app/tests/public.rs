@@ -5,6 +5,11 @@
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 use vigie_app::{export, Vigie};
+use vigie_domain::ports::{
+    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, SourceHealth, Spread,
+    StoreError, TokenRecord,
+};
+use vigie_domain::public::Candidate;
 use vigie_domain::report::{ingest, Body, HistoryEntry, IngestContext, Location, Observation};
 use vigie_domain::taxonomy::{Category, LocationMethod, Precision, Status, Verification};
 use vigie_domain::{Crisis, Gazetteer, Report};
@@ -288,6 +293,7 @@ async fn hostile_fixtures_never_reach_the_public() {
         "published, not an open rumour, not a commune-level report of an unknown place"
     );
     for public in [&geojson, &atom, &meta] {
+        let public = &without_public_ids(public);
         for leak in [
             "josette",
             "Josette",
@@ -916,4 +922,292 @@ async fn every_public_file_gets_its_content_type_and_cache_lifetime() {
     };
     assert!(max_age(export::DATA_CACHE) <= 60);
     assert!(max_age(export::ASSET_CACHE) >= 86_400 * 30);
+}
+
+/// Public ids are random hexadecimal: one may hold `0690` by chance. The leak checks read the
+/// files without them.
+fn without_public_ids(text: &str) -> String {
+    let id = regex::Regex::new(r"p[0-9a-f]{20}").unwrap();
+    id.replace_all(text, "p-id").into_owned()
+}
+
+/// Stores a changed report the way the triage API does (at its version, with an entry).
+async fn store_edit(app: &Vigie, before: &Report, after: Report) -> Report {
+    let entry = HistoryEntry {
+        report_id: after.id.clone(),
+        version: 0,
+        at: Utc::now(),
+        actor: "t".into(),
+        action: "edit".into(),
+        changes: serde_json::json!({}),
+    };
+    app.store
+        .update_report(&after, before.version, &entry)
+        .await
+        .unwrap()
+}
+
+/// The public files a fresh process (nothing rendered before) writes from the same store, to
+/// compare with what a long-running export wrote: `meta.json` without its generation time.
+async fn fresh_export(f: &Fixture) -> (Vec<u8>, Vec<u8>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = Vigie::new(
+        (*f.app.crisis).clone(),
+        Gazetteer::guadeloupe(),
+        f.app.store.clone(),
+        Arc::new(FolderPublisher::new(dir.path()).unwrap()),
+        Arc::new(LogNotifier),
+    );
+    export::export_once(&fresh).await.unwrap();
+    read_public(dir.path())
+}
+
+fn read_public(folder: &std::path::Path) -> (Vec<u8>, Vec<u8>, serde_json::Value) {
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("meta.json")).unwrap()).unwrap();
+    meta["generated_at"] = serde_json::Value::Null;
+    (
+        std::fs::read(folder.join("reports.geojson")).unwrap(),
+        std::fs::read(folder.join("official.atom")).unwrap(),
+        meta,
+    )
+}
+
+#[tokio::test]
+async fn a_running_export_writes_what_a_fresh_one_would() {
+    let f = fixture();
+    let mut reports = Vec::new();
+    for (i, native) in [
+        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut spec = private(native, "Toiture arrachée");
+        spec.minutes_ago = i as i64;
+        if i == 5 {
+            spec.author = "prefecture@social.example";
+        }
+        if i == 4 {
+            // Not placed yet: withheld for now.
+            spec.location = None;
+        }
+        reports.push(add(&f.app, spec).await);
+    }
+    let first = export::export_once(&f.app).await.unwrap();
+    assert_eq!(first.features, 11, "the report not placed yet is withheld");
+
+    // A minute of triage: a few reports change, so only those are read again.
+    let edit = |r: &Report, change: &dyn Fn(&mut Report)| {
+        let mut after = r.clone();
+        change(&mut after);
+        after.updated_at = Utc::now();
+        after
+    };
+    type Change<'a> = (usize, &'a dyn Fn(&mut Report));
+    let changes: [Change; 5] = [
+        (0, &|r| {
+            r.summary = Some("Toiture arrachée, appelez 0690 98 76 54".into())
+        }),
+        (1, &|r| r.category = Some(Category::Access)),
+        (2, &|r| r.verification = Verification::Debunked),
+        (3, &|r| r.status = Status::Dismissed),
+        (4, &|r| {
+            r.summary = Some("Arbre sur la route".into());
+            r.location = Some(Location {
+                lat: 16.12311,
+                lon: -61.69740,
+                place: Some("Goyave".into()),
+                insee: Some("97114".into()),
+                precision: Precision::Commune,
+                method: LocationMethod::Volunteer,
+            });
+        }),
+    ];
+    for (i, change) in changes {
+        let after = edit(&reports[i], change);
+        reports[i] = store_edit(&f.app, &reports[i], after).await;
+    }
+    add(&f.app, private("s12", "Pont effondré")).await;
+    let second = export::export_once(&f.app).await.unwrap();
+    assert_eq!(
+        second.features, 12,
+        "one unpublished, one new, one now complete"
+    );
+    let running = read_public(&f.public);
+    assert_eq!(running, fresh_export(&f).await);
+    let geojson = String::from_utf8(running.0).unwrap();
+    assert!(geojson.contains("Arbre sur la route"));
+    assert!(
+        !without_public_ids(&geojson).contains("0690"),
+        "an edit goes through the projection again"
+    );
+    assert_eq!(running.2["debunked"], 1);
+    assert_eq!(running.2["counts_by_category"]["access"], 1);
+
+    // Then most of the map changes at once: read in one pass, same result.
+    for i in [0, 1, 2, 4, 5, 6, 7, 8, 9, 10] {
+        let after = edit(&reports[i], &|r| {
+            r.summary = Some(format!("Mise à jour {i}"))
+        });
+        reports[i] = store_edit(&f.app, &reports[i], after).await;
+    }
+    export::export_once(&f.app).await.unwrap();
+    let running = read_public(&f.public);
+    assert_eq!(running, fresh_export(&f).await);
+    assert!(String::from_utf8(running.0)
+        .unwrap()
+        .contains("Mise à jour 10"));
+}
+
+/// The SQLite store, except that a report is unpublished by someone else right between the
+/// export's two reads (the versions, then the changed reports' fields).
+struct UnpublishedMeanwhile {
+    inner: Arc<SqliteStore>,
+    victim: std::sync::Mutex<Option<Report>>,
+}
+
+#[async_trait::async_trait]
+impl ReportStore for UnpublishedMeanwhile {
+    async fn published_candidates(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let victim = self.victim.lock().unwrap().take();
+        if let Some(r) = victim {
+            let mut gone = r.clone();
+            gone.status = Status::Dismissed;
+            let entry = HistoryEntry {
+                report_id: r.id.clone(),
+                version: 0,
+                at: Utc::now(),
+                actor: "t".into(),
+                action: "unpublish".into(),
+                changes: serde_json::json!({}),
+            };
+            self.inner.update_report(&gone, r.version, &entry).await?;
+        }
+        self.inner.published_candidates(ids).await
+    }
+    async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.inner.published_versions().await
+    }
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+        self.inner.insert_reports(reports).await
+    }
+    async fn cluster_candidates(&self, b: &[String]) -> Result<Vec<ClusterCandidate>, StoreError> {
+        self.inner.cluster_candidates(b).await
+    }
+    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+        self.inner.get_report(id).await
+    }
+    async fn report_by_url(&self, url: &str) -> Result<Option<Report>, StoreError> {
+        self.inner.report_by_url(url).await
+    }
+    async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
+        self.inner.list_reports(query).await
+    }
+    async fn update_report(
+        &self,
+        report: &Report,
+        expected_version: u64,
+        entry: &HistoryEntry,
+    ) -> Result<Report, StoreError> {
+        self.inner
+            .update_report(report, expected_version, entry)
+            .await
+    }
+    async fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.inner.history(id).await
+    }
+    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
+        self.inner.append_history(entries).await
+    }
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        self.inner.counts().await
+    }
+    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
+        self.inner.published_reports().await
+    }
+    async fn checkpoint(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.inner.checkpoint(id).await
+    }
+    async fn advance_checkpoint(
+        &self,
+        id: &str,
+        from: Option<&str>,
+        to: &str,
+    ) -> Result<bool, StoreError> {
+        self.inner.advance_checkpoint(id, from, to).await
+    }
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
+        self.inner.add_spreads(spreads).await
+    }
+    async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
+        self.inner.source_health().await
+    }
+    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError> {
+        self.inner.put_source_health(health).await
+    }
+    async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {
+        self.inner.record_source_run(update).await
+    }
+    async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
+        self.inner.insert_token(token).await
+    }
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.inner.token_by_hash(hash).await
+    }
+    async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.inner.list_tokens().await
+    }
+    async fn revoke_token(
+        &self,
+        id: &str,
+        at: chrono::DateTime<Utc>,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.revoke_token(id, at, by).await
+    }
+}
+
+#[tokio::test]
+async fn a_report_unpublished_while_the_export_reads_stays_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public");
+    let store = Arc::new(UnpublishedMeanwhile {
+        inner: Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
+        victim: std::sync::Mutex::new(None),
+    });
+    let f = Fixture {
+        app: Vigie::new(
+            Crisis::parse("t", CRISIS).unwrap(),
+            Gazetteer::guadeloupe(),
+            store.clone(),
+            Arc::new(FolderPublisher::new(&public).unwrap()),
+            Arc::new(LogNotifier),
+        ),
+        public,
+        _dir: dir,
+    };
+    add(&f.app, private("v1", "Route coupée")).await;
+    add(&f.app, private("v2", "Pont effondré")).await;
+    let victim = add(&f.app, private("v3", "VICTIM-MARKER arbre tombé")).await;
+    export::export_once(&f.app).await.unwrap();
+    assert!(std::fs::read_to_string(f.public.join("reports.geojson"))
+        .unwrap()
+        .contains("VICTIM-MARKER"));
+
+    // Edited (so its rendering is out of date), then unpublished between the two reads.
+    let mut edited = victim.clone();
+    edited.summary = Some("VICTIM-MARKER arbre tombé sur la route".into());
+    let edited = store_edit(&f.app, &victim, edited).await;
+    *store.victim.lock().unwrap() = Some(edited);
+    let summary = export::export_once(&f.app).await.unwrap();
+    assert!(store.victim.lock().unwrap().is_none(), "the race was run");
+    assert_eq!(summary.features, 2);
+    for file in ["reports.geojson", "official.atom", "meta.json"] {
+        let text = std::fs::read_to_string(f.public.join(file)).unwrap();
+        assert!(!text.contains("VICTIM-MARKER"), "{file} still has it");
+    }
 }

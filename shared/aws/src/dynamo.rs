@@ -11,6 +11,8 @@
 //! | cluster members | sparse index `cluster`: `CPK = C#<cluster>` on members other than the first, which is `R#<cluster>` |
 //! | cluster size | a `Select = COUNT` Query of the `cluster` index, plus the first report |
 //! | published reports (export) | sparse index `published`: `PPK = P` only while published |
+//! | published reports' versions (export) | the same index, reading `PSK` and `version` only |
+//! | published reports that changed (export) | BatchGetItem by `PK = R#<id>` |
 //! | recent fingerprints (near copies) and post addresses | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
 //! | health of the sources | `PK = HEALTH`, `SK = <source>` |
@@ -38,13 +40,14 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConsumedCapacity, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ReturnConsumedCapacity,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TransactWriteItem, WriteRequest,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest,
+    ReturnConsumedCapacity, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TransactWriteItem, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::Blob;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::ops::ControlFlow;
 use std::sync::Mutex;
@@ -547,6 +550,25 @@ impl DynamoStore {
             .ok_or_else(|| StoreError::Corrupt("cluster size of nothing".into()))
     }
 
+    /// Counts one more attempt of a batch request that left work undone, and waits before the
+    /// next (doubling each time); after [`BATCH_ATTEMPTS`], an error saying what is left.
+    async fn wait_to_retry(
+        &self,
+        attempt: &mut u32,
+        operation: &str,
+        left: impl FnOnce() -> String,
+    ) -> Result<(), StoreError> {
+        *attempt += 1;
+        if *attempt >= BATCH_ATTEMPTS {
+            return Err(StoreError::Unavailable(format!(
+                "{} after {attempt} {operation} attempts",
+                left()
+            )));
+        }
+        tokio::time::sleep(self.backoff * 2u32.pow(*attempt - 1)).await;
+        Ok(())
+    }
+
     /// Writes items (unconditionally) 25 a request; items DynamoDB leaves unprocessed are sent
     /// again with a growing wait, and an error names how many never went through.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
@@ -578,18 +600,67 @@ impl DynamoStore {
                     .cloned()
                     .unwrap_or_default();
                 if !pending.is_empty() {
-                    attempt += 1;
-                    if attempt >= BATCH_ATTEMPTS {
-                        return Err(StoreError::Unavailable(format!(
-                            "{} items still unprocessed after {attempt} BatchWriteItem attempts",
-                            pending.len()
-                        )));
-                    }
-                    tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
+                    self.wait_to_retry(&mut attempt, "BatchWriteItem", || {
+                        format!("{} items still unprocessed", pending.len())
+                    })
+                    .await?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// The stored report items of these ids (absent ones left out), 100 a BatchGetItem; keys
+    /// DynamoDB leaves unprocessed are asked again with a growing wait, and an error names how
+    /// many never came back.
+    async fn reports_by_id(&self, ids: &[String]) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        let unique: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        let unique: Vec<&str> = unique.into_iter().collect();
+        for chunk in unique.chunks(100) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| {
+                    HashMap::from([
+                        ("PK".to_string(), s(format!("R#{id}"))),
+                        ("SK".to_string(), s("R")),
+                    ])
+                })
+                .collect();
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .build()
+                    .map_err(unavailable)?,
+            );
+            let mut attempt = 0;
+            while let Some(request) = pending.take() {
+                let got = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                self.note("BatchGetItem", got.consumed_capacity());
+                if let Some(items) = got.responses().and_then(|r| r.get(&self.table)) {
+                    out.extend(items.iter().cloned());
+                }
+                pending = got
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+                if let Some(left) = &pending {
+                    self.wait_to_retry(&mut attempt, "BatchGetItem", || {
+                        format!("{} reports still unread", left.keys().len())
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Reads the journal items written since the last read (the whole window the first time).
@@ -1075,11 +1146,49 @@ impl ReportStore for DynamoStore {
         self.with_cluster_sizes(reports).await
     }
 
-    async fn published_candidates(&self) -> Result<Vec<Candidate>, StoreError> {
+    async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut out = Vec::new();
-        for item in self.query_all(Some("published"), "PPK", "P").await? {
-            out.push(Candidate::from(&decode(&item)?));
+        self.query_pages(
+            None,
+            |q| {
+                q.index_name("published")
+                    .key_condition_expression("PPK = :p")
+                    .expression_attribute_values(":p", s("P"))
+                    .projection_expression("PSK, version")
+            },
+            |page| {
+                for item in page.items() {
+                    let id = get_s(item, "PSK").ok_or_else(|| {
+                        StoreError::Corrupt("published index entry without id".into())
+                    })?;
+                    let version = get_n(item, "version").ok_or_else(|| {
+                        StoreError::Corrupt(format!("published report {id} without version"))
+                    })?;
+                    out.push((id.to_string(), version.max(0) as u64));
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(out)
+    }
+
+    async fn published_candidates(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let items = match ids {
+            None => self.query_all(Some("published"), "PPK", "P").await?,
+            Some(ids) => self.reports_by_id(ids).await?,
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let r = decode(&item)?;
+            if r.status == Status::Published {
+                out.push(Candidate::from(&r));
+            }
         }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 

@@ -1,14 +1,16 @@
 //! The DynamoDB store when DynamoDB misbehaves, on a client whose answers are scripted by
 //! aws-smithy-mocks: throttling is retried by the SDK and reported with its code when it lasts,
 //! a failed condition means "already there" (not an error), items and keys left unprocessed
-//! by a batch request are sent again (and an error says so when they never go through).
+//! by a batch request (BatchWriteItem, BatchGetItem) are sent again (and an error says so when
+//! they never go through).
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
 use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemOutput;
 use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use std::collections::HashMap;
@@ -443,4 +445,90 @@ async fn a_checkpoint_moved_by_another_run_is_not_advanced() {
         );
         assert_eq!(put.num_calls(), 1, "from {from:?}");
     }
+}
+
+/// A BatchGetItem that answers, `stingy` times, only `per_call` of the keys it is asked for and
+/// leaves the others unprocessed, then answers every key; it records the keys of each request.
+fn batch_get_stingy(items: Vec<Item>, stingy: usize, per_call: usize) -> (Rule, Seen<Vec<String>>) {
+    let seen: Seen<Vec<String>> = Seen::default();
+    let rule = {
+        let seen = seen.clone();
+        mock!(Client::batch_get_item).then_compute_output(move |req| {
+            let keys = req
+                .request_items()
+                .and_then(|r| r.get(TABLE))
+                .map(|k| k.keys().to_vec())
+                .unwrap_or_default();
+            let pks: Vec<String> = keys.iter().map(|k| s(k, "PK")).collect();
+            let call = seen.push(pks.clone());
+            let (answered, left) = if call <= stingy {
+                keys.split_at(per_call.min(keys.len()))
+            } else {
+                (&keys[..], &[][..])
+            };
+            let found: Vec<Item> = answered
+                .iter()
+                .filter_map(|k| items.iter().find(|i| s(i, "PK") == s(k, "PK")).cloned())
+                .collect();
+            let mut out = BatchGetItemOutput::builder()
+                .responses(TABLE, found)
+                .set_unprocessed_keys(Some(HashMap::new()));
+            if !left.is_empty() {
+                out = out.unprocessed_keys(
+                    TABLE,
+                    KeysAndAttributes::builder()
+                        .set_keys(Some(left.to_vec()))
+                        .build()
+                        .unwrap(),
+                );
+            }
+            out.build()
+        })
+    };
+    (rule, seen)
+}
+
+async fn published_items() -> (Vec<Report>, Vec<Item>) {
+    let mut reports = Vec::new();
+    let mut items = Vec::new();
+    for native in ["1", "2"] {
+        let mut r = report(native, 0);
+        r.status = vigie_domain::taxonomy::Status::Published;
+        items.push(stored_item(&r).await);
+        reports.push(r);
+    }
+    reports.sort_by(|a, b| a.id.cmp(&b.id));
+    (reports, items)
+}
+
+#[tokio::test]
+async fn changed_reports_left_unprocessed_by_a_batch_get_are_asked_again() {
+    let (reports, items) = published_items().await;
+    let (get, seen) = batch_get_stingy(items, 1, 1);
+    let store = mocked_store(&[&get]);
+    let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+    let got = store.published_candidates(Some(&ids)).await.unwrap();
+    assert_eq!(got.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), ids);
+    let asked = seen.all();
+    assert_eq!(asked.len(), 2, "once, then again for what was left");
+    assert_eq!(asked[0].len(), 2);
+    assert_eq!(asked[1], asked[0][1..], "only the key left unprocessed");
+}
+
+#[tokio::test]
+async fn changed_reports_never_read_are_an_error() {
+    let (reports, items) = published_items().await;
+    let (get, seen) = batch_get_stingy(items, usize::MAX, 0);
+    let store = mocked_store(&[&get]);
+    let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+    match store.published_candidates(Some(&ids)).await {
+        Err(StoreError::Unavailable(message)) => assert!(
+            message.contains(&format!(
+                "2 reports still unread after {BATCH_ATTEMPTS} BatchGetItem attempts"
+            )),
+            "{message}"
+        ),
+        other => panic!("expected the store to be unavailable, got {other:?}"),
+    }
+    assert_eq!(seen.all().len(), BATCH_ATTEMPTS);
 }

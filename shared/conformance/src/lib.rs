@@ -284,10 +284,14 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     let published = store.published_reports().await.unwrap();
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].id, b.id);
-    let candidates = store.published_candidates().await.unwrap();
+    let candidates = store.published_candidates(None).await.unwrap();
     assert_eq!(candidates.len(), 1);
     let expected = vigie_domain::public::Candidate::from(&published[0]);
     assert_eq!(candidates[0].id, expected.id);
+    assert_eq!(
+        candidates[0].version, 3,
+        "the version the export keys renderings on"
+    );
     assert_eq!(candidates[0].summary, expected.summary);
     assert_eq!(candidates[0].category, expected.category);
     assert_eq!(candidates[0].verification, expected.verification);
@@ -312,6 +316,25 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         candidates[0].updated_at.timestamp_micros(),
         expected.updated_at.timestamp_micros()
     );
+    // What a running export reads first, then the fields of only what changed: an id not
+    // published, or not stored at all, is left out.
+    assert_eq!(
+        store.published_versions().await.unwrap(),
+        vec![(b.id.clone(), 3)]
+    );
+    let some = store
+        .published_candidates(Some(&[a.id.clone(), b.id.clone(), "nowhere".into()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        some, candidates,
+        "only the published one, with the same fields"
+    );
+    assert!(store
+        .published_candidates(Some(&[]))
+        .await
+        .unwrap()
+        .is_empty());
 
     // Clusters: a copy joins the original's cluster and the cluster grows.
     let original = sample(
@@ -732,6 +755,29 @@ where
     assert_eq!(
         read("reports.geojson".into()).await.as_deref(),
         Some(&second.bytes[..])
+    );
+    // Same length, one byte apart, far into a file larger than one read: still a change.
+    let mut large = vec![b' '; 700_000];
+    let unchanged = file("reports.geojson", &large);
+    publisher.publish(&unchanged).await.unwrap();
+    large[600_000] = b'x';
+    assert_eq!(
+        publisher
+            .publish(&file("reports.geojson", &large))
+            .await
+            .unwrap(),
+        PublishOutcome::Written
+    );
+    assert_eq!(
+        publisher
+            .publish(&file("reports.geojson", &large))
+            .await
+            .unwrap(),
+        PublishOutcome::Unchanged
+    );
+    assert_eq!(
+        read("reports.geojson".into()).await.as_deref(),
+        Some(&large[..])
     );
     let nested = file("assets/app.js", b"console.log(1)");
     assert_eq!(

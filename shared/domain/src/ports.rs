@@ -271,9 +271,17 @@ pub trait ReportStore: Send + Sync {
     /// Every published report, for the export.
     async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;
 
-    /// The fields the public projection reads, for every published report: the export's hot
-    /// path, which must not decode whole reports.
-    async fn published_candidates(&self) -> Result<Vec<crate::public::Candidate>, StoreError>;
+    /// The id and version of every published report, in id order: what a long-running export
+    /// reads each time to find which reports changed since it last rendered them.
+    async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// The fields the public projection reads, for the published reports among `ids` (`None`:
+    /// every published report), in id order; an id not published (any more) is left out. The
+    /// export's hot path, which must not decode whole reports.
+    async fn published_candidates(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<crate::public::Candidate>, StoreError>;
 
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError>;
     /// Moves a source's checkpoint from `from` (`None`: never set) to `to`, only if nobody

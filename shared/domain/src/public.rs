@@ -53,6 +53,8 @@ pub fn public_id(secret: &str, report_id: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub id: String,
+    /// The report's version: the export keeps a rendering only as long as it is current.
+    pub version: u64,
     pub status: Status,
     pub verification: Verification,
     pub category: Option<Category>,
@@ -73,6 +75,7 @@ impl From<&Report> for Candidate {
     fn from(r: &Report) -> Candidate {
         Candidate {
             id: r.id.clone(),
+            version: r.version,
             status: r.status,
             verification: r.verification,
             category: r.category,
@@ -515,18 +518,38 @@ struct PropertiesOut<'a> {
 /// reports in a fraction of a second).
 pub fn geojson_bytes(reports: &[PublicReport]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + reports.len() * 420);
-    out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+    out.extend_from_slice(COLLECTION_START);
     for (i, r) in reports.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         write_feature(&mut out, r);
     }
-    out.extend_from_slice(b"]}");
+    out.extend_from_slice(COLLECTION_END);
     out
 }
 
-fn write_feature(out: &mut Vec<u8>, r: &PublicReport) {
+const COLLECTION_START: &[u8] = br#"{"type":"FeatureCollection","features":["#;
+const COLLECTION_END: &[u8] = b"]}";
+
+/// The FeatureCollection of features written one by one by [`write_feature`] (what the export
+/// keeps between runs for the reports that did not change), in the order given: the same
+/// bytes as [`geojson_bytes`] of their reports.
+pub fn geojson_of_features<'a>(features: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + features.len() * 420);
+    out.extend_from_slice(COLLECTION_START);
+    for (i, f) in features.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(f);
+    }
+    out.extend_from_slice(COLLECTION_END);
+    out
+}
+
+/// Appends one report's Feature to `out`, as [`geojson_bytes`] writes it.
+pub fn write_feature(out: &mut Vec<u8>, r: &PublicReport) {
     let feature = FeatureOut {
         kind: "Feature",
         id: &r.id,
@@ -668,6 +691,7 @@ mod tests {
             .unwrap_or_default();
         Candidate {
             id: "r1".into(),
+            version: 1,
             status: Status::Published,
             verification: Verification::Confirmed,
             category: Some(Category::Damage),
@@ -891,6 +915,36 @@ mod tests {
         assert_eq!(
             scrub("Appelez le 18 ou le 112 en cas de danger"),
             "Appelez le 18 ou le 112 en cas de danger"
+        );
+    }
+
+    #[test]
+    fn features_kept_apart_join_into_the_same_collection() {
+        let g = Gazetteer::guadeloupe();
+        let mut reports = Vec::new();
+        for (i, summary) in ["Route coupée", "Pont fermé « <b>vu</b> »", "Abri ouvert"]
+            .into_iter()
+            .enumerate()
+        {
+            let mut c = candidate(summary, Some("Goyave"), None, Precision::Exact);
+            c.id = format!("r{i}");
+            c.official = i == 2;
+            reports.push(project_candidate(c, &g).unwrap_or_else(|e| panic!("{e:?}")));
+        }
+        let apart: Vec<Vec<u8>> = reports
+            .iter()
+            .map(|r| {
+                let mut one = Vec::new();
+                write_feature(&mut one, r);
+                one
+            })
+            .collect();
+        let joined = geojson_of_features(apart.iter().map(Vec::as_slice));
+        assert_eq!(joined, geojson_bytes(&reports));
+        assert_eq!(
+            geojson_of_features(std::iter::empty()),
+            geojson_bytes(&[]),
+            "an empty map is still one FeatureCollection"
         );
     }
 }

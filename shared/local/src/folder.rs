@@ -37,10 +37,8 @@ impl Publisher for FolderPublisher {
         let bytes = file.bytes.clone();
         let name = file.name.clone();
         tokio::task::spawn_blocking(move || {
-            if let Ok(existing) = std::fs::read(&target) {
-                if existing == bytes {
-                    return Ok(PublishOutcome::Unchanged);
-                }
+            if same_content(&target, &bytes) {
+                return Ok(PublishOutcome::Unchanged);
             }
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -66,5 +64,26 @@ impl Publisher for FolderPublisher {
             reason: e.to_string(),
         })?
         .map_err(|reason: String| PublishError { name, reason })
+    }
+}
+
+/// Whether the file at `path` holds exactly `bytes`: read a piece at a time, so that comparing
+/// a large GeoJSON does not hold a second copy of it in memory.
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
+        return false;
+    }
+    let mut piece = vec![0u8; 256 * 1024];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && piece[..n] == rest[..n] => rest = &rest[n..],
+            _ => return false,
+        }
     }
 }

@@ -20,7 +20,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 5;
+const SCHEMA_VERSION: i32 = 6;
 const READERS: usize = 4;
 
 const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
@@ -61,6 +61,13 @@ const MIGRATE_5: &str = "ALTER TABLE reports ADD COLUMN canonical_url TEXT;
                      ALTER TABLE tokens ADD COLUMN created_by TEXT;
                      ALTER TABLE tokens ADD COLUMN revoked_by TEXT;";
 
+/// The export reads each published report's version first, then the public fields of those
+/// that changed: the version joins the covering index, and gets a narrow one of its own.
+const MIGRATE_6: &str = "DROP INDEX reports_public;
+                     CREATE INDEX reports_public ON reports (id, version, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
+                     CREATE INDEX reports_published_versions ON reports (id, version) WHERE status = 'published';
+                     PRAGMA user_version = 6;";
+
 const SCHEMA: &str = r#"
 CREATE TABLE reports (
     id TEXT PRIMARY KEY,
@@ -96,7 +103,9 @@ CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
 CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
 CREATE INDEX reports_cluster ON reports (cluster_id);
 -- Covers the export's query, so it never reads whole report rows.
-CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
+CREATE INDEX reports_public ON reports (id, version, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
+-- The export's first read: which published reports changed since it last rendered them.
+CREATE INDEX reports_published_versions ON reports (id, version) WHERE status = 'published';
 CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);
 CREATE TABLE bands (band TEXT NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (band, report_id)) WITHOUT ROWID;
 CREATE TABLE history (
@@ -352,6 +361,10 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         conn.pragma_update(None, "user_version", 5)
             .map_err(|e| sql_error(path, e))?;
     }
+    if version < 6 {
+        conn.execute_batch(MIGRATE_6)
+            .map_err(|e| sql_error(path, e))?;
+    }
     Ok(())
 }
 
@@ -360,6 +373,76 @@ fn decode(body: &str, cluster_size: Option<i64>) -> Result<Report, StoreError> {
         serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report row: {e}")))?;
     r.cluster_size = cluster_size.unwrap_or(1).max(1) as u32;
     Ok(r)
+}
+
+/// One row of the export's query (the columns of `reports_public`, `version` second) as the
+/// projection's candidate. Borrowed values where a field is parsed anyway: this runs once per
+/// published report on every full export.
+fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreError> {
+    let bad =
+        |what: &str, e: String| StoreError::Corrupt(format!("{}: {what}: {e}", path.display()));
+    let text_ref = |i: usize| -> Result<Option<&str>, StoreError> {
+        match row.get_ref(i).map_err(|e| sql_error(path, e))? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            v => v.as_str().map(Some).map_err(|e| bad("text", e.to_string())),
+        }
+    };
+    let get_text = |i: usize| text_ref(i).map(|t| t.map(str::to_string));
+    let time = |v: Option<&str>| -> Result<Option<DateTime<Utc>>, StoreError> {
+        v.map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| bad("time", e.to_string()))
+        })
+        .transpose()
+    };
+    let location = match (
+        row.get::<_, Option<f64>>(7)
+            .map_err(|e| sql_error(path, e))?,
+        row.get::<_, Option<f64>>(8)
+            .map_err(|e| sql_error(path, e))?,
+        text_ref(9)?,
+    ) {
+        (Some(lat), Some(lon), Some(precision)) => Some(Location {
+            lat,
+            lon,
+            place: get_text(5)?,
+            insee: get_text(6)?,
+            precision: precision
+                .parse()
+                .map_err(|e| bad("precision", format!("{e}")))?,
+            // The projection does not read the method.
+            method: LocationMethod::Volunteer,
+        }),
+        _ => None,
+    };
+    let published_at = time(text_ref(10)?)?;
+    let updated_at = match time(text_ref(11)?)? {
+        Some(t) => t,
+        None => published_at.unwrap_or_default(),
+    };
+    Ok(Candidate {
+        id: row.get(0).map_err(|e| sql_error(path, e))?,
+        version: row.get::<_, i64>(1).map_err(|e| sql_error(path, e))?.max(0) as u64,
+        status: Status::Published,
+        verification: text_ref(2)?
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| bad("verification", format!("{e}")))?,
+        category: text_ref(3)?
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| bad("category", format!("{e}")))?,
+        summary: get_text(4)?,
+        location,
+        published_at,
+        updated_at,
+        network: row.get(12).map_err(|e| sql_error(path, e))?,
+        official: row.get(13).map_err(|e| sql_error(path, e))?,
+        source_url: get_text(14)?,
+        author: text_ref(15)?.unwrap_or_default().to_string(),
+        author_name: get_text(16)?,
+    })
 }
 
 fn row_values(r: &Report) -> Result<(String, String), StoreError> {
@@ -818,68 +901,56 @@ impl ReportStore for SqliteStore {
         .await
     }
 
-    async fn published_candidates(&self) -> Result<Vec<Candidate>, StoreError> {
+    async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let path = self.path.clone();
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name
-                     FROM reports INDEXED BY reports_public WHERE status = 'published' ORDER BY id",
+                    "SELECT id, version FROM reports INDEXED BY reports_published_versions
+                     WHERE status = 'published' ORDER BY id",
                 )
                 .map_err(|e| sql_error(&path, e))?;
-            let bad = |what: &str, e: String| StoreError::Corrupt(format!("{}: {what}: {e}", path.display()));
-            let mut rows = stmt.query([]).map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+                .map_err(|e| sql_error(&path, e))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(|e| sql_error(&path, e))
+        })
+        .await
+    }
+
+    async fn published_candidates(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let path = self.path.clone();
+        // The ids travel as one JSON array parameter, however many there are.
+        let wanted = ids
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(unavailable)?;
+        self.read(move |conn| {
+            const COLUMNS: &str = "r.id, r.version, r.verification, r.chosen_category, r.summary, r.place, r.insee, r.lat, r.lon, r.precision, r.published_at, r.updated_at, r.network, r.official, r.source_url, r.author, r.author_name";
+            let mut stmt = match wanted {
+                None => conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM reports AS r INDEXED BY reports_public WHERE r.status = 'published' ORDER BY r.id"
+                )),
+                // The ids drive the loop (CROSS JOIN keeps that order), each found in the
+                // covering index: left to itself, SQLite would walk every published report.
+                Some(_) => conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM (SELECT DISTINCT value FROM json_each(?1)) AS j CROSS JOIN reports AS r INDEXED BY reports_public ON r.id = j.value
+                     WHERE r.status = 'published' ORDER BY r.id"
+                )),
+            }
+            .map_err(|e| sql_error(&path, e))?;
+            let mut rows = match &wanted {
+                None => stmt.query([]),
+                Some(json) => stmt.query([json]),
+            }
+            .map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(|e| sql_error(&path, e))? {
-                // Borrowed values where a field is parsed anyway: this loop runs once per
-                // published report on every export.
-                let text_ref = |i: usize| -> Result<Option<&str>, StoreError> {
-                    match row.get_ref(i).map_err(|e| sql_error(&path, e))? {
-                        rusqlite::types::ValueRef::Null => Ok(None),
-                        v => v.as_str().map(Some).map_err(|e| bad("text", e.to_string())),
-                    }
-                };
-                let get_text = |i: usize| text_ref(i).map(|t| t.map(str::to_string));
-                let time = |v: Option<&str>| -> Result<Option<DateTime<Utc>>, StoreError> {
-                    v.map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).map_err(|e| bad("time", e.to_string())))
-                        .transpose()
-                };
-                let location = match (
-                    row.get::<_, Option<f64>>(6).map_err(|e| sql_error(&path, e))?,
-                    row.get::<_, Option<f64>>(7).map_err(|e| sql_error(&path, e))?,
-                    text_ref(8)?,
-                ) {
-                    (Some(lat), Some(lon), Some(precision)) => Some(Location {
-                        lat,
-                        lon,
-                        place: get_text(4)?,
-                        insee: get_text(5)?,
-                        precision: precision.parse().map_err(|e| bad("precision", format!("{e}")))?,
-                        // The projection does not read the method.
-                        method: LocationMethod::Volunteer,
-                    }),
-                    _ => None,
-                };
-                let published_at = time(text_ref(9)?)?;
-                let updated_at = match time(text_ref(10)?)? {
-                    Some(t) => t,
-                    None => published_at.unwrap_or_default(),
-                };
-                out.push(Candidate {
-                    id: row.get(0).map_err(|e| sql_error(&path, e))?,
-                    status: Status::Published,
-                    verification: text_ref(1)?.unwrap_or_default().parse().map_err(|e| bad("verification", format!("{e}")))?,
-                    category: text_ref(2)?.map(str::parse).transpose().map_err(|e| bad("category", format!("{e}")))?,
-                    summary: get_text(3)?,
-                    location,
-                    published_at,
-                    updated_at,
-                    network: row.get(11).map_err(|e| sql_error(&path, e))?,
-                    official: row.get(12).map_err(|e| sql_error(&path, e))?,
-                    source_url: get_text(13)?,
-                    author: text_ref(14)?.unwrap_or_default().to_string(),
-                    author_name: get_text(15)?,
-                });
+                out.push(candidate_row(row, &path)?);
             }
             Ok(out)
         })

@@ -249,7 +249,7 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
-            "DROP INDEX reports_public; DROP INDEX reports_url;
+            "DROP INDEX reports_public; DROP INDEX reports_url; DROP INDEX reports_published_versions;
              ALTER TABLE reports DROP COLUMN canonical_url;
              ALTER TABLE tokens DROP COLUMN created_by; ALTER TABLE tokens DROP COLUMN revoked_by;
              ALTER TABLE reports DROP COLUMN chosen_category; ALTER TABLE reports DROP COLUMN summary;
@@ -270,8 +270,13 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
     x.unwrap().unwrap();
     y.unwrap().unwrap();
     let store = SqliteStore::open(&path).unwrap();
-    let candidates = store.published_candidates().await.unwrap();
+    let candidates = store.published_candidates(None).await.unwrap();
     assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].version, r.version);
+    assert_eq!(
+        store.published_versions().await.unwrap(),
+        vec![(r.id.clone(), r.version)]
+    );
     assert_eq!(candidates[0].summary.as_deref(), Some("Pont effondré"));
     assert_eq!(
         candidates[0].author, r.author,
@@ -282,7 +287,7 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     // The addresses of reports stored before are filled in: a hand entry finds them.
     let address = vigie_domain::identity::canonical_url(r.source_url.as_deref().unwrap());
     assert_eq!(
