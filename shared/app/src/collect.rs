@@ -11,8 +11,8 @@ use tracing::{info, warn};
 use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::ports::{HealthUpdate, Spread, StoreError};
-use vigie_domain::report::{ingest, IngestContext};
+use vigie_domain::ports::{HealthUpdate, SourceHealth, Spread, StoreError};
+use vigie_domain::report::{ingest, HistoryEntry, IngestContext};
 use vigie_domain::{Observation, Report};
 
 /// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
@@ -104,14 +104,23 @@ pub enum CollectError {
 
 /// Runs one source once, within the budget, and records its health.
 pub async fn run_source(app: &Vigie, source: &dyn Source, budget: Budget) -> RunSummary {
+    let health = app.store.source_health().await.unwrap_or_default();
+    run_source_with(app, source, budget, &health).await
+}
+
+/// [`run_source`] for a run of several sources, which reads every source's `health` once
+/// (a source asked to wait is not run before its time).
+pub async fn run_source_with(
+    app: &Vigie,
+    source: &dyn Source,
+    budget: Budget,
+    health: &[SourceHealth],
+) -> RunSummary {
     let now = Utc::now();
     let mut summary = RunSummary::new(source.id());
-    let waiting = app
-        .store
-        .source_health()
-        .await
-        .ok()
-        .and_then(|all| all.into_iter().find(|h| h.source_id == source.id()))
+    let waiting = health
+        .iter()
+        .find(|h| h.source_id == source.id())
         .and_then(|h| h.next_allowed_at)
         .filter(|until| *until > now);
     if let Some(until) = waiting {
@@ -239,19 +248,24 @@ pub async fn store_batch(
     };
     let now = Utc::now();
     let reports: Vec<Report> = observations.iter().map(|o| ingest(o, &ctx, now)).collect();
-    let inserted = insert_clustered(app, reports).await?;
+    let inserted = insert_clustered(app, reports, &[]).await?;
     let new = inserted.iter().filter(|n| **n).count();
     Ok((new, inserted.len() - new))
 }
 
-/// Stores new reports, each in the cluster of a stored copy if there is one. Returns, for
-/// each, whether it was new.
+/// Stores new reports, each in the cluster of a stored copy if there is one, with their
+/// entries of `created` (see
+/// [`vigie_domain::ports::ReportStore::insert_reports_with_history`]). Returns, for each,
+/// whether it was new.
 pub async fn insert_clustered(
     app: &Vigie,
     mut reports: Vec<Report>,
+    created: &[HistoryEntry],
 ) -> Result<Vec<bool>, StoreError> {
     assign_clusters(app, &mut reports).await?;
-    app.store.insert_reports(&reports).await
+    app.store
+        .insert_reports_with_history(&reports, created)
+        .await
 }
 
 /// Puts copies of an earlier message (stored, or earlier in this batch) in its cluster.

@@ -7,7 +7,7 @@ use vigie_domain::ports::{ReportStore, StoreError};
 use vigie_domain::report::HistoryEntry;
 use vigie_domain::Report;
 
-/// Stores `reports` (a report already stored is left as it is) and records, for each new one,
+/// Stores `reports` (a report already stored is left as it is), each new one with the record
 /// that it came from `file`. Returns, for each report, whether it was new.
 pub async fn import(
     store: &dyn ReportStore,
@@ -15,12 +15,9 @@ pub async fn import(
     file: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<bool>, StoreError> {
-    let inserted = store.insert_reports(reports).await?;
     let entries: Vec<HistoryEntry> = reports
         .iter()
-        .zip(&inserted)
-        .filter(|(_, new)| **new)
-        .map(|(r, _)| HistoryEntry {
+        .map(|r| HistoryEntry {
             report_id: r.id.clone(),
             version: r.version,
             at: now,
@@ -29,8 +26,5 @@ pub async fn import(
             changes: json!({"file": {"before": null, "after": file}}),
         })
         .collect();
-    for chunk in entries.chunks(500) {
-        store.append_history(chunk).await?;
-    }
-    Ok(inserted)
+    store.insert_reports_with_history(reports, &entries).await
 }

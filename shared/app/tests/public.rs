@@ -1092,8 +1092,14 @@ impl ReportStore for UnpublishedMeanwhile {
     async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         self.inner.published_versions().await
     }
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
-        self.inner.insert_reports(reports).await
+    async fn insert_reports_with_history(
+        &self,
+        reports: &[Report],
+        created: &[HistoryEntry],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.inner
+            .insert_reports_with_history(reports, created)
+            .await
     }
     async fn cluster_candidates(&self, b: &[String]) -> Result<Vec<ClusterCandidate>, StoreError> {
         self.inner.cluster_candidates(b).await
@@ -1120,9 +1126,6 @@ impl ReportStore for UnpublishedMeanwhile {
     async fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         self.inner.history(id).await
     }
-    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
-        self.inner.append_history(entries).await
-    }
     async fn counts(&self) -> Result<Counts, StoreError> {
         self.inner.counts().await
     }
@@ -1145,9 +1148,6 @@ impl ReportStore for UnpublishedMeanwhile {
     }
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
         self.inner.source_health().await
-    }
-    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError> {
-        self.inner.put_source_health(health).await
     }
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {
         self.inner.record_source_run(update).await

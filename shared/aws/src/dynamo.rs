@@ -38,6 +38,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConsumedCapacity, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest,
@@ -333,9 +334,14 @@ fn journal_entries(text: &str) -> Vec<JournalEntry> {
 
 /// A history entry's item, beside its report.
 fn history_item(entry: &HistoryEntry) -> Item {
+    history_item_of(entry, &entry.report_id, entry.version)
+}
+
+/// A history entry's item, for the report `report_id` at `version`.
+fn history_item_of(entry: &HistoryEntry, report_id: &str, version: u64) -> Item {
     HashMap::from([
-        ("PK".into(), s(format!("R#{}", entry.report_id))),
-        ("SK".into(), s(format!("H#{:012}", entry.version))),
+        ("PK".into(), s(format!("R#{report_id}"))),
+        ("SK".into(), s(format!("H#{version:012}"))),
         ("at".into(), s(ts(&entry.at))),
         ("actor".into(), s(&entry.actor)),
         ("action".into(), s(&entry.action)),
@@ -548,6 +554,91 @@ impl DynamoStore {
         let mut one = self.with_cluster_sizes(vec![r]).await?;
         one.pop()
             .ok_or_else(|| StoreError::Corrupt("cluster size of nothing".into()))
+    }
+
+    /// Puts a report item only if its key is free: true when stored, false when a report of
+    /// that id was there already.
+    async fn put_new(&self, item: Item) -> Result<bool, StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match put {
+            Ok(out) => {
+                self.note("PutItem", out.consumed_capacity().cloned().as_slice());
+                Ok(true)
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    /// [`DynamoStore::put_new`] with the report's first history entries, in one transaction:
+    /// both or neither.
+    async fn put_new_with_history(
+        &self,
+        item: Item,
+        entries: &[&HistoryEntry],
+    ) -> Result<bool, StoreError> {
+        let mut request = self
+            .client
+            .transact_write_items()
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(item))
+                            .condition_expression("attribute_not_exists(PK)")
+                            .build()
+                            .map_err(unavailable)?,
+                    )
+                    .build(),
+            );
+        for entry in entries {
+            request = request.transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(history_item(entry)))
+                            .build()
+                            .map_err(unavailable)?,
+                    )
+                    .build(),
+            );
+        }
+        match request.send().await {
+            Ok(out) => {
+                self.note("TransactWriteItems", out.consumed_capacity());
+                Ok(true)
+            }
+            // Cancelled because the report's key was taken: already stored.
+            Err(e)
+                if e.as_service_error().is_some_and(|se| match se {
+                    TransactWriteItemsError::TransactionCanceledException(c) => c
+                        .cancellation_reasons()
+                        .first()
+                        .and_then(|r| r.code())
+                        .is_some_and(|code| code == "ConditionalCheckFailed"),
+                    _ => false,
+                }) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(sdk(e)),
+        }
     }
 
     /// Counts one more attempt of a batch request that left work undone, and waits before the
@@ -907,32 +998,21 @@ impl DynamoStore {
 
 #[async_trait]
 impl ReportStore for DynamoStore {
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+    async fn insert_reports_with_history(
+        &self,
+        reports: &[Report],
+        created: &[HistoryEntry],
+    ) -> Result<Vec<bool>, StoreError> {
         let mut out = Vec::with_capacity(reports.len());
         let mut journal = Vec::new();
         for r in reports {
             let item = report_item(r)?;
-            let put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            let stored = match put {
-                Ok(out) => {
-                    self.note("PutItem", out.consumed_capacity().cloned().as_slice());
-                    Ok(true)
-                }
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-                {
-                    Ok(false)
-                }
-                Err(e) => Err(sdk(e)),
+            let entries: Vec<&HistoryEntry> =
+                created.iter().filter(|e| e.report_id == r.id).collect();
+            let stored = if entries.is_empty() {
+                self.put_new(item).await
+            } else {
+                self.put_new_with_history(item, &entries).await
             };
             match stored {
                 Ok(true) => {}
@@ -1047,11 +1127,7 @@ impl ReportStore for DynamoStore {
         if let Some(spread) = current.get("spread") {
             item.insert("spread".into(), spread.clone());
         }
-        let history = history_item(&HistoryEntry {
-            report_id: next.id.clone(),
-            version: next.version,
-            ..entry.clone()
-        });
+        let history = history_item_of(entry, &next.id, next.version);
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -1120,11 +1196,6 @@ impl ReportStore for DynamoStore {
             });
         }
         Ok(out)
-    }
-
-    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
-        let items = entries.iter().map(history_item).collect();
-        self.batch_put(items).await
     }
 
     async fn counts(&self) -> Result<Counts, StoreError> {
@@ -1283,22 +1354,6 @@ impl ReportStore for DynamoStore {
             out.push(serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?);
         }
         Ok(out)
-    }
-
-    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item("PK", s("HEALTH"))
-            .item("SK", s(&health.source_id))
-            .item(
-                "body",
-                s(serde_json::to_string(health).map_err(unavailable)?),
-            )
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
     }
 
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {

@@ -6,8 +6,8 @@ use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{
-    HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, SourceHealth,
-    Spread, StoreError, TokenRecord,
+    HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore, Spread,
+    StoreError, TokenRecord,
 };
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
@@ -520,24 +520,24 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         2
     );
 
-    // Source health.
-    let h = SourceHealth {
-        source_id: "masto".into(),
-        kind: "mastodon".into(),
-        items_collected: 4,
-        ..Default::default()
-    };
-    store.put_source_health(&h).await.unwrap();
-    store
-        .put_source_health(&SourceHealth {
-            items_collected: 9,
-            ..h.clone()
-        })
-        .await
-        .unwrap();
+    // Source health: one line per source, made by its first run.
+    for collected in [4, 5] {
+        store
+            .record_source_run(&HealthUpdate {
+                source_id: "masto".into(),
+                kind: "mastodon".into(),
+                collected,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
     let all = store.source_health().await.unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].items_collected, 9);
+    assert_eq!(
+        (all[0].kind.as_str(), all[0].items_collected),
+        ("mastodon", 9)
+    );
 
     // Runs' updates: counts add up even when the runs overlap; times move forward only.
     let t0 = Utc::now();
@@ -678,25 +678,51 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         .unwrap()
         .is_none());
 
-    // History of a report just stored (a hand entry, an import) is recorded as given.
+    // A report stored with the start of its history (a hand entry, an import) has it from
+    // the start; stored again, neither the report nor an entry is written twice.
+    let entered = sample("hand-1", "Arbre en travers de la route de Matouba", 31);
+    let plain = sample(
+        "hand-2",
+        "Coupure d'eau à Trois-Rivières depuis ce matin",
+        32,
+    );
     let created = HistoryEntry {
-        report_id: collected.id.clone(),
-        version: collected.version,
+        report_id: entered.id.clone(),
+        version: entered.version,
         at: Utc::now(),
         actor: "Lyne (t1)".into(),
         action: "create".into(),
         changes: serde_json::json!({"network": {"before": null, "after": "mastodon"}}),
     };
-    store
-        .append_history(std::slice::from_ref(&created))
-        .await
-        .unwrap();
-    let log = store.history(&collected.id).await.unwrap();
+    assert_eq!(
+        store
+            .insert_reports_with_history(
+                &[entered.clone(), plain.clone()],
+                std::slice::from_ref(&created)
+            )
+            .await
+            .unwrap(),
+        vec![true, true]
+    );
+    assert!(store.history(&plain.id).await.unwrap().is_empty());
+    let again = HistoryEntry {
+        action: "import".into(),
+        ..created.clone()
+    };
+    assert_eq!(
+        store
+            .insert_reports_with_history(std::slice::from_ref(&entered), &[again])
+            .await
+            .unwrap(),
+        vec![false]
+    );
+    let log = store.history(&entered.id).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "create");
     assert_eq!(log[0].actor, "Lyne (t1)");
-    assert_eq!(log[0].version, collected.version);
+    assert_eq!(log[0].version, entered.version);
     assert_eq!(log[0].changes, created.changes);
+    let collected = entered;
     let before = store.get_report(&collected.id).await.unwrap().unwrap();
     let mut after = before.clone();
     after.summary = Some("Pont coupé".into());

@@ -231,7 +231,19 @@ impl HealthUpdate {
 pub trait ReportStore: Send + Sync {
     /// Stores new reports; a report whose id is already stored is left as it is. Returns, for
     /// each report, whether it was new. A new report joining a cluster grows that cluster.
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError>;
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+        self.insert_reports_with_history(reports, &[]).await
+    }
+
+    /// [`ReportStore::insert_reports`], each new report stored together with its entries of
+    /// `created` (matched by report id: who entered or imported it), in the same write, so that
+    /// no report is ever stored without the start of its audit trail. The entries of a report
+    /// already stored are not written.
+    async fn insert_reports_with_history(
+        &self,
+        reports: &[Report],
+        created: &[HistoryEntry],
+    ) -> Result<Vec<bool>, StoreError>;
 
     /// Reports sharing any of these fingerprint bands.
     async fn cluster_candidates(
@@ -260,10 +272,6 @@ pub trait ReportStore: Send + Sync {
     ) -> Result<Report, StoreError>;
 
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
-
-    /// Records entries for reports just stored (a hand entry, an import): `version` is the
-    /// report's version the entry describes.
-    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError>;
 
     /// Counts over the whole table, for the coordinators' dashboard.
     async fn counts(&self) -> Result<Counts, StoreError>;
@@ -298,7 +306,6 @@ pub trait ReportStore: Send + Sync {
     async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError>;
 
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError>;
-    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError>;
     /// Applies one run's update to a source's health (created if absent) atomically, and
     /// returns the health as stored.
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError>;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use std::time::SystemTime;
-use vigie_app::collect::{record_unrunnable, run_source, Budget, RunSummary};
+use vigie_app::collect::{record_unrunnable, run_source_with, Budget, RunSummary};
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::{Crisis, SourceKind};
@@ -227,11 +227,20 @@ pub async fn collect_once(
 }
 
 async fn collect_each(app: &Vigie, sources: &[&PlannedSource], budget: Budget) -> Vec<RunSummary> {
+    // Every source's health, read once for the run: which of them must wait.
+    let health = match app.store.source_health().await {
+        Ok(health) => health,
+        Err(e) => {
+            tracing::warn!(error = %e, "sources' health not read; running them all");
+            Vec::new()
+        }
+    };
+    let health = &health;
     // Unordered, so a hung source holds one slot only, then put back in the given order.
     let mut done: Vec<(usize, RunSummary)> = futures::stream::iter(sources.iter().enumerate())
         .map(|(i, s)| async move {
             let summary = match &s.runner {
-                Ok(src) => run_source(app, src.as_ref(), budget).await,
+                Ok(src) => run_source_with(app, src.as_ref(), budget, health).await,
                 Err(reason) => {
                     tracing::warn!(source = %s.id, error = %reason, "source cannot run");
                     record_unrunnable(app, &s.id, s.kind, reason).await;

@@ -445,6 +445,67 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
     })
 }
 
+/// The columns of a report row, in the order of [`report_values`] (`?1` to `?26`).
+const REPORT_COLUMNS: &str = "id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body, \
+     chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name, canonical_url";
+const REPORT_VALUES: &str =
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26";
+
+/// A report's row, as [`REPORT_COLUMNS`] lists them: for an insert and an update alike.
+fn report_values(r: &Report) -> Result<Vec<rusqlite::types::Value>, StoreError> {
+    use rusqlite::types::Value;
+    let text = |t: Option<String>| t.map_or(Value::Null, Value::Text);
+    let (body, search) = row_values(r)?;
+    let loc = r.location.as_ref();
+    Ok(vec![
+        Value::Text(r.id.clone()),
+        Value::Integer(r.version as i64),
+        Value::Text(r.status.as_str().into()),
+        Value::Text(r.effective_category().as_str().into()),
+        Value::Integer(r.effective_priority().rank().into()),
+        Value::Text(r.verification.as_str().into()),
+        Value::Text(r.network.clone()),
+        Value::Integer(r.escalated.into()),
+        Value::Text(ts(&r.posted_at)),
+        Value::Text(r.cluster_id.clone()),
+        text(loc.and_then(|l| l.place.clone())),
+        text(loc.and_then(|l| l.insee.clone())),
+        Value::Text(search),
+        Value::Text(body),
+        text(r.category.map(|c| c.as_str().into())),
+        text(r.summary.clone()),
+        loc.map_or(Value::Null, |l| Value::Real(l.lat)),
+        loc.map_or(Value::Null, |l| Value::Real(l.lon)),
+        text(loc.map(|l| l.precision.as_str().into())),
+        text(r.published_at.as_ref().map(ts)),
+        Value::Integer(r.official.into()),
+        text(r.source_url.clone()),
+        Value::Text(ts(&r.updated_at)),
+        Value::Text(r.author.clone()),
+        text(r.author_name.clone()),
+        text(r.source_url.as_deref().map(canonical_url)),
+    ])
+}
+
+/// Records one history entry, inside the transaction that changes its report.
+fn insert_history(tx: &Connection, e: &HistoryEntry, path: &Path) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO history (report_id, version, at, actor, action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut insert| {
+        insert.execute(params![
+            e.report_id,
+            e.version as i64,
+            ts(&e.at),
+            e.actor,
+            e.action,
+            e.changes.to_string()
+        ])
+    })
+    .map_err(|err| sql_error(path, err))?;
+    Ok(())
+}
+
 fn row_values(r: &Report) -> Result<(String, String), StoreError> {
     let body = serde_json::to_string(r).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let search = fold(&format!(
@@ -489,19 +550,27 @@ fn decode_cursor(cursor: &str) -> Result<(i64, String, String), StoreError> {
 
 #[async_trait]
 impl ReportStore for SqliteStore {
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+    async fn insert_reports_with_history(
+        &self,
+        reports: &[Report],
+        created: &[HistoryEntry],
+    ) -> Result<Vec<bool>, StoreError> {
         let reports = reports.to_vec();
+        let created = created.to_vec();
         let path = self.path.clone();
         self.write(move |conn| {
+            let mut entries: std::collections::HashMap<&str, Vec<&HistoryEntry>> =
+                std::collections::HashMap::new();
+            for e in &created {
+                entries.entry(e.report_id.as_str()).or_default().push(e);
+            }
             let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::with_capacity(reports.len());
             {
                 let mut insert = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO reports (id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body,
-                             chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name, canonical_url)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
-                    )
+                    .prepare_cached(&format!(
+                        "INSERT OR IGNORE INTO reports ({REPORT_COLUMNS}) VALUES ({REPORT_VALUES})"
+                    ))
                     .map_err(|e| sql_error(&path, e))?;
                 let mut cluster = tx
                     .prepare_cached(
@@ -513,44 +582,21 @@ impl ReportStore for SqliteStore {
                     .prepare_cached("INSERT OR IGNORE INTO bands (band, report_id) VALUES (?1, ?2)")
                     .map_err(|e| sql_error(&path, e))?;
                 for r in &reports {
-                    let (body, search) = row_values(r)?;
-                    let loc = r.location.as_ref();
                     let n = insert
-                        .execute(params![
-                            r.id,
-                            r.version as i64,
-                            r.status.as_str(),
-                            r.effective_category().as_str(),
-                            r.effective_priority().rank(),
-                            r.verification.as_str(),
-                            r.network,
-                            r.escalated,
-                            ts(&r.posted_at),
-                            r.cluster_id,
-                            loc.and_then(|l| l.place.clone()),
-                            loc.and_then(|l| l.insee.clone()),
-                            search,
-                            body,
-                            r.category.map(|c| c.as_str()),
-                            r.summary,
-                            loc.map(|l| l.lat),
-                            loc.map(|l| l.lon),
-                            loc.map(|l| l.precision.as_str()),
-                            r.published_at.as_ref().map(ts),
-                            r.official,
-                            r.source_url,
-                            ts(&r.updated_at),
-                            r.author,
-                            r.author_name,
-                            r.source_url.as_deref().map(canonical_url),
-                        ])
+                        .execute(params_from_iter(report_values(r)?))
                         .map_err(|e| sql_error(&path, e))?;
                     if n == 1 {
-                        cluster.execute(params![r.cluster_id]).map_err(|e| sql_error(&path, e))?;
+                        cluster
+                            .execute(params![r.cluster_id])
+                            .map_err(|e| sql_error(&path, e))?;
                         if let Some(fp) = r.fingerprint() {
                             for b in fp.bands() {
-                                band.execute(params![b, r.id]).map_err(|e| sql_error(&path, e))?;
+                                band.execute(params![b, r.id])
+                                    .map_err(|e| sql_error(&path, e))?;
                             }
+                        }
+                        for e in entries.get(r.id.as_str()).into_iter().flatten() {
+                            insert_history(&tx, e, &path)?;
                         }
                     }
                     out.push(n == 1);
@@ -726,57 +772,35 @@ impl ReportStore for SqliteStore {
         self.write(move |conn| {
             let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
             let current: Option<i64> = tx
-                .query_row("SELECT version FROM reports WHERE id = ?1", [&next.id], |r| r.get(0))
+                .query_row(
+                    "SELECT version FROM reports WHERE id = ?1",
+                    [&next.id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(|e| sql_error(&path, e))?;
             let Some(current) = current else {
                 return Err(StoreError::NotFound(format!("report {}", next.id)));
             };
             if current as u64 != expected_version {
-                return Err(StoreError::Conflict { id: next.id.clone(), expected: expected_version, current: current as u64 });
+                return Err(StoreError::Conflict {
+                    id: next.id.clone(),
+                    expected: expected_version,
+                    current: current as u64,
+                });
             }
-            let (body, search) = row_values(&next)?;
-            let loc = next.location.as_ref();
             tx.execute(
-                "UPDATE reports SET version = ?2, status = ?3, category = ?4, priority_rank = ?5, verification = ?6, network = ?7, escalated = ?8, posted_at = ?9, cluster_id = ?10, place = ?11, insee = ?12, search = ?13, body = ?14,
-                     chosen_category = ?15, summary = ?16, lat = ?17, lon = ?18, precision = ?19, published_at = ?20, official = ?21, source_url = ?22, updated_at = ?23, author = ?24, author_name = ?25, canonical_url = ?26 WHERE id = ?1",
-                params![
-                    next.id,
-                    next.version as i64,
-                    next.status.as_str(),
-                    next.effective_category().as_str(),
-                    next.effective_priority().rank(),
-                    next.verification.as_str(),
-                    next.network,
-                    next.escalated,
-                    ts(&next.posted_at),
-                    next.cluster_id,
-                    loc.and_then(|l| l.place.clone()),
-                    loc.and_then(|l| l.insee.clone()),
-                    search,
-                    body,
-                    next.category.map(|c| c.as_str()),
-                    next.summary,
-                    loc.map(|l| l.lat),
-                    loc.map(|l| l.lon),
-                    loc.map(|l| l.precision.as_str()),
-                    next.published_at.as_ref().map(ts),
-                    next.official,
-                    next.source_url,
-                    ts(&next.updated_at),
-                    next.author,
-                    next.author_name,
-                    next.source_url.as_deref().map(canonical_url),
-                ],
+                &format!("UPDATE reports SET ({REPORT_COLUMNS}) = ({REPORT_VALUES}) WHERE id = ?1"),
+                params_from_iter(report_values(&next)?),
             )
             .map_err(|e| sql_error(&path, e))?;
-            tx.execute(
-                "INSERT INTO history (report_id, version, at, actor, action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![entry.report_id, entry.version as i64, ts(&entry.at), entry.actor, entry.action, entry.changes.to_string()],
-            )
-            .map_err(|e| sql_error(&path, e))?;
+            insert_history(&tx, &entry, &path)?;
             let size: Option<i64> = tx
-                .query_row("SELECT size FROM clusters WHERE cluster_id = ?1", [&next.cluster_id], |r| r.get(0))
+                .query_row(
+                    "SELECT size FROM clusters WHERE cluster_id = ?1",
+                    [&next.cluster_id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(|e| sql_error(&path, e))?;
             tx.commit().map_err(|e| sql_error(&path, e))?;
@@ -811,27 +835,6 @@ impl ReportStore for SqliteStore {
                 });
             }
             Ok(out)
-        })
-        .await
-    }
-
-    async fn append_history(&self, entries: &[HistoryEntry]) -> Result<(), StoreError> {
-        let entries = entries.to_vec();
-        let path = self.path.clone();
-        self.write(move |conn| {
-            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
-            {
-                let mut insert = tx
-                    .prepare_cached("INSERT INTO history (report_id, version, at, actor, action, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                    .map_err(|e| sql_error(&path, e))?;
-                for e in &entries {
-                    insert
-                        .execute(params![e.report_id, e.version as i64, ts(&e.at), e.actor, e.action, e.changes.to_string()])
-                        .map_err(|e| sql_error(&path, e))?;
-                }
-            }
-            tx.commit().map_err(|e| sql_error(&path, e))?;
-            Ok(())
         })
         .await
     }
@@ -1047,22 +1050,6 @@ impl ReportStore for SqliteStore {
                 );
             }
             Ok(out)
-        })
-        .await
-    }
-
-    async fn put_source_health(&self, health: &SourceHealth) -> Result<(), StoreError> {
-        let body = serde_json::to_string(health).map_err(unavailable)?;
-        let id = health.source_id.clone();
-        let path = self.path.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO source_health (source_id, body) VALUES (?1, ?2)
-                 ON CONFLICT (source_id) DO UPDATE SET body = excluded.body",
-                params![id, body],
-            )
-            .map_err(|e| sql_error(&path, e))?;
-            Ok(())
         })
         .await
     }

@@ -200,11 +200,16 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 /// error body.
 pub struct Params(pub HashMap<String, String>);
 
-impl Params {
-    /// Refuses any parameter, for routes that take none.
-    pub fn none(&self) -> Result<(), ApiError> {
-        match self.0.keys().min() {
-            None => Ok(()),
+/// The query of a route that takes no parameter: any parameter is refused, by name.
+pub struct NoParams;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<NoParams, ApiError> {
+        let Params(params) = Params::from_request_parts(parts, state).await?;
+        match params.keys().min() {
+            None => Ok(NoParams),
             Some(name) => Err(ApiError::bad_request(format!(
                 "unknown parameter `{name}` (this route takes none)"
             ))),

@@ -2,7 +2,6 @@
 
 use super::{routes, Access};
 use axum::http::Method;
-use axum::Json;
 use serde_json::{json, Map, Value};
 
 fn parameters(path: &str, method: &Method) -> Vec<Value> {
@@ -223,6 +222,13 @@ fn report_schema() -> Value {
     json!({"type": "object", "required": required, "properties": properties})
 }
 
-pub async fn document() -> Json<Value> {
-    Json(build())
+/// The document, built and serialized once per process (it depends on nothing but the
+/// routes).
+pub async fn document() -> impl axum::response::IntoResponse {
+    static DOCUMENT: std::sync::OnceLock<bytes::Bytes> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| build().to_string().into()).clone();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
 }

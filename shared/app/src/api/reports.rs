@@ -1,7 +1,7 @@
 //! The reports routes: the queue, hand entries, updates with optimistic versions, claims,
 //! publication, escalations, rumours, statistics, sources and the CSV export.
 
-use super::{json_body, ApiError, Caller, Params, PathId};
+use super::{json_body, ApiError, Caller, NoParams, Params, PathId};
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -315,7 +315,20 @@ pub async fn create(
     if location.is_some() {
         report.location = location;
     }
-    let stored = crate::collect::insert_clustered(&app, vec![report.clone()]).await?;
+    // The audit trail starts with who entered the post and what they typed, stored with it.
+    let entered: Map<String, Value> = map
+        .iter()
+        .map(|(k, v)| (k.clone(), json!({"before": null, "after": v})))
+        .collect();
+    let entry = HistoryEntry {
+        report_id: id.clone(),
+        version: report.version,
+        at: report.collected_at,
+        actor: caller.actor().label(),
+        action: "create".into(),
+        changes: Value::Object(entered),
+    };
+    let stored = crate::collect::insert_clustered(&app, vec![report], &[entry]).await?;
     if !stored[0] {
         let existing = load(&app, &id).await?;
         return Ok(with_etag(
@@ -324,21 +337,6 @@ pub async fn create(
             Some(("duplicate", json!(true))),
         ));
     }
-    // The audit trail starts with who entered the post and what they typed.
-    let entered: Map<String, Value> = map
-        .iter()
-        .map(|(k, v)| (k.clone(), json!({"before": null, "after": v})))
-        .collect();
-    app.store
-        .append_history(&[HistoryEntry {
-            report_id: id.clone(),
-            version: report.version,
-            at: report.collected_at,
-            actor: caller.actor().label(),
-            action: "create".into(),
-            changes: Value::Object(entered),
-        }])
-        .await?;
     let created = load(&app, &id).await?;
     info!(report = %id, actor = %caller.token_id, network = %network, "report entered by hand");
     Ok(with_etag(
@@ -637,10 +635,9 @@ async fn all(app: &Vigie, query: ReportQuery) -> Result<Vec<Report>, ApiError> {
 pub async fn escalations(
     State(app): State<Vigie>,
     caller: Caller,
-    params: Params,
+    _: NoParams,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
-    params.none()?;
     let mut items = all(
         &app,
         ReportQuery {
@@ -663,10 +660,9 @@ pub async fn escalations(
 pub async fn rumors(
     State(app): State<Vigie>,
     caller: Caller,
-    params: Params,
+    _: NoParams,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
-    params.none()?;
     let mut flagged = all(
         &app,
         ReportQuery {
@@ -737,10 +733,9 @@ pub async fn rumors(
 pub async fn stats(
     State(app): State<Vigie>,
     caller: Caller,
-    params: Params,
+    _: NoParams,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
-    params.none()?;
     let counts = app.store.counts().await?;
     Ok(Json(serde_json::to_value(counts).unwrap_or_default()))
 }
@@ -748,10 +743,9 @@ pub async fn stats(
 pub async fn sources(
     State(app): State<Vigie>,
     caller: Caller,
-    params: Params,
+    _: NoParams,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Action::Read)?;
-    params.none()?;
     let health = app.store.source_health().await?;
     let items: Vec<Value> = app
         .crisis
