@@ -149,19 +149,26 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
     state.run += 1;
     let run = state.run;
     let versions = app.store.published_versions().await?;
-    let mut stale = Vec::new();
-    for (id, version) in &versions {
-        match state.seen.get_mut(id) {
-            Some(seen) if seen.version == *version => seen.run = run,
-            _ => stale.push(id.clone()),
-        }
-    }
+    let stale: Vec<String> = versions
+        .iter()
+        .filter(|(id, version)| state.seen.get(id).map(|s| s.version) != Some(*version))
+        .map(|(id, _)| id.clone())
+        .collect();
     // A first run (or one after most reports changed) reads every published report in one
-    // pass rather than by id.
-    let candidates = match stale.len() {
-        0 => Vec::new(),
-        n if n * 2 > versions.len() => app.store.published_candidates(None).await?,
-        _ => app.store.published_candidates(Some(&stale)).await?,
+    // pass rather than by id; then what that read finds is what stays, even a report listed
+    // as unchanged a moment before (it may have been unpublished since).
+    let candidates = if stale.len() * 2 > versions.len() {
+        app.store.published_candidates(None).await?
+    } else {
+        for (id, version) in &versions {
+            if let Some(seen) = state.seen.get_mut(id).filter(|s| s.version == *version) {
+                seen.run = run;
+            }
+        }
+        match stale.is_empty() {
+            true => Vec::new(),
+            false => app.store.published_candidates(Some(&stale)).await?,
+        }
     };
     let mut scratch = Vec::with_capacity(1024);
     let mut fresh = Vec::new();
@@ -204,7 +211,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
         state.public.extend(fresh);
     }
     // Forget what is no longer published, including a report unpublished between the two
-    // reads (listed, but not read again): its old rendering must not go out.
+    // reads (listed, then not found by the second): its old rendering must not go out.
     let public = &mut state.public;
     state.seen.retain(|_, seen| {
         let published = seen.run == run;

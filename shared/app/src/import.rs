@@ -15,8 +15,11 @@ pub async fn import(
     file: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<bool>, StoreError> {
+    // One entry per report id: rows of one post repeated in the file are one report.
+    let mut seen = std::collections::HashSet::new();
     let entries: Vec<HistoryEntry> = reports
         .iter()
+        .filter(|r| seen.insert(r.id.as_str()))
         .map(|r| HistoryEntry {
             report_id: r.id.clone(),
             version: r.version,

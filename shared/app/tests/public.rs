@@ -1190,24 +1190,45 @@ async fn a_report_unpublished_while_the_export_reads_stays_out() {
         public,
         _dir: dir,
     };
-    add(&f.app, private("v1", "Route coupée")).await;
-    add(&f.app, private("v2", "Pont effondré")).await;
+    let mut others = Vec::new();
+    for (native, summary) in [("v1", "Route coupée"), ("v2", "Pont effondré")] {
+        others.push(add(&f.app, private(native, summary)).await);
+    }
     let victim = add(&f.app, private("v3", "VICTIM-MARKER arbre tombé")).await;
+    let second = add(&f.app, private("v4", "SECOND-VICTIM toiture envolée")).await;
     export::export_once(&f.app).await.unwrap();
-    assert!(std::fs::read_to_string(f.public.join("reports.geojson"))
-        .unwrap()
-        .contains("VICTIM-MARKER"));
+    let geojson = std::fs::read_to_string(f.public.join("reports.geojson")).unwrap();
+    assert!(geojson.contains("VICTIM-MARKER") && geojson.contains("SECOND-VICTIM"));
+    let stays_out = |marker: &str| {
+        for file in ["reports.geojson", "official.atom", "meta.json"] {
+            let text = std::fs::read_to_string(f.public.join(file)).unwrap();
+            assert!(!text.contains(marker), "{file} still has {marker}");
+        }
+    };
 
-    // Edited (so its rendering is out of date), then unpublished between the two reads.
+    // Edited (so only it is read again, by id), then unpublished between the two reads.
     let mut edited = victim.clone();
     edited.summary = Some("VICTIM-MARKER arbre tombé sur la route".into());
     let edited = store_edit(&f.app, &victim, edited).await;
     *store.victim.lock().unwrap() = Some(edited);
     let summary = export::export_once(&f.app).await.unwrap();
     assert!(store.victim.lock().unwrap().is_none(), "the race was run");
-    assert_eq!(summary.features, 2);
-    for file in ["reports.geojson", "official.atom", "meta.json"] {
-        let text = std::fs::read_to_string(f.public.join(file)).unwrap();
-        assert!(!text.contains("VICTIM-MARKER"), "{file} still has it");
+    assert_eq!(summary.features, 3);
+    stays_out("VICTIM-MARKER");
+
+    // Unchanged itself, while most others changed (so everything is read in one pass), and
+    // unpublished between the two reads.
+    for r in &others {
+        let mut after = r.clone();
+        after.summary = Some(format!(
+            "{} (mis à jour)",
+            r.summary.as_deref().unwrap_or("")
+        ));
+        store_edit(&f.app, r, after).await;
     }
+    *store.victim.lock().unwrap() = Some(second);
+    let summary = export::export_once(&f.app).await.unwrap();
+    assert!(store.victim.lock().unwrap().is_none(), "the race was run");
+    assert_eq!(summary.features, 2);
+    stays_out("SECOND-VICTIM");
 }

@@ -55,8 +55,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::{canonical_url, url_key, Fingerprint};
 use vigie_domain::ports::{
-    cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
-    ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, entries_by_report, opaque_cursor, ClusterCandidate, Counts, HealthUpdate,
+    Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
@@ -721,6 +721,8 @@ impl DynamoStore {
             let mut pending = Some(
                 KeysAndAttributes::builder()
                     .set_keys(Some(keys))
+                    // Strongly consistent: the version listed a moment ago, not an older one.
+                    .consistent_read(true)
                     .build()
                     .map_err(unavailable)?,
             );
@@ -1005,14 +1007,13 @@ impl ReportStore for DynamoStore {
     ) -> Result<Vec<bool>, StoreError> {
         let mut out = Vec::with_capacity(reports.len());
         let mut journal = Vec::new();
+        let mut created = entries_by_report(created);
         for r in reports {
             let item = report_item(r)?;
-            let entries: Vec<&HistoryEntry> =
-                created.iter().filter(|e| e.report_id == r.id).collect();
-            let stored = if entries.is_empty() {
-                self.put_new(item).await
-            } else {
-                self.put_new_with_history(item, &entries).await
+            // The entries go with the first report of their id; a later one is a repeat.
+            let stored = match created.remove(r.id.as_str()) {
+                Some(entries) => self.put_new_with_history(item, &entries).await,
+                None => self.put_new(item).await,
             };
             match stored {
                 Ok(true) => {}

@@ -716,6 +716,29 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
             .unwrap(),
         vec![false]
     );
+    // One post twice in a batch (a file repeating a row), with an entry each time: one
+    // report, one entry.
+    let twice = sample(
+        "hand-3",
+        "Glissement de terrain sur la route de la Soufrière",
+        33,
+    );
+    let imported = HistoryEntry {
+        report_id: twice.id.clone(),
+        action: "import".into(),
+        ..created.clone()
+    };
+    assert_eq!(
+        store
+            .insert_reports_with_history(
+                &[twice.clone(), twice.clone()],
+                &[imported.clone(), imported.clone()]
+            )
+            .await
+            .unwrap(),
+        vec![true, false]
+    );
+    assert_eq!(store.history(&twice.id).await.unwrap().len(), 1);
     let log = store.history(&entered.id).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, "create");

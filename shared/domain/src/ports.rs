@@ -7,6 +7,7 @@ use crate::taxonomy::{Category, Priority, Role, Status, Verification};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -227,6 +228,20 @@ impl HealthUpdate {
 }
 
 /// The table of reports, with everything that must survive a restart.
+/// The entries handed to [`ReportStore::insert_reports_with_history`], by report id, one per
+/// version (a second entry for the same report and version is dropped): what a store writes
+/// with each new report.
+pub fn entries_by_report(entries: &[HistoryEntry]) -> HashMap<&str, Vec<&HistoryEntry>> {
+    let mut out: HashMap<&str, Vec<&HistoryEntry>> = HashMap::new();
+    for e in entries {
+        let of_report = out.entry(e.report_id.as_str()).or_default();
+        if !of_report.iter().any(|kept| kept.version == e.version) {
+            of_report.push(e);
+        }
+    }
+    out
+}
+
 #[async_trait]
 pub trait ReportStore: Send + Sync {
     /// Stores new reports; a report whose id is already stored is left as it is. Returns, for

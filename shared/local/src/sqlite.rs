@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
-    cursor_position, opaque_cursor, ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery,
-    ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, entries_by_report, opaque_cursor, ClusterCandidate, Counts, HealthUpdate,
+    Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -559,11 +559,7 @@ impl ReportStore for SqliteStore {
         let created = created.to_vec();
         let path = self.path.clone();
         self.write(move |conn| {
-            let mut entries: std::collections::HashMap<&str, Vec<&HistoryEntry>> =
-                std::collections::HashMap::new();
-            for e in &created {
-                entries.entry(e.report_id.as_str()).or_default().push(e);
-            }
+            let entries = entries_by_report(&created);
             let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::with_capacity(reports.len());
             {
