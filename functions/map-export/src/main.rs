@@ -1,6 +1,8 @@
 //! `map-export`: invoked every minute by its schedule and by the table's stream when a report
 //! is published or unpublished; whatever the event, it writes the public files once, as
-//! `vigie export --once` does. Unchanged files are not written again.
+//! `vigie export --once` does. Unchanged files are not written again. The app is built once
+//! per instance, so a warm instance keeps its reports' renderings and renders again only what
+//! changed since its last invocation.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
