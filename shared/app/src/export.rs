@@ -204,8 +204,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
         );
     }
     if state.public.is_empty() {
-        // A first run: built from sorted renderings in one pass.
-        fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // A first run: collecting sorts once and builds the map in bulk.
         state.public = fresh.into_iter().collect();
     } else {
         state.public.extend(fresh);

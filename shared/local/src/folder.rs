@@ -77,7 +77,7 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     if file.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
         return false;
     }
-    let mut piece = vec![0u8; 256 * 1024];
+    let mut piece = vec![0u8; bytes.len().clamp(1, 256 * 1024)];
     let mut rest = bytes;
     loop {
         match file.read(&mut piece) {
