@@ -562,8 +562,8 @@ pub fn suggest<'g>(places: &'g [Place], prefix: &str, limit: usize) -> Vec<Sugge
     // (matched from the first word?, an alternative name?, population, name) sorts best first.
     let mut found: Vec<(bool, bool, std::cmp::Reverse<u64>, &'g str, Suggestion<'g>)> = Vec::new();
     for place in places {
-        let names = std::iter::once((false, &place.name))
-            .chain(place.alt_names.iter().map(|n| (true, n)));
+        let names =
+            std::iter::once((false, &place.name)).chain(place.alt_names.iter().map(|n| (true, n)));
         let best = names
             .filter_map(|(alternative, name)| {
                 word_prefix_at(&fold_name(name), &wanted, &compact)
@@ -928,7 +928,13 @@ mod tests {
 
     #[test]
     fn suggestions_ignore_accents_case_and_punctuation() {
-        for typed in ["pointe", "POINTE-À", "Pointe a p", "pointe-a-pitre", "  pOiNtE  "] {
+        for typed in [
+            "pointe",
+            "POINTE-À",
+            "Pointe a p",
+            "pointe-a-pitre",
+            "  pOiNtE  ",
+        ] {
             assert_eq!(
                 names(typed)[0],
                 "Pointe-à-Pitre",
