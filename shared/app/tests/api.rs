@@ -584,9 +584,14 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
     let (_, untouched_b) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
     assert_eq!(untouched_b["status"], "new");
     assert_eq!(untouched_b["version"], held["version"], "B was not touched");
-    // Nor by a coordinator's bulk action: claims are respected whatever the role.
-    let (_, out) = bulk(&app, &coordinator, json!({"ids": [b], "action": "dismiss"})).await;
-    assert_eq!(out["skipped"][0]["code"], "claimed", "{out}");
+    // Nor by a coordinator's bulk action: claims are respected whatever the role, even by a
+    // release (a forced release is one report at a time, by its own route).
+    for action in ["dismiss", "release", "publish", "unpublish"] {
+        let (_, out) = bulk(&app, &coordinator, json!({"ids": [b], "action": action})).await;
+        assert_eq!(out["skipped"][0]["code"], "claimed", "{action}: {out}");
+    }
+    let (_, r) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    assert_eq!(r["claimed_by"], mano_me["label"]);
     // Update: category and priority.
     let (status, out) = bulk(
         &app,
@@ -654,6 +659,31 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         .unwrap()
         .iter()
         .any(|r| r.id == d));
+    // A published report someone else claims stays on the map.
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{d}/claim"),
+        &mano,
+        None,
+    )
+    .await;
+    let (_, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [d], "action": "unpublish"}),
+    )
+    .await;
+    assert_eq!(out["skipped"][0]["code"], "claimed", "{out}");
+    assert_eq!(app.store.published_reports().await.unwrap().len(), 1);
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{d}/release"),
+        &mano,
+        None,
+    )
+    .await;
     let (_, out) = bulk(
         &app,
         &coordinator,
