@@ -3,6 +3,8 @@
 //! it ([`api`]), the public export ([`export`]), access tokens ([`tokens`]), `vigie import`
 //! ([`import`]) and the bundled demo crisis ([`demo`]).
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod collect;
 pub mod demo;
