@@ -19,10 +19,7 @@ const MAX_ROOMS: usize = 30;
 /// Characters of a room's name.
 const MAX_NAME: usize = 60;
 
-pub async fn list(
-    State(app): State<Vigie>,
-    _: NoParams,
-) -> Result<Json<Rooms>, ApiError> {
+pub async fn list(State(app): State<Vigie>, _: NoParams) -> Result<Json<Rooms>, ApiError> {
     Ok(Json(
         app.store.rooms().await?.unwrap_or_else(Rooms::defaults),
     ))
