@@ -159,6 +159,8 @@ function Shell({ token, me, onSignOut }) {
   });
   const [help, setHelp] = useState(false);
   const [err, setErr] = useState("");
+  // For tests and the curious: the table and who is signed in (no token).
+  window.vigie = { table: ctx.table, me: ctx.me, outbox: ctx.outbox };
   ctx.showHelp = () => setHelp(true);
   useEffect(() => {
     const { table, api, outbox } = ctx;

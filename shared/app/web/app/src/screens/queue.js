@@ -59,6 +59,8 @@ registerStrings("queue", {
     "queue.rooms.saved": "Salles enregistrées",
     "queue.rooms.stale": "Quelqu'un a modifié les salles entre-temps : rechargées, refaites votre changement.",
     "queue.help": "Raccourcis (?)",
+    "queue.box": "Zone de la carte : {box}",
+    "queue.clearBox": "Retirer la zone",
     "queue.claimedBy": "pris par {name}, encore {left}",
     "queue.mine": "vous",
     "err.offline": "API injoignable : la modification est gardée et sera envoyée.",
@@ -118,6 +120,8 @@ registerStrings("queue", {
     "queue.rooms.saved": "Rooms saved",
     "queue.rooms.stale": "Someone changed the rooms meanwhile: reloaded, make your change again.",
     "queue.help": "Shortcuts (?)",
+    "queue.box": "Map area: {box}",
+    "queue.clearBox": "Remove the area",
     "queue.claimedBy": "claimed by {name}, {left} left",
     "queue.mine": "you",
     "err.offline": "API unreachable: the edit is kept and will be sent.",
@@ -141,6 +145,13 @@ const DEFAULT_ROOMS = [
   { id: "carto", name: "Carto", params: { status: "triaged" } },
 ];
 const SEEN = "vigie.rooms.seen";
+
+/** The map's box (`w,s,e,n`), or null. */
+function parseBox(text) {
+  const p = String(text || "").split(",").map(Number);
+  return p.length === 4 && p.every(Number.isFinite) && p[0] <= p[2] && p[1] <= p[3] ? p : null;
+}
+const inBox = (r, [w, s, e, n]) => Boolean(r.location) && r.location.lon >= w && r.location.lon <= e && r.location.lat >= s && r.location.lat <= n;
 const readSeen = () => { try { return JSON.parse(localStorage.getItem(SEEN) || "{}"); } catch { return {}; } };
 
 const phone = () => window.matchMedia("(max-width: 720px)").matches;
@@ -206,8 +217,15 @@ function FilterBar({ ctx, filters, networks, onChange }) {
   const { t } = ctx;
   const [q, setQ] = useState(filters.q || "");
   const timer = useRef(0);
-  useEffect(() => { setQ(filters.q || ""); }, [filters.q]);
-  const set = (k, v, replace) => onChange({ ...filters, [k]: v || undefined }, replace);
+  const latest = useRef({ filters, q });
+  latest.current.filters = filters;
+  useEffect(() => { setQ(filters.q || ""); latest.current.q = filters.q || ""; }, [filters.q]);
+  // Every change starts from the latest filters and the text typed so far (a pending search
+  // is not lost to a select changed within its debounce).
+  const set = (k, v, replace) => {
+    clearTimeout(timer.current);
+    onChange({ ...latest.current.filters, q: latest.current.q || undefined, [k]: v || undefined }, replace);
+  };
   const select = (k, values, label) => html`<label class="f">
     <span>${t(`queue.${k}`)}</span>
     <select value=${filters[k] || ""} onChange=${(e) => set(k, e.currentTarget.value)}>
@@ -220,6 +238,7 @@ function FilterBar({ ctx, filters, networks, onChange }) {
       <input type="search" id="queue-search" value=${q} onInput=${(e) => {
         const v = e.currentTarget.value;
         setQ(v);
+        latest.current.q = v;
         clearTimeout(timer.current);
         timer.current = setTimeout(() => set("q", v, true), 250);
       }} /></label>
@@ -232,7 +251,7 @@ function FilterBar({ ctx, filters, networks, onChange }) {
     <label class="f"><span>${t("queue.place")}</span>
       <input type="text" value=${filters.place || ""} onChange=${(e) => set("place", e.currentTarget.value.trim())} /></label>
     ${filters.cluster && html`<span class="chip">${t("queue.cluster")} ${filters.cluster} <button type="button" class="quiet" aria-label=${t("queue.clear")} onClick=${() => set("cluster", "")}>×</button></span>`}
-    ${Object.keys(apiParams(filters)).length > 0 && html`<button type="button" class="quiet" onClick=${() => onChange({})}>${t("queue.clear")}</button>`}
+    ${Object.keys(apiParams(filters)).length > 0 && html`<button type="button" class="quiet" onClick=${() => { clearTimeout(timer.current); latest.current.q = ""; setQ(""); onChange({}); }}>${t("queue.clear")}</button>`}
   </form>`;
 }
 
@@ -367,15 +386,17 @@ export default function Queue({ ctx }) {
   const prev = useRef({ index: -1, id: null, rows: null });
 
   // A new view shows every report it has; later arrivals wait behind the button.
-  useEffect(() => { setAcceptedAt(Date.now()); }, [fkey]);
+  useEffect(() => { setAcceptedAt(Date.now()); }, [fkey, state.box]);
   // The first page of a new view comes from the API while the table is still loading.
   useEffect(() => { if (!table.complete.value) table.loadFirst(apiParams(filters)).catch(() => {}); }, [fkey]);
 
+  const box = parseBox(state.box);
   const { rows, pending, index } = useMemo(() => {
     const list = [];
     let waiting = 0;
     for (const r of reports.values()) {
       if (!matches(filters, r)) continue;
+      if (box && !inBox(r, box)) continue;
       const at = table.arrived.get(r.id);
       if (at && at > acceptedAt) waiting++;
       else list.push(r);
@@ -384,7 +405,7 @@ export default function Queue({ ctx }) {
     const idx = new Map();
     list.forEach((r, i) => idx.set(r.id, i));
     return { rows: list, pending: waiting, index: idx };
-  }, [reports, fkey, acceptedAt]);
+  }, [reports, fkey, acceptedAt, state.box]);
 
   const networks = useMemo(() => {
     const s = new Set();
@@ -466,7 +487,7 @@ export default function Queue({ ctx }) {
     if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
   });
 
-  const setFilters = (f, replace) => ctx.navigate("queue", { filters: apiParams(f), room: undefined, open: state.open, replace });
+  const setFilters = (f, replace) => ctx.navigate("queue", { filters: apiParams(f), room: undefined, replace });
   const openReport = (id) => ctx.navigate("queue", { open: id });
   const closePanel = () => {
     ctx.navigate("queue", { open: undefined });
@@ -558,6 +579,7 @@ export default function Queue({ ctx }) {
         <button type="button" class="quiet" onClick=${() => ctx.showHelp && ctx.showHelp()}>${t("queue.help")}</button>
       </div>
       <${FilterBar} ctx=${ctx} filters=${filters} networks=${networks} onChange=${setFilters} />
+      ${box && html`<p class="chip">${t("queue.box", { box: state.box })} <button type="button" class="quiet" onClick=${() => ctx.navigate("queue", { box: undefined })}>${t("queue.clearBox")}</button></p>`}
       <div class="queue-status">
         <span role="status" data-testid="count">${t("queue.count", { n })}</span>
         ${pending > 0 && html`<button type="button" class="new-rows" data-testid="new-rows" onClick=${() => setAcceptedAt(Date.now())}>${t("queue.new", { n: pending })}</button>`}

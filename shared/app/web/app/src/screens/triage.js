@@ -239,7 +239,7 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
         if (!quiet || e.code === "claimed") setMessage(act.explain(t, e));
       }
     };
-    take(true).then(() => {
+    (me.role === "authority" ? Promise.resolve() : take(true)).then(() => {
       loadDetail();
       if (!closed) timer = setInterval(() => { if (held.current) take(true); }, (minutes * 60000) / 3);
     });
