@@ -160,6 +160,31 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   const statuses = await page.locator(".grid .body [role=row] .c-status").allTextContents();
   assert.ok(statuses.length > 0 && statuses.every((s) => /nouveau/.test(s)), statuses.join(","));
 
+  // Keyboard only: j moves down, Enter opens (claimed), 2 sets the priority high (saved at
+  // once), Escape closes (released) and gives the focus back to the row.
+  await page.locator("body").click({ position: { x: 5, y: 790 } }).catch(() => {});
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  const activeId = await page.locator(".grid .body [role=row].active").getAttribute("data-id");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("[role=row]").dataset.id), activeId, "the focus is on the row");
+  const before = await api("GET", `/api/v1/reports/${activeId}`);
+  await page.keyboard.press("Enter");
+  await panel.waitFor();
+  await waitFor(async () => /Vous l'avez pris en charge/.test(await panel.locator(".claim-line").textContent()), "the claim by keyboard");
+  const target = before.priority === "high" ? ["3", "medium"] : ["2", "high"];
+  await page.keyboard.press(target[0]);
+  await waitFor(async () => (await api("GET", `/api/v1/reports/${activeId}`)).priority === target[1], "the priority set by keyboard");
+  await page.keyboard.press("?");
+  await page.locator("dialog.help").waitFor();
+  assert.ok((await page.locator("dialog.help").textContent()).includes("prochain signalement libre"));
+  await page.keyboard.press("Escape");
+  await page.locator("dialog.help").waitFor({ state: "detached" });
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "detached" });
+  await waitFor(async () => (await api("GET", `/api/v1/reports/${activeId}`)).claimed_by === null, "the release by keyboard");
+  await waitFor(async () => page.evaluate((id) => document.activeElement && document.activeElement.closest(`[data-id="${id}"]`) !== null, activeId), "the focus back on the row");
+
   // The phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", isMobile: true, hasTouch: true });
   const p2 = await phone.newPage();

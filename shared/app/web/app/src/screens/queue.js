@@ -59,6 +59,7 @@ registerStrings("queue", {
     "queue.rooms.saved": "Salles enregistrées",
     "queue.rooms.stale": "Quelqu'un a modifié les salles entre-temps : rechargées, refaites votre changement.",
     "queue.help": "Raccourcis (?)",
+    "queue.tidy": "retirer {n} ligne(s) sorties du filtre",
     "queue.box": "Zone de la carte : {box}",
     "queue.clearBox": "Retirer la zone",
     "queue.claimedBy": "pris par {name}, encore {left}",
@@ -120,6 +121,7 @@ registerStrings("queue", {
     "queue.rooms.saved": "Rooms saved",
     "queue.rooms.stale": "Someone changed the rooms meanwhile: reloaded, make your change again.",
     "queue.help": "Shortcuts (?)",
+    "queue.tidy": "remove {n} row(s) no longer in the filter",
     "queue.box": "Map area: {box}",
     "queue.clearBox": "Remove the area",
     "queue.claimedBy": "claimed by {name}, {left} left",
@@ -184,7 +186,7 @@ function useRooms(api) {
 
 const COLS = ["select", "priority", "category", "text", "place", "network", "age", "status", "verification", "cluster", "claim"];
 
-function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, onToggle, open }) {
+function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, onToggle, open, gone }) {
   const { t, me } = ctx;
   const l = lang.value;
   const cat = effectiveCategory(r);
@@ -193,7 +195,7 @@ function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, on
   const mine = left && r.claimed_by === me.label;
   const cell = (col, content, extra = {}) => html`<div role="gridcell" class=${`c c-${col}`} ...${extra}>${content}</div>`;
   return html`<div role="row" aria-rowindex=${index + 2} aria-selected=${selected ? "true" : "false"} data-id=${r.id}
-      class=${`row p-${pri}${active ? " active" : ""}${open ? " open" : ""}${r.status === "dismissed" ? " dismissed" : ""}`}
+      class=${`row p-${pri}${active ? " active" : ""}${open ? " open" : ""}${r.status === "dismissed" ? " dismissed" : ""}${gone ? " gone" : ""}`}
       style=${{ transform: `translateY(${top}px)` }}
       onClick=${(e) => { if (e.target.closest("input")) return; onFocusRow(r.id); onOpen(r.id); }}>
     ${cell("select", html`<input type="checkbox" tabindex="-1" checked=${selected} aria-label=${t("queue.selectRow")}
@@ -233,15 +235,15 @@ function FilterBar({ ctx, filters, networks, onChange }) {
       ${values.map((v) => html`<option value=${v}>${label ? label(v) : v}</option>`)}
     </select>
   </label>`;
-  return html`<form class="filters" role="search" aria-label=${t("queue.filters")} onSubmit=${(e) => { e.preventDefault(); set("q", q); }}>
-    <label class="f grow"><span>${t("queue.search")}</span>
+  const search = html`<label class="f grow"><span>${t("queue.search")}</span>
       <input type="search" id="queue-search" value=${q} onInput=${(e) => {
         const v = e.currentTarget.value;
         setQ(v);
         latest.current.q = v;
         clearTimeout(timer.current);
         timer.current = setTimeout(() => set("q", v, true), 250);
-      }} /></label>
+      }} /></label>`;
+  const more = html`
     ${select("status", STATUSES, (v) => t(`status.${v}`))}
     ${select("category", CATEGORIES, (v) => t(`category.${v}`))}
     ${select("priority", PRIORITIES, (v) => t(`priority.${v}`))}
@@ -250,6 +252,11 @@ function FilterBar({ ctx, filters, networks, onChange }) {
     ${select("escalated", ["true", "false"], (v) => t(v === "true" ? "queue.yes" : "queue.no"))}
     <label class="f"><span>${t("queue.place")}</span>
       <input type="text" value=${filters.place || ""} onChange=${(e) => set("place", e.currentTarget.value.trim())} /></label>
+  `;
+  const count = Object.keys(apiParams({ ...filters, q: "" })).length;
+  return html`<form class="filters" role="search" aria-label=${t("queue.filters")} onSubmit=${(e) => { e.preventDefault(); set("q", q); }}>
+    ${search}
+    ${phone() ? html`<details class="more-filters"><summary>${t("queue.filters")}${count ? ` (${count})` : ""}</summary><div class="filter-set">${more}</div></details>` : more}
     ${filters.cluster && html`<span class="chip">${t("queue.cluster")} ${filters.cluster} <button type="button" class="quiet" aria-label=${t("queue.clear")} onClick=${() => set("cluster", "")}>×</button></span>`}
     ${Object.keys(apiParams(filters)).length > 0 && html`<button type="button" class="quiet" onClick=${() => { clearTimeout(timer.current); latest.current.q = ""; setQ(""); onChange({}); }}>${t("queue.clear")}</button>`}
   </form>`;
@@ -391,21 +398,30 @@ export default function Queue({ ctx }) {
   useEffect(() => { if (!table.complete.value) table.loadFirst(apiParams(filters)).catch(() => {}); }, [fkey]);
 
   const box = parseBox(state.box);
-  const { rows, pending, index } = useMemo(() => {
+  // Rows shown in this view stay (muted) when a change takes them out of its filters, until
+  // the view changes or the user asks for the new rows: the row under the cursor never jumps.
+  const shown = useRef({ key: "", ids: new Set() });
+  const viewKey = `${fkey}|${state.box || ""}|${acceptedAt}`;
+  if (shown.current.key !== viewKey) shown.current = { key: viewKey, ids: new Set() };
+  const { rows, pending, index, gone } = useMemo(() => {
     const list = [];
+    const out = new Set();
     let waiting = 0;
     for (const r of reports.values()) {
-      if (!matches(filters, r)) continue;
-      if (box && !inBox(r, box)) continue;
+      const ok = matches(filters, r) && (!box || inBox(r, box));
+      if (!ok) {
+        if (shown.current.ids.has(r.id)) { list.push(r); out.add(r.id); }
+        continue;
+      }
       const at = table.arrived.get(r.id);
       if (at && at > acceptedAt) waiting++;
       else list.push(r);
     }
     list.sort(compare);
     const idx = new Map();
-    list.forEach((r, i) => idx.set(r.id, i));
-    return { rows: list, pending: waiting, index: idx };
-  }, [reports, fkey, acceptedAt, state.box]);
+    list.forEach((r, i) => { idx.set(r.id, i); shown.current.ids.add(r.id); });
+    return { rows: list, pending: waiting, index: idx, gone: out };
+  }, [reports, viewKey]);
 
   const networks = useMemo(() => {
     const s = new Set();
@@ -469,9 +485,14 @@ export default function Queue({ ctx }) {
     if (!onScroll.raf) onScroll.raf = requestAnimationFrame(() => { onScroll.raf = 0; setScrollTop(el.scrollTop); });
   };
 
+  const focusCell = (id) => {
+    const cell = viewport.current && viewport.current.querySelector(`[data-id="${CSS.escape(id)}"] [data-focus]`);
+    if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
+  };
   const focusRow = (id, scroll = true) => {
     setActiveId(id);
     wantFocus.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => focusCell(id)));
     const i = index.get(id);
     const el = viewport.current;
     if (scroll && el && i !== undefined) {
@@ -581,7 +602,8 @@ export default function Queue({ ctx }) {
       <${FilterBar} ctx=${ctx} filters=${filters} networks=${networks} onChange=${setFilters} />
       ${box && html`<p class="chip">${t("queue.box", { box: state.box })} <button type="button" class="quiet" onClick=${() => ctx.navigate("queue", { box: undefined })}>${t("queue.clearBox")}</button></p>`}
       <div class="queue-status">
-        <span role="status" data-testid="count">${t("queue.count", { n })}</span>
+        <span role="status" data-testid="count">${t("queue.count", { n: n - gone.size })}</span>
+        ${gone.size > 0 && html`<button type="button" class="quiet" onClick=${() => setAcceptedAt(Date.now())}>${t("queue.tidy", { n: gone.size })}</button>`}
         ${pending > 0 && html`<button type="button" class="new-rows" data-testid="new-rows" onClick=${() => setAcceptedAt(Date.now())}>${t("queue.new", { n: pending })}</button>`}
       </div>
       ${selIds.length > 0 && html`<${BulkBar} ctx=${ctx} ids=${selIds} onDone=${() => {}} onClear=${() => setSelected(new Set())} />`}
@@ -597,7 +619,7 @@ export default function Queue({ ctx }) {
         <div class="viewport" ref=${viewport} onScroll=${onScroll}>
           <div role="rowgroup" class="body" style=${{ height: `${n * rowH}px` }}>
             ${visible.map((r, k) => html`<${Row} key=${r.id} r=${r} index=${first + k} top=${(first + k) * rowH} ctx=${ctx} now=${now}
-              active=${r.id === activeId || (activeId === null && first + k === 0)} selected=${selected.has(r.id)} open=${r.id === state.open}
+              active=${r.id === activeId || (activeId === null && first + k === 0)} selected=${selected.has(r.id)} open=${r.id === state.open} gone=${gone.has(r.id)}
               onFocusRow=${(id) => setActiveId(id)} onOpen=${openReport} onToggle=${toggle} />`)}
           </div>
           ${n === 0 && html`<p class="empty">${reports.size ? t("queue.empty") : t("queue.loading")}</p>`}
