@@ -144,6 +144,24 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   const panelViolations = await axeViolations(page, "panel");
   assert.equal(await page.evaluate(() => window.__pwned), undefined, "the injected code never ran");
 
+  // A change made elsewhere while I type: the save meets 412 and shows both values, field by
+  // field; I keep mine for the summary and take theirs for the priority.
+  await page.locator("#tri-summary").fill("Mon résumé, tapé pendant ce temps");
+  await page.locator("#tri-priority").selectOption("low");
+  const now1 = await api("GET", `/api/v1/reports/${created.id}`);
+  await api("PATCH", `/api/v1/reports/${created.id}`, { summary: "Leur résumé", priority: "critical" }, { "If-Match": String(now1.version) });
+  await page.locator("[data-testid=save]").click();
+  const conflict = page.locator("[data-testid=conflict]");
+  await conflict.waitFor();
+  assert.ok((await conflict.textContent()).includes("Leur résumé"));
+  assert.ok((await conflict.textContent()).includes("Mon résumé, tapé pendant ce temps"));
+  await page.screenshot({ path: join(artifacts, "app-conflict-desktop.png") });
+  await conflict.locator('tr[data-field=priority] input[value=theirs]').check();
+  await conflict.getByRole("button").click();
+  await waitFor(async () => (await api("GET", `/api/v1/reports/${created.id}`)).summary === "Mon résumé, tapé pendant ce temps", "my summary kept");
+  assert.equal((await api("GET", `/api/v1/reports/${created.id}`)).priority, "critical", "their priority taken");
+  await conflict.waitFor({ state: "detached" });
+
   // Escape closes the panel and releases the claim.
   await page.keyboard.press("Escape");
   await panel.waitFor({ state: "detached" });
@@ -167,7 +185,7 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   await page.keyboard.press("j");
   await page.keyboard.press("j");
   const activeId = await page.locator(".grid .body [role=row].active").getAttribute("data-id");
-  assert.equal(await page.evaluate(() => document.activeElement.closest("[role=row]").dataset.id), activeId, "the focus is on the row");
+  await waitFor(async () => (await page.evaluate(() => document.activeElement && document.activeElement.closest("[role=row]") && document.activeElement.closest("[role=row]").dataset.id)) === activeId, "the focus on the row");
   const before = await api("GET", `/api/v1/reports/${activeId}`);
   await page.keyboard.press("Enter");
   await panel.waitFor();
