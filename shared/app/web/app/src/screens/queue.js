@@ -318,7 +318,8 @@ function BulkBar({ ctx, ids, onDone, onClear }) {
       if (e.status !== 404) { setResult({ error: act.explain(t, e) }); return; }
       out = await bulkByHand(ctx, body); // an API without /reports/bulk yet
     }
-    for (const d of out.done || []) table.refresh(d.id).catch(() => {});
+    if (table.live()) table.pollNow().catch(() => {});
+    else for (const d of out.done || []) table.refresh(d.id).catch(() => {});
     setResult(out);
     ctx.announce(t("queue.bulk.result", { done: (out.done || []).length, skipped: (out.skipped || []).length }));
     onDone(out);
