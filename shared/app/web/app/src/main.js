@@ -94,7 +94,7 @@ function SignIn({ onSignedIn, message }) {
         onInput=${(e) => setToken(e.currentTarget.value)} required />
       <button type="submit" class="primary" disabled=${busy}>${busy ? t("signin.checking") : t("signin.submit")}</button>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      <p><button type="button" class="link" onClick=${() => setLang(lang.value === "fr" ? "en" : "fr")}>${t("lang.other")}</button></p>
+      <p><button type="button" class="link" lang=${lang.value === "fr" ? "en" : "fr"} onClick=${() => setLang(lang.value === "fr" ? "en" : "fr")}>${t("lang.other")}</button></p>
     </form>
   </main>`;
 }

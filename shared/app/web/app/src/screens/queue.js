@@ -591,9 +591,18 @@ export default function Queue({ ctx }) {
     <div class="queue-main">
       <h1 class="sr-only">${t("queue.title")}</h1>
       <div class="rooms-bar">
-        <div role="tablist" aria-label=${t("queue.rooms")} class="rooms">
-          <button role="tab" type="button" aria-selected=${!state.room ? "true" : "false"} onClick=${() => chooseRoom(null)}>${t("queue.all")}</button>
-          ${rooms.items.map((room) => html`<button role="tab" type="button" aria-selected=${state.room === room.id ? "true" : "false"} onClick=${() => chooseRoom(room)} data-room=${room.id}>
+        <div role="tablist" aria-label=${t("queue.rooms")} class="rooms" onKeyDown=${(e) => {
+          // Arrows move between the tabs (and stay out of the grid's keys).
+          if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+          const tabs = Array.from(e.currentTarget.querySelectorAll("[role=tab]"));
+          const i = tabs.indexOf(document.activeElement);
+          const j = (i + (e.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length;
+          e.preventDefault();
+          e.stopPropagation();
+          tabs[j].focus();
+        }}>
+          <button role="tab" type="button" aria-selected=${!state.room ? "true" : "false"} tabindex=${!state.room ? "0" : "-1"} onClick=${() => chooseRoom(null)}>${t("queue.all")}</button>
+          ${rooms.items.map((room) => html`<button role="tab" type="button" aria-selected=${state.room === room.id ? "true" : "false"} tabindex=${state.room === room.id ? "0" : "-1"} onClick=${() => chooseRoom(room)} data-room=${room.id}>
             ${room.name}${roomCounts[room.id] > 0 && state.room !== room.id ? html` <span class="badge" aria-label=${t("queue.newInRoom", { n: roomCounts[room.id] })}>${roomCounts[room.id]}</span>` : ""}
           </button>`)}
         </div>
