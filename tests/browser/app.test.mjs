@@ -100,6 +100,7 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   assert.ok(!page.url().includes("#token"), page.url());
   assert.equal(await page.evaluate(() => sessionStorage.getItem("vigie.token")), token);
   assert.equal(await page.evaluate(() => document.documentElement.lang), "fr", "French by default");
+  assert.match(await page.locator("[data-testid=me]").textContent(), /Valérie Test/);
   assert.match(await page.locator("[data-testid=me]").textContent(), /volontaire/);
 
   // The queue: an ARIA grid counting every report, with only the visible rows in the DOM.
@@ -202,6 +203,46 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   await panel.waitFor({ state: "detached" });
   await waitFor(async () => (await api("GET", `/api/v1/reports/${activeId}`)).claimed_by === null, "the release by keyboard");
   await waitFor(async () => page.evaluate((id) => document.activeElement && document.activeElement.closest(`[data-id="${id}"]`) !== null, activeId), "the focus back on the row");
+
+  // Bulk dismiss on a selection never touches a report someone else holds, and says so.
+  const other = tokenFor("volunteer", "Olivier Autre");
+  const bulkA = await api("POST", "/api/v1/reports", { network: "facebook", url: "https://facebook.example/posts/bulk-a", text: "Quuxbulk arbre tombé route de Vernou", place: "97118" });
+  const bulkB = await api("POST", "/api/v1/reports", { network: "facebook", url: "https://facebook.example/posts/bulk-b", text: "Quuxbulk arbre tombé route de Bourg", place: "97118" });
+  const held = await fetch(`${base}/api/v1/reports/${bulkB.id}/claim`, { method: "POST", headers: { Authorization: `Bearer ${other}` } });
+  assert.equal(held.status, 200);
+  await page.locator("select").nth(0).selectOption("");
+  await page.locator("#queue-search").fill("quuxbulk");
+  await waitFor(async () => {
+    // New rows wait behind the "N new" button unless the view was empty.
+    const more = page.locator("[data-testid=new-rows]");
+    if (await more.count()) await more.click();
+    return (await page.locator(".grid .body [role=row]").count()) === 2;
+  }, "the two bulk reports");
+  await page.locator(".grid .head input[type=checkbox]").check();
+  await page.locator(".bulkbar").getByRole("button", { name: "Écarter" }).click();
+  const bulkResult = page.locator("[data-testid=bulk-result]");
+  await bulkResult.waitFor();
+  await waitFor(async () => /1 fait\(s\), 1 ignoré\(s\)/.test(await bulkResult.textContent()), "the bulk result");
+  assert.match(await bulkResult.textContent(), /Olivier Autre/, "the skipped report names its holder");
+  assert.equal((await api("GET", `/api/v1/reports/${bulkA.id}`)).status, "dismissed");
+  assert.equal((await api("GET", `/api/v1/reports/${bulkB.id}`)).status, "new");
+  await page.locator(".bulkbar").getByRole("button", { name: "Désélectionner" }).click();
+
+  // Someone else's claim appears without a reload, with its holder and countdown.
+  await waitFor(async () => /Olivier Autre/.test(await page.locator(`.grid .body [data-id="${bulkB.id}"] .c-claim`).textContent()), "the other volunteer's claim in the grid");
+
+  // The place is chosen from the gazetteer's suggestions.
+  await page.locator(`.grid .body [data-id="${bulkA.id}"] .c-text`).click();
+  await panel.waitFor();
+  await page.locator("#tri-place").fill("lamen");
+  await page.locator("#tri-place-list [role=option]").first().waitFor();
+  assert.match(await page.locator("#tri-place-list").textContent(), /Lamentin/);
+  await page.locator("#tri-place").press("ArrowDown");
+  await page.locator("#tri-place").press("Enter");
+  await page.locator("[data-testid=save]").click();
+  await waitFor(async () => ((await api("GET", `/api/v1/reports/${bulkA.id}`)).location || {}).place === "Lamentin", "the place saved");
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "detached" });
 
   // The phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", isMobile: true, hasTouch: true });

@@ -424,6 +424,9 @@ export default function Queue({ ctx }) {
     return { rows: list, pending: waiting, index: idx, gone: out };
   }, [reports, viewKey]);
 
+  // An empty view has no row to keep still: what arrives is shown at once.
+  useEffect(() => { if (rows.length === 0 && pending > 0) setAcceptedAt(Date.now()); }, [rows.length === 0 && pending > 0]);
+
   const networks = useMemo(() => {
     const s = new Set();
     for (const r of reports.values()) s.add(r.network);
