@@ -244,6 +244,27 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   await page.keyboard.press("Escape");
   await panel.waitFor({ state: "detached" });
 
+  // A coordinator defines a room for everyone from the app: the current filters become a tab.
+  const coordinator = tokenFor("coordinator", "Chloé Coord");
+  const lead = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: "fr-FR" });
+  const p3 = await lead.newPage();
+  await p3.goto(`${base}/?view=queue&category=access&status=triaged#token=${coordinator}`);
+  await p3.waitForSelector(".grid .body [role=row]");
+  await p3.getByRole("button", { name: "Gérer les salles" }).click();
+  const editor = p3.locator("dialog.rooms-editor");
+  await editor.waitFor();
+  await editor.getByRole("button", { name: "Nouvelle salle avec les filtres actuels" }).click();
+  await editor.locator("tbody tr").last().locator("input").first().fill("Routes coupées");
+  await editor.locator("tbody tr").last().locator("input").nth(1).fill("routes");
+  await p3.screenshot({ path: join(artifacts, "app-rooms-desktop.png") });
+  await editor.getByRole("button", { name: "Enregistrer pour toute l'équipe" }).click();
+  await editor.waitFor({ state: "detached" });
+  const rooms = await (await fetch(`${base}/api/v1/rooms`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const routes = rooms.items.find((r) => r.id === "routes");
+  assert.deepEqual(routes && routes.params, { category: "access", status: "triaged" });
+  await p3.locator('[role=tab][data-room="routes"]').waitFor();
+  await lead.close();
+
   // The phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", isMobile: true, hasTouch: true });
   const p2 = await phone.newPage();
