@@ -1,19 +1,19 @@
 // Which escalations are new to this tab: escalated reports not seen before, waiting for the
-// authority (the escalations screen rings and notifies for these).
+// authority, escalated since the tab started watching (the escalations screen rings and
+// notifies for these).
 
 /**
- * The escalated, unacknowledged reports of `reports` whose id is not in `seen` (a Set); adds
- * every escalated report's id to `seen`. The first call (`seen` empty and `primed` false)
- * only learns what is already there, so opening the tab does not ring for old escalations.
+ * The escalated, unacknowledged reports of `reports` whose id is not in `seen` (a Set) and
+ * whose `escalated_at` is at or after `since` (ms); adds every escalated report's id to `seen`.
+ * Escalations from before `since`, which the table's first pages bring in, never ring.
  */
-export function freshEscalations(reports, seen, primed) {
+export function freshEscalations(reports, seen, since) {
   const fresh = [];
   for (const r of reports) {
-    if (!r.escalated) continue;
-    if (!seen.has(r.id)) {
-      seen.add(r.id);
-      if (primed && !r.acknowledged_at) fresh.push(r);
-    }
+    if (!r.escalated || seen.has(r.id)) continue;
+    seen.add(r.id);
+    const at = Date.parse(r.escalated_at);
+    if (!r.acknowledged_at && !(at < since)) fresh.push(r);
   }
   return fresh;
 }

@@ -36,3 +36,10 @@ export function claimsByHolder(reports, now, claimMinutes) {
   out.sort((a, b) => b.items.length - a.items.length || a.holder.localeCompare(b.holder));
   return out;
 }
+
+/** Whether a collector's last run failed: an error after its last success, or never a success. */
+export function failing(health) {
+  if (!health || !health.last_error_at) return false;
+  if (!health.last_success_at) return true;
+  return Date.parse(health.last_error_at) >= Date.parse(health.last_success_at);
+}

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { networkFromUrl, isHttpUrl, fromShare, NETWORKS } from "../src/network.js";
-import { isHeld, isIdle, claimsByHolder } from "../src/claims.js";
+import { isHeld, isIdle, claimsByHolder, failing } from "../src/claims.js";
 import { hourly, cumulative, backlog, HOUR } from "../src/buckets.js";
 import { formatBbox, parseBbox, inBbox } from "../src/bbox.js";
 import { freshEscalations } from "../src/alerts.js";
@@ -126,10 +126,21 @@ test("the box filter is w,s,e,n and keeps only located reports inside it", () =>
   assert.ok(!inBbox({ location: null }, box));
 });
 
-test("only escalations that arrive after the screen learnt the table are fresh", () => {
+test("only escalations made since the tab started watching, not seen before, are fresh", () => {
   const seen = new Set();
-  const esc = (id, ack) => ({ id, escalated: true, acknowledged_at: ack ? "2026-09-14T10:00:00Z" : null });
-  assert.deepEqual(freshEscalations([esc("a"), { id: "b", escalated: false }], seen, false), []);
-  assert.deepEqual(freshEscalations([esc("a"), esc("c"), esc("d", true)], seen, true).map((r) => r.id), ["c"]);
-  assert.deepEqual(freshEscalations([esc("a"), esc("c")], seen, true), []);
+  const since = Date.parse("2026-09-14T10:00:00Z");
+  const esc = (id, at, ack) => ({ id, escalated: true, escalated_at: at, acknowledged_at: ack ? at : null });
+  const old = esc("a", "2026-09-14T09:00:00Z");
+  assert.deepEqual(freshEscalations([old, { id: "b", escalated: false }], seen, since), []);
+  const fresh = freshEscalations([old, esc("c", "2026-09-14T10:00:01Z"), esc("d", "2026-09-14T10:01:00Z", true), esc("e", null)], seen, since);
+  assert.deepEqual(fresh.map((r) => r.id), ["c", "e"]);
+  assert.deepEqual(freshEscalations([old, esc("c", "2026-09-14T10:00:01Z")], seen, since), [], "never twice");
+});
+
+test("a source is failing when its last run ended in an error", () => {
+  assert.ok(!failing(null));
+  assert.ok(!failing({ last_success_at: "2026-09-14T10:00:00Z" }));
+  assert.ok(failing({ last_error_at: "2026-09-14T10:00:00Z", last_error: "401" }), "never a success");
+  assert.ok(failing({ last_success_at: "2026-09-14T09:00:00Z", last_error_at: "2026-09-14T10:00:00Z" }));
+  assert.ok(!failing({ last_success_at: "2026-09-14T10:05:00Z", last_error_at: "2026-09-14T10:00:00Z" }), "recovered");
 });

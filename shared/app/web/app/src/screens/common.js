@@ -2,7 +2,7 @@
 // app's Content-Security-Policy, which forbids inline <style>), API calls, labels of the
 // vocabulary, and time formatting.
 
-import { registerStrings } from "../i18n.js";
+import { registerStrings, lang as language } from "../i18n.js";
 
 /** Adds a screen's CSS to the document once (a constructed, adopted stylesheet). */
 const adopted = new Set();
@@ -18,20 +18,19 @@ export function adoptStyles(name, css) {
   }
 }
 
+/** Registers a screen's strings under `screen.key` (the shell's dictionary is flat). */
+export function strings(screen, { fr, en }) {
+  const prefix = (d) => Object.fromEntries(Object.entries(d).map(([k, v]) => [`${screen}.${k}`, v]));
+  registerStrings(screen, { fr: prefix(fr), en: prefix(en) });
+}
+
 /** A translation function for one screen's keys (`screen.key`). */
 export const scoped = (ctx, screen) => (key, vars) => ctx.t(`${screen}.${key}`, vars);
 
-/** `{status, body, etag}` of a call, whatever the shape `api.get` answers. */
-function normal(res) {
-  if (res && typeof res === "object" && "status" in res && "body" in res && "etag" in res) return res;
-  return { status: 200, body: res, etag: null };
-}
-export async function get(ctx, path, params) {
-  return normal(await ctx.api.get(path, params)).body;
-}
-export async function send(ctx, method, path, body, headers) {
-  return normal(await ctx.api.send(method, path, body, headers));
-}
+/** The body of a GET (api.get answers the body; paths are under /api/v1). */
+export const get = (ctx, path, params) => ctx.api.get(path, params);
+/** Any call: `{status, body, etag}`. */
+export const send = (ctx, method, path, body, headers) => ctx.api.send(method, path, body, headers);
 /** The message to show for a failed call. */
 export function failure(tr, e) {
   if (e && e.name === "OfflineError") return tr("offline");
@@ -40,24 +39,24 @@ export function failure(tr, e) {
 }
 
 export const CATEGORIES = {
-  rescue: ["#c0392b", "Secours", "Rescue"],
-  casualties: ["#8e0e00", "Victimes", "Casualties"],
-  damage: ["#7f5539", "Dégâts", "Damage"],
-  utilities: ["#a0660b", "Réseaux (eau, électricité)", "Utilities"],
-  access: ["#6c3483", "Routes et accès", "Roads and access"],
-  hazard: ["#1f618d", "Phénomènes", "Hazards"],
-  needs: ["#b03a2e", "Besoins", "Needs"],
-  shelter: ["#117a65", "Hébergement", "Shelter"],
-  solidarity: ["#1e8449", "Solidarité", "Solidarity"],
-  official: ["#0b4f8a", "Officiel", "Official"],
-  weather: ["#5d6d7e", "Météo", "Weather"],
-  other: ["#6b6d6d", "Autres", "Other"],
+  rescue: ["#c0392b"],
+  casualties: ["#8e0e00"],
+  damage: ["#7f5539"],
+  utilities: ["#a0660b"],
+  access: ["#6c3483"],
+  hazard: ["#1f618d"],
+  needs: ["#b03a2e"],
+  shelter: ["#117a65"],
+  solidarity: ["#1e8449"],
+  official: ["#0b4f8a"],
+  weather: ["#5d6d7e"],
+  other: ["#6b6d6d"],
 };
 export const PRIORITIES = {
-  critical: ["#b00020", "Critique", "Critical"],
-  high: ["#c25400", "Haute", "High"],
-  medium: ["#8a6d00", "Moyenne", "Medium"],
-  low: ["#4a6a86", "Basse", "Low"],
+  critical: ["#b00020"],
+  high: ["#c25400"],
+  medium: ["#8a6d00"],
+  low: ["#4a6a86"],
 };
 const NETWORK_NAMES = {
   facebook: "Facebook", instagram: "Instagram", snapchat: "Snapchat", whatsapp: "WhatsApp", waze: "Waze",
@@ -68,20 +67,21 @@ const NETWORK_NAMES = {
 const PALETTE = ["#1f618d", "#b03a2e", "#1e8449", "#6c3483", "#a0660b", "#117a65", "#7f5539", "#5d6d7e"];
 export const seriesColor = (i) => PALETTE[i % PALETTE.length];
 
-const fr = { offline: "Hors ligne : réessayez quand le réseau revient.", loading: "Chargement…", retry: "Réessayer", open: "Ouvrir", network_other: "Autre", other: "Autres", none: "—", close: "Fermer", cancel: "Annuler" };
-const en = { offline: "Offline: try again when the network is back.", loading: "Loading…", retry: "Try again", open: "Open", network_other: "Other", other: "Others", none: "—", close: "Close", cancel: "Cancel" };
-for (const [k, [, f, e]] of Object.entries(CATEGORIES)) { fr[`cat_${k}`] = f; en[`cat_${k}`] = e; }
-for (const [k, [, f, e]] of Object.entries(PRIORITIES)) { fr[`prio_${k}`] = f; en[`prio_${k}`] = e; }
-registerStrings("common", { fr, en });
+strings("common", {
+  fr: { offline: "Hors ligne : réessayez quand le réseau revient.", loading: "Chargement…", open: "Ouvrir", network_other: "Autre", other: "Autres", cancel: "Annuler" },
+  en: { offline: "Offline: try again when the network is back.", loading: "Loading…", open: "Open", network_other: "Other", other: "Others", cancel: "Cancel" },
+});
 
+const cap = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
+/** Names of the vocabulary, from the shell's dictionary (`category.*`, `priority.*`). */
 export const label = {
-  category: (ctx, c) => (CATEGORIES[c] ? ctx.t(`common.cat_${c}`) : c),
-  priority: (ctx, p) => (PRIORITIES[p] ? ctx.t(`common.prio_${p}`) : p),
+  category: (ctx, c) => (CATEGORIES[c] ? cap(ctx.t(`category.${c}`)) : c),
+  priority: (ctx, p) => (PRIORITIES[p] ? cap(ctx.t(`priority.${p}`)) : p),
   network: (ctx, n) => NETWORK_NAMES[n] || (n === "other" ? ctx.t("common.network_other") : n),
 };
 
-/** The current language, from the page (the shell sets `<html lang>`). */
-export const lang = () => (document.documentElement.lang || "fr").slice(0, 2);
+/** The current language (a signal read: a component showing times re-renders when it changes). */
+export const lang = () => language.value || "fr";
 
 /** A date and time in the user's language: `14/09 03:05` style, with the day when not today. */
 export function formatTime(iso) {

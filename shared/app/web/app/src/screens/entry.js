@@ -5,11 +5,10 @@
 
 import { html } from "htm/preact";
 import { useState, useRef, useEffect } from "preact/hooks";
-import { registerStrings } from "../i18n.js";
 import { networkFromUrl, isHttpUrl, fromShare, NETWORKS } from "../network.js";
-import { adoptStyles, scoped, get, send, failure, label } from "./common.js";
+import { adoptStyles, strings, scoped, get, send, failure, label } from "./common.js";
 
-registerStrings("entry", {
+strings("entry", {
   fr: {
     title: "Saisie à la main",
     intro: "Un message vu sur un réseau que Vigie ne lit pas (Facebook, Instagram, WhatsApp, Waze, TikTok…) : collez son adresse et son texte.",

@@ -6,11 +6,10 @@
 import { html } from "htm/preact";
 import { useState, useEffect } from "preact/hooks";
 import { signal, effect } from "@preact/signals";
-import { registerStrings } from "../i18n.js";
 import { freshEscalations } from "../alerts.js";
-import { adoptStyles, scoped, get, send, failure, label, formatTime, relative, PRIORITIES } from "./common.js";
+import { adoptStyles, strings, scoped, get, send, failure, label, formatTime, relative, PRIORITIES } from "./common.js";
 
-registerStrings("escalations", {
+strings("escalations", {
   fr: {
     title: "Remontées aux autorités",
     intro: "Signalements remontés par les bénévoles, les plus récents d'abord.",

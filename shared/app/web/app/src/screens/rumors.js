@@ -4,11 +4,10 @@
 
 import { html } from "htm/preact";
 import { useState, useEffect } from "preact/hooks";
-import { registerStrings } from "../i18n.js";
 import { cumulative } from "../buckets.js";
-import { adoptStyles, scoped, get, send, failure, label, formatTime, excerpt } from "./common.js";
+import { adoptStyles, strings, scoped, get, send, failure, label, formatTime, excerpt } from "./common.js";
 
-registerStrings("rumors", {
+strings("rumors", {
   fr: {
     title: "Rumeurs",
     intro: "Messages presque identiques signalés comme rumeurs, les plus répandus d'abord.",
