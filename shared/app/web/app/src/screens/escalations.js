@@ -150,8 +150,12 @@ export default function Screen({ ctx }) {
   useEffect(() => {
     startEscalationAlerts(ctx);
     let live = true;
-    get(ctx, "/escalations").then((b) => live && setFetched((b && b.items) || []), (e) => live && setError(failure((k) => ctx.t(`common.${k}`), e)));
-    const timer = setInterval(() => tick((n) => n + 1), 30000);
+    // The table keeps the list live; the route is read again now and then all the same (an
+    // escalation older than the table's first pages, or a table still loading).
+    const load = () => get(ctx, "/escalations").then((b) => { if (live) { setFetched((b && b.items) || []); setError(""); } },
+      (e) => live && setError(failure((k) => ctx.t(`common.${k}`), e)));
+    load();
+    const timer = setInterval(() => { tick((n) => n + 1); load(); }, 30000);
     return () => { live = false; clearInterval(timer); };
   }, []);
 
