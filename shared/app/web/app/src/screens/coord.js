@@ -132,7 +132,14 @@ adoptStyles("coord", `
 .coord .once { border: 2px solid #0b3d5c; background: #eef5fa; }
 .coord .grid2 { display: grid; grid-template-columns: 1fr 12rem auto; gap: 0.5rem; align-items: end; }
 .coord .grid2 label { margin: 0 0 0.25rem; }
-@media (max-width: 640px) { .coord .grid2 { grid-template-columns: 1fr; } }
+@media (max-width: 640px) {
+  .coord .grid2 { grid-template-columns: 1fr; }
+  .coord table.stack, .coord table.stack tbody, .coord table.stack tr, .coord table.stack td, .coord table.stack th { display: block; }
+  .coord table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .coord table.stack tr { border: 1px solid #c8c8c8; border-radius: 0.4rem; margin: 0.4rem 0; padding: 0.25rem 0; }
+  .coord table.stack td, .coord table.stack th { border: 0; padding: 0.2rem 0.6rem; }
+  .coord table.stack td[data-label]::before { content: attr(data-label) " : "; font-weight: 600; }
+}
 `);
 
 const ROLES = ["volunteer", "coordinator", "authority"];
@@ -255,14 +262,14 @@ function Tokens({ ctx, tr }) {
     </div>` : ""}
     ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
     ${items === null && !error ? html`<p>${ctx.t("common.loading")}</p>` : ""}
-    ${items ? html`<div class="scroll-x"><table>
+    ${items ? html`<div class="scroll-x"><table class="stack">
       <caption class="sr-only">${tr("tokens")}</caption>
       <thead><tr><th scope="col">${tr("th_name")}</th><th scope="col">${tr("th_role")}</th><th scope="col">${tr("th_state")}</th><th scope="col">${tr("th_action")}</th></tr></thead>
       <tbody>${items.map((t) => html`<tr data-token=${t.id}>
         <td>${t.name}<br /><span class="muted">${t.id} · ${tr("created", { when: formatTime(t.created_at) })}</span></td>
-        <td>${roleName(t.role)}</td>
-        <td>${t.revoked_at ? tr("revoked", { when: formatTime(t.revoked_at) }) : tr("active")}</td>
-        <td>${t.revoked_at ? "" : confirming === t.id
+        <td data-label=${tr("th_role")}>${roleName(t.role)}</td>
+        <td data-label=${tr("th_state")}>${t.revoked_at ? tr("revoked", { when: formatTime(t.revoked_at) }) : tr("active")}</td>
+        <td data-label=${tr("th_action")}>${t.revoked_at ? "" : confirming === t.id
           ? html`<div role="group" aria-label=${tr("revoke_confirm", { name: t.name })}><p>${tr("revoke_confirm", { name: t.name })}</p>
               <div class="row"><button class="btn danger primary" type="button" onClick=${() => revoke(t)}>${tr("revoke_yes")}</button>
               <button class="btn" type="button" onClick=${() => setConfirming("")}>${ctx.t("common.cancel")}</button></div></div>`
@@ -292,7 +299,7 @@ function Sources({ ctx, tr }) {
     ${items && bad.length ? html`<p class="alarm" role="alert" data-alarm="true">⚠ ${tr("sources_alarm", { n: bad.length, list: bad.map((s) => s.id).join(", ") })}</p>` : ""}
     ${items && items.length && !bad.length ? html`<p class="allgood">${tr("sources_ok")}</p>` : ""}
     ${error ? html`<p class="error" role="alert">${error}</p>` : ""}
-    ${items ? html`<div class="scroll-x"><table>
+    ${items ? html`<div class="scroll-x"><table class="stack">
       <caption class="sr-only">${tr("sources")}</caption>
       <thead><tr><th scope="col">Source</th><th scope="col">${tr("th_state")}</th><th scope="col">${tr("last_success")}</th>
         <th scope="col">${tr("last_error")}</th><th scope="col">${tr("waiting_until")}</th><th scope="col">${tr("counts")}</th></tr></thead>
@@ -301,11 +308,11 @@ function Sources({ ctx, tr }) {
         const isBad = failing(s.health);
         return html`<tr class=${isBad ? "failing" : ""} data-source=${s.id}>
           <th scope="row">${s.id}<br /><span class="muted">${s.kind} · ${tr("every", { s: s.every_seconds })}</span></th>
-          <td>${isBad ? html`<strong class="error">⚠ ${state(s)}</strong>` : state(s)}</td>
-          <td>${h.last_success_at ? html`${relative(h.last_success_at, now)}<br /><span class="muted">${formatTime(h.last_success_at)}</span>` : "—"}</td>
-          <td>${h.last_error ? html`<span class=${isBad ? "error" : ""}>${h.last_error}</span><br /><span class="muted">${formatTime(h.last_error_at)}</span>` : "—"}</td>
-          <td>${h.next_allowed_at && Date.parse(h.next_allowed_at) > now ? formatTime(h.next_allowed_at) : "—"}</td>
-          <td>${h.items_collected ?? 0} / ${h.items_skipped ?? 0}</td>
+          <td data-label=${tr("th_state")}>${isBad ? html`<strong class="error">⚠ ${state(s)}</strong>` : state(s)}</td>
+          <td data-label=${tr("last_success")}>${h.last_success_at ? html`${relative(h.last_success_at, now)}<br /><span class="muted">${formatTime(h.last_success_at)}</span>` : "—"}</td>
+          <td data-label=${tr("last_error")}>${h.last_error ? html`<span class=${isBad ? "error" : ""}>${h.last_error}</span><br /><span class="muted">${formatTime(h.last_error_at)}</span>` : "—"}</td>
+          <td data-label=${tr("waiting_until")}>${h.next_allowed_at && Date.parse(h.next_allowed_at) > now ? formatTime(h.next_allowed_at) : "—"}</td>
+          <td data-label=${tr("counts")}>${h.items_collected ?? 0} / ${h.items_skipped ?? 0}</td>
         </tr>`;
       })}</tbody>
     </table></div>` : ""}

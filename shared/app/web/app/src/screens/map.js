@@ -58,6 +58,9 @@ adoptStyles("map", `
 .mapv .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0.4rem 0; padding: 0; list-style: none; }
 .mapv .dot { display: inline-block; width: 0.85rem; height: 0.85rem; border-radius: 50%; vertical-align: -0.1rem; margin-right: 0.3rem; border: 1px solid #fff; box-shadow: 0 0 0 1px #333; }
 .mapv .boxbar { border: 2px solid #0b3d5c; background: #eef5fa; }
+.mapv .leaflet-control-attribution { background: #fff; color: #1a1a1a; }
+.mapv .leaflet-control-attribution a { color: #004f73; }
+.mapv .leaflet-bar a { color: #1a1a1a; }
 .vigie-popup p { margin: 0.25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .vigie-popup button { font: inherit; margin-top: 0.3rem; padding: 0.3rem 0.6rem; border: 1px solid #0b3d5c; background: #0b3d5c; color: #fff; border-radius: 0.3rem; cursor: pointer; }
 .vigie-popup button:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }

@@ -64,9 +64,24 @@ adoptStyles("stats", `
 const hourLabel = (t) => new Intl.DateTimeFormat(lang(), { hour: "2-digit", minute: "2-digit" }).format(new Date(t));
 const dayHour = (t) => new Intl.DateTimeFormat(lang(), { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(t));
 
+/** Whether the screen is phone-narrow (the charts draw at half width, so text stays readable). */
+function useNarrow() {
+  const query = typeof matchMedia === "function" ? matchMedia("(max-width: 600px)") : null;
+  const [narrow, setNarrow] = useState(query ? query.matches : false);
+  useEffect(() => {
+    if (!query) return undefined;
+    const on = () => setNarrow(query.matches);
+    query.addEventListener("change", on);
+    return () => query.removeEventListener("change", on);
+  }, []);
+  return narrow;
+}
+
 /** A stacked bar chart of `hourly()` data, with its legend and its figures as a table. */
 function Bars({ ctx, tr, title, data, colorOf, nameOf, id }) {
-  const W = 720, H = 220, left = 34, right = 6, top = 8, bottom = 24;
+  const narrow = useNarrow();
+  const W = narrow ? 360 : 720, H = narrow ? 180 : 220, left = 30, right = 6, top = 8, bottom = 24;
+  const every = narrow ? 6 : 3;
   const n = data.hours.length;
   const bw = (W - left - right) / n;
   const max = Math.max(1, data.max);
@@ -99,7 +114,7 @@ function Bars({ ctx, tr, title, data, colorOf, nameOf, id }) {
             acc += c;
             return html`<rect x=${x} y=${y1} width=${Math.max(1, bw - 2)} height=${Math.max(0.5, y0 - y1)} fill=${colorOf(k)}><title>${`${hourLabel(s.start)} · ${nameOf(k)} : ${c}`}</title></rect>`;
           })}
-          ${i % 3 === 0 ? html`<text class="axis" x=${x + bw / 2} y=${H - 8} text-anchor="middle">${hourLabel(s.start)}</text>` : ""}
+          ${i % every === 0 ? html`<text class="axis" x=${x + bw / 2} y=${H - 8} text-anchor="middle">${hourLabel(s.start)}</text>` : ""}
         </g>`;
       })}
     </svg>
