@@ -114,7 +114,8 @@ export const excerpt = (text, n = 140) => {
 
 /** Styles every secondary screen uses. */
 adoptStyles("screens-common", `
-.scr { padding: 0.75rem 1rem 2rem; max-width: 72rem; margin: 0 auto; color: #1a1a1a; }
+/* A screen fills the shell's view (a flex column) and scrolls inside it; its content is centred. */
+.scr { flex: 1 1 auto; min-height: 0; overflow: auto; box-sizing: border-box; width: 100%; padding: 0.75rem max(1rem, calc((100% - 72rem) / 2)) 2rem; color: #1a1a1a; }
 .scr h1 { font-size: 1.35rem; margin: 0.25rem 0 0.75rem; }
 .scr h2 { font-size: 1.1rem; margin: 1.5rem 0 0.5rem; }
 .scr .muted { color: #4d4d4d; }

@@ -122,9 +122,8 @@ adoptStyles("coord", `
 .coord nav ul { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; list-style: none; padding: 0; margin: 0 0 0.5rem; }
 .coord nav a { color: #0b3d5c; }
 .coord .holder h3 { font-size: 1rem; margin: 0 0 0.3rem; }
-.coord .claim { display: flex; flex-wrap: wrap; gap: 0.3rem 0.75rem; align-items: center; border-top: 1px solid #e0e0e0; padding: 0.4rem 0; }
-.coord .claim .text { flex: 1 1 14rem; overflow-wrap: anywhere; }
-.coord .claim.idle .text::before { content: ""; }
+.coord .claim-row { display: flex; flex-wrap: wrap; gap: 0.3rem 0.75rem; align-items: center; border-top: 1px solid #e0e0e0; padding: 0.4rem 0; }
+.coord .claim-row .text { flex: 1 1 14rem; overflow-wrap: anywhere; }
 .coord .alarm { border: 2px solid #a31515; background: #fdecec; color: #7a0f0f; padding: 0.6rem 0.75rem; border-radius: 0.4rem; font-weight: 700; }
 .coord .allgood { border: 1px solid #0f6b2f; background: #edf7ef; color: #0f4d22; padding: 0.5rem 0.75rem; border-radius: 0.4rem; }
 .coord tr.failing td { background: #fdecec; }
@@ -174,7 +173,7 @@ function Claims({ ctx, tr }) {
     ${groups.map((g) => html`<div class="card holder" data-holder=${g.holder}>
       <h3>${g.holder} <span class="muted">· ${tr("holder_count", { n: g.items.length, idle: g.idle })}</span></h3>
       <ul class="plain">
-        ${g.items.map(({ report: r, expiresAt, idle }) => html`<li class=${"claim" + (idle ? " idle" : "")} data-id=${r.id}>
+        ${g.items.map(({ report: r, expiresAt, idle }) => html`<li class=${"claim-row" + (idle ? " idle" : "")} data-id=${r.id}>
           ${idle ? html`<span class="badge" style=${{ background: "#8a5300" }}>${tr("idle")}</span>` : ""}
           <span class="text">${excerpt(r.summary || r.text, 120)}</span>
           <span class="muted">${tr("expires", { when: relative(expiresAt, now) })}</span>

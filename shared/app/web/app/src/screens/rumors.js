@@ -22,7 +22,12 @@ strings("rumors", {
     members: "Voir les messages ({n})",
     confirm: "Confirmer",
     debunk: "Démentir…",
-    debunk_text: "Texte du démenti (publié sur la carte publique et le flux)",
+    debunk_text: "Texte du démenti (repris par la carte publique et le flux une fois publié)",
+    publish: "Publier le démenti (carte publique et flux)",
+    publish_later: "Un coordinateur publie le démenti pour la carte publique et le flux.",
+    published: "Démenti publié.",
+    no_location: "Aucun message n'a de lieu : localisez-en un dans la file, puis publiez-le.",
+    publish_failed: "Publication refusée : {reason}",
     debunk_hint: "500 caractères au plus. Dites ce qui est vrai, sans nom ni numéro.",
     debunk_send: "Publier le démenti",
     debunk_missing: "Écrivez le texte du démenti.",
@@ -47,7 +52,12 @@ strings("rumors", {
     members: "Show the posts ({n})",
     confirm: "Confirm",
     debunk: "Debunk…",
-    debunk_text: "Debunking text (published on the public map and feed)",
+    debunk_text: "Debunking text (carried by the public map and feed once published)",
+    publish: "Publish the debunking (public map and feed)",
+    publish_later: "A coordinator publishes the debunking for the public map and feed.",
+    published: "Debunking published.",
+    no_location: "No post has a place: locate one in the queue, then publish it.",
+    publish_failed: "Publication refused: {reason}",
     debunk_hint: "At most 500 characters. Say what is true, with no name or number.",
     debunk_send: "Publish the debunking",
     debunk_missing: "Write the debunking text.",
@@ -69,6 +79,8 @@ adoptStyles("rumors", `
 .rum summary { cursor: pointer; min-height: 2rem; padding: 0.2rem 0; }
 .rum .members li { border-top: 1px solid #e0e0e0; padding: 0.4rem 0; }
 .rum .debunk { margin-top: 0.5rem; }
+.rum .check { display: flex; gap: 0.4rem; align-items: center; font-weight: 400; }
+.rum .check input { width: auto; }
 `);
 
 /** A small inline SVG of a cluster's cumulative posts over time. */
@@ -118,34 +130,62 @@ async function patchMember(ctx, report, changes) {
   return null;
 }
 
-function Cluster({ ctx, tr, item, members, mayChange, onDone }) {
+/**
+ * Puts a debunked cluster on the public side: nothing to do when one of its posts is already
+ * published (its summary, the debunking, was just changed); else one located post is published
+ * (with its suggested category confirmed when it has none, as publication needs one).
+ */
+async function publishDebunking(ctx, tr, saved) {
+  if (saved.some((r) => r.status === "published")) return tr("published");
+  const target = saved.find((r) => r.location && r.status !== "dismissed");
+  if (!target) return tr("no_location");
+  try {
+    let current = target;
+    if (!current.category) current = await patchMember(ctx, current, { category: current.suggested_category });
+    const res = await send(ctx, "POST", `/reports/${encodeURIComponent(current.id)}/publish`);
+    if (res.body && res.body.id && ctx.table && ctx.table.upsert) ctx.table.upsert(res.body);
+    return tr("published");
+  } catch (e) {
+    return tr("publish_failed", { reason: failure((k) => ctx.t(`common.${k}`), e) });
+  }
+}
+
+function Cluster({ ctx, tr, item, members, mayChange, mayPublish, onDone }) {
   const [mode, setMode] = useState(""); // "" | "debunk"
   const [text, setText] = useState(item.summary || "");
   const [busy, setBusy] = useState("");
   const [outcome, setOutcome] = useState(null);
   const [tried, setTried] = useState(false);
+  const [publish, setPublish] = useState(true);
   const open = item.verification === "rumor";
   const list = members || [];
   const title = item.summary || (list[0] && excerpt(list[0].text, 200)) || item.cluster_id;
   const times = list.length ? list.map((m) => m.posted_at) : [item.first_seen, item.last_seen].filter(Boolean);
   const sparkTitle = tr("spark", { n: item.size, first: formatTime(item.first_seen), last: formatTime(item.last_seen) });
 
-  const apply = async (changes) => {
+  const apply = async (changes, publishIt) => {
     const targets = list.length ? list : await loadMembers(ctx, item);
     const done = [];
+    const saved = [];
     const skipped = [];
     for (const m of targets) {
       setBusy(tr("working", { done: done.length + skipped.length, n: targets.length }));
       try {
-        const saved = await patchMember(ctx, m, changes);
-        if (saved && saved.id) { done.push(saved.id); if (ctx.table && ctx.table.upsert) ctx.table.upsert(saved); }
+        const after = await patchMember(ctx, m, changes);
+        if (after && after.id) { done.push(after.id); saved.push(after); if (ctx.table && ctx.table.upsert) ctx.table.upsert(after); }
       } catch (e) {
         skipped.push(`${m.id} (${failure((k) => ctx.t(`common.${k}`), e)})`);
       }
     }
+    let message = tr("result", { done: done.length }) + (skipped.length ? " " + tr("skipped", { n: skipped.length, list: skipped.join("; ") }) : "");
+    let ok = skipped.length === 0;
+    if (publishIt && saved.length) {
+      const published = await publishDebunking(ctx, tr, saved);
+      message += " " + published;
+      ok = ok && published === tr("published");
+    }
     setBusy("");
-    const message = tr("result", { done: done.length }) + (skipped.length ? " " + tr("skipped", { n: skipped.length, list: skipped.join("; ") }) : "");
-    setOutcome({ ok: skipped.length === 0, message });
+    setOutcome({ ok, message });
     ctx.announce(message);
     setMode("");
     onDone();
@@ -154,7 +194,7 @@ function Cluster({ ctx, tr, item, members, mayChange, onDone }) {
     e.preventDefault();
     setTried(true);
     if (!text.trim()) return;
-    apply({ verification: "debunked", summary: text.trim() });
+    apply({ verification: "debunked", summary: text.trim() }, mayPublish && publish);
   };
   const id = `rum-${item.cluster_id}`;
   return html`<li class=${"card item" + (open ? "" : " debunked")} data-cluster=${item.cluster_id} data-verification=${item.verification} aria-labelledby=${`${id}-title`}>
@@ -184,6 +224,9 @@ function Cluster({ ctx, tr, item, members, mayChange, onDone }) {
       <textarea id=${`${id}-text`} maxlength="500" aria-describedby=${`${id}-hint`} aria-invalid=${tried && !text.trim() ? "true" : "false"}
         value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea>
       <p id=${`${id}-hint`} class=${tried && !text.trim() ? "hint error" : "hint"}>${tried && !text.trim() ? tr("debunk_missing") : tr("debunk_hint")} (${text.length}/500)</p>
+      ${mayPublish
+        ? html`<label class="check"><input type="checkbox" checked=${publish} onChange=${(e) => setPublish(e.currentTarget.checked)} /> ${tr("publish")}</label>`
+        : html`<p class="hint">${tr("publish_later")}</p>`}
       <div class="row"><button class="btn primary" type="submit" disabled=${!!busy}>${tr("debunk_send")}</button>
         <button class="btn" type="button" onClick=${() => setMode("")}>${ctx.t("common.cancel")}</button></div>
     </form>` : ""}
@@ -223,7 +266,7 @@ export default function Screen({ ctx }) {
     ${items && items.length === 0 ? html`<p>${tr("none")}</p>` : ""}
     <ul class="plain" aria-label=${tr("title")}>
       ${(items || []).map((item) => html`<${Cluster} key=${item.cluster_id} ctx=${ctx} tr=${tr} item=${item}
-        members=${members[item.cluster_id]} mayChange=${mayChange} onDone=${load} />`)}
+        members=${members[item.cluster_id]} mayChange=${mayChange} mayPublish=${role === "coordinator"} onDone=${load} />`)}
     </ul>
   </section>`;
 }

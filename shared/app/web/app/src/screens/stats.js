@@ -49,7 +49,7 @@ adoptStyles("stats", `
 .stats .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: 0.5rem; margin: 0; padding: 0; list-style: none; }
 .stats .tile { border: 1px solid #c8c8c8; border-radius: 0.5rem; padding: 0.5rem 0.75rem; background: #fff; }
 .stats .tile .n { display: block; font-size: 1.6rem; font-weight: 700; }
-.stats .tile.prio { border-left: 0.45rem solid #6b6d6d; }
+.stats .tile.tile-prio { border-left: 0.45rem solid #6b6d6d; }
 .stats figure { margin: 0.5rem 0 1.25rem; }
 .stats figcaption { font-weight: 700; margin-bottom: 0.25rem; }
 .stats svg.bars { width: 100%; height: auto; display: block; }
@@ -154,7 +154,7 @@ export default function Screen({ ctx }) {
     <ul class="tiles" data-backlog=${b.new}>
       <li class="tile"><span class="n">${b.new}</span>${tr("new")}</li>
       <li class="tile"><span class="n">${b.unclaimed}</span>${tr("unclaimed")}</li>
-      ${Object.keys(PRIORITIES).map((p) => html`<li class="tile prio" style=${{ borderLeftColor: PRIORITIES[p][0] }}><span class="n">${b.by_priority[p] || 0}</span>${tr("new")} · ${label.priority(ctx, p)}</li>`)}
+      ${Object.keys(PRIORITIES).map((p) => html`<li class="tile tile-prio" style=${{ borderLeftColor: PRIORITIES[p][0] }}><span class="n">${b.by_priority[p] || 0}</span>${tr("new")} · ${label.priority(ctx, p)}</li>`)}
     </ul>
     <p class="hint">${tr("range")}</p>
     <${Bars} ctx=${ctx} tr=${tr} id="by-category" title=${tr("by_category")} data=${byCategory}
