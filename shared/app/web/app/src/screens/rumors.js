@@ -15,6 +15,7 @@ strings("rumors", {
     debunked: "Démentie",
     confirmed: "Confirmée",
     size: "{n} messages",
+    size_one: "1 message",
     spread: "diffusion {n}",
     seen: "de {first} à {last}",
     networks: "Réseaux : {list}",
@@ -45,6 +46,7 @@ strings("rumors", {
     debunked: "Debunked",
     confirmed: "Confirmed",
     size: "{n} posts",
+    size_one: "1 post",
     spread: "spread {n}",
     seen: "from {first} to {last}",
     networks: "Networks: {list}",
@@ -86,7 +88,8 @@ adoptStyles("rumors", `
 /** A small inline SVG of a cluster's cumulative posts over time. */
 function Sparkline({ times, title }) {
   const pts = cumulative(times);
-  if (pts.length === 0) return "";
+  // One post, or posts all at the same time: no spread to draw.
+  if (pts.length < 2 || pts[0][0] === pts[pts.length - 1][0]) return "";
   const w = 160, h = 36, pad = 3;
   const t0 = pts[0][0], t1 = pts[pts.length - 1][0];
   const n = pts[pts.length - 1][1];
@@ -95,7 +98,6 @@ function Sparkline({ times, title }) {
   // A step line: the count rises at each post.
   let d = `M${pad},${y(1).toFixed(1)}`;
   for (const [t, c] of pts) d += ` H${x(t).toFixed(1)} V${y(c).toFixed(1)}`;
-  if (t1 === t0) d = `M${pad},${y(n).toFixed(1)} H${w - pad}`;
   return html`<svg class="spark" viewBox=${`0 0 ${w} ${h}`} role="img" aria-label=${title} preserveAspectRatio="none">
     <title>${title}</title>
     <path d=${d} fill="none" stroke="#a0660b" stroke-width="2" vector-effect="non-scaling-stroke" />
@@ -200,7 +202,7 @@ function Cluster({ ctx, tr, item, members, mayChange, mayPublish, onDone }) {
   return html`<li class=${"card item" + (open ? "" : " debunked")} data-cluster=${item.cluster_id} data-verification=${item.verification} aria-labelledby=${`${id}-title`}>
     <div class="row">
       <span class="badge" style=${{ background: open ? "#8a5300" : "#1e8449" }}>${open ? tr("open") : tr("debunked")}</span>
-      <span class="meta">${tr("size", { n: item.size })} · ${tr("spread", { n: item.spread })} · ${tr("seen", { first: formatTime(item.first_seen), last: formatTime(item.last_seen) })}</span>
+      <span class="meta">${item.size === 1 ? tr("size_one") : tr("size", { n: item.size })} · ${tr("spread", { n: item.spread })} · ${tr("seen", { first: formatTime(item.first_seen), last: formatTime(item.last_seen) })}</span>
     </div>
     <p class="post" id=${`${id}-title`}><strong>${title}</strong></p>
     ${!open && item.summary ? html`<p class="meta">${tr("public_text", { text: item.summary })}</p>` : ""}
