@@ -257,6 +257,22 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
     assert.ok(after.every((m) => m.verification === "debunked" && m.summary === "Démenti bénévole (test navigateur)"));
   });
 
+  await t.test("a coordinator sees who holds what and releases a volunteer's claim", async () => {
+    const held = (await api(volunteer, "GET", "/reports?status=new&limit=50")).items.find((r) => !r.claimed_by);
+    await api(volunteer, "POST", `/reports/${held.id}/claim`);
+    await open(coord, "coord");
+    const row = coord.locator(`li.claim-row[data-id="${held.id}"]`);
+    await row.waitFor({ timeout: 20000 });
+    assert.match(await coord.locator(".holder", { has: row }).locator("h3").textContent(), /Bénévole Test/);
+    await row.locator("button", { hasText: "Libérer" }).click();
+    const note = coord.locator(".claims-note");
+    await note.waitFor();
+    assert.match(await note.textContent(), /Libéré/);
+    await row.waitFor({ state: "detached" });
+    const after = await api(coordinator, "GET", `/reports/${held.id}`);
+    assert.equal(after.claimed_by, null, "the claim is released");
+  });
+
   await t.test("a coordinator creates a token: its sign-in link is shown once", async () => {
     await coord.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     await open(coord, "coord");

@@ -38,19 +38,20 @@ export function failure(tr, e) {
   return String(e);
 }
 
+// Category colours for charts, told apart side by side (3:1 against white at least).
 export const CATEGORIES = {
   rescue: ["#c0392b"],
-  casualties: ["#8e0e00"],
-  damage: ["#7f5539"],
-  utilities: ["#a0660b"],
+  casualties: ["#7b1020"],
+  damage: ["#8d5a2b"],
+  utilities: ["#b36b00"],
   access: ["#6c3483"],
-  hazard: ["#1f618d"],
-  needs: ["#b03a2e"],
+  hazard: ["#1f77b4"],
+  needs: ["#c2185b"],
   shelter: ["#117a65"],
-  solidarity: ["#1e8449"],
-  official: ["#0b4f8a"],
-  weather: ["#5d6d7e"],
-  other: ["#6b6d6d"],
+  solidarity: ["#3d7a1f"],
+  official: ["#1a2f6b"],
+  weather: ["#5f8a9e"],
+  other: ["#767676"],
 };
 export const PRIORITIES = {
   critical: ["#b00020"],

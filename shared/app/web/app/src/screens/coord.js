@@ -21,6 +21,7 @@ strings("coord", {
     release: "Libérer",
     released: "Libéré (tenu par {who}).",
     released_nobody: "Personne ne le tenait plus.",
+    released_plain: "Libéré.",
     tokens: "Accès (jetons)",
     token_name: "Nom de la personne",
     token_role: "Rôle",
@@ -75,6 +76,7 @@ strings("coord", {
     release: "Release",
     released: "Released (held by {who}).",
     released_nobody: "Nobody held it any more.",
+    released_plain: "Released.",
     tokens: "Access (tokens)",
     token_name: "Person's name",
     token_role: "Role",
@@ -146,7 +148,7 @@ const errorText = (ctx, e) => failure((k) => ctx.t(`common.${k}`), e);
 
 function Claims({ ctx, tr }) {
   const [now, setNow] = useState(Date.now());
-  const [notes, setNotes] = useState({});
+  const [note, setNote] = useState(null); // {ok, text}: the last release, kept after its row leaves
   useEffect(() => { const t = setInterval(() => setNow(Date.now()), 10000); return () => clearInterval(t); }, []);
   const minutes = (ctx.me && ctx.me.claim_minutes) || 15;
   const reports = ctx.table && ctx.table.reports ? [...ctx.table.reports.value.values()] : [];
@@ -159,16 +161,19 @@ function Claims({ ctx, tr }) {
         const { released_from, ...report } = body;
         ctx.table.upsert(report);
       }
-      const msg = body.released_from ? tr("released", { who: body.released_from }) : tr("released_nobody");
+      // `released_from`: who held it (null: nobody did any more); an older API does not say.
+      const msg = body.released_from ? tr("released", { who: body.released_from })
+        : body.released_from === null ? tr("released_nobody") : tr("released_plain");
       ctx.announce(msg);
-      setNotes((n) => ({ ...n, [r.id]: msg }));
+      setNote({ ok: true, text: `${msg} ${excerpt(r.summary || r.text, 60)}` });
     } catch (e) {
-      setNotes((n) => ({ ...n, [r.id]: errorText(ctx, e) }));
+      setNote({ ok: false, text: errorText(ctx, e) });
     }
   };
   return html`<section aria-labelledby="coord-claims">
     <h2 id="coord-claims">${tr("claims")}</h2>
     <p class="hint">${tr("idle_hint", { m: minutes })}</p>
+    ${note ? html`<p class=${"claims-note " + (note.ok ? "ok" : "error")}>${note.text}</p>` : ""}
     ${groups.length === 0 ? html`<p>${tr("claims_none")}</p>` : ""}
     ${groups.map((g) => html`<div class="card holder" data-holder=${g.holder}>
       <h3>${g.holder} <span class="muted">· ${tr("holder_count", { n: g.items.length, idle: g.idle })}</span></h3>
@@ -179,7 +184,6 @@ function Claims({ ctx, tr }) {
           <span class="muted">${tr("expires", { when: relative(expiresAt, now) })}</span>
           <button class="btn" type="button" onClick=${() => ctx.navigate("queue", { open: r.id })}>${ctx.t("common.open")}</button>
           <button class="btn danger" type="button" aria-label=${`${tr("release")} : ${excerpt(r.text, 40)}`} onClick=${() => release(r)}>${tr("release")}</button>
-          ${notes[r.id] ? html`<span class="ok">${notes[r.id]}</span>` : ""}
         </li>`)}
       </ul>
     </div>`)}

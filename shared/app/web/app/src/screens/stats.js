@@ -112,7 +112,7 @@ function Bars({ ctx, tr, title, data, colorOf, nameOf, id }) {
             if (!c) return null;
             const y1 = y(acc + c), y0 = y(acc);
             acc += c;
-            return html`<rect x=${x} y=${y1} width=${Math.max(1, bw - 2)} height=${Math.max(0.5, y0 - y1)} fill=${colorOf(k)}><title>${`${hourLabel(s.start)} · ${nameOf(k)} : ${c}`}</title></rect>`;
+            return html`<rect x=${x} y=${y1} width=${Math.max(1, bw - 2)} height=${Math.max(0.5, y0 - y1)} fill=${colorOf(k)} stroke="#fff" stroke-width="0.75"><title>${`${hourLabel(s.start)} · ${nameOf(k)} : ${c}`}</title></rect>`;
           })}
           ${i % every === 0 ? html`<text class="axis" x=${x + bw / 2} y=${H - 8} text-anchor="middle">${hourLabel(s.start)}</text>` : ""}
         </g>`;
