@@ -301,6 +301,13 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
     await page.waitForSelector("[data-testid=me]");
     if (hasMe) assert.match(await page.locator("[data-testid=me]").textContent(), /Nouvelle Bénévole/);
     await fresh.close();
+    // Revoked, with a confirmation: the link signs nobody in any more.
+    const row = coord.locator("tr[data-token]", { hasText: "Nouvelle Bénévole" });
+    await row.locator("button", { hasText: "Révoquer" }).click();
+    assert.match(await row.textContent(), /Révoquer l'accès de Nouvelle Bénévole/);
+    await row.locator("button", { hasText: "Oui, révoquer" }).click();
+    await waitFor(async () => /Révoqué/.test(await coord.locator("tr[data-token]", { hasText: "Nouvelle Bénévole" }).textContent()), "the token shown revoked");
+    assert.equal((await call(link.split("#token=")[1], "GET", "/reports?limit=1")).status, 401, "a revoked token is refused");
     // The export downloads with the token.
     const [download] = await Promise.all([coord.waitForEvent("download"), coord.locator("button", { hasText: "Télécharger l'export" }).click()]);
     assert.match(download.suggestedFilename(), /^vigie-.*\.csv$/);
@@ -346,6 +353,12 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
       assert.ok(await fig.locator("rect").count() > 0, `${id} has bars`);
     }
     assert.ok(Number(await vol.getAttribute("[data-backlog]", "data-backlog")) >= 0);
+    // In English with the shell's toggle.
+    await vol.locator("header button", { hasText: "EN" }).click();
+    await vol.waitForSelector("text=Reports per hour by category");
+    assert.equal(await vol.locator("#stats-title").textContent(), "Statistics");
+    await vol.locator("header button", { hasText: "FR" }).click();
+    await vol.waitForSelector("text=Signalements par heure et par catégorie");
     await axe(vol, "stats");
     await shots(vol, "stats");
   });
