@@ -129,6 +129,7 @@ adoptStyles("coord", `
 .coord .alarm { border: 2px solid #a31515; background: #fdecec; color: #7a0f0f; padding: 0.6rem 0.75rem; border-radius: 0.4rem; font-weight: 700; }
 .coord .allgood { border: 1px solid #0f6b2f; background: #edf7ef; color: #0f4d22; padding: 0.5rem 0.75rem; border-radius: 0.4rem; }
 .coord tr.failing td { background: #fdecec; }
+.coord table.stack { margin-top: 1rem; }
 .coord .secret { font-family: ui-monospace, monospace; font-size: 0.9rem; }
 .coord .once { border: 2px solid #0b3d5c; background: #eef5fa; }
 .coord .grid2 { display: grid; grid-template-columns: 1fr 12rem auto; gap: 0.5rem; align-items: end; }
