@@ -323,8 +323,29 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
     const all = (await api(coordinator, "GET", "/stats")).total;
     assert.ok(Number(located) > 0 && Number(located) <= all);
     assert.match(await vol.locator("[data-unplaced]").textContent(), /sans lieu/);
+    // A click on a critical circle opens its popup, text only, with a way to the queue.
+    const spot = await vol.evaluate(() => {
+      const canvas = document.querySelector(".mapv canvas");
+      const rect = canvas.getBoundingClientRect();
+      const { data, width, height } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      for (let y = 0; y < height; y += 2) for (let x = 0; x < width; x += 2) {
+        const i = (y * width + x) * 4;
+        if (Math.abs(data[i] - 176) < 12 && data[i + 1] < 30 && Math.abs(data[i + 2] - 32) < 20) {
+          const cx = rect.left + (x * rect.width) / width, cy = rect.top + (y * rect.height) / height;
+          if (cx > rect.left + 60 && cy > rect.top + 80) return { x: cx, y: cy };
+        }
+      }
+      return null;
+    });
+    assert.ok(spot, "a critical circle is drawn");
+    await vol.mouse.click(spot.x, spot.y);
+    const popup = vol.locator(".leaflet-popup-content .vigie-popup");
+    await popup.waitFor();
+    assert.match(await popup.textContent(), /Critique/);
+    assert.equal(await popup.locator("img, script").count(), 0);
     await axe(vol, "map");
     await shots(vol, "map");
+    await vol.locator(".leaflet-popup-close-button").click();
     // Shift-drag draws a box over the middle of the map.
     const box = await map.boundingBox();
     const cx = box.x + box.width / 2, cy = box.y + box.height / 2;

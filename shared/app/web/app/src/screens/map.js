@@ -98,7 +98,7 @@ function popup(ctx, r) {
 export default function Screen({ ctx }) {
   const tr = scoped(ctx, "map");
   const el = useRef(null);
-  const state = useRef({}); // {map, layer, renderer, boxLayer}
+  const state = useRef({}); // {L, map, layer, boxLayer, redraw}
   const [counts, setCounts] = useState({ located: 0, unplaced: 0 });
   const [box, setBox] = useState(() => parseBbox(new URLSearchParams(location.search).get("box")));
   const [drawMode, setDrawMode] = useState(false);
@@ -120,9 +120,8 @@ export default function Screen({ ctx }) {
 
   function init(L) {
     const map = L.map(el.current, { preferCanvas: true, boxZoom: false, keyboard: true, worldCopyJump: false, zoomControl: true });
-    const renderer = L.canvas({ padding: 0.3 });
     const layer = L.layerGroup().addTo(map);
-    state.current = { L, map, renderer, layer, boxLayer: null };
+    state.current = { L, map, layer, boxLayer: null };
     map.setView([16.2, -61.55], 9);
     let alive = true;
     meta().then((m) => {
@@ -179,32 +178,43 @@ export default function Screen({ ctx }) {
     // Markers, redrawn (at most every second) when the table changes.
     let timer = 0;
     let pending = false;
+    // One canvas for every marker; markers kept between redraws and replaced only when their
+    // report's version changed, so 20,000 reports redraw cheaply. Urgent ones are brought to
+    // the front after each change (a canvas draws in insertion order).
+    const order = ["low", "medium", "high", "critical"];
+    const renderer = L.canvas({ padding: 0.3 });
+    const markers = new Map(); // id → {marker, version, priority}
     const draw = () => {
       timer = 0;
       pending = false;
       const reports = ctx.table && ctx.table.reports ? ctx.table.reports.peek() : new Map();
-      layer.clearLayers();
       let located = 0;
       let unplaced = 0;
       const showDismissed = dismissedRef.current;
-      // Least urgent first, so critical circles are drawn on top.
-      const order = ["low", "medium", "high", "critical"];
-      const buckets = order.map(() => []);
+      const seen = new Set();
+      let added = 0;
       for (const r of reports.values()) {
         if (r.status === "dismissed" && !showDismissed) continue;
-        if (!r.location || !Number.isFinite(r.location.lat)) { unplaced += 1; continue; }
-        const i = order.indexOf(priorityOf(r));
-        buckets[i < 0 ? 0 : i].push(r);
+        if (!r.location || !Number.isFinite(r.location.lat) || !Number.isFinite(r.location.lon)) { unplaced += 1; continue; }
+        located += 1;
+        seen.add(r.id);
+        const had = markers.get(r.id);
+        if (had && had.version === r.version) continue;
+        if (had) layer.removeLayer(had.marker);
+        const p = order.includes(priorityOf(r)) ? priorityOf(r) : "low";
+        const marker = L.circleMarker([r.location.lat, r.location.lon], {
+          renderer, radius: p === "critical" ? 8 : 6, color: "#ffffff", weight: 1.5, fillColor: PRIORITIES[p][0], fillOpacity: 0.9,
+        }).bindPopup(() => popup(ctx, r));
+        layer.addLayer(marker);
+        markers.set(r.id, { marker, version: r.version, priority: p });
+        added += 1;
       }
-      buckets.forEach((list, i) => {
-        const color = PRIORITIES[order[i]][0];
-        for (const r of list) {
-          located += 1;
-          L.circleMarker([r.location.lat, r.location.lon], {
-            renderer, radius: order[i] === "critical" ? 8 : 6, color: "#ffffff", weight: 1.5, fillColor: color, fillOpacity: 0.9,
-          }).bindPopup(() => popup(ctx, r)).addTo(layer);
-        }
-      });
+      for (const [id, { marker }] of markers) {
+        if (!seen.has(id)) { layer.removeLayer(marker); markers.delete(id); }
+      }
+      if (added) {
+        for (const p of ["high", "critical"]) for (const m of markers.values()) if (m.priority === p) m.marker.bringToFront();
+      }
       container.dataset.markers = String(located);
       setCounts({ located, unplaced });
     };
