@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
 import tomllib
+from pathlib import Path
 
 from conftest import (
     CRISIS,
@@ -168,7 +170,7 @@ def test_template_functions_are_the_crates_under_functions(template):
 def test_every_template_function_is_built_by_cargo_lambda(template):
     """tests/infra/run builds the functions with `cargo lambda build --release --x86-64` first:
     each CodeUri folder then holds a bootstrap, an x86-64 ELF executable."""
-    target = REPO / "target"
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     for lid, name in function_folders(template).items():
         bootstrap = target / "lambda" / name / "bootstrap"
         assert bootstrap.is_file(), f"{lid}: {bootstrap} missing (cargo lambda build --release --x86-64)"
@@ -704,7 +706,7 @@ def test_app_response_headers(translated, template):
     assert csp["Override"] is True
     text = sub_text(csp["ContentSecurityPolicy"])
     directives = csp_directives(text)
-    assert directives["default-src"] == ["'self'"]
+    assert directives["default-src"] == ["'none'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
     assert directives["connect-src"] == ["'self'"]
