@@ -663,8 +663,8 @@ fn s3_path_style() -> bool {
 }
 
 /// The volunteers' app's files to `s3://BUCKET/app/`, through the S3 publisher: each object with
-/// the content type and cache lifetime its file says (index.html no-cache, hashed assets a
-/// year), unchanged ones not sent again. Files of an earlier version stay, so a tab opened
+/// the content type and cache lifetime its file says (vigie_app::site::app_files: the page
+/// short-lived, versioned or hashed assets a year), unchanged ones not sent again. Files of an earlier version stay, so a tab opened
 /// before finds the assets its page names. Counts of files written and unchanged.
 async fn upload_app(config: &aws_config::SdkConfig, bucket: &str) -> Result<(usize, usize)> {
     use vigie_domain::ports::{PublishOutcome, Publisher};
