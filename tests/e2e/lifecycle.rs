@@ -57,6 +57,8 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "BlueskyRate = rate(2 minutes)",
         "FeedsRate = rate(5 minutes)",
         "SchedulesState = ENABLED",
+        // The app's Content-Security-Policy allows the crisis file's tile server.
+        "TileServerOrigin = https://tile.openstreetmap.org",
         "ReportsTable",
         "AWS::DynamoDB::Table",
         "PublicDistribution",
@@ -64,6 +66,10 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "SourceCredentials",
         "cargo lambda build --release --arm64",
         "sam deploy --template-file infra/template.yaml --stack-name vigie-gp-cyclone-2026",
+        "upload the volunteers' app",
+        "to the public bucket under app/",
+        "create a coordinator token \"Coordinator\"",
+        "its sign-in link",
         "dry run: nothing was built, deployed or called",
     ] {
         assert!(out.contains(expected), "missing `{expected}` in:\n{out}");

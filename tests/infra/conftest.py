@@ -10,6 +10,7 @@ import copy
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -150,15 +151,26 @@ def placeholder(name: str) -> str:
     return f"moto-skipped:{name}"
 
 
-def for_moto(translated: dict) -> dict:
+# What AWS would give the resources moto passes over, for the outputs `vigie activate` reads
+# (see for_moto's stand_ins): a distribution's domain and an HTTP API's endpoint.
+STAND_INS = {
+    "PublicDistribution.DomainName": "d111111abcdef8.cloudfront.net",
+    "TriageHttpApi.ApiEndpoint": "https://a1b2c3d4e5.execute-api.eu-west-3.amazonaws.com",
+}
+
+
+def for_moto(translated: dict, stand_ins: dict[str, str] | None = None) -> dict:
     """The translated template, adapted to what moto can deploy:
 
     - In the resources moto creates, a Ref or Fn::GetAtt to a resource it passes over would
       come out empty (the attribute silently dropped, e.g. VIGIE_SECRET_ARN) or fail the
       stack; each is replaced by the string `moto-skipped:<LogicalId>[.<Attribute>]`, so the
       tests still see which resource it points at.
-    - Outputs that use such a resource (ApiUrl, PublicMapUrl, SecretArn) fail create_stack
-      with a 500 in moto: they are dropped here and checked on the translated template.
+    - Outputs that use such a resource (ApiUrl, PublicMapUrl, AppUrl, SecretArn) fail
+      create_stack with a 500 in moto: they are dropped here and checked on the translated
+      template, unless `stand_ins` gives a value for every such reference in them
+      (`LogicalId.Attribute` or `LogicalId` -> text): then the output is kept with those
+      values written in, as AWS would resolve it.
     """
     out = copy.deepcopy(translated)
     resources = out["Resources"]
@@ -190,10 +202,38 @@ def for_moto(translated: dict) -> dict:
             return [rewrite(v) for v in node]
         return node
 
+    def stand_in(node):
+        """The node with every reference to a skipped resource replaced by its stand-in;
+        None when one has none."""
+        if isinstance(node, dict):
+            if set(node) == {"Ref"} and node["Ref"] in skipped:
+                return (stand_ins or {}).get(node["Ref"])
+            if set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in skipped:
+                return (stand_ins or {}).get(".".join(node["Fn::GetAtt"]))
+            if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+                text = node["Fn::Sub"]
+                for name in re.findall(r"\$\{([^}!]+)\}", text):
+                    if name.split(".")[0] in skipped:
+                        value = (stand_ins or {}).get(name)
+                        if value is None:
+                            return None
+                        text = text.replace("${" + name + "}", value)
+                return {"Fn::Sub": text} if "${" in text else text
+            if uses_skipped(node):
+                return None
+            return node
+        return node
+
     for lid, r in resources.items():
         if lid not in skipped:
             resources[lid] = rewrite(r)
-    out["Outputs"] = {k: v for k, v in out.get("Outputs", {}).items() if not uses_skipped(v)}
+    outputs = {}
+    for key, output in out.get("Outputs", {}).items():
+        if not uses_skipped(output):
+            outputs[key] = output
+        elif (value := stand_in(output["Value"])) is not None:
+            outputs[key] = {**output, "Value": value}
+    out["Outputs"] = outputs
     return out
 
 
@@ -204,9 +244,18 @@ def dummy_zip() -> bytes:
     return buf.getvalue()
 
 
-def deploy(aws, translated, template, crisis: str, name: str) -> dict:
-    """The translated template deployed to moto as stack `name` for crisis `crisis`: its
-    outputs and its resources by logical id."""
+def deploy(
+    aws,
+    translated,
+    template,
+    crisis: str,
+    name: str,
+    parameters: dict[str, str] | None = None,
+    stand_ins: dict[str, str] | None = None,
+) -> dict:
+    """The translated template deployed to moto as stack `name` for crisis `crisis` (and the
+    other `parameters` given), outputs with `stand_ins` as for_moto keeps them: its outputs and
+    its resources by logical id."""
     s3 = aws("s3")
     existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     if CODE_BUCKET not in existing:
@@ -216,10 +265,11 @@ def deploy(aws, translated, template, crisis: str, name: str) -> dict:
         for folder in function_folders(template).values():
             s3.put_object(Bucket=CODE_BUCKET, Key=f"{folder}.zip", Body=dummy_zip())
     cfn = aws("cloudformation")
+    values = {**(parameters or {}), "CrisisId": crisis}
     cfn.create_stack(
         StackName=name,
-        TemplateBody=json.dumps(for_moto(translated)),
-        Parameters=[{"ParameterKey": "CrisisId", "ParameterValue": crisis}],
+        TemplateBody=json.dumps(for_moto(translated, stand_ins)),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     deadline = time.monotonic() + 60
@@ -242,3 +292,47 @@ def deploy(aws, translated, template, crisis: str, name: str) -> dict:
 def stack(aws, translated, template):
     """The translated template deployed to moto: its outputs and its resources by logical id."""
     return deploy(aws, translated, template, CRISIS, STACK)
+
+
+def sam_deploy_to_moto(argv: list[str]) -> int:
+    """A stand-in for `sam deploy` as `vigie activate` runs it (`deploy --template-file F
+    --stack-name S ... --parameter-overrides K=V ...`), for the lifecycle tests: the template
+    translated offline and created in moto's CloudFormation (AWS_ENDPOINT_URL) with those
+    parameters, the outputs on CloudFront and the HTTP API given their STAND_INS; and the
+    stack's table made in DynamoDB Local (AWS_ENDPOINT_URL_DYNAMODB) as the template defines
+    it, since the tests keep the reports there (see test_lifecycle.py)."""
+    import boto3
+
+    assert argv[:1] == ["deploy"], argv
+    args = argv[1:]
+    template_file = Path(args[args.index("--template-file") + 1])
+    name = args[args.index("--stack-name") + 1]
+    i = args.index("--parameter-overrides") + 1
+    parameters = {}
+    while i < len(args) and not args[i].startswith("--"):
+        key, value = args[i].split("=", 1)
+        parameters[key] = value
+        i += 1
+    region = os.environ.get("AWS_REGION", REGION)
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    aws = lambda service: session.client(service, endpoint_url=endpoint)  # noqa: E731
+    template = sam_parse(template_file.read_text())
+    translated = translate(template)
+    stack = deploy(aws, translated, template, parameters["CrisisId"], name, parameters, STAND_INS)
+    table = translated["Resources"]["ReportsTable"]["Properties"]
+    dynamodb = session.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+    dynamodb.create_table(
+        TableName=stack["outputs"]["TableName"],
+        KeySchema=table["KeySchema"],
+        AttributeDefinitions=table["AttributeDefinitions"],
+        GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
+        BillingMode=table["BillingMode"],
+        StreamSpecification={"StreamEnabled": True, **table["StreamSpecification"]},
+    )
+    print(f"Successfully created/updated stack - {name} in {region}")
+    for key, value in sorted(stack["outputs"].items()):
+        print(f"  {key}: {value}")
+    return 0

@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
 import tomllib
+from pathlib import Path
 
 from conftest import (
     CRISIS,
@@ -168,7 +170,7 @@ def test_template_functions_are_the_crates_under_functions(template):
 def test_every_template_function_is_built_by_cargo_lambda(template):
     """tests/infra/run builds the functions with `cargo lambda build --release --x86-64` first:
     each CodeUri folder then holds a bootstrap, an x86-64 ELF executable."""
-    target = REPO / "target"
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     for lid, name in function_folders(template).items():
         bootstrap = target / "lambda" / name / "bootstrap"
         assert bootstrap.is_file(), f"{lid}: {bootstrap} missing (cargo lambda build --release --x86-64)"
@@ -602,6 +604,24 @@ def test_http_api(translated):
     assert permission["SourceArn"]["Fn::Sub"][1]["__ApiId__"] == ref("TriageHttpApi")
 
 
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+
+
+def distribution(translated) -> dict:
+    return translated["Resources"]["PublicDistribution"]["Properties"]["DistributionConfig"]
+
+
+def behaviours(translated) -> dict:
+    """Path pattern -> cache behaviour, the default one under "*"."""
+    dist = distribution(translated)
+    out = {b["PathPattern"]: b for b in dist.get("CacheBehaviors", [])}
+    out["*"] = dist["DefaultCacheBehavior"]
+    return out
+
+
 def test_cloudfront_serves_the_private_bucket(translated):
     res = translated["Resources"]
     oac = res["PublicOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
@@ -610,29 +630,140 @@ def test_cloudfront_serves_the_private_bucket(translated):
         "always",
         "sigv4",
     )
-    dist = res["PublicDistribution"]["Properties"]["DistributionConfig"]
-    (origin,) = dist["Origins"]
-    assert origin["DomainName"] == getatt("PublicBucket", "RegionalDomainName")
-    assert origin["OriginAccessControlId"] == getatt("PublicOriginAccessControl", "Id")
-    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
-    behavior = dist["DefaultCacheBehavior"]
-    assert behavior["TargetOriginId"] == origin["Id"]
-    assert behavior["ViewerProtocolPolicy"] in {"redirect-to-https", "https-only"}
-    assert set(behavior["AllowedMethods"]) <= {"GET", "HEAD", "OPTIONS"}
-    headers = res[behavior["ResponseHeadersPolicyId"]["Ref"]]["Properties"]["ResponseHeadersPolicyConfig"]
-    assert "GET" in headers["CorsConfig"]["AccessControlAllowMethods"]["Items"]
-    assert headers["CorsConfig"]["AccessControlAllowCredentials"] is False
-    assert dist["DefaultRootObject"] == "public/index.html"
+    dist = distribution(translated)
+    origins = {o["Id"]: o for o in dist["Origins"]}
+    assert set(origins) == {"public-bucket", "app-bucket", "triage-api"}
+    # The same private bucket twice, through the origin access control: as is (public/...)
+    # and under app/ (the app at the root of the distribution).
+    for lid, path in [("public-bucket", ""), ("app-bucket", "/app")]:
+        origin = origins[lid]
+        assert origin["DomainName"] == getatt("PublicBucket", "RegionalDomainName")
+        assert origin["OriginAccessControlId"] == getatt("PublicOriginAccessControl", "Id")
+        assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""
+        assert origin.get("OriginPath", "") == path
+    assert dist["DefaultRootObject"] == "index.html"  # `/` is app/index.html
+    by_path = behaviours(translated)
+    assert set(by_path) == {"*", "/public/*", "/api/*", "/healthz"}
+    for pattern, origin in [("*", "app-bucket"), ("/public/*", "public-bucket")]:
+        b = by_path[pattern]
+        assert b["TargetOriginId"] == origin, pattern
+        assert b["ViewerProtocolPolicy"] in {"redirect-to-https", "https-only"}
+        assert set(b["AllowedMethods"]) <= {"GET", "HEAD", "OPTIONS"}, pattern
+        # CachingOptimized honours the files' own Cache-Control (index.html no-cache, hashed
+        # assets a year) and keeps query strings out of the cache key.
+        assert b["CachePolicyId"] == CACHING_OPTIMIZED, pattern
+        assert "OriginRequestPolicyId" not in b
+    public = res[by_path["/public/*"]["ResponseHeadersPolicyId"]["Ref"]]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert "GET" in public["CorsConfig"]["AccessControlAllowMethods"]["Items"]
+    assert public["CorsConfig"]["AccessControlAllowCredentials"] is False
+    assert by_path["*"]["ResponseHeadersPolicyId"] == ref("AppResponseHeaders")
+
+
+def test_cloudfront_forwards_the_api_uncached(translated):
+    """/api/* and /healthz go to the HTTP API: same origin as the app, so the app needs no
+    CORS; nothing cached; every method; Authorization, If-Match, If-None-Match and the query
+    string reach the API (all viewer headers but Host, which must be API Gateway's own)."""
+    api = {o["Id"]: o for o in distribution(translated)["Origins"]}["triage-api"]
+    assert sub_text(api["DomainName"]) == "${TriageHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    assert "S3OriginConfig" not in api and "OriginAccessControlId" not in api
+    assert api.get("OriginPath", "") == ""  # /api/v1/... reaches the router as it is
+    custom = api["CustomOriginConfig"]
+    assert custom["OriginProtocolPolicy"] == "https-only"
+    assert custom["OriginSSLProtocols"] == ["TLSv1.2"]
+    assert custom["OriginReadTimeout"] >= 29  # the API's integration timeout
+    by_path = behaviours(translated)
+    for pattern in ["/api/*", "/healthz"]:
+        b = by_path[pattern]
+        assert b["TargetOriginId"] == "triage-api", pattern
+        assert b["ViewerProtocolPolicy"] in {"redirect-to-https", "https-only"}
+        assert b["CachePolicyId"] == CACHING_DISABLED, pattern
+        # The managed policy that forwards Authorization when caching is disabled (a policy
+        # of our own naming Authorization is refused by CloudFront), and with it If-Match,
+        # If-None-Match, Content-Type, the query string and cookies; not Host.
+        assert b["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST, pattern
+        assert "ForwardedValues" not in b  # no legacy cache settings beside the policies
+        assert b["ResponseHeadersPolicyId"] == ref("AppResponseHeaders")
+    assert set(by_path["/api/*"]["AllowedMethods"]) == ALL_METHODS
+    assert {"GET", "HEAD"} <= set(by_path["/healthz"]["AllowedMethods"])
+    # The router answers exactly these paths: /api/v1/... and /healthz.
+    router = (REPO / "shared" / "app" / "src" / "api" / "mod.rs").read_text()
+    assert '"/healthz"' in router and '"/api/v1/' in router
+    # No CloudFront-made CORS on the API either: the app is same-origin, and other origins get
+    # the router's CORS from the crisis file.
+    app = translated["Resources"]["AppResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert "CorsConfig" not in app
+
+
+def csp_directives(text: str) -> dict[str, list[str]]:
+    out = {}
+    for part in text.split(";"):
+        words = part.split()
+        if words:
+            assert words[0] not in out, f"{words[0]} twice"
+            out[words[0]] = words[1:]
+    return out
+
+
+def test_app_response_headers(translated, template):
+    config = translated["Resources"]["AppResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert "${CrisisId}" in sub_text(config["Name"])
+    security = config["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]
+    assert csp["Override"] is True
+    text = sub_text(csp["ContentSecurityPolicy"])
+    directives = csp_directives(text)
+    assert directives["default-src"] == ["'none'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["connect-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:", "${TileServerOrigin}"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["base-uri"] == ["'none'"]
+    for name, sources in directives.items():
+        for s in sources:
+            assert s not in {"*", "'unsafe-inline'", "'unsafe-eval'", "http:", "https:", "blob:"}, (name, s)
+            assert s in {"'self'", "'none'", "data:", "${TileServerOrigin}"}, (name, s)
+    assert len(text) < 1783  # CloudFront's limit on the header's value
+    hsts = security["StrictTransportSecurity"]
+    assert hsts["AccessControlMaxAgeSec"] >= 31536000 and hsts["Override"] is True
+    assert security["ContentTypeOptions"] == {"Override": True}
+    assert security["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
+    assert security["ReferrerPolicy"] == {"ReferrerPolicy": "no-referrer", "Override": True}
+    # The tile server: a parameter, an https origin only, so nothing can be slipped into the
+    # policy through it (no space, no `;`, no path).
+    param = template["Parameters"]["TileServerOrigin"]
+    assert param["Default"] == "https://tile.openstreetmap.org"
+    pattern = param["AllowedPattern"]
+    for good in ["https://tile.openstreetmap.org", "https://*.tile.openstreetmap.fr", "https://tiles.example:8443"]:
+        assert re.fullmatch(pattern, good), good
+    for bad in [
+        "http://tile.openstreetmap.org",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "https://a.example; script-src *",
+        "https://a.example 'unsafe-inline'",
+        "https://*",
+        "*",
+        "",
+    ]:
+        assert not re.fullmatch(pattern, bad), bad
+
+
+def test_bucket_policy_lets_cloudfront_read_public_and_app_only(translated):
+    res = translated["Resources"]
     policy = res["PublicBucketPolicy"]["Properties"]
     assert policy["Bucket"] == ref("PublicBucket")
     allows = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     assert allows == [
         {
-            "Sid": "CloudFrontReadsPublicPrefix",
+            "Sid": "CloudFrontReadsPublicAndApp",
             "Effect": "Allow",
             "Principal": {"Service": "cloudfront.amazonaws.com"},
             "Action": "s3:GetObject",
-            "Resource": {"Fn::Sub": "${PublicBucket.Arn}/public/*"},
+            "Resource": [
+                {"Fn::Sub": "${PublicBucket.Arn}/public/*"},
+                {"Fn::Sub": "${PublicBucket.Arn}/app/*"},
+            ],
             "Condition": {
                 "StringEquals": {
                     "AWS:SourceArn": {
@@ -645,6 +776,9 @@ def test_cloudfront_serves_the_private_bucket(translated):
     for lid in ["PublicBucketPolicy", "ArchiveBucketPolicy"]:
         denies = [s for s in res[lid]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert denies and denies[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # And nothing else reads the bucket: public access stays blocked (the app/ prefix is
+    # public only through CloudFront).
+    assert all(res["PublicBucket"]["Properties"]["PublicAccessBlockConfiguration"].values())
 
 
 def test_exporter_writes_the_page_the_map_url_names(translated):
@@ -666,6 +800,8 @@ def test_outputs(translated):
     assert out["TopicArn"] == ref("AlertTopic")
     assert out["SecretArn"] == ref("SourceCredentials")
     assert "PublicMapUrl" in out
+    # The app at the distribution's root; `vigie activate` prints it and the sign-in link.
+    assert sub_text(out["AppUrl"]) == "https://${PublicDistribution.DomainName}/"
 
 
 def test_secret_topic_and_subscription(translated, template):

@@ -14,6 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use vigie_domain::crisis::{Crisis, GazetteerRef, SourceKind};
 
+/// The template's default TileServerOrigin (OpenStreetMap's tiles, the crisis file's default).
+const DEFAULT_TILE_ORIGIN: &str = "https://tile.openstreetmap.org";
+
 /// The template, as built into this binary: the dry run lists its resources from it.
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
@@ -49,8 +52,9 @@ pub struct ActivateOptions {
     /// E-mail address subscribed to escalations and alarms.
     #[arg(long)]
     pub alert_email: Option<String>,
-    /// Name written in the audit trail for the first coordinator token.
-    #[arg(long, default_value = "first coordinator")]
+    /// Name of the first coordinator's token (who holds it, as the audit trail and the
+    /// claims show it).
+    #[arg(long, default_value = "Coordinator")]
     pub coordinator: String,
 }
 
@@ -82,6 +86,39 @@ pub fn rate(every: Duration) -> String {
         (minutes, "minute")
     };
     format!("rate({n} {unit}{})", if n == 1 { "" } else { "s" })
+}
+
+/// The origin the volunteers' app may load map tiles from (its Content-Security-Policy), from
+/// the crisis file's tile URL template: `https://tile.openstreetmap.org/{z}/{x}/{y}.png` gives
+/// `https://tile.openstreetmap.org`, a `{s}.` subdomain a `*.` wildcard. None when the template
+/// cannot be allowed as an https origin (plain http, or another placeholder in the host).
+pub fn tile_origin(tiles: &str) -> Option<String> {
+    let rest = tiles.strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match host.strip_prefix("{s}.") {
+        Some(h) => format!("*.{h}"),
+        None => host.to_string(),
+    };
+    let (name, port) = match host.rsplit_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (host.as_str(), None),
+    };
+    let name = name.strip_prefix("*.").unwrap_or(name).to_ascii_lowercase();
+    let name_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && !name.starts_with(['.', '-'])
+        && !name.ends_with(['.', '-']);
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
+    (name_ok && port_ok).then(|| format!("https://{}", host.to_ascii_lowercase()))
+}
+
+/// The link that signs a coordinator in: the app's URL with the token in the fragment, which
+/// browsers never send to a server (the app takes it out of the address bar at once).
+pub fn sign_in_link(app_url: &str, token: &str) -> String {
+    format!("{}/#token={token}", app_url.trim_end_matches('/'))
 }
 
 /// What `vigie activate` will do.
@@ -162,6 +199,17 @@ pub fn plan_activate(
         };
         parameters.insert(parameter, value);
     }
+    let tiles = match tile_origin(&crisis.tiles) {
+        Some(origin) => origin,
+        None => {
+            notes.push(format!(
+                "tiles `{}`: not an https origin the app's Content-Security-Policy can allow; the app's map uses {}",
+                crisis.tiles, DEFAULT_TILE_ORIGIN
+            ));
+            DEFAULT_TILE_ORIGIN.to_string()
+        }
+    };
+    parameters.insert("TileServerOrigin", tiles);
     let mut names: Vec<String> = Vec::new();
     for s in &crisis.sources {
         match &s.kind {
@@ -339,7 +387,11 @@ pub fn print_activate_plan(plan: &ActivatePlan) -> Result<()> {
     println!("    4. store the source credentials set here in the stack's secret (SecretArn)");
     println!("    5. keep the crisis file in the archive bucket (crisis.toml)");
     println!(
-        "    6. create a coordinator token for \"{}\" and print the API URL, the public map URL and the token",
+        "    6. upload the volunteers' app ({} files) to the public bucket under app/ (served at the app URL, /)",
+        vigie_app::site::app_files().len()
+    );
+    println!(
+        "    7. create a coordinator token \"{}\" and print the app URL, its sign-in link (with the token, shown once), the API URL and the public map URL",
         plan.coordinator
     );
     Ok(())
@@ -569,6 +621,9 @@ pub async fn activate(plan: ActivatePlan) -> Result<()> {
                 aws_sdk_s3::error::DisplayErrorContext(&e)
             )
         })?;
+    let public = output(&info, "PublicBucketName")?;
+    let (written, unchanged) = upload_app(&config, public).await?;
+    println!("app: {written} files uploaded to s3://{public}/app/, {unchanged} unchanged");
     let store = vigie_aws::DynamoStore::new(&config, output(&info, "TableName")?);
     let issued = vigie_app::tokens::issue(
         &store,
@@ -585,12 +640,49 @@ pub async fn activate(plan: ActivatePlan) -> Result<()> {
             );
         }
     }
+    let app_url = output(&info, "AppUrl")?;
     println!("crisis {} active", plan.crisis.id);
+    println!("app:        {app_url}");
     println!("API:        {}/api/v1", output(&info, "ApiUrl")?);
     println!("public map: {}", output(&info, "PublicMapUrl")?);
-    println!("coordinator token (shown once):");
-    println!("{}", issued.secret);
+    // The token, once, on stdout only (never in a log): its sign-in link is the last line.
+    println!(
+        "sign-in link of {} (coordinator token {}, shown once; share it with them only):",
+        issued.record.name, issued.record.id
+    );
+    println!("{}", sign_in_link(app_url, &issued.secret));
     Ok(())
+}
+
+/// Path-style S3 addressing, as the other commands choose it (an S3-compatible endpoint, or
+/// `VIGIE_S3_PATH_STYLE=true`).
+fn s3_path_style() -> bool {
+    std::env::var("VIGIE_S3_PATH_STYLE").is_ok_and(|v| v == "true")
+        || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty())
+        || std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.is_empty())
+}
+
+/// The volunteers' app's files to `s3://BUCKET/app/`, through the S3 publisher: each object with
+/// the content type and cache lifetime its file says (vigie_app::site::app_files: the page
+/// short-lived, versioned or hashed assets a year), unchanged ones not sent again. Files of an earlier version stay, so a tab opened
+/// before finds the assets its page names. Counts of files written and unchanged.
+async fn upload_app(config: &aws_config::SdkConfig, bucket: &str) -> Result<(usize, usize)> {
+    use vigie_domain::ports::{PublishOutcome, Publisher};
+    let publisher =
+        vigie_aws::S3Publisher::from_spec(config, &format!("s3://{bucket}/app"), s3_path_style())
+            .map_err(|e| anyhow!(e))?;
+    let files = vigie_app::site::app_files();
+    if !files.iter().any(|f| f.name == "index.html") {
+        bail!("the app's files have no index.html: was the app built (shared/app/build.rs)?");
+    }
+    let (mut written, mut unchanged) = (0, 0);
+    for file in &files {
+        match publisher.publish(file).await? {
+            PublishOutcome::Written => written += 1,
+            PublishOutcome::Unchanged => unchanged += 1,
+        }
+    }
+    Ok((written, unchanged))
 }
 
 pub async fn deactivate(id: &str, target: &Target, purge: bool) -> Result<()> {
@@ -896,6 +988,81 @@ mod tests {
         assert!(resources
             .iter()
             .any(|(id, t)| id == "ReportsTable" && t == "AWS::DynamoDB::Table"));
+    }
+
+    #[test]
+    fn the_tile_origin_comes_from_the_tile_template() {
+        assert_eq!(
+            tile_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png").as_deref(),
+            Some("https://tile.openstreetmap.org")
+        );
+        assert_eq!(
+            tile_origin("https://{s}.tile.openstreetmap.fr/osmfr/{z}/{x}/{y}.png").as_deref(),
+            Some("https://*.tile.openstreetmap.fr")
+        );
+        assert_eq!(
+            tile_origin("https://Tiles.Example:8443/{z}/{x}/{y}.png?key=1").as_deref(),
+            Some("https://tiles.example:8443")
+        );
+        for refused in [
+            "http://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "https://{r}.tiles.example/{z}/{x}/{y}.png",
+            "https:///{z}/{x}/{y}.png",
+            "https://a.example;script-src/{z}/{x}/{y}.png",
+            "https://a.example:port/{z}/{x}/{y}.png",
+        ] {
+            assert_eq!(tile_origin(refused), None, "{refused}");
+        }
+        // The template's default is the crisis file's default.
+        assert_eq!(
+            tile_origin(vigie_domain::crisis::DEFAULT_TILES).as_deref(),
+            Some(DEFAULT_TILE_ORIGIN)
+        );
+        assert!(TEMPLATE.contains(&format!("Default: {DEFAULT_TILE_ORIGIN}\n")));
+    }
+
+    /// A Content-Security-Policy as directive -> sources.
+    fn directives(csp: &str) -> BTreeMap<String, Vec<String>> {
+        csp.split(';')
+            .filter_map(|d| {
+                let mut words = d.split_whitespace().map(String::from);
+                Some((words.next()?, words.collect()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_cloud_sends_the_app_the_policy_vigie_local_sends() {
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(TEMPLATE).unwrap();
+        let node = &doc["Resources"]["AppResponseHeaders"]["Properties"]
+            ["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+            ["ContentSecurityPolicy"];
+        let serde_yaml_ng::Value::Tagged(sub) = node else {
+            panic!("expected !Sub, got {node:?}");
+        };
+        assert_eq!(sub.tag, "!Sub");
+        let cloud = sub
+            .value
+            .as_str()
+            .unwrap()
+            .replace("${TileServerOrigin}", DEFAULT_TILE_ORIGIN);
+        let mut cloud = directives(&cloud);
+        // Said outright in the cloud; implied by default-src 'none' locally.
+        assert_eq!(cloud.remove("object-src"), Some(vec!["'none'".to_string()]));
+        let local = vigie_app::site::app_csp(vigie_domain::crisis::DEFAULT_TILES);
+        assert_eq!(cloud, directives(&local));
+    }
+
+    #[test]
+    fn the_sign_in_link_carries_the_token_in_its_fragment() {
+        assert_eq!(
+            sign_in_link("https://d111.cloudfront.net/", "vigie_ab12"),
+            "https://d111.cloudfront.net/#token=vigie_ab12"
+        );
+        assert_eq!(
+            sign_in_link("https://d111.cloudfront.net", "vigie_ab12"),
+            "https://d111.cloudfront.net/#token=vigie_ab12"
+        );
     }
 
     #[test]

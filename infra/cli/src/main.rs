@@ -92,7 +92,8 @@ enum Command {
         command: TokenCommand,
     },
     /// Bring a crisis up on AWS: build the functions, deploy its stack, store the source
-    /// credentials, create the first coordinator token; prints the API and map URLs and the token.
+    /// credentials, upload the volunteers' app, create the first coordinator token; prints the
+    /// app, API and map URLs and the coordinator's sign-in link (the token, shown once).
     Activate {
         /// Crisis file (TOML).
         #[arg(long)]
