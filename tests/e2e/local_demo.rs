@@ -111,6 +111,31 @@ fn the_demo_runs_end_to_end() {
     assert!(matches!(status, 301 | 308), "{status}");
     assert_eq!(header(&h, "location"), "/public/?lang=en");
 
+    // The volunteers' app at `/`: its page and bundle, under a strict CSP that names the
+    // demo's tile server, and a 404 for a path that is none of its files.
+    for (path, content_type) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/app.js", "text/javascript; charset=utf-8"),
+        ("/app.css", "text/css; charset=utf-8"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let (status, h) = headers_of(&format!("{base}{path}"));
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(header(&h, "content-type"), content_type, "{path}");
+        let csp = header(&h, "content-security-policy");
+        assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        assert!(csp.contains("connect-src 'self';"), "{path}: {csp}");
+        assert!(
+            csp.contains("img-src 'self' data: https://"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(header(&h, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(&h, "referrer-policy"), "no-referrer", "{path}");
+    }
+    let (status, _) = headers_of(&format!("{base}/no-such-file.js"));
+    assert_eq!(status, 404);
+
     // A token created on the same data dir while the server runs opens the API.
     let (code, stdout, stderr) = run_vigie(&[
         "token",

@@ -185,13 +185,18 @@ def test_table_indexes_match_the_store_code(template):
         name: (pk, sk)
         for name, pk, sk in re.findall(r'index\("(\w+)", "(\w+)", "(\w+)"\)', code)
     }
-    assert {"status", "cluster", "published"} <= set(in_code)
+    assert {"status", "cluster", "published", "changes"} <= set(in_code)
     table = template["Resources"]["ReportsTable"]["Properties"]
     in_template = {
         g["IndexName"]: tuple(k["AttributeName"] for k in g["KeySchema"])
         for g in table["GlobalSecondaryIndexes"]
     }
     assert in_template == in_code
+    # The feed of changes projects what the store reads from it, no more.
+    (projected,) = re.findall(r"CHANGES_PROJECTION: \[&str; \d+\] = \[([^\]]*)\]", code)
+    changes = next(g for g in table["GlobalSecondaryIndexes"] if g["IndexName"] == "changes")
+    assert changes["Projection"]["ProjectionType"] == "INCLUDE"
+    assert changes["Projection"]["NonKeyAttributes"] == re.findall(r'"(\w+)"', projected)
 
 
 # ----------------------------------------------------------------------------------------
@@ -240,6 +245,7 @@ def test_table(stack, aws):
         "status": ([("SPK", "HASH"), ("SSK", "RANGE")], "ALL"),
         "cluster": ([("CPK", "HASH"), ("CSK", "RANGE")], "ALL"),
         "published": ([("PPK", "HASH"), ("PSK", "RANGE")], "ALL"),
+        "changes": ([("XPK", "HASH"), ("XSK", "RANGE")], "INCLUDE"),
     }
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,

@@ -1,5 +1,6 @@
 //! The `vigie` command (CONTRACT.md): runs a crisis on one machine, or one step of it.
 
+mod app;
 mod cloud;
 mod public;
 mod setup;
@@ -394,15 +395,14 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     if let Some(dir) = &public_dir {
         router = router.nest_service("/public", public::service(dir));
     }
-    let router = router.route(
-        "/",
-        axum::routing::get(|| async { axum::response::Redirect::temporary("/public/") }),
-    );
+    // The volunteers' app at `/`, with its Content-Security-Policy naming the tile server.
+    let router = router.merge(app::service(&app.crisis.tiles));
     let base = format!("http://{}", listener.local_addr()?);
     println!(
         "Vigie is running the crisis `{}` ({})",
         app.crisis.id, app.crisis.name
     );
+    println!("  triage app     {base}/");
     println!("  triage API     {base}/api/v1/reports");
     match &public_dir {
         Some(_) => {
@@ -417,7 +417,10 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
         "  vigie token create --role coordinator --name \"Your Name\" --data-dir {}",
         place.data_dir.display()
     );
-    println!("then: curl -H \"Authorization: Bearer <token>\" {base}/api/v1/reports");
+    println!(
+        "then open {base}/#token=<token> (the app signs in and drops the token from the address)"
+    );
+    println!("or: curl -H \"Authorization: Bearer <token>\" {base}/api/v1/reports");
     println!("Stop with Ctrl-C.");
     axum::serve(listener, router)
         .with_graceful_shutdown(async {

@@ -1,5 +1,6 @@
 //! The build script's decisions about npm, apart from its I/O so they are tested
-//! (`tests/npm_decisions.rs`): when `npm ci` runs, and what a failure does to the build.
+//! (`tests/npm_decisions.rs`): when `npm ci` runs, and what a failure (of npm or of the
+//! volunteers' app bundle by esbuild) does to the build.
 
 use std::time::SystemTime;
 
@@ -35,5 +36,15 @@ pub fn on_failure(profile: &str, why: &str) -> OnFailure {
         OnFailure::Fail(format!("npm ci in shared/app/web {why}: a release build needs the map page's libraries (install Node.js and npm, with access to the npm registry)"))
     } else {
         OnFailure::Warn(format!("npm ci in shared/app/web {why}: this development build's map page will show its list view only (install Node.js and npm for the map)"))
+    }
+}
+
+/// What a failed esbuild run (the volunteers' app bundle) does to the build: a release build
+/// fails, a development build serves a page that says the app was not built.
+pub fn on_bundle_failure(profile: &str, why: &str) -> OnFailure {
+    if profile == "release" {
+        OnFailure::Fail(format!("esbuild in shared/app/web {why}: a release build needs the volunteers' app (install Node.js and npm, with access to the npm registry)"))
+    } else {
+        OnFailure::Warn(format!("esbuild in shared/app/web {why}: this development build's volunteers' app at / only says it was not built (install Node.js and npm)"))
     }
 }

@@ -27,6 +27,7 @@ pub fn file_headers(name: &str) -> (&'static str, &'static str) {
         "geojson" => "application/geo+json",
         "atom" => "application/atom+xml; charset=utf-8",
         "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "html" => "text/html; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",

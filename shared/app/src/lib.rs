@@ -1,6 +1,7 @@
 //! Vigie's use cases over the ports, shared by the Lambda functions and the `vigie` binary:
-//! collecting ([`collect`]), the triage API ([`api`]), the public export ([`export`]), access
-//! tokens ([`tokens`]), `vigie import` ([`import`]) and the bundled demo crisis ([`demo`]).
+//! collecting ([`collect`]), the volunteers' triage ([`triage`]) and the HTTP API that serves
+//! it ([`api`]), the public export ([`export`]), access tokens ([`tokens`]), `vigie import`
+//! ([`import`]) and the bundled demo crisis ([`demo`]).
 
 pub mod api;
 pub mod collect;
@@ -9,6 +10,7 @@ pub mod export;
 pub mod import;
 pub mod site;
 pub mod tokens;
+pub mod triage;
 
 use std::sync::Arc;
 use vigie_domain::crisis::GazetteerRef;

@@ -43,3 +43,15 @@ fn a_failed_npm_ci_fails_release_builds_and_warns_in_development() {
         npm::OnFailure::Warn(m) if m.contains("list view")
     ));
 }
+
+#[test]
+fn a_failed_app_bundle_fails_a_release_build_and_warns_in_development() {
+    assert!(matches!(
+        npm::on_bundle_failure("release", "exited with 1"),
+        npm::OnFailure::Fail(m) if m.contains("esbuild") && m.contains("release")
+    ));
+    assert!(matches!(
+        npm::on_bundle_failure("debug", "exited with 1"),
+        npm::OnFailure::Warn(m) if m.contains("esbuild")
+    ));
+}

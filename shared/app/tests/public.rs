@@ -1169,6 +1169,23 @@ impl ReportStore for UnpublishedMeanwhile {
     ) -> Result<(), StoreError> {
         self.inner.revoke_token(id, at, by).await
     }
+    async fn list_changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> Result<vigie_domain::ports::ChangePage, StoreError> {
+        self.inner.list_changes(since, limit).await
+    }
+    async fn rooms(&self) -> Result<Option<vigie_domain::ports::Rooms>, StoreError> {
+        self.inner.rooms().await
+    }
+    async fn save_rooms(
+        &self,
+        items: &[vigie_domain::ports::Room],
+        expected_version: u64,
+    ) -> Result<vigie_domain::ports::Rooms, StoreError> {
+        self.inner.save_rooms(items, expected_version).await
+    }
 }
 
 #[tokio::test]

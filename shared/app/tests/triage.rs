@@ -214,6 +214,21 @@ const MATRIX: &[(&str, &str, &[&str])] = &[
         &["volunteer", "coordinator", "authority"],
     ),
     ("GET", "/api/v1/export.csv", &["coordinator", "authority"]),
+    (
+        "GET",
+        "/api/v1/me",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "GET",
+        "/api/v1/places",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "POST",
+        "/api/v1/reports/bulk",
+        &["volunteer", "coordinator"],
+    ),
     ("POST", "/api/v1/tokens", &["coordinator"]),
     ("GET", "/api/v1/tokens", &["coordinator"]),
     ("DELETE", "/api/v1/tokens/{id}", &["coordinator"]),
@@ -228,7 +243,7 @@ fn action_words(method: &str, path: &str) -> &'static str {
         (_, p) if p.ends_with("/claim") || p.ends_with("/release") => "claiming",
         (_, p) if p.contains("/tokens") => "managing access tokens",
         (_, p) if p.ends_with("/export.csv") => "exporting",
-        ("PATCH", _) => "changing a report",
+        ("PATCH", _) | ("POST", "/api/v1/reports/bulk") => "changing a report",
         ("POST", "/api/v1/reports") => "entering a report by hand",
         _ => "reading",
     }

@@ -17,6 +17,20 @@
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
 //! | health of the sources | `PK = HEALTH`, `SK = <source>` |
 //! | tokens (by hash: a filter on their small partition) | `PK = TOKEN`, `SK = <token id>` |
+//! | reports changed since a time (`/changes`) | sparse index `changes`: `XPK = X#<hour of the change>`, `XSK = <micros, zero-padded>#<id>` |
+//! | the team's topic rooms | `PK = ROOMS`, `SK = ROOMS` (conditional on the version read) |
+//!
+//! The feed of changes: every write of a report item (insert, update, a new repost) stamps it
+//! with the store's time in `XPK`/`XSK`, so the `changes` index holds each report once, at its
+//! last change, by hour. A read Queries the hour of its cursor, then the following hours in
+//! order while it finds changes; an hour with nothing ends the read (the cursor moves to the
+//! next hour, with `more`), so a poll when nothing changed is one Query. The index projects
+//! what an answer needs (the deflated body, the version, the spread count): no read of the
+//! table. It is eventually consistent, and writers' clocks and commits are not in step: a
+//! cursor never points later than a few seconds ([`CHANGES_OVERLAP`]) before the read, so a
+//! client gets the last seconds' changes twice (and keeps the versions it lacks) rather than
+//! missing one. The index costs one more index write per report write (two when an update
+//! moves the entry), each under 1 KB like the item.
 //!
 //! The collection path is billed per post, so a new post costs one conditional PutItem (the
 //! de-duplication) of an item kept under 1 KB (the report is stored as deflated JSON), its
@@ -55,8 +69,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::{canonical_url, url_key, Fingerprint};
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, ClusterCandidate, Counts, HealthUpdate,
-    Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangePage, ChangePosition,
+    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, Room, Rooms,
+    SourceHealth, Spread, StoreError, TokenRecord, CHANGES_OVERLAP,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
@@ -75,6 +90,12 @@ const JOURNAL_CHUNK: usize = 1_000;
 const JOURNAL_OVERLAP_MICROS: i64 = 15_000_000;
 /// Attempts of a batch request whose items DynamoDB left unprocessed (throttling).
 const BATCH_ATTEMPTS: u32 = 8;
+/// The feed of changes is partitioned by hour of the change.
+const CHANGE_BUCKET_MICROS: i64 = 3_600_000_000;
+/// Hours one read of the feed walks at most (a client back from a long absence calls again).
+const CHANGE_BUCKETS_PER_READ: usize = 24;
+/// What the `changes` index carries beside the keys: what a report answer is made from.
+const CHANGES_PROJECTION: [&str; 3] = ["z", "version", "spread"];
 
 pub struct DynamoStore {
     client: Client,
@@ -83,6 +104,8 @@ pub struct DynamoStore {
     /// First wait before a batch request is sent again for its unprocessed items (doubles).
     backoff: Duration,
     usage: Mutex<Usage>,
+    /// How far behind the read time a change cursor points ([`CHANGES_OVERLAP`]).
+    change_overlap: Duration,
 }
 
 /// What this store asked of DynamoDB: requests by operation and the capacity units DynamoDB
@@ -215,7 +238,39 @@ fn queue_key(r: &Report) -> String {
 /// How many times a health update is tried against concurrent writers.
 const HEALTH_ROUNDS: usize = 16;
 
+/// The partition of the `changes` index holding the changes of the hour of `micros`.
+fn change_bucket(micros: i64) -> String {
+    let hour = micros - micros.rem_euclid(CHANGE_BUCKET_MICROS);
+    let at = DateTime::<Utc>::from_timestamp_micros(hour).unwrap_or_default();
+    format!("X#{}", at.format("%Y-%m-%dT%H"))
+}
+
+/// The `changes` index keys of a report written at `micros`.
+fn change_keys(id: &str, micros: i64) -> [(String, AttributeValue); 2] {
+    [
+        ("XPK".into(), s(change_bucket(micros))),
+        ("XSK".into(), s(ChangePosition::after(micros, id).key())),
+    ]
+}
+
+/// The position of a `changes` index entry.
+fn change_position(item: &Item) -> Result<ChangePosition, StoreError> {
+    let key = get_s(item, "XSK").unwrap_or_default();
+    let (micros, id) = key
+        .split_once('#')
+        .and_then(|(t, id)| Some((t.parse::<i64>().ok()?, id)))
+        .ok_or_else(|| StoreError::Corrupt(format!("changes index entry `{key}`")))?;
+    Ok(ChangePosition::after(micros, id))
+}
+
+/// A report's item, stamped as changed now in the `changes` index.
 fn report_item(r: &Report) -> Result<Item, StoreError> {
+    let mut item = report_item_at(r)?;
+    item.extend(change_keys(&r.id, Utc::now().timestamp_micros()));
+    Ok(item)
+}
+
+fn report_item_at(r: &Report) -> Result<Item, StoreError> {
     let mut stored = r.clone();
     if stored.text.len() > TEXT_LIMIT {
         let mut cut = TEXT_LIMIT;
@@ -362,7 +417,14 @@ impl DynamoStore {
             journal: Mutex::new(Journal::default()),
             backoff: Duration::from_millis(50),
             usage: Mutex::new(Usage::default()),
+            change_overlap: CHANGES_OVERLAP,
         }
+    }
+
+    /// Sets how far behind the read time a change cursor points (tests shorten it).
+    pub fn with_change_overlap(mut self, overlap: Duration) -> DynamoStore {
+        self.change_overlap = overlap;
+        self
     }
 
     /// Requests and capacity so far.
@@ -413,16 +475,25 @@ impl DynamoStore {
                 .build()
                 .map_err(unavailable)
         };
+        // Every index projects the whole item but `changes`, which carries what a report
+        // answer is made from.
+        let projection = |name: &str| match name {
+            "changes" => Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .set_non_key_attributes(Some(
+                    CHANGES_PROJECTION.iter().map(|a| a.to_string()).collect(),
+                ))
+                .build(),
+            _ => Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        };
         let index = |name: &str, pk: &str, sk: &str| -> Result<GlobalSecondaryIndex, StoreError> {
             GlobalSecondaryIndex::builder()
                 .index_name(name)
                 .key_schema(key(pk, KeyType::Hash)?)
                 .key_schema(key(sk, KeyType::Range)?)
-                .projection(
-                    Projection::builder()
-                        .projection_type(ProjectionType::All)
-                        .build(),
-                )
+                .projection(projection(name))
                 .build()
                 .map_err(unavailable)
         };
@@ -440,12 +511,15 @@ impl DynamoStore {
                     .build()
                     .map_err(unavailable)?,
             );
-        for a in ["PK", "SK", "SPK", "SSK", "CPK", "CSK", "PPK", "PSK"] {
+        for a in [
+            "PK", "SK", "SPK", "SSK", "CPK", "CSK", "PPK", "PSK", "XPK", "XSK",
+        ] {
             req = req.attribute_definitions(attr(a)?);
         }
         req.global_secondary_indexes(index("status", "SPK", "SSK")?)
             .global_secondary_indexes(index("cluster", "CPK", "CSK")?)
             .global_secondary_indexes(index("published", "PPK", "PSK")?)
+            .global_secondary_indexes(index("changes", "XPK", "XSK")?)
             .send()
             .await
             .map_err(sdk)?;
@@ -982,6 +1056,37 @@ impl DynamoStore {
         })
     }
 
+    /// Up to `want` entries of one hour of the `changes` index after `from`, oldest first.
+    async fn changes_in(
+        &self,
+        bucket: i64,
+        from: &ChangePosition,
+        want: usize,
+    ) -> Result<Vec<(ChangePosition, Item)>, StoreError> {
+        let mut out = Vec::new();
+        self.query_pages(
+            None,
+            |q| {
+                q.index_name("changes")
+                    .key_condition_expression("XPK = :b AND XSK > :from")
+                    .expression_attribute_values(":b", s(change_bucket(bucket)))
+                    .expression_attribute_values(":from", s(from.key()))
+                    .limit(want.clamp(1, 1001) as i32)
+            },
+            |page| {
+                for item in page.items() {
+                    out.push((change_position(item)?, item.clone()));
+                    if out.len() >= want {
+                        return Ok(ControlFlow::Break(()));
+                    }
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(out)
+    }
+
     /// A report as stored, without its cluster's size.
     async fn get_plain(&self, id: &str) -> Result<Option<Report>, StoreError> {
         let out = self
@@ -1325,9 +1430,15 @@ impl ReportStore for DynamoStore {
                 .table_name(&self.table)
                 .key("PK", s(format!("R#{}", sp.report_id)))
                 .key("SK", s("R"))
-                .update_expression("ADD spread :one")
+                .update_expression("ADD spread :one SET XPK = :xpk, XSK = :xsk")
                 .condition_expression("attribute_exists(PK)")
-                .expression_attribute_values(":one", n(1))
+                .set_expression_attribute_values(Some({
+                    let mut values: Item = HashMap::from([(":one".to_string(), n(1))]);
+                    for (k, v) in change_keys(&sp.report_id, Utc::now().timestamp_micros()) {
+                        values.insert(format!(":{}", k.to_lowercase()), v);
+                    }
+                    values
+                }))
                 .build()
                 .map_err(unavailable)?;
             let result = self
@@ -1410,6 +1521,131 @@ impl ReportStore for DynamoStore {
             "health of {}: changed by other runs {HEALTH_ROUNDS} times in a row",
             update.source_id
         )))
+    }
+
+    async fn list_changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> Result<ChangePage, StoreError> {
+        let now = Utc::now();
+        let overlap = i64::try_from(self.change_overlap.as_micros()).unwrap_or(i64::MAX);
+        let settled = now.timestamp_micros().saturating_sub(overlap);
+        let Some(since) = since else {
+            return Ok(ChangePage {
+                items: Vec::new(),
+                cursor: ChangePosition::at(settled).cursor(),
+                more: false,
+            });
+        };
+        let since = ChangePosition::parse(since, now)?;
+        let limit = limit.clamp(1, 1000);
+        let hour = |t: i64| t - t.rem_euclid(CHANGE_BUCKET_MICROS);
+        let live = hour(now.timestamp_micros());
+        let mut bucket = hour(since.micros);
+        let mut from = since.clone();
+        let mut found: Vec<(ChangePosition, Item)> = Vec::new();
+        let mut walked = 0;
+        // Whether more remain, and where the read stopped when it ended on an older hour
+        // read to its end (the next read starts at the following hour).
+        let (more, next_hour) = loop {
+            let got = self
+                .changes_in(bucket, &from, limit + 1 - found.len())
+                .await?;
+            walked += 1;
+            let quiet = got.is_empty();
+            found.extend(got);
+            if found.len() > limit {
+                found.truncate(limit);
+                break (true, None);
+            }
+            if bucket >= live {
+                break (false, None);
+            }
+            let following = bucket + CHANGE_BUCKET_MICROS;
+            if (quiet && found.is_empty()) || walked >= CHANGE_BUCKETS_PER_READ {
+                break (following <= settled, Some(following));
+            }
+            bucket = following;
+            from = ChangePosition::at(following);
+        };
+        let positions: Vec<ChangePosition> = found.iter().map(|(p, _)| p.clone()).collect();
+        let (keep, next) = match next_hour {
+            // Everything before that hour was read, and is settled.
+            Some(following) if more => (found.len(), ChangePosition::at(following)),
+            _ => settle_page(&positions, &since, more, settled),
+        };
+        found.truncate(keep);
+        let reports = found
+            .iter()
+            .map(|(_, item)| decode(item))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ChangePage {
+            items: self.with_cluster_sizes(reports).await?,
+            cursor: next.cursor(),
+            more,
+        })
+    }
+
+    async fn rooms(&self) -> Result<Option<Rooms>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s("ROOMS"))
+            .key("SK", s("ROOMS"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let Some(item) = out.item() else {
+            return Ok(None);
+        };
+        let items: Vec<Room> = serde_json::from_str(get_s(item, "body").unwrap_or("[]"))
+            .map_err(|e| StoreError::Corrupt(format!("rooms: {e}")))?;
+        Ok(Some(Rooms {
+            items,
+            version: get_n(item, "version").unwrap_or(0).max(0) as u64,
+        }))
+    }
+
+    async fn save_rooms(&self, items: &[Room], expected_version: u64) -> Result<Rooms, StoreError> {
+        let version = expected_version + 1;
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s("ROOMS"))
+            .item("SK", s("ROOMS"))
+            .item(
+                "body",
+                s(serde_json::to_string(items).map_err(unavailable)?),
+            )
+            .item("version", n(version));
+        let put = if expected_version == 0 {
+            put.condition_expression("attribute_not_exists(PK)")
+        } else {
+            put.condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(expected_version))
+        };
+        match put.send().await {
+            Ok(_) => Ok(Rooms {
+                items: items.to_vec(),
+                version,
+            }),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                let current = self.rooms().await?.map_or(0, |r| r.version);
+                Err(StoreError::Conflict {
+                    id: "rooms".into(),
+                    expected: expected_version,
+                    current,
+                })
+            }
+            Err(e) => Err(sdk(e)),
+        }
     }
 
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {

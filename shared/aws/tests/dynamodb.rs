@@ -30,6 +30,118 @@ async fn the_dynamodb_store_conforms() {
     vigie_conformance::report_store(Arc::new(store)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dynamodb_change_feed_conforms() {
+    let (_emulator, url) = start().await;
+    let store = store_on(&url, "vigie-changes")
+        .await
+        .with_change_overlap(std::time::Duration::from_millis(500));
+    store.create_table().await.unwrap();
+    vigie_conformance::change_feed(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dynamodb_rooms_conform() {
+    let (_emulator, url) = start().await;
+    let store = store_on(&url, "vigie-rooms").await;
+    store.create_table().await.unwrap();
+    vigie_conformance::rooms(Arc::new(store)).await;
+}
+
+/// "Nothing changed" is one Query of the `changes` index, and never a Scan; a feed whose
+/// changes lie hours apart is walked hour by hour, in order, an empty hour costing one call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_feed_costs_one_query_when_quiet_and_walks_the_hours() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use vigie_domain::ports::{ChangePosition, ReportStore};
+    let (_emulator, url) = start().await;
+    let store = store_on(&url, "vigie-feed")
+        .await
+        .with_change_overlap(std::time::Duration::from_millis(200));
+    store.create_table().await.unwrap();
+    let reports: Vec<_> = (0..3)
+        .map(|i| {
+            vigie_conformance::sample(
+                &format!("h{i}"),
+                &format!("Route inondée numéro {i} à Lamentin"),
+                i,
+            )
+        })
+        .collect();
+    store.insert_reports(&reports).await.unwrap();
+    // Move the first two changes to three hours and one hour ago, as if written then.
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&url)
+        .region(aws_config::Region::new("eu-west-3"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    let now = chrono::Utc::now().timestamp_micros();
+    let hour = 3_600_000_000i64;
+    for (r, ago) in reports.iter().zip([3 * hour, hour]) {
+        let at = now - ago;
+        let bucket =
+            chrono::DateTime::<chrono::Utc>::from_timestamp_micros(at - at.rem_euclid(hour))
+                .unwrap()
+                .format("X#%Y-%m-%dT%H")
+                .to_string();
+        client
+            .update_item()
+            .table_name("vigie-feed")
+            .key("PK", AttributeValue::S(format!("R#{}", r.id)))
+            .key("SK", AttributeValue::S("R".into()))
+            .update_expression("SET XPK = :p, XSK = :s")
+            .expression_attribute_values(":p", AttributeValue::S(bucket))
+            .expression_attribute_values(
+                ":s",
+                AttributeValue::S(ChangePosition::after(at, &r.id).key()),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    // From five hours ago: hour after hour, each change once, oldest first.
+    let mut cursor = ChangePosition::at(now - 5 * hour).cursor();
+    let mut seen = Vec::new();
+    let mut calls = 0;
+    loop {
+        let page = store.list_changes(Some(&cursor), 500).await.unwrap();
+        calls += 1;
+        seen.extend(page.items.into_iter().map(|r| r.id));
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+        assert!(calls < 20, "the walk ends");
+    }
+    let ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(seen, ids, "each change once, oldest first");
+    // Quiet now: once the overlap has passed, one Query a poll, the same cursor, no Scan.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let settled = store.list_changes(Some(&cursor), 500).await.unwrap();
+    let cursor = settled.cursor;
+    let before = store.usage();
+    let quiet = store.list_changes(Some(&cursor), 500).await.unwrap();
+    let after = store.usage();
+    assert!(quiet.items.is_empty());
+    assert_eq!(quiet.cursor, cursor);
+    let queries = |u: &vigie_aws::Usage| u.requests.get("Query").copied().unwrap_or(0);
+    assert_eq!(
+        queries(&after) - queries(&before),
+        1,
+        "one Query when nothing changed"
+    );
+    assert_eq!(
+        after.requests.len(),
+        before.requests.len(),
+        "no other request"
+    );
+    assert!(!after.requests.contains_key("Scan"));
+}
+
 async fn store_on(url: &str, table: &str) -> DynamoStore {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(url)

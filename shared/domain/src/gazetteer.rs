@@ -520,6 +520,84 @@ impl Gazetteer {
     }
 }
 
+/// A place offered to a volunteer typing its name, with the name (official or alternative)
+/// that matched what they typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion<'g> {
+    pub place: &'g Place,
+    pub matched: &'g str,
+}
+
+impl PlaceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::Commune => "commune",
+            PlaceKind::Area => "area",
+        }
+    }
+}
+
+impl Gazetteer {
+    /// The places whose name, or one of whose alternative or Creole names, has a word starting
+    /// with `prefix` (see [`suggest`]).
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion<'_>> {
+        suggest(&self.places, prefix, limit)
+    }
+}
+
+/// Autocompletion of place names: the places of which a name (the official one or an
+/// alternative, Creole, informal one) has a word that starts with `prefix`, accents, case and
+/// punctuation ignored ("pointe-à-p", "Pitre", "lapw", "sen klo"). A prefix may also be written
+/// in one piece across words ("pointeap"). One suggestion per place, naming the name that
+/// matched: one matched from its first word rather than a later one, then the official name
+/// rather than an alternative. Names matched from their first word come first, then
+/// official names before alternative ones, then the most populated places, then by name. A
+/// prefix with no letter or digit matches nothing.
+pub fn suggest<'g>(places: &'g [Place], prefix: &str, limit: usize) -> Vec<Suggestion<'g>> {
+    let wanted = fold_name(prefix);
+    if wanted.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let compact: String = wanted.chars().filter(|c| *c != ' ').collect();
+    // (matched from the first word?, an alternative name?, population, name) sorts best first.
+    let mut found: Vec<(bool, bool, std::cmp::Reverse<u64>, &'g str, Suggestion<'g>)> = Vec::new();
+    for place in places {
+        let names =
+            std::iter::once((false, &place.name)).chain(place.alt_names.iter().map(|n| (true, n)));
+        let best = names
+            .filter_map(|(alternative, name)| {
+                word_prefix_at(&fold_name(name), &wanted, &compact)
+                    .map(|word| (word > 0, alternative, name.as_str()))
+            })
+            .min_by_key(|(later_word, alternative, _)| (*later_word, *alternative));
+        if let Some((later_word, alternative, matched)) = best {
+            found.push((
+                later_word,
+                alternative,
+                std::cmp::Reverse(place.population.unwrap_or(0)),
+                place.name.as_str(),
+                Suggestion { place, matched },
+            ));
+        }
+    }
+    found.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    found.into_iter().take(limit).map(|f| f.4).collect()
+}
+
+/// The index of the first word of `name` (folded) from which `wanted` (folded) is a prefix,
+/// as written or with the spaces left out (`compact`).
+fn word_prefix_at(name: &str, wanted: &str, compact: &str) -> Option<usize> {
+    let starts = std::iter::once(0).chain(name.match_indices(' ').map(|(i, _)| i + 1));
+    starts.enumerate().find_map(|(word, at)| {
+        let rest = &name[at..];
+        let matches = rest.starts_with(wanted) || {
+            let mut joined = rest.chars().filter(|c| *c != ' ');
+            compact.chars().all(|c| joined.next() == Some(c))
+        };
+        matches.then_some(word)
+    })
+}
+
 /// A word of a post as the geoparser sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
@@ -834,6 +912,102 @@ mod tests {
         );
         assert_eq!(g.resolve("Basse-Terre").unwrap().kind, PlaceKind::Commune);
         assert!(g.resolve("Atlantis").is_none());
+    }
+
+    fn suggested(prefix: &str, limit: usize) -> Vec<(String, String)> {
+        Gazetteer::guadeloupe()
+            .suggest(prefix, limit)
+            .iter()
+            .map(|s| (s.place.name.clone(), s.matched.to_string()))
+            .collect()
+    }
+
+    fn names(prefix: &str) -> Vec<String> {
+        suggested(prefix, 50).into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[test]
+    fn suggestions_ignore_accents_case_and_punctuation() {
+        for typed in [
+            "pointe",
+            "POINTE-À",
+            "Pointe a p",
+            "pointe-a-pitre",
+            "  pOiNtE  ",
+        ] {
+            assert_eq!(
+                names(typed)[0],
+                "Pointe-à-Pitre",
+                "{typed}: {:?}",
+                names(typed)
+            );
+        }
+        assert!(names("pointe").contains(&"Pointe-Noire".to_string()));
+        // An accented name found from a plain prefix, and the other way round.
+        assert_eq!(names("desir"), ["La Désirade"]);
+        assert_eq!(names("DÉSIR"), ["La Désirade"]);
+        assert_eq!(suggested("marie-gal", 1)[0].0, "Marie-Galante");
+    }
+
+    #[test]
+    fn suggestions_start_at_any_word_of_any_name() {
+        // A later word of the official name.
+        assert_eq!(
+            suggested("pitre", 10),
+            [("Pointe-à-Pitre".to_string(), "Pointe-à-Pitre".to_string())]
+        );
+        assert!(names("abym").contains(&"Les Abymes".to_string()));
+        // Creole and alternative names, named as matched.
+        assert_eq!(
+            suggested("lapw", 10),
+            [("Pointe-à-Pitre".to_string(), "Lapwent".to_string())]
+        );
+        assert_eq!(
+            suggested("vyef", 10),
+            [("Vieux-Fort".to_string(), "Vyéfò".to_string())]
+        );
+        assert_eq!(
+            suggested("jarr", 10),
+            [("Baie-Mahault".to_string(), "Jarry".to_string())]
+        );
+        // Words of a name written in one piece.
+        assert_eq!(names("pointeap"), ["Pointe-à-Pitre"]);
+        // Not from the middle of a word.
+        assert!(names("itre").is_empty(), "{:?}", names("itre"));
+        assert!(names("zzz").is_empty());
+    }
+
+    #[test]
+    fn suggestions_are_one_per_place_official_name_first() {
+        let all = suggested("sainte", 50);
+        let mut places: Vec<&String> = all.iter().map(|(n, _)| n).collect();
+        let count = places.len();
+        places.dedup();
+        assert_eq!(places.len(), count, "one suggestion per place: {all:?}");
+        // Sainte-Anne's official name matches: it is the one named, not "Sainte Ann".
+        assert!(all.contains(&("Sainte-Anne".to_string(), "Sainte-Anne".to_string())));
+        // The official name is preferred even when an alternative matches too.
+        assert_eq!(
+            suggested("petit b", 1),
+            [("Petit-Bourg".to_string(), "Petit-Bourg".to_string())]
+        );
+    }
+
+    #[test]
+    fn suggestions_rank_the_start_of_names_then_population() {
+        // "bas": names starting with it (Basse-Terre, its island) before "Terre-de-Bas".
+        let bas = names("bas");
+        let town = bas.iter().position(|n| n == "Basse-Terre").unwrap();
+        let later = bas.iter().position(|n| n == "Terre-de-Bas").unwrap();
+        assert!(town < later, "{bas:?}");
+        // Among names starting alike, the most populated first.
+        let saints = names("saint");
+        let francois = saints.iter().position(|n| n == "Saint-François").unwrap();
+        let claude = saints.iter().position(|n| n == "Saint-Claude").unwrap();
+        assert!(francois < claude, "{saints:?}");
+        assert_eq!(suggested("s", 3).len(), 3, "the limit is kept");
+        assert!(suggested("s", 0).is_empty());
+        assert!(suggested("-- ", 10).is_empty(), "no letter, no suggestion");
     }
 
     #[test]

@@ -42,6 +42,148 @@ pub fn cursor_position(cursor: &str, max_len: usize) -> Result<String, StoreErro
     String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)
 }
 
+/// How far behind the moment it is given a change cursor points. A store stamps each report
+/// write with its own clock, but a write stamped a moment ago may not be visible yet (a
+/// DynamoDB index is eventually consistent; two writers may commit out of stamp order): a
+/// cursor never claims more than what was surely visible, so a client sees the changes of the
+/// last few seconds twice and keeps only the versions it does not have.
+pub const CHANGES_OVERLAP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A change cursor older than this is refused ([`StoreError::BadCursor`]): a client that was
+/// away that long reloads the table instead.
+pub const CHANGES_MAX_AGE_DAYS: i64 = 7;
+
+/// Where a client is in the feed of changes: after the change of `id` at `micros` (store time,
+/// microseconds since the epoch), or, without `id`, at `micros` (every change at or after it
+/// is still to come). Ordered as the feed is: by time, then id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangePosition {
+    pub micros: i64,
+    pub id: Option<String>,
+}
+
+impl ChangePosition {
+    /// Every change at or after `micros`.
+    pub fn at(micros: i64) -> ChangePosition {
+        ChangePosition { micros, id: None }
+    }
+
+    /// Just after the change of `id` stamped `micros`.
+    pub fn after(micros: i64, id: &str) -> ChangePosition {
+        ChangePosition {
+            micros,
+            id: Some(id.to_string()),
+        }
+    }
+
+    /// The sort key of a change at this position: zero-padded time, then `#id`. A change
+    /// `(t, id)` comes after a position exactly when its key is greater than this one.
+    pub fn key(&self) -> String {
+        match &self.id {
+            None => format!("{:020}", self.micros),
+            Some(id) => format!("{:020}#{id}", self.micros),
+        }
+    }
+
+    /// The opaque cursor the API hands out.
+    pub fn cursor(&self) -> String {
+        opaque_cursor(&self.key())
+    }
+
+    /// A cursor from [`ChangePosition::cursor`]; anything else, or one older than
+    /// [`CHANGES_MAX_AGE_DAYS`] before `now`, is [`StoreError::BadCursor`].
+    pub fn parse(cursor: &str, now: DateTime<Utc>) -> Result<ChangePosition, StoreError> {
+        let key = cursor_position(cursor, 600)?;
+        let (time, id) = match key.split_once('#') {
+            Some((t, id)) if !id.is_empty() => (t, Some(id.to_string())),
+            Some(_) => return Err(StoreError::BadCursor),
+            None => (key.as_str(), None),
+        };
+        if time.len() != 20 || !time.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::BadCursor);
+        }
+        let micros: i64 = time.parse().map_err(|_| StoreError::BadCursor)?;
+        let oldest = (now - chrono::Duration::days(CHANGES_MAX_AGE_DAYS)).timestamp_micros();
+        if micros < oldest {
+            return Err(StoreError::BadCursor);
+        }
+        Ok(ChangePosition { micros, id })
+    }
+}
+
+/// How much of a page read from `since` to answer, and where the next call starts.
+/// `positions` are those of the changes read (oldest first), `more` whether more were left
+/// unread, `settled` the read time less the overlap ([`CHANGES_OVERLAP`]).
+///
+/// - Read to the end: every change, and the cursor moves to `settled` (never back), so the
+///   changes of the last moments come again once they may all be visible. Nothing read: the
+///   cursor stays (the same cursor, the same ETag).
+/// - More to come: the page stops at its last settled change, and the cursor is just after
+///   it; a page with no settled change at all (more than a page changed within the overlap)
+///   is answered whole and the cursor goes past it, so paging always moves on.
+pub fn settle_page(
+    positions: &[ChangePosition],
+    since: &ChangePosition,
+    more: bool,
+    settled: i64,
+) -> (usize, ChangePosition) {
+    let settled = ChangePosition::at(settled);
+    match positions.last() {
+        None => (0, since.clone()),
+        Some(_) if !more => (positions.len(), settled.max(since.clone())),
+        Some(last) => match positions.iter().rposition(|p| *p < settled) {
+            Some(i) => (i + 1, positions[i].clone()),
+            None => (positions.len(), last.clone()),
+        },
+    }
+}
+
+/// One answer of the feed of changes: reports created or changed from a position, oldest
+/// change first, the cursor to call again with, and whether more are waiting already.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    pub items: Vec<Report>,
+    pub cursor: String,
+    pub more: bool,
+}
+
+/// A topic room: a saved view of the queue shared by the team (`params` are `/reports`
+/// filters, by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: String,
+    pub name: String,
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+/// The team's rooms as stored, with their version (0: never saved).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rooms {
+    pub items: Vec<Room>,
+    pub version: u64,
+}
+
+impl Rooms {
+    /// The rooms a team starts with, before a coordinator saves its own.
+    pub fn defaults() -> Rooms {
+        let room = |id: &str, name: &str, key: &str, value: &str| Room {
+            id: id.into(),
+            name: name.into(),
+            params: [(key.to_string(), value.to_string())].into(),
+        };
+        Rooms {
+            items: vec![
+                room("secours", "Secours", "category", "rescue"),
+                room("meteo", "Météo", "category", "weather"),
+                room("reseaux", "Réseaux", "status", "new"),
+                room("rumeurs", "Rumeurs", "verification", "rumor"),
+                room("carto", "Carto", "status", "triaged"),
+            ],
+            version: 0,
+        }
+    }
+}
+
 /// Filters of the queue (CONTRACT.md), all optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportQuery {
@@ -325,6 +467,22 @@ pub trait ReportStore: Send + Sync {
     /// returns the health as stored.
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError>;
 
+    /// The feed of changes: every report whose last write (insert, update, new spread) the
+    /// store stamped at or after `since` (a cursor of [`ChangePosition::cursor`]), oldest
+    /// change first, at most `limit` (1 to 1000), each once, as [`ReportStore::list_reports`]
+    /// gives it. Without `since`: no report, and the cursor where a client starts.
+    async fn list_changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> Result<ChangePage, StoreError>;
+
+    /// The team's topic rooms, `None` when never saved.
+    async fn rooms(&self) -> Result<Option<Rooms>, StoreError>;
+    /// Saves the rooms if they are still at `expected_version` (0: never saved), returning
+    /// them at their new version; [`StoreError::Conflict`] (id `rooms`) otherwise.
+    async fn save_rooms(&self, items: &[Room], expected_version: u64) -> Result<Rooms, StoreError>;
+
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
     async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
@@ -440,4 +598,58 @@ pub struct NotifyError(pub String);
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn escalation(&self, report: &Report) -> Result<(), NotifyError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_cursor_reads_back_and_orders_as_the_feed() {
+        let now = Utc::now();
+        let t = now.timestamp_micros();
+        for p in [ChangePosition::at(t), ChangePosition::after(t, "r-1")] {
+            assert_eq!(ChangePosition::parse(&p.cursor(), now).unwrap(), p);
+        }
+        assert!(ChangePosition::at(t) < ChangePosition::after(t, "a"));
+        assert!(ChangePosition::after(t, "b") < ChangePosition::at(t + 1));
+        // The key orders as the position does (the DynamoDB index sorts on it).
+        assert!(ChangePosition::at(t).key() < ChangePosition::after(t, "a").key());
+        assert!(ChangePosition::after(t, "zz").key() < ChangePosition::at(t + 1).key());
+        for bad in [
+            "zz".to_string(),
+            opaque_cursor("12"),
+            opaque_cursor(&format!("{t:020}#")),
+            opaque_cursor(&format!("{:020}", t - 8 * 86_400_000_000)),
+        ] {
+            assert!(
+                matches!(ChangePosition::parse(&bad, now), Err(StoreError::BadCursor)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_page_of_changes_settles_but_always_moves_on() {
+        let since = ChangePosition::at(100);
+        let p = |t: i64| ChangePosition::after(t, "r");
+        let read = [p(200), p(300), p(500)];
+        // Nothing changed: the same cursor (and ETag).
+        assert_eq!(settle_page(&[], &since, false, 400), (0, since.clone()));
+        // Read to the end: all of it, and back to what was surely visible, never behind
+        // `since`.
+        assert_eq!(
+            settle_page(&read, &since, false, 400),
+            (3, ChangePosition::at(400))
+        );
+        assert_eq!(
+            settle_page(&read, &ChangePosition::at(450), false, 400),
+            (3, ChangePosition::at(450))
+        );
+        // More to come: up to the last settled change, just after it.
+        assert_eq!(settle_page(&read, &since, true, 400), (2, p(300)));
+        assert_eq!(settle_page(&read, &since, true, 900), (3, p(500)));
+        // Nothing settled yet: the whole page, past it.
+        assert_eq!(settle_page(&read, &since, true, 150), (3, p(500)));
+    }
 }

@@ -166,6 +166,8 @@ pub enum Action {
     Acknowledge,
     Export,
     ManageTokens,
+    /// Define the team's topic rooms.
+    ManageRooms,
 }
 
 impl Role {
@@ -221,6 +223,7 @@ impl Action {
             Action::Acknowledge => "acknowledging an escalation",
             Action::Export => "exporting the table",
             Action::ManageTokens => "managing access tokens",
+            Action::ManageRooms => "defining the team's topic rooms",
         }
     }
 }

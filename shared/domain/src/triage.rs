@@ -57,6 +57,23 @@ pub struct Update {
 
 pub const SUMMARY_MAX: usize = 500;
 
+/// Refuses an action on a report whose claim someone else holds, still running: bulk actions
+/// never touch such a report, whatever the caller's role.
+pub fn free_for(report: &Report, actor: &Actor, now: DateTime<Utc>) -> Result<(), TriageError> {
+    match foreign_claim(report, actor, now) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Who holds a running claim on the report, if anyone: the label a forced release names.
+pub fn holder(report: &Report, now: DateTime<Utc>) -> Option<&str> {
+    match (&report.claimed_by, report.claim_expires_at) {
+        (Some(by), Some(until)) if until > now => Some(by.as_str()),
+        _ => None,
+    }
+}
+
 /// A claim held by someone else, still running.
 fn foreign_claim(report: &Report, actor: &Actor, now: DateTime<Utc>) -> Option<TriageError> {
     match (&report.claimed_by, report.claim_expires_at) {
@@ -378,6 +395,14 @@ mod tests {
         ));
         assert!(release(&claimed, &mano, now).is_err());
         assert!(release(&claimed, &actor("Coord", Role::Coordinator), now).is_ok());
+        assert_eq!(holder(&claimed, now), Some(lyne.label().as_str()));
+        assert_eq!(holder(&claimed, now + Duration::minutes(16)), None);
+        assert!(free_for(&claimed, &lyne, now).is_ok());
+        assert!(matches!(
+            free_for(&claimed, &actor("Coord", Role::Coordinator), now),
+            Err(TriageError::Claimed { .. })
+        ));
+        assert!(free_for(&claimed, &mano, now + Duration::minutes(16)).is_ok());
     }
 
     #[test]

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, ClusterCandidate, Counts, HealthUpdate,
-    Page, ReportQuery, ReportStore, SourceHealth, Spread, StoreError, TokenRecord,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangePage, ChangePosition,
+    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, Room, Rooms,
+    SourceHealth, Spread, StoreError, TokenRecord, CHANGES_OVERLAP,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -20,7 +21,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 6;
+const SCHEMA_VERSION: i32 = 7;
 const READERS: usize = 4;
 
 const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
@@ -68,6 +69,15 @@ const MIGRATE_6: &str = "DROP INDEX reports_public;
                      CREATE INDEX reports_published_versions ON reports (id, version) WHERE status = 'published';
                      PRAGMA user_version = 6;";
 
+/// The feed of changes (`/changes`): each report row carries the time the store last wrote it
+/// (microseconds), indexed with its id; reports stored before keep their last update's time.
+/// The team's topic rooms are one row.
+const MIGRATE_7: &str = "ALTER TABLE reports ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;
+                     UPDATE reports SET changed_at = CAST(round((julianday(coalesce(updated_at, posted_at)) - 2440587.5) * 86400000000.0) AS INTEGER);
+                     CREATE INDEX reports_changes ON reports (changed_at, id);
+                     CREATE TABLE rooms (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL);
+                     PRAGMA user_version = 7;";
+
 const SCHEMA: &str = r#"
 CREATE TABLE reports (
     id TEXT PRIMARY KEY,
@@ -95,8 +105,11 @@ CREATE TABLE reports (
     updated_at TEXT,
     author TEXT NOT NULL DEFAULT '',
     author_name TEXT,
-    canonical_url TEXT
+    canonical_url TEXT,
+    changed_at INTEGER NOT NULL DEFAULT 0
 );
+-- The feed of changes: when the store last wrote each report, oldest first.
+CREATE INDEX reports_changes ON reports (changed_at, id);
 -- Hand entries: a post already stored, whatever its network, is found by its address.
 CREATE INDEX reports_url ON reports (canonical_url);
 CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
@@ -130,6 +143,7 @@ CREATE TABLE tokens (
     created_by TEXT,
     revoked_by TEXT
 );
+CREATE TABLE rooms (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL);
 "#;
 
 pub struct SqliteStore {
@@ -139,6 +153,8 @@ pub struct SqliteStore {
     /// One permit per reader connection: a read waits for a free connection rather than
     /// opening (and parsing the schema of) a new one that would be thrown away after it.
     reader_slots: Arc<tokio::sync::Semaphore>,
+    /// How far behind the read time a change cursor points ([`CHANGES_OVERLAP`]).
+    change_overlap: std::time::Duration,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -230,7 +246,14 @@ impl SqliteStore {
             writer: Arc::new(Mutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::new())),
             reader_slots: Arc::new(tokio::sync::Semaphore::new(READERS)),
+            change_overlap: CHANGES_OVERLAP,
         })
+    }
+
+    /// Sets how far behind the read time a change cursor points (tests shorten it).
+    pub fn with_change_overlap(mut self, overlap: std::time::Duration) -> SqliteStore {
+        self.change_overlap = overlap;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -365,6 +388,10 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         conn.execute_batch(MIGRATE_6)
             .map_err(|e| sql_error(path, e))?;
     }
+    if version < 7 {
+        conn.execute_batch(MIGRATE_7)
+            .map_err(|e| sql_error(path, e))?;
+    }
     Ok(())
 }
 
@@ -445,14 +472,27 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
     })
 }
 
-/// The columns of a report row, in the order of [`report_values`] (`?1` to `?26`).
+/// The columns of a report row, in the order of [`report_values`] (`?1` to `?27`).
 const REPORT_COLUMNS: &str = "id, version, status, category, priority_rank, verification, network, escalated, posted_at, cluster_id, place, insee, search, body, \
-     chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name, canonical_url";
+     chosen_category, summary, lat, lon, precision, published_at, official, source_url, updated_at, author, author_name, canonical_url, changed_at";
 const REPORT_VALUES: &str =
-    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26";
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27";
 
-/// A report's row, as [`REPORT_COLUMNS`] lists them: for an insert and an update alike.
-fn report_values(r: &Report) -> Result<Vec<rusqlite::types::Value>, StoreError> {
+/// The time this write is stamped with in the feed of changes: the clock, but always after
+/// every change already stored (by this process or another one, the write lock being held),
+/// so the feed's order is the order of the commits.
+fn change_stamp(tx: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let newest: Option<i64> = tx
+        .query_row("SELECT max(changed_at) FROM reports", [], |r| r.get(0))
+        .map_err(|e| sql_error(path, e))?;
+    Ok(Utc::now()
+        .timestamp_micros()
+        .max(newest.unwrap_or(0).saturating_add(1)))
+}
+
+/// A report's row, as [`REPORT_COLUMNS`] lists them: for an insert and an update alike,
+/// stamped `changed_at`.
+fn report_values(r: &Report, changed_at: i64) -> Result<Vec<rusqlite::types::Value>, StoreError> {
     use rusqlite::types::Value;
     let text = |t: Option<String>| t.map_or(Value::Null, Value::Text);
     let (body, search) = row_values(r)?;
@@ -484,6 +524,7 @@ fn report_values(r: &Report) -> Result<Vec<rusqlite::types::Value>, StoreError> 
         Value::Text(r.author.clone()),
         text(r.author_name.clone()),
         text(r.source_url.as_deref().map(canonical_url)),
+        Value::Integer(changed_at),
     ])
 }
 
@@ -560,7 +601,10 @@ impl ReportStore for SqliteStore {
         let path = self.path.clone();
         self.write(move |conn| {
             let entries = entries_by_report(&created);
-            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
+            let stamp = change_stamp(&tx, &path)?;
             let mut out = Vec::with_capacity(reports.len());
             {
                 let mut insert = tx
@@ -579,7 +623,7 @@ impl ReportStore for SqliteStore {
                     .map_err(|e| sql_error(&path, e))?;
                 for r in &reports {
                     let n = insert
-                        .execute(params_from_iter(report_values(r)?))
+                        .execute(params_from_iter(report_values(r, stamp)?))
                         .map_err(|e| sql_error(&path, e))?;
                     if n == 1 {
                         cluster
@@ -766,7 +810,9 @@ impl ReportStore for SqliteStore {
         };
         let path = self.path.clone();
         self.write(move |conn| {
-            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
             let current: Option<i64> = tx
                 .query_row(
                     "SELECT version FROM reports WHERE id = ?1",
@@ -787,7 +833,7 @@ impl ReportStore for SqliteStore {
             }
             tx.execute(
                 &format!("UPDATE reports SET ({REPORT_COLUMNS}) = ({REPORT_VALUES}) WHERE id = ?1"),
-                params_from_iter(report_values(&next)?),
+                params_from_iter(report_values(&next, change_stamp(&tx, &path)?)?),
             )
             .map_err(|e| sql_error(&path, e))?;
             insert_history(&tx, &entry, &path)?;
@@ -1008,7 +1054,10 @@ impl ReportStore for SqliteStore {
         let spreads = spreads.to_vec();
         let path = self.path.clone();
         self.write(move |conn| {
-            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
+            let stamp = change_stamp(&tx, &path)?;
             let mut added = 0;
             {
                 let mut insert = tx
@@ -1017,10 +1066,20 @@ impl ReportStore for SqliteStore {
                          SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
                     )
                     .map_err(|e| sql_error(&path, e))?;
+                // A new repost changes the report's spread count: it is in the feed again.
+                let mut changed = tx
+                    .prepare_cached("UPDATE reports SET changed_at = ?2 WHERE id = ?1")
+                    .map_err(|e| sql_error(&path, e))?;
                 for s in &spreads {
-                    added += insert
+                    let n = insert
                         .execute(params![s.report_id, s.key])
                         .map_err(|e| sql_error(&path, e))?;
+                    if n > 0 {
+                        changed
+                            .execute(params![s.report_id, stamp])
+                            .map_err(|e| sql_error(&path, e))?;
+                    }
+                    added += n;
                 }
             }
             tx.commit().map_err(|e| sql_error(&path, e))?;
@@ -1083,6 +1142,114 @@ impl ReportStore for SqliteStore {
             .map_err(|e| sql_error(&path, e))?;
             tx.commit().map_err(|e| sql_error(&path, e))?;
             Ok(health)
+        })
+        .await
+    }
+
+    async fn list_changes(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+    ) -> Result<ChangePage, StoreError> {
+        let now = Utc::now();
+        let overlap = i64::try_from(self.change_overlap.as_micros()).unwrap_or(i64::MAX);
+        let settled = now.timestamp_micros().saturating_sub(overlap);
+        let Some(since) = since else {
+            return Ok(ChangePage {
+                items: Vec::new(),
+                cursor: ChangePosition::at(settled).cursor(),
+                more: false,
+            });
+        };
+        let since = ChangePosition::parse(since, now)?;
+        let limit = limit.clamp(1, 1000);
+        let path = self.path.clone();
+        self.read(move |conn| {
+            // `(changed_at, id)` after the position; an empty id is before every id.
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT r.body, c.size, (SELECT count(*) FROM spreads s WHERE s.report_id = r.id), r.changed_at, r.id
+                     FROM reports r INDEXED BY reports_changes LEFT JOIN clusters c ON c.cluster_id = r.cluster_id
+                     WHERE r.changed_at >= ?1 AND (r.changed_at > ?1 OR r.id > ?2)
+                     ORDER BY r.changed_at, r.id LIMIT ?3",
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            let rows = stmt
+                .query_map(
+                    params![since.micros, since.id.as_deref().unwrap_or(""), limit as i64 + 1],
+                    |row| Ok((decode_row(row)?, row.get::<_, i64>(3)?, row.get::<_, String>(4)?)),
+                )
+                .map_err(|e| sql_error(&path, e))?;
+            let mut items = Vec::new();
+            let mut positions = Vec::new();
+            let mut more = false;
+            for row in rows {
+                let (report, at, id) = row.map_err(|e| sql_error(&path, e))?;
+                if items.len() == limit {
+                    more = true;
+                    break;
+                }
+                items.push(report);
+                positions.push(ChangePosition::after(at, &id));
+            }
+            let (keep, next) = settle_page(&positions, &since, more, settled);
+            items.truncate(keep);
+            let items = items.into_iter().map(decode_full).collect::<Result<_, _>>()?;
+            Ok(ChangePage { items, cursor: next.cursor(), more })
+        })
+        .await
+    }
+
+    async fn rooms(&self) -> Result<Option<Rooms>, StoreError> {
+        let path = self.path.clone();
+        self.read(move |conn| {
+            let row: Option<(i64, String)> = conn
+                .query_row("SELECT version, body FROM rooms WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            row.map(|(version, body)| {
+                Ok(Rooms {
+                    items: serde_json::from_str(&body)
+                        .map_err(|e| StoreError::Corrupt(format!("rooms: {e}")))?,
+                    version: version.max(0) as u64,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn save_rooms(&self, items: &[Room], expected_version: u64) -> Result<Rooms, StoreError> {
+        let items = items.to_vec();
+        let body = serde_json::to_string(&items).map_err(unavailable)?;
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
+            let current: i64 = tx
+                .query_row("SELECT version FROM rooms WHERE id = 1", [], |r| r.get(0))
+                .optional()
+                .map_err(|e| sql_error(&path, e))?
+                .unwrap_or(0);
+            if current.max(0) as u64 != expected_version {
+                return Err(StoreError::Conflict {
+                    id: "rooms".into(),
+                    expected: expected_version,
+                    current: current.max(0) as u64,
+                });
+            }
+            let version = expected_version + 1;
+            tx.execute(
+                "INSERT INTO rooms (id, version, body) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                params![version as i64, body],
+            )
+            .map_err(|e| sql_error(&path, e))?;
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(Rooms { items, version })
         })
         .await
     }

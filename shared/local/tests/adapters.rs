@@ -13,6 +13,22 @@ async fn sqlite_store_conforms() {
 }
 
 #[tokio::test]
+async fn sqlite_change_feed_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("vigie.db"))
+        .unwrap()
+        .with_change_overlap(std::time::Duration::from_millis(500));
+    vigie_conformance::change_feed(Arc::new(store)).await;
+}
+
+#[tokio::test]
+async fn sqlite_rooms_conform() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
+    vigie_conformance::rooms(Arc::new(store)).await;
+}
+
+#[tokio::test]
 async fn folder_publisher_conforms() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("public");
@@ -245,11 +261,12 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
             .unwrap();
     }
     // Make the file what schema 2 wrote: no public columns, no canonical address, tokens
-    // without who made them.
+    // without who made them, no feed of changes, no rooms.
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
             "DROP INDEX reports_public; DROP INDEX reports_url; DROP INDEX reports_published_versions;
+             DROP INDEX reports_changes; ALTER TABLE reports DROP COLUMN changed_at; DROP TABLE rooms;
              ALTER TABLE reports DROP COLUMN canonical_url;
              ALTER TABLE tokens DROP COLUMN created_by; ALTER TABLE tokens DROP COLUMN revoked_by;
              ALTER TABLE reports DROP COLUMN chosen_category; ALTER TABLE reports DROP COLUMN summary;
@@ -287,7 +304,34 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
+    // The feed of changes and the rooms work on the migrated file.
+    assert_eq!(store.rooms().await.unwrap(), None);
+    let start = store.list_changes(None, 10).await.unwrap().cursor;
+    let stored = store.get_report(&r.id).await.unwrap().unwrap();
+    let mut edited = stored.clone();
+    edited.summary = Some("Pont effondré, route coupée".into());
+    let entry = vigie_domain::report::HistoryEntry {
+        report_id: r.id.clone(),
+        version: 0,
+        at: chrono::Utc::now(),
+        actor: "test".into(),
+        action: "update".into(),
+        changes: vigie_domain::report::diff(&stored, &edited),
+    };
+    store
+        .update_report(&edited, stored.version, &entry)
+        .await
+        .unwrap();
+    let changed = store.list_changes(Some(&start), 10).await.unwrap();
+    assert_eq!(
+        changed
+            .items
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        [r.id.as_str()]
+    );
     // The addresses of reports stored before are filled in: a hand entry finds them.
     let address = vigie_domain::identity::canonical_url(r.source_url.as_deref().unwrap());
     assert_eq!(

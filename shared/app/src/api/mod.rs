@@ -4,15 +4,18 @@
 //! everywhere: `{"error": {"code": "...", "message": "..."}}`.
 
 mod openapi;
+mod places;
 mod reports;
 mod tokens;
 
+use crate::triage::TriageFailure;
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
@@ -115,7 +118,27 @@ impl From<TriageError> for ApiError {
     }
 }
 
-/// Who is calling: resolved from the bearer token on every route but the public ones. A
+/// ... and the one place the use cases' failures do.
+impl From<TriageFailure> for ApiError {
+    fn from(e: TriageFailure) -> ApiError {
+        match e {
+            TriageFailure::Rule(e) => e.into(),
+            TriageFailure::Store(e) => e.into(),
+            TriageFailure::NotFound { id } => ApiError::not_found(format!("report {id}")),
+            TriageFailure::Stale { .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale_version",
+                e.to_string(),
+            ),
+            TriageFailure::Busy { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "busy", e.to_string())
+            }
+        }
+    }
+}
+
+/// Who is calling: resolved from the bearer token, once per request, by the route's access
+/// check (see [`router`]), which leaves it in the request's extensions for the handler. A
 /// revoked token is refused on its next request.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -149,10 +172,20 @@ impl Caller {
 impl FromRequestParts<Vigie> for Caller {
     type Rejection = ApiError;
 
+    /// The caller the route's access check resolved; on a route without one, resolved here.
     async fn from_request_parts(parts: &mut Parts, app: &Vigie) -> Result<Caller, ApiError> {
+        match parts.extensions.get::<Caller>() {
+            Some(caller) => Ok(caller.clone()),
+            None => Caller::resolve(app, &parts.headers).await,
+        }
+    }
+}
+
+impl Caller {
+    /// The holder of the request's bearer token, or 401.
+    pub async fn resolve(app: &Vigie, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
-        let value = parts
-            .headers
+        let value = headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| unauthorized("missing Authorization: Bearer <token>"))?
             .to_str()
@@ -260,6 +293,25 @@ pub fn json_body(
 #[derive(Debug, Clone, Copy)]
 pub struct Access(pub Option<Action>);
 
+/// The access check of a route that needs `action`: resolves the caller (401), checks their
+/// role (403), and hands the caller to the handler in the request's extensions. It runs before
+/// anything of the request is read, so a refused caller learns nothing of the route's rules.
+async fn authorize(
+    State((app, action)): State<(Vigie, Action)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = match Caller::resolve(&app, request.headers()).await {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = caller.require(action) {
+        return e.into_response();
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
 /// One route: its method, path, what it does and who may call it, and its handler.
 pub struct Route {
     pub method: Method,
@@ -301,6 +353,13 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/me",
+            "The caller: token, name, role, the label their claims carry, the claims' lease.",
+            Some(Read),
+            get(tokens::me),
+        ),
+        r(
+            Method::GET,
             "/api/v1/reports",
             "The queue: filtered, sorted by priority then recency, paged by cursor.",
             Some(Read),
@@ -337,7 +396,7 @@ pub fn routes() -> Vec<Route> {
         r(
             Method::POST,
             "/api/v1/reports/{id}/release",
-            "Give a claim back.",
+            "Give a claim back; a coordinator may release anyone's (released_from names who held it).",
             Some(Claim),
             post(reports::release),
         ),
@@ -370,6 +429,13 @@ pub fn routes() -> Vec<Route> {
             post(reports::acknowledge),
         ),
         r(
+            Method::POST,
+            "/api/v1/reports/bulk",
+            "One action on up to 200 reports; those claimed by someone else are skipped.",
+            Some(Update),
+            post(reports::bulk),
+        ),
+        r(
             Method::GET,
             "/api/v1/escalations",
             "Escalated reports, those waiting for the authority first.",
@@ -396,6 +462,13 @@ pub fn routes() -> Vec<Route> {
             "Each collector with its health.",
             Some(Read),
             get(reports::sources),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/places",
+            "Places of the crisis's gazetteer whose name (or a Creole or other name) starts a word with q.",
+            Some(Read),
+            get(places::search),
         ),
         r(
             Method::GET,
@@ -432,9 +505,17 @@ pub fn routes() -> Vec<Route> {
 pub fn router(app: Vigie) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<Vigie>> = BTreeMap::new();
     for route in routes() {
+        // Each route's roles, from the table, checked once before its handler.
+        let handler = match route.access {
+            Access(Some(action)) => route.handler.route_layer(middleware::from_fn_with_state(
+                (app.clone(), action),
+                authorize,
+            )),
+            Access(None) => route.handler,
+        };
         let merged = match by_path.remove(route.path) {
-            Some(existing) => existing.merge(route.handler),
-            None => route.handler,
+            Some(existing) => existing.merge(handler),
+            None => handler,
         };
         by_path.insert(route.path, merged);
     }

@@ -1,7 +1,9 @@
 //! The reports routes: the queue, hand entries, updates with optimistic versions, claims,
-//! publication, escalations, rumours, statistics, sources and the CSV export.
+//! publication, bulk actions, escalations, rumours, statistics, sources and the CSV export.
+//! Each handler reads its request, calls a use case of [`crate::triage`] and maps the answer.
 
 use super::{json_body, ApiError, Caller, NoParams, Params, PathId};
+use crate::triage::{self, BulkAction, Entered, HandEntry, BULK_MAX};
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -9,15 +11,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap};
-use tracing::{info, warn};
-use vigie_domain::identity::{canonical_url, report_id};
-use vigie_domain::ports::{Page, ReportQuery, StoreError};
-use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
-use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
-use vigie_domain::triage::{self, LocationInput, TriageError, Update};
+use std::collections::HashMap;
+use tracing::info;
+use vigie_domain::ports::{Page, ReportQuery};
+use vigie_domain::taxonomy::{Category, Priority, Status, Verification};
+use vigie_domain::triage::{LocationInput, Update};
 use vigie_domain::{table, Report};
 
 fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError>
@@ -89,31 +89,16 @@ fn with_etag(report: &Report, status: StatusCode, extra: Option<(&str, Value)>) 
 
 pub async fn list(
     State(app): State<Vigie>,
-    caller: Caller,
     Params(params): Params,
 ) -> Result<Json<Page>, ApiError> {
-    caller.require(Action::Read)?;
     let query = report_query(&params)?;
     // Serialized straight from the page (`items`, `next_cursor`): no JSON tree built per
     // report on the busiest route.
     Ok(Json(app.store.list_reports(&query).await?))
 }
 
-async fn load(app: &Vigie, id: &str) -> Result<Report, ApiError> {
-    app.store
-        .get_report(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("report {id}")))
-}
-
-pub async fn one(
-    State(app): State<Vigie>,
-    caller: Caller,
-    PathId(id): PathId,
-) -> Result<Response, ApiError> {
-    caller.require(Action::Read)?;
-    let report = load(&app, &id).await?;
-    let history = app.store.history(&id).await?;
+pub async fn one(State(app): State<Vigie>, PathId(id): PathId) -> Result<Response, ApiError> {
+    let (report, history) = triage::report_with_history(&app, &id).await?;
     Ok(with_etag(
         &report,
         StatusCode::OK,
@@ -202,7 +187,6 @@ pub async fn create(
     caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Create)?;
     let map = json_body(body)?;
     only_fields(
         &map,
@@ -221,42 +205,23 @@ pub async fn create(
     let network = string_field(&map, "network", 40)?.ok_or_else(|| {
         ApiError::bad_request("network: required (facebook, instagram, whatsapp, waze, ...)")
     })?;
-    let network = network.trim().to_lowercase();
-    if network.is_empty()
-        || !network
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(ApiError::invalid(
-            "network: letters, digits and - only (such as facebook)",
-        ));
-    }
     let url = string_field(&map, "url", 2000)?.ok_or_else(|| {
         ApiError::bad_request("url: required (the post's address, used to avoid duplicates)")
     })?;
-    let scheme = url
-        .trim()
-        .split_once("://")
-        .map(|(s, _)| s.to_ascii_lowercase());
-    if !matches!(scheme.as_deref(), Some("https" | "http")) {
-        return Err(ApiError::invalid("url: must be an http(s) address"));
-    }
     let text = string_field(&map, "text", 10_000)?
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("text: required"))?;
-    let observed_at = match string_field(&map, "observed_at", 40)? {
-        None => Utc::now(),
-        Some(t) => DateTime::parse_from_rfc3339(&t)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                ApiError::invalid(format!(
-                    "observed_at: `{t}` is not an RFC 3339 time such as 2026-09-14T03:00:00Z"
-                ))
-            })?,
-    };
-    if observed_at > Utc::now() + Duration::minutes(10) {
-        return Err(ApiError::invalid("observed_at: in the future"));
-    }
+    let observed_at = string_field(&map, "observed_at", 40)?
+        .map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::invalid(format!(
+                        "observed_at: `{t}` is not an RFC 3339 time such as 2026-09-14T03:00:00Z"
+                    ))
+                })
+        })
+        .transpose()?;
     if map.contains_key("point") && map.contains_key("location") {
         return Err(ApiError::bad_request(
             "point and location: the same field under two names, give one",
@@ -271,79 +236,28 @@ pub async fn create(
         }
         (Some(_), _) => return Err(ApiError::bad_request("place: must be a string")),
     };
-    let location = location
-        .map(|l| triage::locate(&l, &app.gazetteer, Some(&app.crisis.bbox)))
-        .transpose()?;
-    let canonical = canonical_url(&url);
-    let obs = Observation {
-        source_id: "hand".into(),
-        network: network.clone(),
-        native_id: canonical.clone(),
-        url: Some(url.trim().to_string()),
-        author: string_field(&map, "author", 200)?.unwrap_or_default(),
-        author_name: None,
-        official_source: false,
-        body: Body::Plain(text),
+    let entry = HandEntry {
+        network,
+        url,
+        text,
+        observed_at,
+        author: string_field(&map, "author", 200)?,
         language: string_field(&map, "language", 10)?,
-        posted_at: observed_at,
-        point: None,
-        media: 0,
-        hint: None,
-        counts: None,
-        insee: Vec::new(),
+        location,
+        typed: map,
     };
-    let id = report_id(&network, &canonical);
-    // Already stored: entered by hand before (same id), or collected from any network.
-    let existing = match app.store.get_report(&id).await? {
-        Some(r) => Some(r),
-        None => app.store.report_by_url(&canonical).await?,
-    };
-    if let Some(existing) = existing {
-        return Ok(with_etag(
-            &existing,
-            StatusCode::OK,
-            Some(("duplicate", json!(true))),
-        ));
-    }
-    let ctx = IngestContext {
-        crisis: &app.crisis,
-        gazetteer: &app.gazetteer,
-    };
-    let mut report = ingest(&obs, &ctx, Utc::now());
-    // Whoever typed the author's name, a hand entry is never taken as an official account's.
-    report.official = false;
-    if location.is_some() {
-        report.location = location;
-    }
-    // The audit trail starts with who entered the post and what they typed, stored with it.
-    let entered: Map<String, Value> = map
-        .iter()
-        .map(|(k, v)| (k.clone(), json!({"before": null, "after": v})))
-        .collect();
-    let entry = HistoryEntry {
-        report_id: id.clone(),
-        version: report.version,
-        at: report.collected_at,
-        actor: caller.actor().label(),
-        action: "create".into(),
-        changes: Value::Object(entered),
-    };
-    let stored = crate::collect::insert_clustered(&app, vec![report], &[entry]).await?;
-    if !stored[0] {
-        let existing = load(&app, &id).await?;
-        return Ok(with_etag(
-            &existing,
-            StatusCode::OK,
-            Some(("duplicate", json!(true))),
-        ));
-    }
-    let created = load(&app, &id).await?;
-    info!(report = %id, actor = %caller.token_id, network = %network, "report entered by hand");
-    Ok(with_etag(
-        &created,
-        StatusCode::CREATED,
-        Some(("duplicate", json!(false))),
-    ))
+    Ok(
+        match triage::enter_by_hand(&app, &caller.actor(), entry).await? {
+            Entered::New(report) => with_etag(
+                &report,
+                StatusCode::CREATED,
+                Some(("duplicate", json!(false))),
+            ),
+            Entered::Duplicate(report) => {
+                with_etag(&report, StatusCode::OK, Some(("duplicate", json!(true))))
+            }
+        },
+    )
 }
 
 /// Reads `If-Match` (a version, quoted or not).
@@ -364,23 +278,6 @@ fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("If-Match: `{raw}` is not a version number")))
 }
 
-fn entry(
-    report: &Report,
-    changes: Value,
-    caller: &Caller,
-    action: &str,
-    now: DateTime<Utc>,
-) -> HistoryEntry {
-    HistoryEntry {
-        report_id: report.id.clone(),
-        version: 0,
-        at: now,
-        actor: caller.actor().label(),
-        action: action.into(),
-        changes,
-    }
-}
-
 pub async fn update(
     State(app): State<Vigie>,
     caller: Caller,
@@ -388,7 +285,6 @@ pub async fn update(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Update)?;
     let expected = if_match(&headers)?;
     let map = json_body(body)?;
     only_fields(
@@ -418,83 +314,8 @@ pub async fn update(
         },
         location: map.get("location").map(location_field).transpose()?,
     };
-    let current = load(&app, &id).await?;
-    // What is on the public map changes only with a coordinator's eyes on it.
-    if current.status == Status::Published && !caller.role.may_publish() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this report is on the public map: a coordinator changes it (or unpublishes it first)",
-        ));
-    }
-    if current.version != expected {
-        return Err(ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_version",
-            format!("report {id} is at version {}, not {expected}: reload it and apply your change again", current.version),
-        ));
-    }
-    let now = Utc::now();
-    let next = triage::update(
-        &current,
-        &changes,
-        &caller.actor(),
-        now,
-        &app.gazetteer,
-        Some(&app.crisis.bbox),
-    )?;
-    let saved = app
-        .store
-        .update_report(
-            &next,
-            expected,
-            &entry(&next, diff(&current, &next), &caller, "update", now),
-        )
-        .await?;
-    if current.status == Status::Published {
-        app.published_changed();
-    }
+    let saved = triage::update(&app, &caller.actor(), &id, expected, &changes).await?;
     Ok(with_etag(&saved, StatusCode::OK, None))
-}
-
-/// Applies an action that does not depend on the caller's version: re-read and retried when
-/// another change lands in between, so a race ends with the rules applied to the latest state.
-/// An action that changes nothing (releasing a report nobody holds) writes nothing: no new
-/// version, no history entry.
-async fn act(
-    app: &Vigie,
-    caller: &Caller,
-    id: &str,
-    action: &str,
-    rule: impl Fn(&Report, DateTime<Utc>) -> Result<Report, TriageError>,
-) -> Result<Report, ApiError> {
-    for _ in 0..5 {
-        let current = load(app, id).await?;
-        let now = Utc::now();
-        let next = rule(&current, now)?;
-        let changes = diff(&current, &next);
-        if changes.as_object().is_some_and(|c| c.is_empty()) {
-            return Ok(current);
-        }
-        match app
-            .store
-            .update_report(
-                &next,
-                current.version,
-                &entry(&next, changes, caller, action, now),
-            )
-            .await
-        {
-            Ok(saved) => return Ok(saved),
-            Err(StoreError::Conflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::new(
-        StatusCode::CONFLICT,
-        "busy",
-        "the report kept changing; try again",
-    ))
 }
 
 pub async fn claim(
@@ -502,13 +323,7 @@ pub async fn claim(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Claim)?;
-    let lease = Duration::minutes(i64::from(app.crisis.claim_minutes));
-    let actor = caller.actor();
-    let saved = act(&app, &caller, &id, "claim", |r, now| {
-        triage::claim(r, &actor, now, lease)
-    })
-    .await?;
+    let saved = triage::claim(&app, &caller.actor(), &id).await?;
     Ok(with_etag(&saved, StatusCode::OK, None))
 }
 
@@ -517,13 +332,12 @@ pub async fn release(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Claim)?;
-    let actor = caller.actor();
-    let saved = act(&app, &caller, &id, "release", |r, now| {
-        triage::release(r, &actor, now)
-    })
-    .await?;
-    Ok(with_etag(&saved, StatusCode::OK, None))
+    let released = triage::release(&app, &caller.actor(), &id).await?;
+    Ok(with_etag(
+        &released.report,
+        StatusCode::OK,
+        Some(("released_from", json!(released.released_from))),
+    ))
 }
 
 pub async fn publish(
@@ -531,33 +345,7 @@ pub async fn publish(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Publish)?;
-    let report = load(&app, &id).await?;
-    let open_rumour = app
-        .store
-        .list_reports(&ReportQuery {
-            cluster: Some(report.cluster_id.clone()),
-            verification: Some(Verification::Rumor),
-            limit: 1,
-            ..Default::default()
-        })
-        .await?;
-    if let Some(copy) = open_rumour.items.first() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_allowed_now",
-            format!(
-                "a copy of this message ({}) is an open rumour: confirm or debunk it first",
-                copy.id
-            ),
-        ));
-    }
-    let actor = caller.actor();
-    let saved = act(&app, &caller, &id, "publish", |r, now| {
-        triage::publish(r, &actor, now)
-    })
-    .await?;
-    app.published_changed();
+    let saved = triage::publish(&app, &caller.actor(), &id).await?;
     Ok(with_etag(&saved, StatusCode::OK, None))
 }
 
@@ -566,13 +354,7 @@ pub async fn unpublish(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Publish)?;
-    let actor = caller.actor();
-    let saved = act(&app, &caller, &id, "unpublish", |r, now| {
-        triage::unpublish(r, &actor, now)
-    })
-    .await?;
-    app.published_changed();
+    let saved = triage::unpublish(&app, &caller.actor(), &id).await?;
     Ok(with_etag(&saved, StatusCode::OK, None))
 }
 
@@ -581,17 +363,13 @@ pub async fn escalate(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Escalate)?;
-    let saved = act(&app, &caller, &id, "escalate", triage::escalate).await?;
-    let notification = match app.notifier.escalation(&saved).await {
+    let escalated = triage::escalate(&app, &caller.actor(), &id).await?;
+    let notification = match escalated.notification {
         Ok(()) => json!("sent"),
-        Err(e) => {
-            warn!(report = %id, error = %e, "escalation notification failed");
-            json!(format!("failed: {e}"))
-        }
+        Err(e) => json!(format!("failed: {e}")),
     };
     Ok(with_etag(
-        &saved,
+        &escalated.report,
         StatusCode::OK,
         Some(("notification", notification)),
     ))
@@ -602,150 +380,125 @@ pub async fn acknowledge(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    caller.require(Action::Acknowledge)?;
-    let actor = caller.actor();
-    let saved = act(&app, &caller, &id, "acknowledge", |r, now| {
-        triage::acknowledge(r, &actor, now)
-    })
-    .await?;
+    let saved = triage::acknowledge(&app, &caller.actor(), &id).await?;
     Ok(with_etag(&saved, StatusCode::OK, None))
 }
 
-/// Every report matching a query, page after page.
-async fn all(app: &Vigie, query: ReportQuery) -> Result<Vec<Report>, ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = app
-            .store
-            .list_reports(&ReportQuery {
-                limit: 200,
-                cursor,
-                ..query.clone()
+/// `POST /reports/bulk`: `{"ids": [...], "action": ..., "changes": {...}}`.
+pub async fn bulk(
+    State(app): State<Vigie>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let map = json_body(body)?;
+    only_fields(&map, &["ids", "action", "changes"])?;
+    let ids_needed = || {
+        ApiError::bad_request(format!(
+            "ids: required, a list of 1 to {BULK_MAX} report ids"
+        ))
+    };
+    let ids: Vec<String> = match map.get("ids") {
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| match id {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                _ => Err(ApiError::bad_request(
+                    "ids: each id must be a non-empty string",
+                )),
             })
-            .await?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
+            .collect::<Result<_, _>>()?,
+        _ => return Err(ids_needed()),
+    };
+    if ids.is_empty() {
+        return Err(ids_needed());
+    }
+    if ids.len() > BULK_MAX {
+        return Err(ApiError::bad_request(format!(
+            "ids: at most {BULK_MAX} reports at once ({} given)",
+            ids.len()
+        )));
+    }
+    let names = BulkAction::NAMES.join(", ");
+    let action = match map.get("action") {
+        Some(Value::String(a)) => a.as_str(),
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "action: required, one of {names}"
+            )))
         }
+    };
+    let changes = match map.get("changes") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(c)) => Some(c),
+        Some(_) => return Err(ApiError::bad_request("changes: must be an object")),
+    };
+    if changes.is_some() && action != "update" {
+        return Err(ApiError::bad_request(format!(
+            "changes: only with the update action, not {action}"
+        )));
     }
+    let action = match action {
+        "dismiss" => BulkAction::Dismiss,
+        "publish" => BulkAction::Publish,
+        "unpublish" => BulkAction::Unpublish,
+        "release" => BulkAction::Release,
+        "update" => {
+            let changes = changes.ok_or_else(|| {
+                ApiError::bad_request(
+                    "changes: required with update: {\"category\"?, \"priority\"?}",
+                )
+            })?;
+            only_fields(changes, &["category", "priority"])
+                .map_err(|e| ApiError::bad_request(format!("changes: {}", e.message)))?;
+            let category = enum_field::<Category>(changes, "category").map_err(|e| ApiError {
+                message: format!("changes.{}", e.message),
+                ..e
+            })?;
+            let priority = enum_field::<Priority>(changes, "priority").map_err(|e| ApiError {
+                message: format!("changes.{}", e.message),
+                ..e
+            })?;
+            if category.is_none() && priority.is_none() {
+                return Err(ApiError::bad_request(
+                    "changes: give category, priority or both",
+                ));
+            }
+            BulkAction::Update { category, priority }
+        }
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "action: `{other}` is not one of {names}"
+            )))
+        }
+    };
+    let outcome = triage::bulk(&app, &caller.actor(), &ids, &action).await?;
+    let skipped: Vec<Value> = outcome
+        .skipped
+        .into_iter()
+        .map(|(id, failure)| {
+            let e = ApiError::from(failure);
+            json!({"id": id, "code": e.code, "reason": e.message})
+        })
+        .collect();
+    Ok(Json(json!({"done": outcome.done, "skipped": skipped})))
 }
 
-pub async fn escalations(
-    State(app): State<Vigie>,
-    caller: Caller,
-    _: NoParams,
-) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::Read)?;
-    let mut items = all(
-        &app,
-        ReportQuery {
-            escalated: Some(true),
-            ..Default::default()
-        },
-    )
-    .await?;
-    // Waiting for the authority first, then most urgent, then oldest escalation first.
-    items.sort_by_key(|r| {
-        (
-            r.acknowledged_at.is_some(),
-            r.effective_priority(),
-            r.escalated_at,
-        )
-    });
+pub async fn escalations(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value>, ApiError> {
+    let items = triage::escalations(&app).await?;
     Ok(Json(json!({"items": items})))
 }
 
-pub async fn rumors(
-    State(app): State<Vigie>,
-    caller: Caller,
-    _: NoParams,
-) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::Read)?;
-    let mut flagged = all(
-        &app,
-        ReportQuery {
-            verification: Some(Verification::Rumor),
-            ..Default::default()
-        },
-    )
-    .await?;
-    flagged.extend(
-        all(
-            &app,
-            ReportQuery {
-                verification: Some(Verification::Debunked),
-                ..Default::default()
-            },
-        )
-        .await?,
-    );
-    let mut clusters: BTreeMap<String, Vec<Report>> = BTreeMap::new();
-    for r in flagged {
-        clusters.entry(r.cluster_id.clone()).or_default();
-    }
-    let mut items = Vec::new();
-    for (cluster, _) in clusters {
-        let members = all(
-            &app,
-            ReportQuery {
-                cluster: Some(cluster.clone()),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let open = members
-            .iter()
-            .any(|m| m.verification == Verification::Rumor);
-        let spread: u64 = members.iter().map(|m| 1 + u64::from(m.spread_count)).sum();
-        let first = members.iter().map(|m| m.posted_at).min();
-        let last = members.iter().map(|m| m.posted_at).max();
-        let summary = members
-            .iter()
-            .filter(|m| m.summary.is_some())
-            .max_by_key(|m| m.updated_at)
-            .and_then(|m| m.summary.clone());
-        let networks: std::collections::BTreeSet<&str> =
-            members.iter().map(|m| m.network.as_str()).collect();
-        items.push(json!({
-            "cluster_id": cluster,
-            "verification": if open { "rumor" } else { "debunked" },
-            "summary": summary,
-            "reports": members.iter().map(|m| &m.id).collect::<Vec<_>>(),
-            "size": members.len(),
-            "spread": spread,
-            "networks": networks,
-            "first_seen": first,
-            "last_seen": last,
-        }));
-    }
-    // Open rumours first, the most widely spread first.
-    items.sort_by_key(|i| {
-        (
-            i["verification"] != "rumor",
-            std::cmp::Reverse(i["spread"].as_u64().unwrap_or(0)),
-        )
-    });
+pub async fn rumors(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value>, ApiError> {
+    let items = triage::rumours(&app).await?;
     Ok(Json(json!({"items": items})))
 }
 
-pub async fn stats(
-    State(app): State<Vigie>,
-    caller: Caller,
-    _: NoParams,
-) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::Read)?;
+pub async fn stats(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value>, ApiError> {
     let counts = app.store.counts().await?;
     Ok(Json(serde_json::to_value(counts).unwrap_or_default()))
 }
 
-pub async fn sources(
-    State(app): State<Vigie>,
-    caller: Caller,
-    _: NoParams,
-) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::Read)?;
+pub async fn sources(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value>, ApiError> {
     let health = app.store.source_health().await?;
     let items: Vec<Value> = app
         .crisis
@@ -760,9 +513,7 @@ pub async fn sources(
 }
 
 pub async fn export_csv(State(app): State<Vigie>, caller: Caller) -> Result<Response, ApiError> {
-    caller.require(Action::Export)?;
-    let mut reports = all(&app, ReportQuery::default()).await?;
-    reports.sort_by(|a, b| a.posted_at.cmp(&b.posted_at).then_with(|| a.id.cmp(&b.id)));
+    let reports = triage::whole_table(&app).await?;
     let csv = table::write(&reports);
     let filename = format!(
         "vigie-{}-{}.csv",

@@ -1,7 +1,7 @@
 //! Access tokens, managed by coordinators: created (shown once, stored as a hash), listed,
-//! revoked (refused from the next request on).
+//! revoked (refused from the next request on); and the caller's own (`/me`).
 
-use super::{json_body, ApiError, Caller, PathId};
+use super::{json_body, ApiError, Caller, NoParams, PathId};
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -11,14 +11,13 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 use tracing::info;
-use vigie_domain::taxonomy::{Action, Role};
+use vigie_domain::taxonomy::Role;
 
 pub async fn create(
     State(app): State<Vigie>,
     caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Action::ManageTokens)?;
     let map = json_body(body)?;
     for key in map.keys() {
         if key != "name" && key != "role" {
@@ -51,8 +50,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-pub async fn list(State(app): State<Vigie>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::ManageTokens)?;
+pub async fn list(State(app): State<Vigie>) -> Result<Json<Value>, ApiError> {
     let tokens = app.store.list_tokens().await?;
     Ok(Json(json!({"items": tokens})))
 }
@@ -62,7 +60,6 @@ pub async fn revoke(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Action::ManageTokens)?;
     let tokens = app.store.list_tokens().await?;
     let target = tokens
         .iter()
@@ -87,4 +84,19 @@ pub async fn revoke(
         .await?;
     info!(actor = %caller.token_id, token = %id, "token revoked");
     Ok(Json(json!({"revoked": id})))
+}
+
+/// `GET /me`: who the caller is, as the app shows it and as their claims name them.
+pub async fn me(
+    State(app): State<Vigie>,
+    caller: Caller,
+    _: NoParams,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({
+        "token_id": caller.token_id,
+        "name": caller.name,
+        "role": caller.role,
+        "label": caller.actor().label(),
+        "claim_minutes": app.crisis.claim_minutes,
+    })))
 }
