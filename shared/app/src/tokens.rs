@@ -1,4 +1,5 @@
-//! Access tokens: created for a named person with a role, shown once, stored as a hash.
+//! Access tokens: created for a named person with a role, shown once, stored as a hash;
+//! revoked, never the last coordinator's.
 
 use chrono::Utc;
 use rand::RngCore;
@@ -48,4 +49,38 @@ pub enum IssueError {
     BadName,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("token {0} not found")]
+    NotFound(String),
+    /// Nobody could create tokens any more, nor publish: the crisis would need the command line.
+    #[error("token {0} is the last active coordinator token: create another coordinator token before revoking it")]
+    LastCoordinator(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Revokes a token at once; `revoked_by` says who asked. The last active coordinator token
+/// stays.
+pub async fn revoke(
+    store: &dyn ReportStore,
+    id: &str,
+    revoked_by: &str,
+) -> Result<(), RevokeError> {
+    let tokens = store.list_tokens().await?;
+    let target = tokens
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| RevokeError::NotFound(id.to_string()))?;
+    let active_coordinators = tokens
+        .iter()
+        .filter(|t| t.role == Role::Coordinator && t.revoked_at.is_none())
+        .count();
+    if target.role == Role::Coordinator && target.revoked_at.is_none() && active_coordinators <= 1 {
+        return Err(RevokeError::LastCoordinator(id.to_string()));
+    }
+    store.revoke_token(id, Utc::now(), revoked_by).await?;
+    Ok(())
 }

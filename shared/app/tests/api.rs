@@ -1,13 +1,17 @@
-//! The first routes of the triage API, through the router as a host serves it.
+//! The triage API through the router as a host serves it, on the SQLite store: tokens, the
+//! queue, roles checked from the route table, and the routes the volunteers' app needs (`/me`,
+//! `/places`, forced release, bulk actions).
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
-use vigie_domain::taxonomy::Role;
+use vigie_domain::ports::ReportQuery;
+use vigie_domain::taxonomy::{Role, Status};
 use vigie_domain::{Crisis, Gazetteer};
 use vigie_local::{FolderPublisher, SqliteStore};
 
@@ -30,12 +34,30 @@ async fn app() -> (tempfile::TempDir, Vigie) {
 }
 
 async fn call(app: &Vigie, uri: &str, token: Option<&str>) -> (StatusCode, serde_json::Value) {
-    let mut req = Request::get(uri);
+    send_raw(app, Method::GET, uri, token, &[], "").await
+}
+
+/// `method` on `uri` with `token`, `headers` and `body` as given, through a fresh router.
+async fn send_raw(
+    app: &Vigie,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header("Authorization", format!("Bearer {t}"));
     }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if !body.is_empty() {
+        req = req.header("Content-Type", "application/json");
+    }
     let resp = api::router(app.clone())
-        .oneshot(req.body(Body::empty()).unwrap())
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
         .await
         .unwrap();
     let status = resp.status();
@@ -46,6 +68,63 @@ async fn call(app: &Vigie, uri: &str, token: Option<&str>) -> (StatusCode, serde
         status,
         serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
     )
+}
+
+async fn send(
+    app: &Vigie,
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    send_raw(app, method, uri, Some(token), &[], &body).await
+}
+
+async fn token(app: &Vigie, role: Role, name: &str) -> String {
+    tokens::issue(app.store.as_ref(), role, name, "test")
+        .await
+        .unwrap()
+        .secret
+}
+
+/// `n` reports nobody has touched yet.
+async fn untouched(app: &Vigie, n: usize) -> Vec<vigie_domain::Report> {
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            status: Some(Status::New),
+            limit: n,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), n, "the demo has {n} new reports");
+    page.items
+}
+
+/// Makes a report complete enough to publish, as a volunteer would.
+async fn make_publishable(app: &Vigie, id: &str, volunteer: &str) {
+    let (_, report) = send(
+        app,
+        Method::GET,
+        &format!("/api/v1/reports/{id}"),
+        volunteer,
+        None,
+    )
+    .await;
+    let version = report["version"].to_string();
+    let (status, body) = send_raw(
+        app,
+        Method::PATCH,
+        &format!("/api/v1/reports/{id}"),
+        Some(volunteer),
+        &[("If-Match", &version)],
+        &json!({"category": "access", "summary": "Route coupée", "location": {"place": "97114"}})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
@@ -172,4 +251,588 @@ async fn bad_filters_name_the_parameter() {
             .or(item["suggested_category"].as_str());
         assert_eq!(cat, Some("rescue"));
     }
+}
+
+/// Every route's roles come from its line of `api::routes()`: a role that may not take the
+/// route's action is refused with 403 and the error body before anything of the request is
+/// read (an unknown parameter and a broken body still get 403), and every role that may is let
+/// through. Derived from the table, so a route added to it is checked too.
+#[tokio::test]
+async fn every_route_refuses_the_roles_its_table_line_does_not_allow() {
+    let (_dir, app) = app().await;
+    let id = untouched(&app, 1).await[0].id.clone();
+    let mut by_role = Vec::new();
+    for role in Role::ALL {
+        by_role.push((*role, token(&app, *role, &format!("Someone {role}")).await));
+    }
+    let mut refused = 0;
+    let mut allowed = 0;
+    for route in api::routes() {
+        let uri = route.path.replace(
+            "{id}",
+            if route.path.contains("tokens") {
+                "t000000000000"
+            } else {
+                &id
+            },
+        );
+        let api::Access(Some(action)) = route.access else {
+            let (status, _) = send_raw(&app, route.method.clone(), &uri, None, &[], "").await;
+            assert_eq!(status, StatusCode::OK, "{} {uri} is public", route.method);
+            continue;
+        };
+        let (status, body) = send_raw(&app, route.method.clone(), &uri, None, &[], "").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {uri}", route.method);
+        assert_eq!(body["error"]["code"], "unauthorized");
+        for (role, secret) in &by_role {
+            if role.may(action) {
+                let (status, body) =
+                    send_raw(&app, route.method.clone(), &uri, Some(secret), &[], "").await;
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{role} may {} {uri}: {status} {body}",
+                    route.method
+                );
+                allowed += 1;
+            } else {
+                let junk = format!("{uri}?zz_not_a_parameter=1");
+                let (status, body) = send_raw(
+                    &app,
+                    route.method.clone(),
+                    &junk,
+                    Some(secret),
+                    &[("If-Match", "nope")],
+                    "{not json",
+                )
+                .await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} may not {} {uri}: {body}",
+                    route.method
+                );
+                assert_eq!(body["error"]["code"], "forbidden", "{body}");
+                assert_eq!(
+                    body["error"]["message"].as_str(),
+                    Some(role.refusal(action).as_str()),
+                    "{} {uri}",
+                    route.method
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused >= 15 && allowed >= 40,
+        "{refused} refused, {allowed} allowed"
+    );
+}
+
+#[tokio::test]
+async fn me_names_the_caller_as_their_claims_do() {
+    let (_dir, app) = app().await;
+    let lyne = tokens::issue(app.store.as_ref(), Role::Volunteer, "Lyne", "test")
+        .await
+        .unwrap();
+    let (status, me) = call(&app, "/api/v1/me", Some(&lyne.secret)).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let keys: Vec<&str> = me.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["claim_minutes", "label", "name", "role", "token_id"],
+        "{me}"
+    );
+    assert_eq!(me["token_id"], lyne.record.id.as_str());
+    assert_eq!(me["name"], "Lyne");
+    assert_eq!(me["role"], "volunteer");
+    assert_eq!(me["claim_minutes"], app.crisis.claim_minutes);
+    // The label is exactly what her claims carry.
+    let id = untouched(&app, 1).await[0].id.clone();
+    let (status, claimed) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/claim"),
+        &lyne.secret,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    assert_eq!(claimed["claimed_by"], me["label"]);
+    let coordinator = token(&app, Role::Coordinator, "Coordination").await;
+    let (_, other) = call(&app, "/api/v1/me", Some(&coordinator)).await;
+    assert_eq!(other["role"], "coordinator");
+    assert_ne!(other["label"], me["label"]);
+    let (status, body) = call(&app, "/api/v1/me?who=1", Some(&lyne.secret)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].as_str().unwrap().contains("`who`"));
+    let (status, _) = call(&app, "/api/v1/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn places_complete_a_prefix_from_the_crisis_gazetteer() {
+    let (_dir, app) = app().await;
+    let t = token(&app, Role::Authority, "Cellule de crise").await;
+    let volunteer = token(&app, Role::Volunteer, "Lyne").await;
+    let places = |q: &str| {
+        let app = app.clone();
+        let t = t.clone();
+        let uri = format!("/api/v1/places?{q}");
+        async move { call(&app, &uri, Some(&t)).await }
+    };
+    let (status, body) = places("q=pointe").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = &body["items"][0];
+    assert_eq!(
+        first,
+        &json!({"name": "Pointe-à-Pitre", "insee": "97120", "kind": "commune", "lat": first["lat"], "lon": first["lon"], "precision": "commune", "matched": "Pointe-à-Pitre"})
+    );
+    assert!(
+        (first["lat"].as_f64().unwrap() - 16.24).abs() < 0.1,
+        "{first}"
+    );
+    assert!(
+        (first["lon"].as_f64().unwrap() + 61.53).abs() < 0.1,
+        "{first}"
+    );
+    // Accents and case ignored, a later word, a Creole name (named as matched), an island.
+    let (_, body) = places("q=POINTE-%C3%80-p").await;
+    assert_eq!(body["items"][0]["name"], "Pointe-à-Pitre", "{body}");
+    let (_, body) = places("q=pitre").await;
+    assert_eq!(body["items"][0]["name"], "Pointe-à-Pitre", "{body}");
+    let (_, body) = places("q=lapw").await;
+    assert_eq!(body["items"][0]["matched"], "Lapwent", "{body}");
+    assert_eq!(body["items"][0]["name"], "Pointe-à-Pitre", "{body}");
+    let (_, body) = places("q=grandt%C3%A8").await;
+    let island = &body["items"][0];
+    assert_eq!(island["name"], "Grande-Terre", "{body}");
+    assert_eq!(island["kind"], "area");
+    assert_eq!(island["precision"], "area");
+    assert!(island["insee"].is_null());
+    let (_, body) = places("q=atlantis").await;
+    assert_eq!(body["items"], json!([]));
+    // The limit: 10 by default, as asked up to 50.
+    let (letter, many) = ('a'..='z')
+        .map(|l| (l, app.gazetteer.suggest(&l.to_string(), 50).len()))
+        .max_by_key(|(_, n)| *n)
+        .unwrap();
+    assert!(many > 10, "{letter}: {many}");
+    let (_, body) = places(&format!("q={letter}")).await;
+    assert_eq!(body["items"].as_array().unwrap().len(), 10);
+    let (_, body) = places(&format!("q={letter}&limit=2")).await;
+    assert_eq!(body["items"].as_array().unwrap().len(), 2);
+    let (_, body) = places(&format!("q={letter}&limit=50")).await;
+    assert_eq!(body["items"].as_array().unwrap().len(), many);
+    // What a suggestion names locates a report: the app sends it back as `place`.
+    let (_, body) = places("q=basse-terre").await;
+    let suggested = body["items"].as_array().unwrap();
+    assert_eq!(suggested.len(), 2, "the town and the island: {body}");
+    for (place, report) in suggested.iter().zip(untouched(&app, 2).await) {
+        let (status, located) = send_raw(
+            &app,
+            Method::PATCH,
+            &format!("/api/v1/reports/{}", report.id),
+            Some(&volunteer),
+            &[("If-Match", &report.version.to_string())],
+            &json!({"location": {"place": place["name"]}}).to_string(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{located}");
+        assert_eq!(located["location"]["place"], place["name"]);
+        assert_eq!(located["location"]["insee"], place["insee"]);
+        assert_eq!(located["location"]["precision"], place["precision"]);
+    }
+    // Errors name the parameter.
+    for (query, needle) in [
+        ("", "q"),
+        ("limit=3", "q"),
+        ("q=", "q"),
+        ("q=%20%20", "q"),
+        ("q=--", "q"),
+        ("q=pointe&limit=0", "limit"),
+        ("q=pointe&limit=51", "limit"),
+        ("q=pointe&limit=ten", "limit"),
+        ("q=pointe&near=PAP", "`near`"),
+    ] {
+        let (status, body) = places(query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{query}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{query}: {message}");
+    }
+    let (status, _) = call(&app, "/api/v1/places?q=pointe", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_coordinator_forces_a_release_and_the_history_names_the_holder() {
+    let (_dir, app) = app().await;
+    let lyne = token(&app, Role::Volunteer, "Lyne").await;
+    let mano = token(&app, Role::Volunteer, "Mano").await;
+    let coordinator = token(&app, Role::Coordinator, "Coordination").await;
+    let (_, lyne_me) = call(&app, "/api/v1/me", Some(&lyne)).await;
+    let (_, coordinator_me) = call(&app, "/api/v1/me", Some(&coordinator)).await;
+    let id = untouched(&app, 1).await[0].id.clone();
+    let claim = format!("/api/v1/reports/{id}/claim");
+    let release = format!("/api/v1/reports/{id}/release");
+    let (status, claimed) = send(&app, Method::POST, &claim, &lyne, None).await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    // Renewed by its holder: a new lease, running from now.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, renewed) = send(&app, Method::POST, &claim, &lyne, None).await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    assert!(
+        renewed["claim_expires_at"].as_str() > claimed["claim_expires_at"].as_str(),
+        "{claimed} then {renewed}"
+    );
+    // Another volunteer can neither take it nor give it back.
+    let (status, body) = send(&app, Method::POST, &release, &mano, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(lyne_me["label"].as_str().unwrap()));
+    // A coordinator can, and is told whose claim it was.
+    let (status, released) = send(&app, Method::POST, &release, &coordinator, None).await;
+    assert_eq!(status, StatusCode::OK, "{released}");
+    assert_eq!(released["released_from"], lyne_me["label"]);
+    assert!(released["claimed_by"].is_null());
+    assert!(released["claim_expires_at"].is_null());
+    let (_, one) = call(&app, &format!("/api/v1/reports/{id}"), Some(&mano)).await;
+    let last = one["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "force_release", "{last}");
+    assert_eq!(last["actor"], coordinator_me["label"]);
+    assert_eq!(last["changes"]["claimed_by"]["before"], lyne_me["label"]);
+    assert!(last["changes"]["claimed_by"]["after"].is_null());
+    // Nobody holds it now: releasing again names nobody and writes nothing.
+    let (status, again) = send(&app, Method::POST, &release, &coordinator, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(again["released_from"].is_null(), "{again}");
+    assert_eq!(again["version"], released["version"]);
+    // A holder's own release names themselves, and is an ordinary release.
+    send(&app, Method::POST, &claim, &mano, None).await;
+    let (_, mano_me) = call(&app, "/api/v1/me", Some(&mano)).await;
+    let (status, own) = send(&app, Method::POST, &release, &mano, None).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["released_from"], mano_me["label"]);
+    let (_, one) = call(&app, &format!("/api/v1/reports/{id}"), Some(&mano)).await;
+    let last = one["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "release", "{last}");
+}
+
+/// `POST /reports/bulk` as `token` with `body`.
+async fn bulk(app: &Vigie, token: &str, body: Value) -> (StatusCode, Value) {
+    send(app, Method::POST, "/api/v1/reports/bulk", token, Some(body)).await
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
+    let (_dir, app) = app().await;
+    let lyne = token(&app, Role::Volunteer, "Lyne").await;
+    let mano = token(&app, Role::Volunteer, "Mano").await;
+    let coordinator = token(&app, Role::Coordinator, "Coordination").await;
+    let (_, mano_me) = call(&app, "/api/v1/me", Some(&mano)).await;
+    let reports = untouched(&app, 4).await;
+    let [a, b, c, d] = [0, 1, 2, 3].map(|i| reports[i].id.clone());
+    let (status, held) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{b}/claim"),
+        &mano,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Dismiss: each report done or skipped, once, in the order given.
+    let (status, out) = bulk(
+        &app,
+        &lyne,
+        json!({"ids": [a, b, c, "r-missing", a], "action": "dismiss"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(ids(&out["done"]), [a.as_str(), c.as_str()], "{out}");
+    assert_eq!(ids(&out["skipped"]), [b.as_str(), "r-missing"], "{out}");
+    let claimed = &out["skipped"][0];
+    assert_eq!(claimed["code"], "claimed");
+    let reason = claimed["reason"].as_str().unwrap();
+    let until: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(held["claim_expires_at"].clone()).unwrap();
+    assert!(
+        reason.contains(mano_me["label"].as_str().unwrap()) && reason.contains(&until.to_string()),
+        "the holder and the expiry: {reason}"
+    );
+    assert_eq!(out["skipped"][1]["code"], "not_found");
+    for done in out["done"].as_array().unwrap() {
+        let (_, r) = call(
+            &app,
+            &format!("/api/v1/reports/{}", done["id"].as_str().unwrap()),
+            Some(&lyne),
+        )
+        .await;
+        assert_eq!(r["status"], "dismissed");
+        assert_eq!(r["version"], done["version"]);
+    }
+    let (_, untouched_b) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    assert_eq!(untouched_b["status"], "new");
+    assert_eq!(untouched_b["version"], held["version"], "B was not touched");
+    // Nor by a coordinator's bulk action: claims are respected whatever the role, even by a
+    // release (a forced release is one report at a time, by its own route).
+    for action in ["dismiss", "release", "publish", "unpublish"] {
+        let (_, out) = bulk(&app, &coordinator, json!({"ids": [b], "action": action})).await;
+        assert_eq!(out["skipped"][0]["code"], "claimed", "{action}: {out}");
+    }
+    let (_, r) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    assert_eq!(r["claimed_by"], mano_me["label"]);
+    // Update: category and priority.
+    let (status, out) = bulk(
+        &app,
+        &lyne,
+        json!({"ids": [d, b], "action": "update", "changes": {"category": "rescue", "priority": "high"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(ids(&out["done"]), [d.as_str()]);
+    assert_eq!(ids(&out["skipped"]), [b.as_str()]);
+    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    assert_eq!(
+        (r["category"].as_str(), r["priority"].as_str()),
+        (Some("rescue"), Some("high"))
+    );
+    // Release gives back one's own claims only.
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{d}/claim"),
+        &lyne,
+        None,
+    )
+    .await;
+    let (_, out) = bulk(&app, &lyne, json!({"ids": [d, b], "action": "release"})).await;
+    assert_eq!(ids(&out["done"]), [d.as_str()], "{out}");
+    assert_eq!(out["skipped"][0]["code"], "claimed");
+    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    assert!(r["claimed_by"].is_null());
+    let (_, r) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    assert_eq!(r["claimed_by"], mano_me["label"]);
+    // Publishing: a coordinator's, for the whole request.
+    make_publishable(&app, &d, &lyne).await;
+    let (status, body) = bulk(&app, &lyne, json!({"ids": [d], "action": "publish"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("coordinator"));
+    let (status, _) = bulk(&app, &lyne, json!({"ids": [d], "action": "unpublish"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    assert_eq!(
+        r["status"], "triaged",
+        "nothing published by a refused request"
+    );
+    let (status, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [d, a], "action": "publish"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(ids(&out["done"]), [d.as_str()], "{out}");
+    assert_eq!(ids(&out["skipped"]), [a.as_str()]);
+    assert_eq!(
+        out["skipped"][0]["code"], "not_allowed_now",
+        "a dismissed report: {out}"
+    );
+    assert!(app
+        .store
+        .published_reports()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.id == d));
+    // A published report someone else claims stays on the map.
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{d}/claim"),
+        &mano,
+        None,
+    )
+    .await;
+    let (_, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [d], "action": "unpublish"}),
+    )
+    .await;
+    assert_eq!(out["skipped"][0]["code"], "claimed", "{out}");
+    assert_eq!(app.store.published_reports().await.unwrap().len(), 1);
+    send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{d}/release"),
+        &mano,
+        None,
+    )
+    .await;
+    let (_, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [d], "action": "unpublish"}),
+    )
+    .await;
+    assert_eq!(ids(&out["done"]), [d.as_str()], "{out}");
+    assert!(app.store.published_reports().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn bulk_requests_are_checked_before_anything_is_done() {
+    let (_dir, app) = app().await;
+    let lyne = token(&app, Role::Volunteer, "Lyne").await;
+    let id = untouched(&app, 1).await[0].id.clone();
+    let over: Vec<String> = (0..201).map(|_| id.clone()).collect();
+    for (body, status, needle) in [
+        (json!({"action": "dismiss"}), 400, "ids"),
+        (json!({"ids": [], "action": "dismiss"}), 400, "ids"),
+        (json!({"ids": over, "action": "dismiss"}), 400, "ids"),
+        (json!({"ids": [1], "action": "dismiss"}), 400, "ids"),
+        (json!({"ids": [id]}), 400, "action"),
+        (json!({"ids": [id], "action": "shred"}), 400, "`shred`"),
+        (
+            json!({"ids": [id], "action": "dismiss", "changes": {"priority": "low"}}),
+            400,
+            "changes",
+        ),
+        (json!({"ids": [id], "action": "update"}), 400, "changes"),
+        (
+            json!({"ids": [id], "action": "update", "changes": {}}),
+            400,
+            "changes",
+        ),
+        (
+            json!({"ids": [id], "action": "update", "changes": {"colour": "red"}}),
+            400,
+            "colour",
+        ),
+        (
+            json!({"ids": [id], "action": "update", "changes": {"category": "flood"}}),
+            422,
+            "category",
+        ),
+        (
+            json!({"ids": [id], "action": "dismiss", "why": "spam"}),
+            400,
+            "why",
+        ),
+    ] {
+        let (got, answer) = bulk(&app, &lyne, body.clone()).await;
+        assert_eq!(got.as_u16(), status, "{body}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{body}: {message}");
+    }
+    let (_, r) = call(&app, &format!("/api/v1/reports/{id}"), Some(&lyne)).await;
+    assert_eq!(r["status"], "new", "no refused request changed anything");
+    assert_eq!(r["history"], json!([]));
+    // 200 is allowed.
+    let (status, out) = bulk(
+        &app,
+        &lyne,
+        json!({"ids": (0..200).map(|i| format!("r-missing-{i}")).collect::<Vec<_>>(), "action": "dismiss"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["skipped"].as_array().unwrap().len(), 200);
+}
+
+/// The open-rumour rule, for one report and in bulk: a message is not published while a copy
+/// of it is an open rumour.
+#[tokio::test]
+async fn a_copy_of_an_open_rumour_is_not_published() {
+    let (_dir, app) = app().await;
+    let lyne = token(&app, Role::Volunteer, "Lyne").await;
+    let coordinator = token(&app, Role::Coordinator, "Coordination").await;
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            q: Some("barrage Moreau".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut by_cluster: std::collections::BTreeMap<&str, Vec<&vigie_domain::Report>> =
+        Default::default();
+    for r in &page.items {
+        by_cluster.entry(&r.cluster_id).or_default().push(r);
+    }
+    let copies = by_cluster
+        .values()
+        .find(|m| m.len() >= 2)
+        .expect("the demo's dam rumour has copies");
+    let (rumour, copy) = (copies[0].clone(), copies[1].id.clone());
+    let (status, _) = send_raw(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/reports/{}", rumour.id),
+        Some(&lyne),
+        &[("If-Match", &rumour.version.to_string())],
+        &json!({"verification": "rumor"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    make_publishable(&app, &copy, &lyne).await;
+    let (status, body) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/reports/{copy}/publish"),
+        &coordinator,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "not_allowed_now");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("open rumour") && message.contains(&rumour.id),
+        "{message}"
+    );
+    let (_, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [copy], "action": "publish"}),
+    )
+    .await;
+    assert_eq!(out["skipped"][0]["code"], "not_allowed_now", "{out}");
+    assert!(out["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("open rumour"));
+    // Debunked, the rumour no longer holds the copy back.
+    let (_, now) = call(&app, &format!("/api/v1/reports/{}", rumour.id), Some(&lyne)).await;
+    let (status, _) = send_raw(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/reports/{}", rumour.id),
+        Some(&lyne),
+        &[("If-Match", &now["version"].to_string())],
+        &json!({"verification": "debunked"}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, out) = bulk(
+        &app,
+        &coordinator,
+        json!({"ids": [copy], "action": "publish"}),
+    )
+    .await;
+    assert_eq!(ids(&out["done"]), [copy.as_str()], "{out}");
 }

@@ -1280,7 +1280,140 @@ async fn the_openapi_document_matches_the_router() {
             assert_eq!(accepted, documented, "{method} {path}: handler vs {name}");
         }
     }
-    assert_eq!(bodies, 3, "hand entry, update, new token");
+    assert_eq!(bodies, 4, "hand entry, update, new token, bulk");
+    // The bulk body's `changes`, likewise.
+    let changes = &doc["components"]["schemas"]["Bulk"]["properties"]["changes"];
+    assert_eq!(changes["additionalProperties"], false);
+    let documented: std::collections::BTreeSet<&str> = changes["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports/bulk",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"ids": ["r0"], "action": "update", "changes": {"zz_not_a_field": 1}})),
+    )
+    .await;
+    let message = a.body["error"]["message"].as_str().unwrap();
+    let accepted: std::collections::BTreeSet<&str> = message
+        .split_once("(expected one of: ")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("bulk changes: {message}"))
+        .split(", ")
+        .collect();
+    assert_eq!(accepted, documented, "bulk changes: handler vs schema");
+    let actions: Vec<&str> = doc["components"]["schemas"]["Bulk"]["properties"]["action"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for action in &actions {
+        let a = call(
+            &w.app,
+            Method::POST,
+            "/api/v1/reports/bulk",
+            Some(&w.coordinator),
+            &[],
+            Some(json!({"ids": ["r-missing"], "action": action, "changes": if *action == "update" { json!({"priority": "low"}) } else { Value::Null }})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "bulk {action}: {}", a.text);
+    }
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports/bulk",
+        Some(&w.coordinator),
+        &[],
+        Some(json!({"ids": ["r0"], "action": "archive"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    for action in &actions {
+        assert!(
+            a.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(action),
+            "the refusal lists {action}: {}",
+            a.text
+        );
+    }
+    // The new answers have exactly the properties of their schemas.
+    let schema_of = |path: &str, method: &str| {
+        let schema = &doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let name = schema["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path}: {schema}"))
+            .trim_start_matches("#/components/schemas/");
+        doc["components"]["schemas"][name].clone()
+    };
+    let keys = |v: &Value| -> std::collections::BTreeSet<String> {
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    let me = get(&w.app, "/api/v1/me", &w.volunteer).await;
+    let me_schema = schema_of("/api/v1/me", "get");
+    assert_eq!(
+        keys(&me.body),
+        keys(&me_schema["properties"]),
+        "{}",
+        me.text
+    );
+    let places = get(&w.app, "/api/v1/places?q=pointe", &w.volunteer).await;
+    let places_schema = schema_of("/api/v1/places", "get");
+    assert_eq!(keys(&places.body), keys(&places_schema["properties"]));
+    let place_schema = &doc["components"]["schemas"]["Place"];
+    assert_eq!(
+        keys(&places.body["items"][0]),
+        keys(&place_schema["properties"]),
+        "{}",
+        places.text
+    );
+    for p in doc["paths"]["/api/v1/places"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(p["in"], "query");
+    }
+    let outcome = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports/bulk",
+        Some(&w.volunteer),
+        &[],
+        Some(json!({"ids": [report["id"], "r-missing"], "action": "update", "changes": {"priority": "low"}})),
+    )
+    .await;
+    let outcome_schema = schema_of("/api/v1/reports/bulk", "post");
+    assert_eq!(keys(&outcome.body), keys(&outcome_schema["properties"]));
+    for (list, item) in [
+        ("done", &outcome.body["done"][0]),
+        ("skipped", &outcome.body["skipped"][0]),
+    ] {
+        assert_eq!(
+            keys(item),
+            keys(&outcome_schema["properties"][list]["items"]["properties"]),
+            "{}",
+            outcome.text
+        );
+    }
+    let released = post(&w.app, &format!("{report_uri}/release"), &w.coordinator).await;
+    let release_doc = &doc["paths"]["/api/v1/reports/{id}/release"]["post"]["responses"]["200"]
+        ["content"]["application/json"]["schema"]["allOf"][1];
+    for field in release_doc["required"].as_array().unwrap() {
+        assert!(
+            released.body.get(field.as_str().unwrap()).is_some(),
+            "{field} in {}",
+            released.text
+        );
+    }
     // Answers have schemas: a report has every field its schema requires.
     let one = get(&w.app, &report_uri, &w.coordinator).await;
     for field in doc["components"]["schemas"]["Report"]["required"]

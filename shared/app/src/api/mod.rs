@@ -167,21 +167,7 @@ impl Caller {
             role: self.role,
         }
     }
-}
 
-impl FromRequestParts<Vigie> for Caller {
-    type Rejection = ApiError;
-
-    /// The caller the route's access check resolved; on a route without one, resolved here.
-    async fn from_request_parts(parts: &mut Parts, app: &Vigie) -> Result<Caller, ApiError> {
-        match parts.extensions.get::<Caller>() {
-            Some(caller) => Ok(caller.clone()),
-            None => Caller::resolve(app, &parts.headers).await,
-        }
-    }
-}
-
-impl Caller {
     /// The holder of the request's bearer token, or 401.
     pub async fn resolve(app: &Vigie, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
@@ -211,6 +197,18 @@ impl Caller {
             name: record.name,
             role: record.role,
         })
+    }
+}
+
+impl FromRequestParts<Vigie> for Caller {
+    type Rejection = ApiError;
+
+    /// The caller the route's access check resolved; on a route without one, resolved here.
+    async fn from_request_parts(parts: &mut Parts, app: &Vigie) -> Result<Caller, ApiError> {
+        match parts.extensions.get::<Caller>() {
+            Some(caller) => Ok(caller.clone()),
+            None => Caller::resolve(app, &parts.headers).await,
+        }
     }
 }
 

@@ -49,6 +49,10 @@ fn parameters(path: &str, method: &Method) -> Vec<Value> {
         out.push(json!({"name": "escalated", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}));
         out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}));
     }
+    if path == "/api/v1/places" {
+        out.push(json!({"name": "q", "in": "query", "required": true, "description": "The beginning of a word of a place's name, or of one of its Creole or other names; accents and case ignored.", "schema": {"type": "string", "minLength": 1, "maxLength": 100}}));
+        out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": super::places::LIMIT_MAX, "default": super::places::LIMIT_DEFAULT}}));
+    }
     if method == Method::PATCH {
         out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\\s*(W/)?\"?[0-9]+\"?\\s*$"}, "description": "The report's version (its `version`, or the ETag as given)."}));
     }
@@ -60,6 +64,7 @@ fn request_body(path: &str, method: &Method) -> Option<Value> {
         ("POST", "/api/v1/reports") => json!({"$ref": "#/components/schemas/HandEntry"}),
         ("PATCH", _) => json!({"$ref": "#/components/schemas/ReportUpdate"}),
         ("POST", "/api/v1/tokens") => json!({"$ref": "#/components/schemas/NewToken"}),
+        ("POST", "/api/v1/reports/bulk") => json!({"$ref": "#/components/schemas/Bulk"}),
         _ => return None,
     };
     Some(json!({"required": true, "content": {"application/json": {"schema": schema}}}))
@@ -79,6 +84,13 @@ fn success(path: &str, method: &Method) -> Value {
         ("POST", "/api/v1/reports") => json!({"allOf": [
             {"$ref": "#/components/schemas/Report"},
             {"type": "object", "required": ["duplicate"], "properties": {"duplicate": {"type": "boolean"}}}
+        ]}),
+        ("GET", "/api/v1/me") => json!({"$ref": "#/components/schemas/Me"}),
+        ("GET", "/api/v1/places") => json!({"$ref": "#/components/schemas/Places"}),
+        ("POST", "/api/v1/reports/bulk") => json!({"$ref": "#/components/schemas/BulkOutcome"}),
+        ("POST", "/api/v1/reports/{id}/release") => json!({"allOf": [
+            {"$ref": "#/components/schemas/Report"},
+            {"type": "object", "required": ["released_from"], "properties": {"released_from": {"type": ["string", "null"], "description": "The label of who held the claim (`claimed_by`), someone else's when a coordinator forces the release; null when nobody held it."}}}
         ]}),
         (_, p) if p.starts_with("/api/v1/reports/{id}") => {
             json!({"$ref": "#/components/schemas/Report"})
@@ -182,6 +194,43 @@ pub fn build() -> Value {
                     "status": {"type": "string", "enum": ["new", "triaged", "dismissed"]},
                     "summary": {"type": ["string", "null"], "maxLength": 500},
                     "location": location
+                }},
+                "Me": {"type": "object", "additionalProperties": false, "required": ["token_id", "name", "role", "label", "claim_minutes"], "properties": {
+                    "token_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "role": {"type": "string", "enum": ["volunteer", "coordinator", "authority"]},
+                    "label": {"type": "string", "description": "Exactly what `claimed_by` holds for this caller's claims: \"Name (token_id)\"."},
+                    "claim_minutes": {"type": "integer", "minimum": 1, "description": "How long a claim lasts before it must be renewed."}
+                }},
+                "Place": {"type": "object", "additionalProperties": false, "required": ["name", "insee", "kind", "lat", "lon", "precision", "matched"], "properties": {
+                    "name": {"type": "string", "description": "The official name: give it as `place` to locate a report."},
+                    "insee": {"type": ["string", "null"], "description": "The commune's INSEE code; null for an island or region."},
+                    "kind": {"type": "string", "enum": ["commune", "area"]},
+                    "lat": {"type": "number"},
+                    "lon": {"type": "number"},
+                    "precision": {"type": "string", "enum": ["commune", "area"]},
+                    "matched": {"type": "string", "description": "The name (official, Creole or other) that q matched."}
+                }},
+                "Places": {"type": "object", "additionalProperties": false, "required": ["items"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}, "description": "Names matched from their first word first, official names before others, then the most populated."}
+                }},
+                "Bulk": {"type": "object", "additionalProperties": false, "required": ["ids", "action"],
+                    "description": "`changes` goes with `update` only, and `update` needs it. publish and unpublish need a coordinator token (403 for the whole request otherwise).",
+                    "properties": {
+                    "ids": {"type": "array", "minItems": 1, "maxItems": crate::triage::BULK_MAX, "items": {"type": "string", "minLength": 1}},
+                    "action": {"type": "string", "enum": crate::triage::BulkAction::NAMES},
+                    "changes": {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
+                        "category": {"type": "string", "enum": ["rescue", "casualties", "damage", "utilities", "access", "hazard", "needs", "shelter", "solidarity", "official", "weather", "other"]},
+                        "priority": {"type": "string", "enum": ["critical", "high", "medium", "low"]}
+                    }}
+                }},
+                "BulkOutcome": {"type": "object", "additionalProperties": false, "required": ["done", "skipped"], "description": "Each report is in done or in skipped, never both.", "properties": {
+                    "done": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["id", "version"], "properties": {"id": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}}},
+                    "skipped": {"type": "array", "items": {"type": "object", "additionalProperties": false, "required": ["id", "code", "reason"], "properties": {
+                        "id": {"type": "string"},
+                        "code": {"type": "string", "description": "The error code the one-report route would answer: claimed (reason names the holder and expiry), not_found, not_allowed_now, forbidden, invalid, busy, unavailable."},
+                        "reason": {"type": "string"}
+                    }}}
                 }},
                 "NewToken": {"type": "object", "additionalProperties": false, "required": ["name", "role"], "properties": {
                     "name": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$", "description": "Who holds it: printable characters, not only spaces."},

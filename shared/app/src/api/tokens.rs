@@ -2,13 +2,13 @@
 //! revoked (refused from the next request on); and the caller's own (`/me`).
 
 use super::{json_body, ApiError, Caller, NoParams, PathId};
+use crate::tokens::RevokeError;
 use crate::Vigie;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use serde_json::{json, Value};
 use tracing::info;
 use vigie_domain::taxonomy::Role;
@@ -60,28 +60,15 @@ pub async fn revoke(
     caller: Caller,
     PathId(id): PathId,
 ) -> Result<Json<Value>, ApiError> {
-    let tokens = app.store.list_tokens().await?;
-    let target = tokens
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("token {id}")))?;
-    let active_coordinators = tokens
-        .iter()
-        .filter(|t| t.role == Role::Coordinator && t.revoked_at.is_none())
-        .count();
-    // Nobody could create tokens any more, nor publish: the crisis would need the command line.
-    if target.role == Role::Coordinator && target.revoked_at.is_none() && active_coordinators <= 1 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "last_coordinator",
-            format!(
-                "token {id} is the last active coordinator token: create another coordinator token before revoking it"
-            ),
-        ));
-    }
-    app.store
-        .revoke_token(&id, Utc::now(), &caller.actor().label())
-        .await?;
+    crate::tokens::revoke(app.store.as_ref(), &id, &caller.actor().label())
+        .await
+        .map_err(|e| match e {
+            RevokeError::NotFound(_) => ApiError::not_found(format!("token {id}")),
+            RevokeError::LastCoordinator(_) => {
+                ApiError::new(StatusCode::CONFLICT, "last_coordinator", e.to_string())
+            }
+            RevokeError::Store(s) => s.into(),
+        })?;
     info!(actor = %caller.token_id, token = %id, "token revoked");
     Ok(Json(json!({"revoked": id})))
 }
