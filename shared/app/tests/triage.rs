@@ -232,6 +232,17 @@ const MATRIX: &[(&str, &str, &[&str])] = &[
     ("POST", "/api/v1/tokens", &["coordinator"]),
     ("GET", "/api/v1/tokens", &["coordinator"]),
     ("DELETE", "/api/v1/tokens/{id}", &["coordinator"]),
+    (
+        "GET",
+        "/api/v1/changes",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    (
+        "GET",
+        "/api/v1/rooms",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    ("PUT", "/api/v1/rooms", &["coordinator"]),
 ];
 
 /// How a refusal names the action of a route, written out independently of the code.
@@ -242,6 +253,7 @@ fn action_words(method: &str, path: &str) -> &'static str {
         (_, p) if p.ends_with("/escalate") => "escalating",
         (_, p) if p.ends_with("/claim") || p.ends_with("/release") => "claiming",
         (_, p) if p.contains("/tokens") => "managing access tokens",
+        ("PUT", "/api/v1/rooms") => "defining the team's topic rooms",
         (_, p) if p.ends_with("/export.csv") => "exporting",
         ("PATCH", _) | ("POST", "/api/v1/reports/bulk") => "changing a report",
         ("POST", "/api/v1/reports") => "entering a report by hand",
@@ -1280,7 +1292,7 @@ async fn the_openapi_document_matches_the_router() {
             assert_eq!(accepted, documented, "{method} {path}: handler vs {name}");
         }
     }
-    assert_eq!(bodies, 4, "hand entry, update, new token, bulk");
+    assert_eq!(bodies, 5, "hand entry, update, new token, bulk, rooms");
     // The bulk body's `changes`, likewise.
     let changes = &doc["components"]["schemas"]["Bulk"]["properties"]["changes"];
     assert_eq!(changes["additionalProperties"], false);

@@ -62,6 +62,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::Blob;
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::ops::ControlFlow;
@@ -90,6 +91,8 @@ const JOURNAL_CHUNK: usize = 1_000;
 const JOURNAL_OVERLAP_MICROS: i64 = 15_000_000;
 /// Attempts of a batch request whose items DynamoDB left unprocessed (throttling).
 const BATCH_ATTEMPTS: u32 = 8;
+/// Cluster-size Queries sent together.
+const CLUSTER_QUERIES_IN_FLIGHT: usize = 32;
 /// The feed of changes is partitioned by hour of the change.
 const CHANGE_BUCKET_MICROS: i64 = 3_600_000_000;
 /// Hours one read of the feed walks at most (a client back from a long absence calls again).
@@ -556,7 +559,14 @@ impl DynamoStore {
         let mut wanted: Vec<&str> = clusters.into_iter().collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let counted = futures::future::try_join_all(wanted.iter().map(|c| self.members(c))).await?;
+        // A page of the feed of changes may name a thousand clusters: a few dozen Queries in
+        // flight at a time, not all of them at once.
+        let mut counted = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(CLUSTER_QUERIES_IN_FLIGHT) {
+            counted.extend(
+                futures::future::try_join_all(chunk.iter().map(|c| self.members(c))).await?,
+            );
+        }
         Ok(wanted
             .into_iter()
             .zip(counted)

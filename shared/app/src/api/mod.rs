@@ -3,9 +3,11 @@
 //! both the router and the OpenAPI document, so the two cannot drift. Errors have one shape
 //! everywhere: `{"error": {"code": "...", "message": "..."}}`.
 
+mod changes;
 mod openapi;
 mod places;
 mod reports;
+mod rooms;
 mod tokens;
 
 use crate::triage::TriageFailure;
@@ -321,7 +323,7 @@ pub struct Route {
 
 /// Every route of the API, once.
 pub fn routes() -> Vec<Route> {
-    use axum::routing::{delete, patch, post};
+    use axum::routing::{delete, patch, post, put};
     use Action::*;
     let r = |method: Method,
              path: &'static str,
@@ -476,6 +478,27 @@ pub fn routes() -> Vec<Route> {
             get(reports::export_csv),
         ),
         r(
+            Method::GET,
+            "/api/v1/changes",
+            "Reports created or changed since a cursor, oldest change first; without `since`, the cursor to start from. ETag: the cursor (304 with If-None-Match when nothing changed).",
+            Some(Read),
+            get(changes::list),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/rooms",
+            "The team's topic rooms (saved views of the queue), the defaults until saved.",
+            Some(Read),
+            get(rooms::list),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/rooms",
+            "Define the team's topic rooms, at the version read (412 when stale).",
+            Some(ManageRooms),
+            put(rooms::save),
+        ),
+        r(
             Method::POST,
             "/api/v1/tokens",
             "Create an access token (shown once).",
@@ -549,11 +572,18 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
+                header::IF_NONE_MATCH,
             ])
             .expose_headers([header::ETAG]),
     )

@@ -53,6 +53,11 @@ fn parameters(path: &str, method: &Method) -> Vec<Value> {
         out.push(json!({"name": "q", "in": "query", "required": true, "description": "The beginning of a word of a place's name, or of one of its Creole or other names; accents and case ignored.", "schema": {"type": "string", "minLength": 1, "maxLength": 100}}));
         out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": super::places::LIMIT_MAX, "default": super::places::LIMIT_DEFAULT}}));
     }
+    if path == "/api/v1/changes" {
+        out.push(json!({"name": "since", "in": "query", "description": "The `cursor` of the previous answer, as given; leave it out to get the cursor to start from (before loading the table). One over 7 days old is refused: load the table again.", "schema": {"type": "string", "minLength": 2, "pattern": "^([0-9a-f]{2})+$"}}));
+        out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 500}}));
+        out.push(json!({"name": "If-None-Match", "in": "header", "required": false, "description": "The ETag of the previous answer: 304 with no body when nothing changed since.", "schema": {"type": "string"}}));
+    }
     if method == Method::PATCH {
         out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\\s*(W/)?\"?[0-9]+\"?\\s*$"}, "description": "The report's version (its `version`, or the ETag as given)."}));
     }
@@ -65,6 +70,7 @@ fn request_body(path: &str, method: &Method) -> Option<Value> {
         ("PATCH", _) => json!({"$ref": "#/components/schemas/ReportUpdate"}),
         ("POST", "/api/v1/tokens") => json!({"$ref": "#/components/schemas/NewToken"}),
         ("POST", "/api/v1/reports/bulk") => json!({"$ref": "#/components/schemas/Bulk"}),
+        ("PUT", "/api/v1/rooms") => json!({"$ref": "#/components/schemas/Rooms"}),
         _ => return None,
     };
     Some(json!({"required": true, "content": {"application/json": {"schema": schema}}}))
@@ -77,6 +83,8 @@ fn success(path: &str, method: &Method) -> Value {
             return json!({"description": "The whole table: UTF-8 with a BOM, a header row and an HXL row.", "content": {"text/csv": {"schema": {"type": "string"}}}});
         }
         ("GET", "/api/v1/reports") => json!({"$ref": "#/components/schemas/Page"}),
+        ("GET", "/api/v1/changes") => json!({"$ref": "#/components/schemas/Changes"}),
+        (_, "/api/v1/rooms") => json!({"$ref": "#/components/schemas/Rooms"}),
         ("GET", "/api/v1/reports/{id}") => json!({"allOf": [
             {"$ref": "#/components/schemas/Report"},
             {"type": "object", "required": ["history"], "properties": {"history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEntry"}}}}
@@ -135,6 +143,9 @@ pub fn build() -> Value {
             created["description"] = json!("Created");
             op["responses"]["201"] = created;
         }
+        if route.path == "/api/v1/changes" {
+            op["responses"]["304"] = json!({"description": "Nothing changed since the cursor given in If-None-Match (no body; the same ETag)."});
+        }
         let entry = paths
             .entry(route.path.to_string())
             .or_insert_with(|| json!({}));
@@ -164,6 +175,19 @@ pub fn build() -> Value {
                 "Page": {"type": "object", "required": ["items", "next_cursor"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}},
                     "next_cursor": {"type": ["string", "null"], "description": "Give it as `cursor` for the next page; null on the last."}
+                }},
+                "Changes": {"type": "object", "required": ["items", "cursor", "more"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}, "description": "Reports created or changed at or after the cursor, oldest change first, each at its current version. The cursor reaches a few seconds back: a version already held may come again (keep the newer one)."},
+                    "cursor": {"type": "string", "description": "Give it as `since` next time; also the ETag."},
+                    "more": {"type": "boolean", "description": "More changes wait already: call again at once with the new cursor."}
+                }},
+                "Rooms": {"type": "object", "additionalProperties": false, "required": ["items", "version"], "properties": {
+                    "items": {"type": "array", "maxItems": 30, "items": {"type": "object", "additionalProperties": false, "required": ["id", "name", "params"], "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,40}$"},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 60},
+                        "params": {"type": "object", "description": "Filters of /reports by name, with their values as in its query string.", "propertyNames": {"enum": ["status", "category", "priority", "verification", "network", "escalated", "place", "q", "cluster"]}, "additionalProperties": {"type": "string"}}
+                    }}},
+                    "version": {"type": "integer", "minimum": 0, "description": "As read (0 while none are saved); a save at a stale version is refused with 412."}
                 }},
                 "HistoryEntry": {"type": "object", "required": ["version", "at", "actor", "action", "changes"], "properties": {
                     "version": {"type": "integer"},
