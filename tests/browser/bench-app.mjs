@@ -275,7 +275,7 @@ browser = await chromium.launch({
 // focus, the times the app's /changes calls are answered, and a hook to time grid mutations.
 function probe() {
   const bench = (window.__bench = { rowsAt: null, paintedAt: null, answers: [], mutations: [] });
-  const dataRows = () => [...document.querySelectorAll('[role="grid"] [role="row"]')].filter((r) => !r.querySelector('[role="columnheader"]') && r.textContent.trim());
+  const dataRows = () => [...document.querySelectorAll('[role="grid"] [role="row"]')].filter((r) => r.querySelector('[role="gridcell"]') && r.textContent.trim());
   const focusable = (grid) => grid.tabIndex >= 0 || grid.querySelector('[tabindex]:not([tabindex="-1"]), [role="row"][tabindex], [role="gridcell"][tabindex]');
   const check = () => {
     if (bench.rowsAt !== null) return;
@@ -358,7 +358,7 @@ if (cold.error) {
 // ---------------------------------------------------------------- 2. scrolling
 async function scrolling() {
   const r = await page.evaluate(async ({ rowsWanted, perFrame }) => {
-    const rows = [...document.querySelectorAll('[role="grid"] [role="row"]')].filter((x) => !x.querySelector('[role="columnheader"]'));
+    const rows = [...document.querySelectorAll('[role="grid"] [role="row"]')].filter((x) => x.querySelector('[role="gridcell"]'));
     if (!rows.length) return { error: "no rows" };
     let box = rows[0].parentElement;
     while (box && !(box.scrollHeight > box.clientHeight + 10 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
