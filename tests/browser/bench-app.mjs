@@ -21,7 +21,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, loadavg, cpus } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import http from "node:http";
@@ -489,7 +489,8 @@ if (process.env.CHANGES_DYNAMO) {
   }
 }
 
-console.log(`\ntargets (issue 13), ${N} reports, vigie local on loopback, headless Chromium:`);
+const load = loadavg().map((x) => x.toFixed(1)).join(" ");
+console.log(`\ntargets (issue 13), ${N} reports, vigie local on loopback, headless Chromium (${cpus().length} cores, load average ${load} at the end: other work on the machine slows the frames):`);
 const w = Math.max(...results.map((r) => r[0].length));
 for (const [target, v, figure] of results) console.log(`  ${target.padEnd(w)}  ${v.padEnd(8)} ${figure}`);
 process.exit(0);
