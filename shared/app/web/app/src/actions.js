@@ -5,6 +5,8 @@ import { valuesOf } from "./merge.js";
 export async function claim(ctx, r) {
   const res = await ctx.api.send("POST", `/reports/${encodeURIComponent(r.id)}/claim`);
   ctx.table.upsert(res.body);
+  // An API without /me: my label is what my first claim says.
+  if (!ctx.me.label && res.body && res.body.claimed_by) ctx.me.label = res.body.claimed_by;
   return res.body;
 }
 

@@ -94,7 +94,7 @@ function SignIn({ onSignedIn, message }) {
         onInput=${(e) => setToken(e.currentTarget.value)} required />
       <button type="submit" class="primary" disabled=${busy}>${busy ? t("signin.checking") : t("signin.submit")}</button>
       ${error && html`<p class="error" role="alert">${error}</p>`}
-      <p><button type="button" class="link" onClick=${() => setLang(lang.value === "fr" ? "en" : "fr")}>${t("lang.other")}</button></p>
+      <p><button type="button" class="link" lang=${lang.value === "fr" ? "en" : "fr"} onClick=${() => setLang(lang.value === "fr" ? "en" : "fr")}>${t("lang.other")}</button></p>
     </form>
   </main>`;
 }
@@ -159,6 +159,8 @@ function Shell({ token, me, onSignOut }) {
   });
   const [help, setHelp] = useState(false);
   const [err, setErr] = useState("");
+  // For tests and the curious: the table and who is signed in (no token).
+  window.vigie = { table: ctx.table, me: ctx.me, outbox: ctx.outbox };
   ctx.showHelp = () => setHelp(true);
   useEffect(() => {
     const { table, api, outbox } = ctx;

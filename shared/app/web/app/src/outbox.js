@@ -18,6 +18,7 @@ export function createOutbox(api, table, owner, hooks = {}) {
   const remove = (key) => save(entries.value.filter((e) => e.key !== key));
   let running = null;
   let retry = 0;
+  let retryTimer = 0;
 
   /** Queues an edit of report `id` made on `version` whose values were `base`; sends it. */
   function push(id, version, base, changes) {
@@ -68,10 +69,11 @@ export function createOutbox(api, table, owner, hooks = {}) {
     }
   }
 
-  /** Sends every pending edit in order; when the API is unreachable, tries again later. */
+  /** Sends every pending edit in order; when the API is unreachable, tries again later.
+   * A call during a run waits for it, then runs again (for edits pushed meanwhile). */
   function flush() {
-    if (running) return running.then(() => (entries.value.some((e) => e.state === "pending") ? flush() : undefined));
-    running = (async () => {
+    if (running) return running.then(() => flush());
+    const run = (async () => {
       try {
         for (;;) {
           const next = entries.value.find((e) => e.state === "pending");
@@ -80,15 +82,16 @@ export function createOutbox(api, table, owner, hooks = {}) {
         }
         retry = 0;
       } catch (err) {
-        if (err.name === "OfflineError") {
+        if (err && err.name === "OfflineError") {
           retry = Math.min(retry + 1, 5);
-          setTimeout(() => flush(), 1000 * Math.min(2 ** retry, 10));
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(() => flush(), 1000 * Math.min(2 ** retry, 10));
         }
-      } finally {
-        running = null;
       }
     })();
-    return running;
+    running = run;
+    run.finally(() => { if (running === run) running = null; });
+    return run;
   }
 
   /** The user's choices for a conflict ({field: "mine"|"theirs"}): sent on the server's version. */

@@ -71,6 +71,7 @@ export function createTable() {
     try {
       const first = await api.raw("/changes");
       cursor = first.body && first.body.cursor;
+      etag = first.etag || null;
     } catch (e) {
       if (e && e.status === 404) changesRoute = false; // an API without /changes yet
     }
@@ -111,7 +112,22 @@ export function createTable() {
       return;
     }
     for (let round = 0; round < 20; round++) {
-      const res = await api.raw("/changes", { since: cursor || undefined, limit: 500 }, etag ? { "If-None-Match": etag } : {});
+      let res;
+      try {
+        res = await api.raw("/changes", { since: cursor || undefined, limit: 500 }, etag ? { "If-None-Match": etag } : {});
+      } catch (e) {
+        if (e && e.status === 400 && cursor) {
+          // A cursor too old (a tab asleep for days): start again from now and reload the table.
+          cursor = null;
+          etag = null;
+          const fresh = await api.raw("/changes");
+          cursor = fresh.body && fresh.body.cursor;
+          etag = fresh.etag || null;
+          loadAll().catch(() => {});
+          return;
+        }
+        throw e;
+      }
       if (res.status === 304) return;
       etag = res.etag;
       const body = res.body || {};
@@ -148,6 +164,8 @@ export function createTable() {
     reports, complete, syncedAt, reachable, arrived,
     upsert, upsertMany, all, get, refresh,
     begin, loadFirst, loadAll, poll, pollNow: () => pollOnce(), reached,
+    /** Whether the API has /changes (otherwise the first page is polled). */
+    live: () => changesRoute,
     stop() { stopped = true; clearTimeout(pollTimer); },
   };
 }

@@ -59,6 +59,9 @@ registerStrings("queue", {
     "queue.rooms.saved": "Salles enregistrées",
     "queue.rooms.stale": "Quelqu'un a modifié les salles entre-temps : rechargées, refaites votre changement.",
     "queue.help": "Raccourcis (?)",
+    "queue.tidy": "retirer {n} ligne(s) sorties du filtre",
+    "queue.box": "Zone de la carte : {box}",
+    "queue.clearBox": "Retirer la zone",
     "queue.claimedBy": "pris par {name}, encore {left}",
     "queue.mine": "vous",
     "err.offline": "API injoignable : la modification est gardée et sera envoyée.",
@@ -118,6 +121,9 @@ registerStrings("queue", {
     "queue.rooms.saved": "Rooms saved",
     "queue.rooms.stale": "Someone changed the rooms meanwhile: reloaded, make your change again.",
     "queue.help": "Shortcuts (?)",
+    "queue.tidy": "remove {n} row(s) no longer in the filter",
+    "queue.box": "Map area: {box}",
+    "queue.clearBox": "Remove the area",
     "queue.claimedBy": "claimed by {name}, {left} left",
     "queue.mine": "you",
     "err.offline": "API unreachable: the edit is kept and will be sent.",
@@ -141,6 +147,13 @@ const DEFAULT_ROOMS = [
   { id: "carto", name: "Carto", params: { status: "triaged" } },
 ];
 const SEEN = "vigie.rooms.seen";
+
+/** The map's box (`w,s,e,n`), or null. */
+function parseBox(text) {
+  const p = String(text || "").split(",").map(Number);
+  return p.length === 4 && p.every(Number.isFinite) && p[0] <= p[2] && p[1] <= p[3] ? p : null;
+}
+const inBox = (r, [w, s, e, n]) => Boolean(r.location) && r.location.lon >= w && r.location.lon <= e && r.location.lat >= s && r.location.lat <= n;
 const readSeen = () => { try { return JSON.parse(localStorage.getItem(SEEN) || "{}"); } catch { return {}; } };
 
 const phone = () => window.matchMedia("(max-width: 720px)").matches;
@@ -173,7 +186,7 @@ function useRooms(api) {
 
 const COLS = ["select", "priority", "category", "text", "place", "network", "age", "status", "verification", "cluster", "claim"];
 
-function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, onToggle, open }) {
+function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, onToggle, open, gone }) {
   const { t, me } = ctx;
   const l = lang.value;
   const cat = effectiveCategory(r);
@@ -182,7 +195,7 @@ function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, on
   const mine = left && r.claimed_by === me.label;
   const cell = (col, content, extra = {}) => html`<div role="gridcell" class=${`c c-${col}`} ...${extra}>${content}</div>`;
   return html`<div role="row" aria-rowindex=${index + 2} aria-selected=${selected ? "true" : "false"} data-id=${r.id}
-      class=${`row p-${pri}${active ? " active" : ""}${open ? " open" : ""}${r.status === "dismissed" ? " dismissed" : ""}`}
+      class=${`row p-${pri}${active ? " active" : ""}${open ? " open" : ""}${r.status === "dismissed" ? " dismissed" : ""}${gone ? " gone" : ""}`}
       style=${{ transform: `translateY(${top}px)` }}
       onClick=${(e) => { if (e.target.closest("input")) return; onFocusRow(r.id); onOpen(r.id); }}>
     ${cell("select", html`<input type="checkbox" tabindex="-1" checked=${selected} aria-label=${t("queue.selectRow")}
@@ -206,8 +219,15 @@ function FilterBar({ ctx, filters, networks, onChange }) {
   const { t } = ctx;
   const [q, setQ] = useState(filters.q || "");
   const timer = useRef(0);
-  useEffect(() => { setQ(filters.q || ""); }, [filters.q]);
-  const set = (k, v, replace) => onChange({ ...filters, [k]: v || undefined }, replace);
+  const latest = useRef({ filters, q });
+  latest.current.filters = filters;
+  useEffect(() => { setQ(filters.q || ""); latest.current.q = filters.q || ""; }, [filters.q]);
+  // Every change starts from the latest filters and the text typed so far (a pending search
+  // is not lost to a select changed within its debounce).
+  const set = (k, v, replace) => {
+    clearTimeout(timer.current);
+    onChange({ ...latest.current.filters, q: latest.current.q || undefined, [k]: v || undefined }, replace);
+  };
   const select = (k, values, label) => html`<label class="f">
     <span>${t(`queue.${k}`)}</span>
     <select value=${filters[k] || ""} onChange=${(e) => set(k, e.currentTarget.value)}>
@@ -215,14 +235,15 @@ function FilterBar({ ctx, filters, networks, onChange }) {
       ${values.map((v) => html`<option value=${v}>${label ? label(v) : v}</option>`)}
     </select>
   </label>`;
-  return html`<form class="filters" role="search" aria-label=${t("queue.filters")} onSubmit=${(e) => { e.preventDefault(); set("q", q); }}>
-    <label class="f grow"><span>${t("queue.search")}</span>
+  const search = html`<label class="f grow"><span>${t("queue.search")}</span>
       <input type="search" id="queue-search" value=${q} onInput=${(e) => {
         const v = e.currentTarget.value;
         setQ(v);
+        latest.current.q = v;
         clearTimeout(timer.current);
         timer.current = setTimeout(() => set("q", v, true), 250);
-      }} /></label>
+      }} /></label>`;
+  const more = html`
     ${select("status", STATUSES, (v) => t(`status.${v}`))}
     ${select("category", CATEGORIES, (v) => t(`category.${v}`))}
     ${select("priority", PRIORITIES, (v) => t(`priority.${v}`))}
@@ -231,8 +252,13 @@ function FilterBar({ ctx, filters, networks, onChange }) {
     ${select("escalated", ["true", "false"], (v) => t(v === "true" ? "queue.yes" : "queue.no"))}
     <label class="f"><span>${t("queue.place")}</span>
       <input type="text" value=${filters.place || ""} onChange=${(e) => set("place", e.currentTarget.value.trim())} /></label>
+  `;
+  const count = Object.keys(apiParams({ ...filters, q: "" })).length;
+  return html`<form class="filters" role="search" aria-label=${t("queue.filters")} onSubmit=${(e) => { e.preventDefault(); set("q", q); }}>
+    ${search}
+    ${phone() ? html`<details class="more-filters"><summary>${t("queue.filters")}${count ? ` (${count})` : ""}</summary><div class="filter-set">${more}</div></details>` : more}
     ${filters.cluster && html`<span class="chip">${t("queue.cluster")} ${filters.cluster} <button type="button" class="quiet" aria-label=${t("queue.clear")} onClick=${() => set("cluster", "")}>×</button></span>`}
-    ${Object.keys(apiParams(filters)).length > 0 && html`<button type="button" class="quiet" onClick=${() => onChange({})}>${t("queue.clear")}</button>`}
+    ${Object.keys(apiParams(filters)).length > 0 && html`<button type="button" class="quiet" onClick=${() => { clearTimeout(timer.current); latest.current.q = ""; setQ(""); onChange({}); }}>${t("queue.clear")}</button>`}
   </form>`;
 }
 
@@ -292,7 +318,8 @@ function BulkBar({ ctx, ids, onDone, onClear }) {
       if (e.status !== 404) { setResult({ error: act.explain(t, e) }); return; }
       out = await bulkByHand(ctx, body); // an API without /reports/bulk yet
     }
-    for (const d of out.done || []) table.refresh(d.id).catch(() => {});
+    if (table.live()) table.pollNow().catch(() => {});
+    else for (const d of out.done || []) table.refresh(d.id).catch(() => {});
     setResult(out);
     ctx.announce(t("queue.bulk.result", { done: (out.done || []).length, skipped: (out.skipped || []).length }));
     onDone(out);
@@ -367,24 +394,35 @@ export default function Queue({ ctx }) {
   const prev = useRef({ index: -1, id: null, rows: null });
 
   // A new view shows every report it has; later arrivals wait behind the button.
-  useEffect(() => { setAcceptedAt(Date.now()); }, [fkey]);
+  useEffect(() => { setAcceptedAt(Date.now()); }, [fkey, state.box]);
   // The first page of a new view comes from the API while the table is still loading.
   useEffect(() => { if (!table.complete.value) table.loadFirst(apiParams(filters)).catch(() => {}); }, [fkey]);
 
-  const { rows, pending, index } = useMemo(() => {
+  const box = parseBox(state.box);
+  // Rows shown in this view stay (muted) when a change takes them out of its filters, until
+  // the view changes or the user asks for the new rows: the row under the cursor never jumps.
+  const shown = useRef({ key: "", ids: new Set() });
+  const viewKey = `${fkey}|${state.box || ""}|${acceptedAt}`;
+  if (shown.current.key !== viewKey) shown.current = { key: viewKey, ids: new Set() };
+  const { rows, pending, index, gone } = useMemo(() => {
     const list = [];
+    const out = new Set();
     let waiting = 0;
     for (const r of reports.values()) {
-      if (!matches(filters, r)) continue;
+      const ok = matches(filters, r) && (!box || inBox(r, box));
+      if (!ok) {
+        if (shown.current.ids.has(r.id)) { list.push(r); out.add(r.id); }
+        continue;
+      }
       const at = table.arrived.get(r.id);
       if (at && at > acceptedAt) waiting++;
       else list.push(r);
     }
     list.sort(compare);
     const idx = new Map();
-    list.forEach((r, i) => idx.set(r.id, i));
-    return { rows: list, pending: waiting, index: idx };
-  }, [reports, fkey, acceptedAt]);
+    list.forEach((r, i) => { idx.set(r.id, i); shown.current.ids.add(r.id); });
+    return { rows: list, pending: waiting, index: idx, gone: out };
+  }, [reports, viewKey]);
 
   const networks = useMemo(() => {
     const s = new Set();
@@ -448,9 +486,14 @@ export default function Queue({ ctx }) {
     if (!onScroll.raf) onScroll.raf = requestAnimationFrame(() => { onScroll.raf = 0; setScrollTop(el.scrollTop); });
   };
 
+  const focusCell = (id) => {
+    const cell = viewport.current && viewport.current.querySelector(`[data-id="${CSS.escape(id)}"] [data-focus]`);
+    if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
+  };
   const focusRow = (id, scroll = true) => {
     setActiveId(id);
     wantFocus.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => focusCell(id)));
     const i = index.get(id);
     const el = viewport.current;
     if (scroll && el && i !== undefined) {
@@ -466,7 +509,7 @@ export default function Queue({ ctx }) {
     if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
   });
 
-  const setFilters = (f, replace) => ctx.navigate("queue", { filters: apiParams(f), room: undefined, open: state.open, replace });
+  const setFilters = (f, replace) => ctx.navigate("queue", { filters: apiParams(f), room: undefined, replace });
   const openReport = (id) => ctx.navigate("queue", { open: id });
   const closePanel = () => {
     ctx.navigate("queue", { open: undefined });
@@ -548,9 +591,18 @@ export default function Queue({ ctx }) {
     <div class="queue-main">
       <h1 class="sr-only">${t("queue.title")}</h1>
       <div class="rooms-bar">
-        <div role="tablist" aria-label=${t("queue.rooms")} class="rooms">
-          <button role="tab" type="button" aria-selected=${!state.room ? "true" : "false"} onClick=${() => chooseRoom(null)}>${t("queue.all")}</button>
-          ${rooms.items.map((room) => html`<button role="tab" type="button" aria-selected=${state.room === room.id ? "true" : "false"} onClick=${() => chooseRoom(room)} data-room=${room.id}>
+        <div role="tablist" aria-label=${t("queue.rooms")} class="rooms" onKeyDown=${(e) => {
+          // Arrows move between the tabs (and stay out of the grid's keys).
+          if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+          const tabs = Array.from(e.currentTarget.querySelectorAll("[role=tab]"));
+          const i = tabs.indexOf(document.activeElement);
+          const j = (i + (e.key === "ArrowRight" ? 1 : -1) + tabs.length) % tabs.length;
+          e.preventDefault();
+          e.stopPropagation();
+          tabs[j].focus();
+        }}>
+          <button role="tab" type="button" aria-selected=${!state.room ? "true" : "false"} tabindex=${!state.room ? "0" : "-1"} onClick=${() => chooseRoom(null)}>${t("queue.all")}</button>
+          ${rooms.items.map((room) => html`<button role="tab" type="button" aria-selected=${state.room === room.id ? "true" : "false"} tabindex=${state.room === room.id ? "0" : "-1"} onClick=${() => chooseRoom(room)} data-room=${room.id}>
             ${room.name}${roomCounts[room.id] > 0 && state.room !== room.id ? html` <span class="badge" aria-label=${t("queue.newInRoom", { n: roomCounts[room.id] })}>${roomCounts[room.id]}</span>` : ""}
           </button>`)}
         </div>
@@ -558,8 +610,10 @@ export default function Queue({ ctx }) {
         <button type="button" class="quiet" onClick=${() => ctx.showHelp && ctx.showHelp()}>${t("queue.help")}</button>
       </div>
       <${FilterBar} ctx=${ctx} filters=${filters} networks=${networks} onChange=${setFilters} />
+      ${box && html`<p class="chip">${t("queue.box", { box: state.box })} <button type="button" class="quiet" onClick=${() => ctx.navigate("queue", { box: undefined })}>${t("queue.clearBox")}</button></p>`}
       <div class="queue-status">
-        <span role="status" data-testid="count">${t("queue.count", { n })}</span>
+        <span role="status" data-testid="count">${t("queue.count", { n: n - gone.size })}</span>
+        ${gone.size > 0 && html`<button type="button" class="quiet" onClick=${() => setAcceptedAt(Date.now())}>${t("queue.tidy", { n: gone.size })}</button>`}
         ${pending > 0 && html`<button type="button" class="new-rows" data-testid="new-rows" onClick=${() => setAcceptedAt(Date.now())}>${t("queue.new", { n: pending })}</button>`}
       </div>
       ${selIds.length > 0 && html`<${BulkBar} ctx=${ctx} ids=${selIds} onDone=${() => {}} onClear=${() => setSelected(new Set())} />`}
@@ -575,7 +629,7 @@ export default function Queue({ ctx }) {
         <div class="viewport" ref=${viewport} onScroll=${onScroll}>
           <div role="rowgroup" class="body" style=${{ height: `${n * rowH}px` }}>
             ${visible.map((r, k) => html`<${Row} key=${r.id} r=${r} index=${first + k} top=${(first + k) * rowH} ctx=${ctx} now=${now}
-              active=${r.id === activeId || (activeId === null && first + k === 0)} selected=${selected.has(r.id)} open=${r.id === state.open}
+              active=${r.id === activeId || (activeId === null && first + k === 0)} selected=${selected.has(r.id)} open=${r.id === state.open} gone=${gone.has(r.id)}
               onFocusRow=${(id) => setActiveId(id)} onOpen=${openReport} onToggle=${toggle} />`)}
           </div>
           ${n === 0 && html`<p class="empty">${reports.size ? t("queue.empty") : t("queue.loading")}</p>`}

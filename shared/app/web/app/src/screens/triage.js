@@ -239,7 +239,10 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
         if (!quiet || e.code === "claimed") setMessage(act.explain(t, e));
       }
     };
-    take(true).then(() => {
+    // Nothing to claim for who cannot change it: the authority, or a volunteer on a published report.
+    const known = table.get(id);
+    const looker = me.role === "authority" || (known && known.status === "published" && me.role !== "coordinator");
+    (looker ? Promise.resolve() : take(true)).then(() => {
       loadDetail();
       if (!closed) timer = setInterval(() => { if (held.current) take(true); }, (minutes * 60000) / 3);
     });
@@ -362,7 +365,7 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
     ${message && html`<p class="message" data-testid="triage-message">${message}</p>`}
     <blockquote class="post-text" data-testid="post-text">${r.text}</blockquote>
     <p class="meta">
-      ${t("triage.by", { name: r.author_name || r.author || "?", network: r.network })}${r.official ? html` · <strong>${t("triage.official")}</strong>` : ""}
+      ${r.author_name || r.author ? t("triage.by", { name: r.author_name || r.author, network: r.network }) : r.network}${r.official ? html` · <strong>${t("triage.official")}</strong>` : ""}
       · <time datetime=${r.posted_at}>${age(r.posted_at, now, l)}</time>
       · ${r.media ? t("triage.media", { n: r.media }) : t("triage.noMedia")}
       ${href && html` · <a href=${href} target="_blank" rel="noopener noreferrer">${t("triage.source")}</a>`}
