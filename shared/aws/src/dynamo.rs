@@ -62,7 +62,6 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use aws_smithy_types::Blob;
 use chrono::{DateTime, Utc};
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::ops::ControlFlow;
