@@ -2,6 +2,8 @@
 //! collecting ([`collect`]), the volunteers' triage ([`triage`]) and the HTTP API that serves
 //! it ([`api`]), the public export ([`export`]), access tokens ([`tokens`]), `vigie import`
 //! ([`import`]) and the bundled demo crisis ([`demo`]).
+// The OpenAPI document is one `json!` literal, deeper than the default limit of 128.
+#![recursion_limit = "256"]
 
 #![recursion_limit = "256"]
 
