@@ -5,8 +5,6 @@
 // The OpenAPI document is one `json!` literal, deeper than the default limit of 128.
 #![recursion_limit = "256"]
 
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod collect;
 pub mod demo;
