@@ -19,6 +19,9 @@ export class OfflineError extends Error {
 }
 
 const BASE = "/api/v1";
+/** A call that has had no answer after this long is given up as unreachable, so a connection
+ * left hanging (a proxy, a server stopped mid-answer) never stalls the poll or an edit. */
+const TIMEOUT_MS = 20000;
 
 function query(params) {
   const p = new URLSearchParams();
@@ -31,7 +34,8 @@ function query(params) {
 
 /**
  * @param {string} token
- * @param {{onReach?: (ok: boolean) => void}} hooks  told after each call whether the API answered
+ * @param {{onReach?: (ok: boolean) => void, timeoutMs?: number}} hooks  told after each call
+ *   whether the API answered; how long to wait for an answer
  */
 export function createApi(token, hooks = {}) {
   const reach = (ok) => { if (hooks.onReach) hooks.onReach(ok); };
@@ -47,6 +51,7 @@ export function createApi(token, hooks = {}) {
         cache: "no-store",
         credentials: "omit",
         keepalive: method === "POST" && path.endsWith("/release"),
+        signal: AbortSignal.timeout(hooks.timeoutMs || TIMEOUT_MS),
       });
     } catch (e) {
       reach(false);
