@@ -9,7 +9,10 @@ const EXTRA = ["room", "open", "box"];
 /** Reads a query string (with or without its `?`) into `{view, room, open, box, filters}`. */
 export function parse(search) {
   const p = new URLSearchParams(String(search || "").replace(/^\?/, ""));
-  const view = VIEWS.includes(p.get("view")) ? p.get("view") : "queue";
+  // The installed app's share sheet opens `./?title=…&text=…&url=…` (share_target replaces
+  // the action's query): a share with no view goes to hand entry.
+  const shared = !p.get("view") && ["url", "text", "title"].some((k) => p.get(k));
+  const view = VIEWS.includes(p.get("view")) ? p.get("view") : shared ? "entry" : "queue";
   const filters = {};
   for (const k of FILTERS) {
     const v = p.get(k);

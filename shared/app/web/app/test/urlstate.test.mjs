@@ -11,6 +11,15 @@ test("the query string reads into a view, a room, filters and the open report", 
   assert.deepEqual(parse("?status=&q=").filters, {});
 });
 
+test("a link shared from another app, with no view, opens hand entry", () => {
+  assert.equal(parse("?title=Post&text=Eau%20dans%20les%20maisons&url=https%3A%2F%2Fwww.instagram.com%2Fp%2Fx%2F").view, "entry");
+  assert.equal(parse("?text=Eau").view, "entry");
+  assert.equal(parse("?url=https%3A%2F%2Fx.example%2F").view, "entry");
+  // A view named keeps its place; empty share fields are no share.
+  assert.equal(parse("?view=queue&text=Eau").view, "queue");
+  assert.equal(parse("?text=&url=").view, "queue");
+});
+
 test("writing back gives one string per state, and reads back the same", () => {
   const state = { view: "queue", room: "meteo", filters: { q: "pont fermé", category: "access", status: "" }, open: "r9" };
   const qs = serialize(state);
