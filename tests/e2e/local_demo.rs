@@ -132,6 +132,18 @@ fn the_demo_runs_end_to_end() {
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(header(&h, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header(&h, "referrer-policy"), "no-referrer", "{path}");
+        // Checked with the server on each load (a new version's entry names new chunks), and
+        // cheap when unchanged: 304 on its ETag.
+        assert_eq!(header(&h, "cache-control"), "no-cache", "{path}");
+        let etag = header(&h, "etag");
+        assert!(etag.starts_with('"') && etag.len() > 2, "{path}: {etag}");
+        let again = reqwest::blocking::Client::new()
+            .get(format!("{base}{path}"))
+            .header("If-None-Match", &etag)
+            .send()
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert!(again.bytes().unwrap().is_empty(), "{path}");
     }
     let (status, _) = headers_of(&format!("{base}/no-such-file.js"));
     assert_eq!(status, 404);

@@ -57,6 +57,11 @@ pub fn has_map_libraries() -> bool {
     !vendor!("leaflet.js").is_empty()
 }
 
+/// The app's page, its entry script and styles are checked with the server on every load: the
+/// entry names hashed chunks under `assets/` that a new version replaces, so an old entry kept
+/// by a cache would ask for chunks that are gone.
+pub const APP_PAGE_CACHE: &str = "no-cache";
+
 /// Every file of the volunteers' app (served at `/` by `vigie local`, under `app/` in the
 /// crisis bucket), with its content type and cache lifetime: the pages written by the project,
 /// the bundle esbuild made at build time (`app.js`, chunks under `assets/`) and Leaflet's CSS
@@ -68,7 +73,11 @@ pub fn app_files() -> Vec<PublicFile> {
             name: name.into(),
             bytes: bytes::Bytes::from_static(bytes),
             content_type,
-            cache_control,
+            cache_control: if name.starts_with("assets/") {
+                cache_control
+            } else {
+                APP_PAGE_CACHE
+            },
         }
     };
     let bundle: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/app_files.rs"));
@@ -183,6 +192,19 @@ mod tests {
                 "{}",
                 f.name
             );
+            // Revalidated on each load, except what lives under a hashed or versioned name.
+            let expected = if f.name.starts_with("assets/") {
+                crate::export::ASSET_CACHE
+            } else {
+                APP_PAGE_CACHE
+            };
+            assert_eq!(f.cache_control, expected, "{}", f.name);
         }
+        assert!(
+            files
+                .iter()
+                .any(|f| f.name.starts_with("assets/") && f.name.ends_with(".js")),
+            "the bundle's chunks live under assets/"
+        );
     }
 }
