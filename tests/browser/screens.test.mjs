@@ -98,6 +98,7 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
   /** A signed-in tab of its own (a browser context: its own session storage). */
   async function signIn(token, viewport = { width: 1366, height: 800 }) {
     const context = await browser.newContext({ viewport, locale: "fr-FR" });
+    context.setDefaultTimeout(60000);
     await context.addInitScript(recordAlerts);
     await context.route((url) => url.host === tileHost, (route) => route.fulfill({ status: 200, contentType: "image/png", body: png }));
     const page = await context.newPage();
@@ -173,8 +174,14 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
   });
 
   await t.test("a share from another app prefills the form", async () => {
-    const shared = new URLSearchParams({ view: "entry", title: "Post de Mano", text: "Eau dans les maisons à Capesterre https://www.instagram.com/p/screens-share/" });
-    await vol.goto(`${base}/?${shared}`);
+    // As the installed app's share sheet opens it: the manifest's share_target action with
+    // the shared fields as its whole query (no view named).
+    const manifest = await (await fetch(`${base}/manifest.webmanifest`)).json();
+    assert.equal(manifest.share_target.method, "GET");
+    const shared = new URLSearchParams({ title: "Post de Mano", text: "Eau dans les maisons à Capesterre https://www.instagram.com/p/screens-share/" });
+    const action = new URL(manifest.share_target.action, `${base}/`);
+    action.search = shared.toString();
+    await vol.goto(action.href);
     await vol.waitForSelector("#entry-url");
     assert.equal(await vol.inputValue("#entry-url"), "https://www.instagram.com/p/screens-share/");
     assert.equal(await vol.inputValue("#entry-network"), "instagram");

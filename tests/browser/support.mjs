@@ -29,7 +29,7 @@ export function freePort() {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it answers something truthy; `onTimeout(what)` runs before failing. */
-export async function waitFor(check, what, { ms = 30000, onTimeout } = {}) {
+export async function waitFor(check, what, { ms = 45000, onTimeout } = {}) {
   const start = Date.now();
   let last;
   for (;;) {

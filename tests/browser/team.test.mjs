@@ -44,6 +44,8 @@ for (const backend of ["sqlite", "dynamodb"]) {
     const own = new Set([new URL(base).host, new URL(vigie.publicMap).host]);
     async function signIn(token, path, { keyboardOnly = false } = {}) {
       const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: "fr-FR" });
+      // A loaded 2-core machine runs four tabs, two servers and a store here: waits are generous.
+      context.setDefaultTimeout(60000);
       // Tiles are answered here: the test needs no network.
       await context.route((url) => !own.has(url.host), (route) => route.fulfill({ status: 200, contentType: "image/png", body: png }));
       if (keyboardOnly) {
