@@ -299,7 +299,9 @@ function probe() {
   };
   bench.watchGrid = () => {
     const grid = document.querySelector('[role="grid"]');
-    bench.gridObserver = new MutationObserver(() => bench.mutations.push(performance.now()));
+    // The clock's own ticks (claim countdowns, ages, every second) are not the changes timed.
+    const tick = (m) => { const el = m.target.nodeType === 1 ? m.target : m.target.parentElement; return el && el.closest(".countdown, time"); };
+    bench.gridObserver = new MutationObserver((records) => { if (!records.every(tick)) bench.mutations.push(performance.now()); });
     bench.gridObserver.observe(grid, { childList: true, subtree: true, characterData: true, attributes: true });
   };
 }
@@ -443,12 +445,19 @@ async function applyChanges() {
   const got = await page.evaluate((since) => ({
     measures: performance.getEntriesByType("measure").filter((m) => /change/i.test(m.name) && m.startTime >= since).map((m) => ({ name: m.name, duration: m.duration, startTime: m.startTime })),
     answers: window.__bench.answers,
-    lastMutation: window.__bench.mutations.length ? window.__bench.mutations[window.__bench.mutations.length - 1] : null,
+    mutations: window.__bench.mutations,
   }), since);
   await page.unroute("**/api/v1/changes**");
   const items = answers.filter((a) => typeof a === "number").reduce((a, b) => a + b, 0);
-  const outside = got.lastMutation !== null ? got.lastMutation - got.answers[0] : null;
-  const outsideText = outside !== null ? `; from outside, answer's headers → last grid mutation ${ms(outside)}` : "; no grid mutation seen";
+  // From outside: the answer, then the burst of grid mutations that follows it (each within
+  // 250 ms of the one before); the rows' clock re-renders them every second after that.
+  let outside = null;
+  for (const m of got.mutations.filter((x) => x >= got.answers[0])) {
+    const last = outside === null ? got.answers[0] : got.answers[0] + outside;
+    if (m - last > 250) break;
+    outside = m - got.answers[0];
+  }
+  const outsideText = outside !== null ? `; from outside, answer's headers → end of the grid's mutations ${ms(outside)}` : "; no grid mutation seen";
   if (got.measures.length) {
     const total = got.measures.reduce((a, m) => a + m.duration, 0);
     const names = [...new Set(got.measures.map((m) => m.name))].join(", ");

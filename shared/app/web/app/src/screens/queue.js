@@ -208,7 +208,7 @@ function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, on
     ${cell("place", (r.location && r.location.place) || "—")}
     ${cell("network", r.network)}
     ${cell("age", html`<time datetime=${r.posted_at}>${age(r.posted_at, now, l)}</time>`)}
-    ${cell("status", html`<span class=${`status s-${r.status}`}>${t(`status.${r.status}`)}</span>${r.escalated ? html` <span class="flag" title="escalated">⚑</span>` : ""}`)}
+    ${cell("status", html`<span class=${`status s-${r.status}`}>${t(`status.${r.status}`)}</span>${r.escalated ? html` <span class="flag" title="escalated">⚑</span>` : null}`)}
     ${cell("verification", html`<span class=${`verif v-${r.verification}`}>${t(`verification.${r.verification}`)}</span>`)}
     ${cell("cluster", r.cluster_size > 1 ? `×${r.cluster_size}` : "")}
     ${cell("claim", left ? html`<span class=${`claim${mine ? " mine" : ""}`}>${mine ? t("queue.mine") : holderName(r.claimed_by)} <span class="countdown">${left}</span></span>` : "")}
@@ -370,6 +370,15 @@ async function bulkByHand(ctx, body) {
   return { done, skipped };
 }
 
+/** When a report was collected, in ms, parsed once per report version (the room counts read
+ * it for every report at every change). */
+const collected = new WeakMap();
+function collectedMs(r) {
+  let at = collected.get(r);
+  if (at === undefined) { at = Date.parse(r.collected_at); collected.set(r, at); }
+  return at;
+}
+
 export default function Queue({ ctx }) {
   const { t, table, url, me } = ctx;
   const state = url.value;
@@ -438,7 +447,7 @@ export default function Queue({ ctx }) {
     for (const room of rooms.items) {
       const since = seen[room.id] ? Date.parse(seen[room.id]) : 0;
       let n = 0;
-      for (const r of reports.values()) if (Date.parse(r.collected_at) > since && matches(room.params, r)) n++;
+      for (const r of reports.values()) if (collectedMs(r) > since && matches(room.params, r)) n++;
       out[room.id] = n;
     }
     return out;
