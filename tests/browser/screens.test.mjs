@@ -330,6 +330,10 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
     const all = (await api(coordinator, "GET", "/stats")).total;
     assert.ok(Number(located) > 0 && Number(located) <= all);
     assert.match(await vol.locator("[data-unplaced]").textContent(), /sans lieu/);
+    // Reports at one spot (a commune's centre) share a circle that says how many they are.
+    const counts = (await vol.locator(".leaflet-tooltip.map-count").allTextContents()).map(Number);
+    assert.ok(counts.length > 0 && counts.every((n) => Number.isInteger(n) && n >= 2), `spot counts: ${counts}`);
+    assert.ok(counts.reduce((a, b) => a + b, 0) <= Number(located), `${counts} within ${located}`);
     // A click on a critical circle opens its popup, text only, with a way to the queue.
     const spot = await vol.evaluate(() => {
       const canvas = document.querySelector(".mapv canvas");

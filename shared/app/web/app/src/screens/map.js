@@ -9,6 +9,7 @@ import { effect } from "@preact/signals";
 import { loadLeaflet } from "../leaflet.js";
 import { formatBbox, parseBbox, inBbox } from "../bbox.js";
 import { priorityOf, categoryOf } from "../buckets.js";
+import { compare } from "../fold.js";
 import { adoptStyles, strings, scoped, label, excerpt, formatTime, PRIORITIES } from "./common.js";
 
 strings("map", {
@@ -27,6 +28,9 @@ strings("map", {
     clear: "Effacer la zone",
     dismissed: "Afficher aussi les écartés",
     open: "Ouvrir dans la file",
+    here: "{n} signalements à cet endroit",
+    more: "… et {n} autres",
+    show_here: "Voir ceux d'ici dans la file",
     no_tiles: "Fond de carte indisponible : les signalements restent affichés.",
   },
   en: {
@@ -44,6 +48,9 @@ strings("map", {
     clear: "Clear the box",
     dismissed: "Also show dismissed ones",
     open: "Open in the queue",
+    here: "{n} reports at this spot",
+    more: "… and {n} more",
+    show_here: "Show the ones here in the queue",
     no_tiles: "Base map unavailable: the reports are still shown.",
   },
 });
@@ -65,6 +72,10 @@ adoptStyles("map", `
 .vigie-popup button { font: inherit; margin-top: 0.3rem; padding: 0.3rem 0.6rem; border: 1px solid #0b3d5c; background: #0b3d5c; color: #fff; border-radius: 0.3rem; cursor: pointer; }
 .vigie-popup button:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 @media (max-width: 480px) { .mapv .map { height: 65vh; min-height: 18rem; } }
+.leaflet-tooltip.map-count { background: #fff; color: #111; border: 1px solid #333; border-radius: 0.6rem; padding: 0 0.3rem; font: 700 11px/1.3 system-ui, sans-serif; box-shadow: none; }
+.leaflet-tooltip.map-count::before { display: none; }
+.vigie-popup ul { list-style: none; margin: 0.25rem 0; padding: 0; max-height: 16rem; overflow-y: auto; }
+.vigie-popup li { border-top: 1px solid #ddd; padding: 0.3rem 0; }
 `);
 
 const BOX_STYLE = { color: "#0b3d5c", weight: 2, dashArray: "6 4", fillOpacity: 0.08 };
@@ -92,6 +103,46 @@ function popup(ctx, r) {
   open.textContent = ctx.t("map.open");
   open.addEventListener("click", () => ctx.navigate("queue", { open: r.id }));
   div.append(head, body, where, open);
+  return div;
+}
+
+/** Reports at one spot (the same point to 1e-5°, often a commune's centre), most urgent first:
+ * up to GROUP_LIST of them, each with its way to the queue, and the whole spot as a box. */
+const GROUP_LIST = 8;
+function groupPopup(ctx, reports, lat, lon) {
+  const tr = scoped(ctx, "map");
+  const div = document.createElement("div");
+  div.className = "vigie-popup";
+  const head = document.createElement("p");
+  const strong = document.createElement("strong");
+  strong.textContent = tr("here", { n: reports.length });
+  head.append(strong);
+  const list = document.createElement("ul");
+  for (const r of reports.slice(0, GROUP_LIST)) {
+    const li = document.createElement("li");
+    const what = document.createElement("strong");
+    what.textContent = `${label.priority(ctx, priorityOf(r))} · ${label.category(ctx, categoryOf(r))}`;
+    const body = document.createElement("p");
+    body.textContent = excerpt(r.summary || r.text, 120);
+    const open = document.createElement("button");
+    open.type = "button";
+    open.textContent = tr("open");
+    open.addEventListener("click", () => ctx.navigate("queue", { open: r.id }));
+    li.append(what, body, open);
+    list.append(li);
+  }
+  div.append(head, list);
+  if (reports.length > GROUP_LIST) {
+    const more = document.createElement("p");
+    more.textContent = tr("more", { n: reports.length - GROUP_LIST });
+    div.append(more);
+  }
+  const here = document.createElement("button");
+  here.type = "button";
+  here.textContent = tr("show_here");
+  const d = 0.00005;
+  here.addEventListener("click", () => ctx.navigate("queue", { box: formatBbox(lon - d, lat - d, lon + d, lat + d) }));
+  div.append(here);
   return div;
 }
 
@@ -178,12 +229,15 @@ export default function Screen({ ctx }) {
     // Markers, redrawn (at most every second) when the table changes.
     let timer = 0;
     let pending = false;
-    // One canvas for every marker; markers kept between redraws and replaced only when their
-    // report's version changed, so 20,000 reports redraw cheaply. Urgent ones are brought to
-    // the front after each change (a canvas draws in insertion order).
+    // One canvas for every marker. Reports at the same spot (many are placed at their
+    // commune's centre) share one circle, sized by their number and coloured by the most
+    // urgent, with the number beside it; its popup lists them. Circles are kept between
+    // redraws and replaced only when a report of their spot changed, so 20,000 reports redraw
+    // cheaply; urgent ones are brought to the front after each change (a canvas draws in
+    // insertion order).
     const order = ["low", "medium", "high", "critical"];
     const renderer = L.canvas({ padding: 0.3 });
-    const markers = new Map(); // id → {marker, version, priority}
+    const markers = new Map(); // spot → {marker, sig, priority}
     const draw = () => {
       timer = 0;
       pending = false;
@@ -191,26 +245,37 @@ export default function Screen({ ctx }) {
       let located = 0;
       let unplaced = 0;
       const showDismissed = dismissedRef.current;
-      const seen = new Set();
-      let added = 0;
+      const spots = new Map();
       for (const r of reports.values()) {
         if (r.status === "dismissed" && !showDismissed) continue;
         if (!r.location || !Number.isFinite(r.location.lat) || !Number.isFinite(r.location.lon)) { unplaced += 1; continue; }
         located += 1;
-        seen.add(r.id);
-        const had = markers.get(r.id);
-        if (had && had.version === r.version) continue;
+        const key = `${r.location.lat.toFixed(5)},${r.location.lon.toFixed(5)}`;
+        const spot = spots.get(key);
+        if (spot) spot.push(r); else spots.set(key, [r]);
+      }
+      let added = 0;
+      for (const [key, list] of spots) {
+        if (list.length > 1) list.sort(compare);
+        const sig = list.map((r) => `${r.id}:${r.version}`).join("|");
+        const had = markers.get(key);
+        if (had && had.sig === sig) continue;
         if (had) layer.removeLayer(had.marker);
-        const p = order.includes(priorityOf(r)) ? priorityOf(r) : "low";
-        const marker = L.circleMarker([r.location.lat, r.location.lon], {
-          renderer, radius: p === "critical" ? 8 : 6, color: "#ffffff", weight: 1.5, fillColor: PRIORITIES[p][0], fillOpacity: 0.9,
-        }).bindPopup(() => popup(ctx, r));
+        const first = list[0];
+        const p = order.includes(priorityOf(first)) ? priorityOf(first) : "low";
+        const n = list.length;
+        const { lat, lon } = first.location;
+        const radius = n === 1 ? (p === "critical" ? 8 : 6) : Math.min(18, 7 + 2.5 * Math.log2(n));
+        const marker = L.circleMarker([lat, lon], {
+          renderer, radius, color: "#ffffff", weight: 1.5, fillColor: PRIORITIES[p][0], fillOpacity: 0.9,
+        }).bindPopup(() => (n === 1 ? popup(ctx, first) : groupPopup(ctx, list, lat, lon)), { maxWidth: 320 });
+        if (n > 1) marker.bindTooltip(String(n), { permanent: true, direction: "right", offset: [radius - 2, -radius + 2], className: "map-count", interactive: false });
         layer.addLayer(marker);
-        markers.set(r.id, { marker, version: r.version, priority: p });
+        markers.set(key, { marker, sig, priority: p });
         added += 1;
       }
-      for (const [id, { marker }] of markers) {
-        if (!seen.has(id)) { layer.removeLayer(marker); markers.delete(id); }
+      for (const [key, { marker }] of markers) {
+        if (!spots.has(key)) { layer.removeLayer(marker); markers.delete(key); }
       }
       if (added) {
         for (const p of ["high", "critical"]) for (const m of markers.values()) if (m.priority === p) m.marker.bringToFront();

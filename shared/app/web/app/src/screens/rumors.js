@@ -166,18 +166,27 @@ function Cluster({ ctx, tr, item, members, mayChange, mayPublish, onDone }) {
   const sparkTitle = tr("spark", { n: item.size, first: formatTime(item.first_seen), last: formatTime(item.last_seen) });
 
   const apply = async (changes, publishIt) => {
-    const targets = list.length ? list : await loadMembers(ctx, item);
+    let targets = list.length ? list : await loadMembers(ctx, item);
     const done = [];
     const saved = [];
     const skipped = [];
-    for (const m of targets) {
-      setBusy(tr("working", { done: done.length + skipped.length, n: targets.length }));
-      try {
-        const after = await patchMember(ctx, m, changes);
-        if (after && after.id) { done.push(after.id); saved.push(after); if (ctx.table && ctx.table.upsert) ctx.table.upsert(after); }
-      } catch (e) {
-        skipped.push(`${m.id} (${failure((k) => ctx.t(`common.${k}`), e)})`);
+    const reached = new Set();
+    // Copies keep arriving while a rumour spreads: after each pass the cluster is read again
+    // and the posts that joined it meanwhile get the same change (a few passes at most).
+    for (let pass = 0; pass < 3 && targets.length; pass++) {
+      for (const m of targets) {
+        reached.add(m.id);
+        setBusy(tr("working", { done: done.length + skipped.length, n: reached.size }));
+        try {
+          const after = await patchMember(ctx, m, changes);
+          if (after && after.id) { done.push(after.id); saved.push(after); if (ctx.table && ctx.table.upsert) ctx.table.upsert(after); }
+        } catch (e) {
+          skipped.push(`${m.id} (${failure((k) => ctx.t(`common.${k}`), e)})`);
+        }
       }
+      let fresh = [];
+      try { fresh = ((await get(ctx, "/reports", { cluster: item.cluster_id, limit: 200 })) || {}).items || []; } catch { break; }
+      targets = fresh.filter((m) => !reached.has(m.id));
     }
     let message = tr("result", { done: done.length }) + (skipped.length ? " " + tr("skipped", { n: skipped.length, list: skipped.join("; ") }) : "");
     let ok = skipped.length === 0;
