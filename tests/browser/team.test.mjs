@@ -4,7 +4,8 @@
 // reload and cannot claim it, A saves, B's edit typed before A's meets the field-by-field
 // conflict and B keeps their value); the API stopped for 10 s while a volunteer edits and
 // started again, the edit saved once; a coordinator publishing from the app and the report
-// appearing on the public map page; a keyboard-only triage of five reports with no mouse event.
+// appearing on the public map page; signing out and in with a pasted token; a keyboard-only
+// triage of five reports with no mouse event.
 // Screenshots under artifacts/.
 
 import { test } from "node:test";
@@ -170,6 +171,18 @@ for (const backend of ["sqlite", "dynamodb"]) {
     }, "the published report on the public map page", { ms: 60000 });
     assert.equal(await map.evaluate((text) => window.vigie.cluster.getLayers().some((m) => m.feature.properties.summary === text), mine), true, "a marker for it");
     await shot(map, "public-map");
+
+    // The coordinator signs out: the token leaves the tab, a reload asks for one; pasting it
+    // signs in again.
+    await pageC.getByRole("button", { name: "Se déconnecter" }).click();
+    await pageC.locator("#token").waitFor();
+    assert.equal(await pageC.evaluate(() => sessionStorage.getItem("vigie.token")), null);
+    await pageC.reload();
+    await pageC.locator("#token").waitFor();
+    await pageC.locator("#token").fill(coordinator);
+    await pageC.getByRole("button", { name: "Se connecter" }).click();
+    await waitFor(async () => /Corinne Coord/.test(await pageC.locator("[data-testid=me]").textContent()), "signed in with the pasted token");
+    assert.match(await pageC.locator("[data-testid=me]").textContent(), /coordinat/);
 
     // Keyboard only: five reports triaged (priority, category) with no mouse event at all.
     const five = [];
