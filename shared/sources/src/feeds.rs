@@ -1,8 +1,10 @@
-//! Official feeds (`kind = "feed"`), format detected from the content: RSS 2.0 and Atom 1.0
-//! (with GeoRSS points, as GDACS publishes), CAP 1.2 alerts (areas as polygon, circle and
-//! INSEE geocodes), and GeoJSON FeatureCollections
-//! such as the USGS earthquake feeds. Conditional requests (ETag, Last-Modified) save calls
-//! when nothing changed.
+//! Official feeds (`kind = "feed"`), format detected from the content: RSS 0.91, 0.92, 1.0
+//! (RDF) and 2.0 and Atom 1.0 (with GeoRSS points, as GDACS publishes), CAP 1.1 and 1.2 alerts
+//! (areas as polygon, circle and INSEE geocodes), and GeoJSON FeatureCollections such as the
+//! USGS and EMSC (FDSN event) earthquake feeds. XML is read in the encoding its prolog declares
+//! (ISO-8859-1, Windows-1252, UTF-16… through encoding_rs); links are made absolute against
+//! the feed's address (and Atom's `xml:base`). Conditional requests (ETag, Last-Modified) save
+//! calls when nothing changed.
 
 use crate::http::Http;
 use async_trait::async_trait;
@@ -41,28 +43,113 @@ pub enum Format {
 
 /// Detects the format from the content itself (servers often send a vague content type).
 pub fn detect(body: &[u8]) -> Option<Format> {
-    let text = std::str::from_utf8(body)
-        .ok()?
-        .trim_start_matches('\u{feff}')
-        .trim_start();
-    if text.starts_with('{') {
-        return Some(Format::GeoJson);
+    root(body).ok().map(|(format, _)| format)
+}
+
+/// The format and the root element's name, or what the answer is instead (for the error).
+fn root(body: &[u8]) -> Result<(Format, String), String> {
+    let start = body
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(body)
+        .iter()
+        .position(|b| !b.is_ascii_whitespace());
+    if start.is_some_and(|i| body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body)[i] == b'{') {
+        return Ok((Format::GeoJson, String::new()));
     }
-    let mut reader = quick_xml::Reader::from_str(text);
+    let text = xml_text(body)?;
+    let mut reader = quick_xml::Reader::from_str(&text);
     loop {
-        match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) => {
-                let name = e.local_name();
-                return match name.as_ref() {
-                    "alert" => Some(Format::Cap),
-                    "rss" | "feed" | "RDF" => Some(Format::RssOrAtom),
-                    _ => None,
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let name = e.local_name().as_ref().to_string();
+                return match name.as_str() {
+                    "alert" => Ok((Format::Cap, name)),
+                    "rss" | "feed" | "RDF" => Ok((Format::RssOrAtom, name)),
+                    other => Err(format!(
+                        "its root element is <{other}>{}",
+                        if other.eq_ignore_ascii_case("html") {
+                            " (an error page?)"
+                        } else {
+                            ""
+                        }
+                    )),
                 };
             }
-            Event::Eof => return None,
+            Ok(Event::Eof) => return Err("it has no XML element".into()),
+            Err(e) => return Err(format!("it is not well-formed XML ({e})")),
             _ => {}
         }
     }
+}
+
+/// An XML document as text: decoded from the encoding its byte-order mark or prolog declares
+/// (UTF-8 when it declares none), with the prolog rewritten to say UTF-8 so that a parser
+/// reading the text does not decode it a second time. Undeclared bytes that are not UTF-8 are
+/// read as Windows-1252 (a superset of ISO-8859-1), what such feeds nearly always are.
+pub fn xml_text(body: &[u8]) -> Result<String, String> {
+    use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+    let (declared, bom) = match Encoding::for_bom(body) {
+        Some((encoding, len)) => (Some(encoding), len),
+        None => (None, 0),
+    };
+    let body = &body[bom..];
+    let label = declared_encoding(body);
+    let encoding = match (declared, &label) {
+        (Some(e), _) => e,
+        (None, Some(label)) => Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+            format!("it declares the encoding `{label}`, which is not one Vigie can read")
+        })?,
+        (None, None) => UTF_8,
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    let text = if had_errors && encoding == UTF_8 && label.is_none() {
+        WINDOWS_1252.decode_without_bom_handling(body).0
+    } else if had_errors {
+        return Err(format!(
+            "it is not valid {} text, as it declares",
+            encoding.name()
+        ));
+    } else {
+        text
+    };
+    Ok(utf8_prolog(&text))
+}
+
+/// The `encoding` of an XML declaration at the start of `body` (read as ASCII), if any.
+fn declared_encoding(body: &[u8]) -> Option<String> {
+    // UTF-16 without a byte-order mark: the declaration's `<?` is two bytes each.
+    if body.starts_with(b"<\0?\0") {
+        return Some("utf-16le".into());
+    }
+    if body.starts_with(b"\0<\0?") {
+        return Some("utf-16be".into());
+    }
+    if !body.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = body.iter().take(400).position(|&b| b == b'>')?;
+    let decl = String::from_utf8_lossy(&body[..end]);
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest[1..].split(quote).next()?;
+    Some(value.trim().to_string())
+}
+
+/// The text with its XML declaration, if any, saying UTF-8.
+fn utf8_prolog(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix("<?xml") {
+        if let Some(end) = rest.find("?>") {
+            return format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
+                &rest[end + 2..]
+            );
+        }
+    }
+    text.to_string()
 }
 
 impl FeedSource {
@@ -127,14 +214,20 @@ impl FeedSource {
                     feed_rs::parser::generate_id(links, title, uri)
                 }
             })
+            .base_uri(Some(self.shown_url()))
             .build();
-        let feed = parser.parse(body).map_err(|e| {
+        let unreadable = |e: String| {
             SourceError::Transient(format!(
                 "{}: not a readable RSS or Atom feed: {e}",
                 self.shown_url()
             ))
-        })?;
-        let points = georss_points(body);
+        };
+        let text = xml_text(body).map_err(unreadable)?;
+        let feed = parser
+            .parse(text.as_bytes())
+            .map_err(|e| unreadable(e.to_string()))?;
+        let base = url::Url::parse(&self.shown_url()).ok();
+        let points = georss_points(text.as_bytes(), base.as_ref());
         for entry in feed.entries {
             let title = entry
                 .title
@@ -151,7 +244,12 @@ impl FeedSource {
                 batch.skipped += 1;
                 continue;
             }
-            let link = entry.links.first().map(|l| l.href.clone());
+            // feed-rs resolves Atom's links against xml:base and the feed's address; RSS
+            // links and guids that are paths are resolved here.
+            let link = entry
+                .links
+                .first()
+                .map(|l| absolute(base.as_ref(), &l.href));
             let point = points
                 .get(&entry.id)
                 .or_else(|| link.as_ref().and_then(|l| points.get(l)))
@@ -180,9 +278,15 @@ impl FeedSource {
         Ok(())
     }
 
-    /// A CAP 1.2 alert: one observation per `info` block (one per language).
+    /// A CAP 1.1 or 1.2 alert: one observation per `info` block (one per language).
     pub fn parse_cap(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
-        let text = String::from_utf8_lossy(body)
+        let text = xml_text(body)
+            .map_err(|e| {
+                SourceError::Transient(format!(
+                    "{}: not a readable CAP alert: {e}",
+                    self.shown_url()
+                ))
+            })?
             .replace("<cap:", "<")
             .replace("</cap:", "</");
         let alert: CapAlert = quick_xml::de::from_str(&text).map_err(|e| {
@@ -199,12 +303,22 @@ impl FeedSource {
         }
         for (i, info) in alert.info.iter().enumerate() {
             let mut html = String::new();
+            // Text parameters (the short texts sent to phones, such as CMAMtext) come after
+            // the alert's own texts, when they say something more.
+            let texts = info
+                .parameter
+                .iter()
+                .filter(|p| p.value_name.to_ascii_lowercase().contains("text"))
+                .map(|p| Some(p.value.clone()));
             for part in [
-                &info.headline,
-                &Some(info.event.clone()),
-                &info.description,
-                &info.instruction,
-            ] {
+                info.headline.clone(),
+                Some(info.event.clone()),
+                info.description.clone(),
+                info.instruction.clone(),
+            ]
+            .into_iter()
+            .chain(texts)
+            {
                 if let Some(p) = part.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
                     if !html.contains(&escape(p)) {
                         html.push_str(&format!("<p>{}</p>", escape(p)));
@@ -225,8 +339,22 @@ impl FeedSource {
             } else {
                 alert.identifier.clone()
             };
-            let mut obs = self.observation(native, info.web.clone(), Body::Html(html), sent);
-            obs.language = info.language.clone();
+            // An empty <web> is no link; an absent <language> is CAP's default, en-US.
+            let web = info
+                .web
+                .as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(|w| absolute(url::Url::parse(&self.shown_url()).ok().as_ref(), w));
+            let mut obs = self.observation(native, web, Body::Html(html), sent);
+            obs.language = Some(
+                info.language
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or("en-US")
+                    .to_string(),
+            );
             obs.point = info.area.iter().find_map(CapArea::centre);
             // The communes the alert names by code; the gazetteer turns them into places.
             obs.insee = info
@@ -244,8 +372,10 @@ impl FeedSource {
         Ok(())
     }
 
-    /// A GeoJSON FeatureCollection: USGS earthquake properties are understood (`mag`, `place`,
-    /// `time`, `url`, `alert`, `tsunami`); other feeds by `title`, `name` or `description`.
+    /// A GeoJSON FeatureCollection: earthquake properties are understood, USGS's (`mag`,
+    /// `place`, `time` in ms, `url`, `alert`, `tsunami`) and FDSN event feeds' (`mag`,
+    /// `flynn_region`, `time` in ISO 8601, `unid`); other feeds by `title`, `name` or
+    /// `description`.
     pub fn parse_geojson(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
         let collection: FeatureCollection = serde_json::from_slice(body).map_err(|e| {
             SourceError::Transient(format!(
@@ -263,9 +393,15 @@ impl FeedSource {
             let text_of = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
             let mag = p.get("mag").and_then(|v| v.as_f64());
             let tsunami = p.get("tsunami").and_then(|v| v.as_i64()).unwrap_or(0) == 1;
-            let mut text = match (text_of("title"), mag, text_of("place")) {
+            // USGS says `place`; FDSN event feeds (EMSC's seismic portal) `flynn_region`.
+            let region = text_of("place")
+                .or_else(|| text_of("flynn_region"))
+                .or_else(|| text_of("region"))
+                .filter(|r| !r.trim().is_empty());
+            let mut text = match (text_of("title"), mag, region) {
                 (Some(t), _, _) => t,
                 (None, Some(m), Some(place)) => format!("M {m:.1} - {place}"),
+                (None, Some(m), None) => format!("M {m:.1} earthquake"),
                 _ => match text_of("name").or_else(|| text_of("description")) {
                     Some(t) => t,
                     None => {
@@ -286,6 +422,8 @@ impl FeedSource {
                         .unwrap_or_else(|| v.to_string())
                 })
                 .or_else(|| text_of("code"))
+                .or_else(|| text_of("unid"))
+                .or_else(|| text_of("source_id"))
                 // No id: one made from what the feature says, so a new feature put first in
                 // the feed never takes an older one's place.
                 .unwrap_or_else(|| {
@@ -294,10 +432,18 @@ impl FeedSource {
                         &p.get("time").map(|t| t.to_string()).unwrap_or_default(),
                     ])
                 });
+            // Milliseconds since the epoch (USGS) or an ISO 8601 time (FDSN event feeds).
             let posted = p
                 .get("time")
-                .and_then(|v| v.as_i64())
-                .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+                .and_then(|v| match v {
+                    serde_json::Value::Number(n) => n
+                        .as_i64()
+                        .and_then(|ms| Utc.timestamp_millis_opt(ms).single()),
+                    serde_json::Value::String(t) => DateTime::parse_from_rfc3339(t.trim())
+                        .ok()
+                        .map(|t| t.with_timezone(&Utc)),
+                    _ => None,
+                })
                 .unwrap_or_else(Utc::now);
             let mut obs = self.observation(id, text_of("url"), Body::Plain(text), posted);
             obs.point = feature.geometry.as_ref().and_then(|g| {
@@ -394,6 +540,8 @@ struct CapInfo {
     instruction: Option<String>,
     web: Option<String>,
     #[serde(default)]
+    parameter: Vec<CapGeocode>,
+    #[serde(default)]
     area: Vec<CapArea>,
 }
 
@@ -409,7 +557,8 @@ struct CapArea {
     geocode: Vec<CapGeocode>,
 }
 
-/// A CAP 1.2 `<geocode>`: `<valueName>` says which code system, `<value>` the code.
+/// A CAP `<geocode>` or `<parameter>`: `<valueName>` says what the value is (a code system,
+/// or a parameter such as `CMAMtext`), `<value>` the value.
 #[derive(Deserialize)]
 struct CapGeocode {
     #[serde(rename = "valueName", default)]
@@ -478,9 +627,18 @@ fn cap_priority(severity: &str, urgency: &str) -> Priority {
     }
 }
 
-/// GeoRSS points of the items of a feed, by item id (guid or Atom id) and by link:
-/// `georss:point` ("lat lon"), or `geo:lat` and `geo:long`.
-fn georss_points(body: &[u8]) -> HashMap<String, (f64, f64)> {
+/// A link made absolute against the feed's address (kept as it is when it cannot be).
+fn absolute(base: Option<&url::Url>, href: &str) -> String {
+    let href = href.trim();
+    match base.map(|b| b.join(href)) {
+        Some(Ok(u)) if matches!(u.scheme(), "http" | "https") => u.to_string(),
+        _ => href.to_string(),
+    }
+}
+
+/// GeoRSS points of the items of a feed, by item id (guid or Atom id) and by link (as written
+/// and made absolute): `georss:point` ("lat lon"), or `geo:lat` and `geo:long`.
+fn georss_points(body: &[u8], base: Option<&url::Url>) -> HashMap<String, (f64, f64)> {
     let mut out = HashMap::new();
     let mut reader = quick_xml::Reader::from_reader(body);
     let mut buf = Vec::new();
@@ -550,6 +708,7 @@ fn georss_points(body: &[u8]) -> HashMap<String, (f64, f64)> {
                     let found = point.or(lat.zip(lon));
                     if let Some(p) = found {
                         for k in keys.drain(..) {
+                            out.insert(absolute(base, &k), p);
                             out.insert(k, p);
                         }
                     }
@@ -616,13 +775,13 @@ impl Source for FeedSource {
                 self.shown_url()
             )));
         }
-        match detect(&answer.body) {
-            Some(Format::RssOrAtom) => self.parse_rss_or_atom(&answer.body, &mut batch)?,
-            Some(Format::Cap) => self.parse_cap(&answer.body, &mut batch)?,
-            Some(Format::GeoJson) => self.parse_geojson(&answer.body, &mut batch)?,
-            None => {
+        match root(&answer.body) {
+            Ok((Format::RssOrAtom, _)) => self.parse_rss_or_atom(&answer.body, &mut batch)?,
+            Ok((Format::Cap, _)) => self.parse_cap(&answer.body, &mut batch)?,
+            Ok((Format::GeoJson, _)) => self.parse_geojson(&answer.body, &mut batch)?,
+            Err(what) => {
                 return Err(SourceError::Transient(format!(
-                    "{}: not RSS, Atom, CAP or GeoJSON (an error page?)",
+                    "{}: not RSS, Atom, CAP or GeoJSON: {what}",
                     self.shown_url()
                 )))
             }

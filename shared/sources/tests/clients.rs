@@ -21,6 +21,14 @@ fn fixture(name: &str) -> String {
     .unwrap()
 }
 
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
 fn http() -> Http {
     Http::new(
         Duration::from_millis(800),
@@ -499,12 +507,12 @@ async fn a_bluesky_login_failure_names_the_handle_never_the_password() {
     }
 }
 
-async fn feed(body: &str) -> (MockServer, FeedSource) {
+async fn feed(body: impl AsRef<[u8]>) -> (MockServer, FeedSource) {
     let server = MockServer::start().await;
     Mock::given(path("/feed"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_string(body)
+                .set_body_bytes(body.as_ref().to_vec())
                 .insert_header("ETag", "\"v1\""),
         )
         .mount(&server)
@@ -659,10 +667,176 @@ async fn a_feed_that_is_no_feed_is_named() {
     let (_server, source) = feed("<html><body>Service indisponible</body></html>").await;
     match source.fetch(None).await {
         Err(SourceError::Transient(m)) => {
-            assert!(m.contains("not RSS, Atom, CAP or GeoJSON"), "{m}")
+            assert!(m.contains("not RSS, Atom, CAP or GeoJSON"), "{m}");
+            assert!(m.contains("root element is <html>"), "{m}");
+            assert!(m.contains("error page"), "{m}");
         }
         other => panic!("{other:?}"),
     }
+    // An encoding nobody reads is named as such, not taken for an error page.
+    let (_server, source) =
+        feed(r#"<?xml version="1.0" encoding="x-klingon"?><rss version="2.0"></rss>"#).await;
+    match source.fetch(None).await {
+        Err(SourceError::Transient(m)) => {
+            assert!(m.contains("encoding `x-klingon`"), "{m}");
+            assert!(!m.contains("error page"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The text of every observation of a batch, as one string.
+fn texts(batch: &vigie_domain::ports::Batch) -> String {
+    batch
+        .observations
+        .iter()
+        .map(|o| match &o.body {
+            Body::Html(h) | Body::Plain(h) => h.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn feeds_are_read_in_the_encoding_they_declare_with_accents_intact() {
+    for (file, expected) in [
+        ("rss_latin1.xml", "Fermeture des écoles à Pointe-à-Pitre"),
+        (
+            "rss_windows1252.xml",
+            "L’œuvre des bénévoles : distribution d’eau « au quai »",
+        ),
+        ("rss_windows1252.xml", "potable… à 10 h – apportez"),
+        ("rss_utf16.xml", "L’œuvre des bénévoles"),
+        // No declaration and bytes that are not UTF-8: read as Windows-1252.
+        ("rss_undeclared_latin1.xml", "rivière du Grand Carbet"),
+    ] {
+        let (_server, source) = feed(fixture_bytes(file)).await;
+        let batch = source
+            .fetch(None)
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!batch.observations.is_empty(), "{file}");
+        let all = texts(&batch);
+        assert!(all.contains(expected), "{file}: {all}");
+        assert!(
+            !all.contains('\u{fffd}') && !all.contains("Ã"),
+            "{file}: {all}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn relative_links_are_made_absolute_against_the_feed_or_its_xml_base() {
+    let (server, source) = feed(fixture_bytes("rss_latin1.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    let links: Vec<_> = batch
+        .observations
+        .iter()
+        .filter_map(|o| o.url.clone())
+        .collect();
+    assert_eq!(
+        links,
+        [
+            format!("{}/communiques/fermeture-ecoles", server.uri()),
+            format!("{}/suivi/capesterre.html", server.uri()),
+        ]
+    );
+    let (_server, source) = feed(fixture("atom_base.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(
+        batch.observations[0].url.as_deref(),
+        Some("https://meteo.example.fr/antilles/bulletins/9")
+    );
+}
+
+#[tokio::test]
+async fn rss_091_and_rss_10_rdf_feeds() {
+    let (_server, source) = feed(fixture("rss091.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert_eq!(
+        batch.observations[0].url.as_deref(),
+        Some("https://radio.example.gp/flash/traversee")
+    );
+    assert!(texts(&batch).contains("déviation par le nord"));
+    let (_server, source) = feed(fixture("rss10_rdf.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 1);
+    let o = &batch.observations[0];
+    assert_eq!(
+        o.posted_at.to_rfc3339(),
+        "2026-09-14T03:30:00+00:00",
+        "dc:date"
+    );
+    assert_eq!(
+        o.url.as_deref(),
+        Some("https://observatoire.example.fr/bulletins/42")
+    );
+    assert!(texts(&batch).contains("Houle de 6 à 8 mètres"));
+}
+
+#[tokio::test]
+async fn a_cap_11_alert_in_latin1_keeps_its_text_parameters_and_default_language() {
+    let (_server, source) = feed(fixture_bytes("cap11_latin1.xml")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 1);
+    let o = &batch.observations[0];
+    let all = texts(&batch);
+    assert!(all.contains("Crue rapide de la Rivière Salée"), "{all}");
+    assert!(
+        all.contains("gagnez les étages"),
+        "the CMAMtext parameter: {all}"
+    );
+    assert_eq!(
+        o.language.as_deref(),
+        Some("en-US"),
+        "CAP's default language"
+    );
+    assert_eq!(o.url, None, "an empty <web> is no link");
+    assert_eq!(o.point, Some((16.19, -61.59)));
+    assert_eq!(o.posted_at.to_rfc3339(), "2026-09-14T08:30:00+00:00");
+    let hint = o.hint.as_ref().unwrap();
+    assert_eq!(hint.category, Category::Weather);
+    assert_eq!(hint.priority, Priority::High, "Severe and Immediate");
+}
+
+#[tokio::test]
+async fn fdsn_event_geojson_earthquakes_without_title_or_place() {
+    let (_server, source) = feed(fixture("emsc_fdsn.geojson")).await;
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.skipped, 0);
+    assert_eq!(batch.observations.len(), 2);
+    let first = &batch.observations[0];
+    assert!(
+        matches!(&first.body, Body::Plain(t) if t == "M 4.8 - LEEWARD ISLANDS"),
+        "{:?}",
+        first.body
+    );
+    assert!(
+        first.native_id.ends_with("20260914_0000077"),
+        "{}",
+        first.native_id
+    );
+    assert_eq!(
+        first.posted_at.to_rfc3339(),
+        "2026-09-14T02:14:31.500+00:00"
+    );
+    assert_eq!(first.point, Some((16.52, -61.42)));
+    assert_eq!(
+        first.hint.as_ref().map(|h| h.category),
+        Some(Category::Hazard)
+    );
+    let second = &batch.observations[1];
+    assert!(
+        matches!(&second.body, Body::Plain(t) if t == "M 3.1 earthquake"),
+        "{:?}",
+        second.body
+    );
+    assert!(
+        second.native_id.ends_with("20260914_0000078"),
+        "the unid: {}",
+        second.native_id
+    );
 }
 
 #[tokio::test]
