@@ -194,22 +194,34 @@ for (const backend of ["sqlite", "dynamodb"]) {
     const activeId = () => pageK.evaluate(() => { const r = document.querySelector(".grid .body [role=row].active"); return r && r.dataset.id; });
     const seen = [];
     await pageK.keyboard.press("j");
-    for (let i = 0; i < 5; i++) {
-      if (i === 0) await pageK.keyboard.press("Enter");
-      else await pageK.keyboard.press("n"); // the next unclaimed report, this one released
-      await pageK.locator("[data-testid=triage]").waitFor();
-      await waitFor(async () => /Vous l'avez pris en charge/.test(await claimLine(pageK).textContent()), `the claim of report ${i + 1}`);
-      const current = await activeId();
-      assert.ok(five.includes(current) && !seen.includes(current), `report ${i + 1} is a new one of the five: ${current}`);
-      seen.push(current);
-      await pageK.keyboard.press("3");
-      await waitFor(async () => (await api(kim, "GET", `/reports/${current}`)).priority === "medium", `the priority of report ${i + 1}`);
-      await pageK.keyboard.press("t");
-      await pageK.locator("[role=menu]").waitFor();
-      await pageK.keyboard.press("Home");
-      for (let k = 0; k < CATEGORIES_BEFORE_ACCESS; k++) await pageK.keyboard.press("ArrowDown");
-      await pageK.keyboard.press("Enter");
-      await waitFor(async () => (await api(kim, "GET", `/reports/${current}`)).category === "access", `the category of report ${i + 1}`);
+    await waitFor(() => activeId(), "a row made active by j");
+    try {
+      for (let i = 0; i < 5; i++) {
+        if (i === 0) await pageK.keyboard.press("Enter");
+        else await pageK.keyboard.press("n"); // the next unclaimed report, this one released
+        await pageK.locator("[data-testid=triage]").waitFor();
+        await waitFor(async () => /Vous l'avez pris en charge/.test(await claimLine(pageK).textContent()), `the claim of report ${i + 1}`);
+        const current = await activeId();
+        assert.ok(five.includes(current) && !seen.includes(current), `report ${i + 1} is a new one of the five: ${current}`);
+        seen.push(current);
+        await pageK.keyboard.press("3");
+        await waitFor(async () => (await api(kim, "GET", `/reports/${current}`)).priority === "medium", `the priority of report ${i + 1}`);
+        await pageK.keyboard.press("t");
+        await pageK.locator("[role=menu]").waitFor();
+        // As a person would: the next keys once the menu has the focus.
+        await waitFor(() => pageK.evaluate(() => Boolean(document.activeElement && document.activeElement.closest("[role=menu]"))), "the focus in the category menu");
+        await pageK.keyboard.press("Home");
+        for (let k = 0; k < CATEGORIES_BEFORE_ACCESS; k++) await pageK.keyboard.press("ArrowDown");
+        await pageK.keyboard.press("Enter");
+        await pageK.locator("[role=menu]").waitFor({ state: "detached" });
+        await waitFor(async () => (await api(kim, "GET", `/reports/${current}`)).category === "access", `the category of report ${i + 1}`);
+      }
+    } catch (e) {
+      // What the page shows and where the focus is, to tell a slow machine from a wrong key.
+      await pageK.screenshot({ path: join(artifacts, `team-${backend}-keyboard-failure.png`) }).catch(() => {});
+      const where = await pageK.evaluate(() => `${location.search} focus: ${document.activeElement && document.activeElement.outerHTML.slice(0, 160)}`).catch((x) => x.message);
+      console.log(`keyboard triage stopped after ${seen.length} reports at ${where}`);
+      throw e;
     }
     await pageK.keyboard.press("Escape");
     await pageK.locator("[data-testid=triage]").waitFor({ state: "detached" });
