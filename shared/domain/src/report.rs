@@ -187,7 +187,11 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
     let official = obs.official_source || ctx.is_official_account(&obs.network, &obs.author);
     let mut suggestion = classify(&folded, official);
     if let Some(hint) = &obs.hint {
-        suggestion.priority = suggestion.priority.min(hint.priority);
+        // The source's own fields (CAP severity, urgency and certainty; an earthquake's
+        // magnitude, alert and tsunami flag; GDACS's alert level) set the priority both ways,
+        // whatever the language of its text: a monthly test or a magnitude 1 quake is low
+        // even when its words sound urgent.
+        suggestion.priority = hint.priority;
         if suggestion.category == Category::Other || official {
             suggestion.category = hint.category;
         }
@@ -403,6 +407,26 @@ mod tests {
             ..obs
         };
         assert_eq!(ingested(&unknown).location, None);
+    }
+
+    #[test]
+    fn a_sources_own_severity_sets_the_priority_both_ways() {
+        let text = "URGENT : séisme, évacuez immédiatement, danger de mort";
+        let loud = ingested(&observation(text)).suggested_priority;
+        assert!(
+            loud <= Priority::High,
+            "the words alone sound urgent: {loud:?}"
+        );
+        for hinted in [Priority::Low, Priority::Medium, Priority::Critical] {
+            let obs = Observation {
+                hint: Some(Suggestion {
+                    category: Category::Hazard,
+                    priority: hinted,
+                }),
+                ..observation(text)
+            };
+            assert_eq!(ingested(&obs).suggested_priority, hinted);
+        }
     }
 
     #[test]

@@ -250,10 +250,11 @@ impl FeedSource {
                 .links
                 .first()
                 .map(|l| absolute(base.as_ref(), &l.href));
-            let point = points
+            let extra = points
                 .get(&entry.id)
                 .or_else(|| link.as_ref().and_then(|l| points.get(l)))
-                .copied();
+                .cloned()
+                .unwrap_or_default();
             let html = if summary.trim().is_empty() {
                 escape(&title)
             } else {
@@ -271,7 +272,8 @@ impl FeedSource {
             };
             let posted = dated.unwrap_or_else(Utc::now);
             let mut obs = self.observation(id, link, Body::Html(html), posted);
-            obs.point = point;
+            obs.point = extra.point;
+            obs.hint = extra.alert_level.as_deref().and_then(gdacs_hint);
             obs.language = entry.language.clone().or_else(|| feed.language.clone());
             batch.observations.push(obs);
         }
@@ -298,6 +300,13 @@ impl FeedSource {
         let sent = DateTime::parse_from_rfc3339(alert.sent.trim())
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|_| Utc::now());
+        // Tests, exercises, system messages and drafts are nobody's emergency: skipped and
+        // counted, never in the queue.
+        let status = alert.status.trim();
+        if !status.is_empty() && !status.eq_ignore_ascii_case("Actual") {
+            batch.skipped += alert.info.len().max(1) as u64;
+            return Ok(());
+        }
         if alert.info.is_empty() {
             batch.skipped += 1;
         }
@@ -365,7 +374,7 @@ impl FeedSource {
                 .collect();
             obs.hint = Some(Suggestion {
                 category: cap_category(&info.category),
-                priority: cap_priority(&info.severity, &info.urgency),
+                priority: cap_priority(&info.severity, &info.urgency, &info.certainty),
             });
             batch.observations.push(obs);
         }
@@ -454,15 +463,9 @@ impl FeedSource {
                     None
                 }
             });
-            if mag.is_some() {
-                let priority = match text_of("alert").as_deref() {
-                    Some("red") => Priority::Critical,
-                    Some("orange") => Priority::High,
-                    _ if tsunami => Priority::High,
-                    Some("yellow") => Priority::Medium,
-                    _ if mag.unwrap_or(0.0) >= 6.0 => Priority::High,
-                    _ => Priority::Low,
-                };
+            if let Some(m) = mag {
+                let felt = p.get("felt").and_then(|v| v.as_u64()).unwrap_or(0);
+                let priority = quake_priority(m, text_of("alert").as_deref(), tsunami, felt);
                 obs.hint = Some(Suggestion {
                     category: Category::Hazard,
                     priority,
@@ -520,6 +523,9 @@ struct CapAlert {
     identifier: String,
     #[serde(default)]
     sent: String,
+    /// Actual, Exercise, System, Test or Draft.
+    #[serde(default)]
+    status: String,
     #[serde(default)]
     info: Vec<CapInfo>,
 }
@@ -535,6 +541,8 @@ struct CapInfo {
     urgency: String,
     #[serde(default)]
     severity: String,
+    #[serde(default)]
+    certainty: String,
     headline: Option<String>,
     description: Option<String>,
     instruction: Option<String>,
@@ -617,8 +625,27 @@ fn cap_category(categories: &[String]) -> Category {
     }
 }
 
-/// CAP severity and urgency to a priority: an extreme threat happening now is critical.
-fn cap_priority(severity: &str, urgency: &str) -> Priority {
+/// An earthquake's priority from its own fields (the thresholds the README gives): USGS's
+/// PAGER alert first (red critical, orange high, yellow medium), a tsunami flag high, then the
+/// magnitude (6 and more high, 5 and more medium) and felt reports (100 and more medium);
+/// anything smaller is low.
+fn quake_priority(mag: f64, alert: Option<&str>, tsunami: bool, felt: u64) -> Priority {
+    match alert {
+        Some("red") => Priority::Critical,
+        Some("orange") => Priority::High,
+        _ if tsunami || mag >= 6.0 => Priority::High,
+        Some("yellow") => Priority::Medium,
+        _ if mag >= 5.0 || felt >= 100 => Priority::Medium,
+        _ => Priority::Low,
+    }
+}
+
+/// CAP severity, urgency and certainty to a priority (the table the README gives): an extreme
+/// threat happening now is critical; a threat that is past, or unlikely, is low.
+fn cap_priority(severity: &str, urgency: &str, certainty: &str) -> Priority {
+    if urgency == "Past" || certainty == "Unlikely" {
+        return Priority::Low;
+    }
     match (severity, urgency) {
         ("Extreme", "Immediate") => Priority::Critical,
         ("Extreme", _) | ("Severe", "Immediate") => Priority::High,
@@ -636,15 +663,39 @@ fn absolute(base: Option<&url::Url>, href: &str) -> String {
     }
 }
 
-/// GeoRSS points of the items of a feed, by item id (guid or Atom id) and by link (as written
-/// and made absolute): `georss:point` ("lat lon"), or `geo:lat` and `geo:long`.
-fn georss_points(body: &[u8], base: Option<&url::Url>) -> HashMap<String, (f64, f64)> {
+/// What an item carries beside its text: a GeoRSS point, and GDACS's alert level.
+#[derive(Debug, Clone, Default)]
+struct ItemExtra {
+    point: Option<(f64, f64)>,
+    alert_level: Option<String>,
+}
+
+/// GDACS's alert levels (the expected humanitarian impact) to a priority: Red critical,
+/// Orange high, Green low.
+fn gdacs_hint(level: &str) -> Option<Suggestion> {
+    let priority = match level.trim().to_ascii_lowercase().as_str() {
+        "red" => Priority::Critical,
+        "orange" => Priority::High,
+        "green" => Priority::Low,
+        _ => return None,
+    };
+    Some(Suggestion {
+        category: Category::Hazard,
+        priority,
+    })
+}
+
+/// The extras of the items of a feed, by item id (guid or Atom id) and by link (as written
+/// and made absolute): `georss:point` ("lat lon"), or `geo:lat` and `geo:long`; and
+/// `gdacs:alertlevel`.
+fn georss_points(body: &[u8], base: Option<&url::Url>) -> HashMap<String, ItemExtra> {
     let mut out = HashMap::new();
     let mut reader = quick_xml::Reader::from_reader(body);
     let mut buf = Vec::new();
     let mut in_item = false;
     let mut keys: Vec<String> = Vec::new();
     let mut point: Option<(f64, f64)> = None;
+    let mut alert_level: Option<String> = None;
     let (mut lat, mut lon): (Option<f64>, Option<f64>) = (None, None);
     let mut field: Option<String> = None;
     let mut text = String::new();
@@ -657,6 +708,7 @@ fn georss_points(body: &[u8], base: Option<&url::Url>) -> HashMap<String, (f64, 
                     in_item = true;
                     keys.clear();
                     point = None;
+                    alert_level = None;
                     lat = None;
                     lon = None;
                 } else if in_item && local == "link" {
@@ -699,17 +751,21 @@ fn georss_points(body: &[u8], base: Option<&url::Url>) -> HashMap<String, (f64, 
                             point = Some((a, b));
                         }
                     }
+                    Some("gdacs:alertlevel") if in_item => alert_level = Some(value.to_string()),
                     Some("geo:lat") => lat = value.parse().ok(),
                     Some("geo:long" | "geo:lon") => lon = value.parse().ok(),
                     _ => {}
                 }
                 let local = e.local_name();
                 if in_item && (local.as_ref() == "item" || local.as_ref() == "entry") {
-                    let found = point.or(lat.zip(lon));
-                    if let Some(p) = found {
+                    let extra = ItemExtra {
+                        point: point.or(lat.zip(lon)),
+                        alert_level: alert_level.take(),
+                    };
+                    if extra.point.is_some() || extra.alert_level.is_some() {
                         for k in keys.drain(..) {
-                            out.insert(absolute(base, &k), p);
-                            out.insert(k, p);
+                            out.insert(absolute(base, &k), extra.clone());
+                            out.insert(k, extra.clone());
                         }
                     }
                     in_item = false;
@@ -826,10 +882,51 @@ mod tests {
             ("", "", Low),
         ] {
             assert_eq!(
-                cap_priority(severity, urgency),
+                cap_priority(severity, urgency, "Observed"),
                 expected,
                 "{severity} / {urgency}"
             );
         }
+        // A threat that is past or unlikely is low whatever its severity.
+        assert_eq!(cap_priority("Extreme", "Past", "Observed"), Low);
+        assert_eq!(cap_priority("Extreme", "Immediate", "Unlikely"), Low);
+        assert_eq!(cap_priority("Extreme", "Immediate", "Possible"), Critical);
+    }
+
+    #[test]
+    fn earthquakes_get_their_priority_from_their_own_fields() {
+        use Priority::*;
+        for (mag, alert, tsunami, felt, expected) in [
+            (1.2, None, false, 0, Low),
+            (4.9, None, false, 3, Low),
+            (4.2, None, false, 150, Medium),
+            (5.0, None, false, 0, Medium),
+            (6.1, None, false, 0, High),
+            (4.0, None, true, 0, High),
+            (5.5, Some("yellow"), false, 0, Medium),
+            (6.8, Some("orange"), false, 0, High),
+            (7.4, Some("red"), true, 0, Critical),
+            (2.0, Some("green"), false, 0, Low),
+        ] {
+            assert_eq!(
+                quake_priority(mag, alert, tsunami, felt),
+                expected,
+                "M{mag} {alert:?} tsunami {tsunami} felt {felt}"
+            );
+        }
+    }
+
+    #[test]
+    fn gdacs_alert_levels() {
+        assert_eq!(
+            gdacs_hint("Red").map(|h| h.priority),
+            Some(Priority::Critical)
+        );
+        assert_eq!(
+            gdacs_hint(" orange ").map(|h| h.priority),
+            Some(Priority::High)
+        );
+        assert_eq!(gdacs_hint("Green").map(|h| h.priority), Some(Priority::Low));
+        assert!(gdacs_hint("").is_none());
     }
 }

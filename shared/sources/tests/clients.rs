@@ -660,6 +660,29 @@ async fn georss_points_from_gdacs_style_feeds() {
     assert_eq!(batch.observations.len(), 2);
     assert_eq!(batch.observations[0].point, Some((16.25, -61.58)));
     assert_eq!(batch.observations[1].point, Some((16.04, -61.70)));
+    // GDACS's alert level gives the priority, whatever the language of the text.
+    let priorities: Vec<_> = batch
+        .observations
+        .iter()
+        .map(|o| o.hint.as_ref().map(|h| h.priority))
+        .collect();
+    assert_eq!(priorities, [Some(Priority::Critical), Some(Priority::Low)]);
+}
+
+#[tokio::test]
+async fn cap_tests_exercises_and_system_messages_never_reach_the_queue() {
+    let actual = fixture("cap.xml");
+    assert!(actual.contains("<status>Actual</status>"));
+    for status in ["Test", "Exercise", "System", "Draft"] {
+        let (_server, source) = feed(actual.replace(
+            "<status>Actual</status>",
+            &format!("<status>{status}</status>"),
+        ))
+        .await;
+        let batch = source.fetch(None).await.unwrap();
+        assert!(batch.observations.is_empty(), "{status}");
+        assert!(batch.skipped >= 1, "{status}: counted as skipped");
+    }
 }
 
 #[tokio::test]
