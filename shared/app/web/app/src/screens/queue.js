@@ -389,10 +389,6 @@ export default function Queue({ ctx }) {
   const rowH = useRowHeight();
   const [acceptedAt, setAcceptedAt] = useState(Date.now());
   const [activeId, setActiveId] = useState(null);
-  // The active row as keys see it: set at once, so a key pressed before the next render
-  // (j then Enter in quick succession) acts on the row just reached.
-  const activeRef = useRef(null);
-  const setActive = (id) => { activeRef.current = id; setActiveId(id); };
   const [selected, setSelected] = useState(() => new Set());
   const [menu, setMenu] = useState(null);
   const [editRooms, setEditRooms] = useState(false);
@@ -507,7 +503,7 @@ export default function Queue({ ctx }) {
     if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
   };
   const focusRow = (id, scroll = true) => {
-    setActive(id);
+    setActiveId(id);
     wantFocus.current = true;
     requestAnimationFrame(() => requestAnimationFrame(() => focusCell(id)));
     const i = index.get(id);
@@ -553,8 +549,6 @@ export default function Queue({ ctx }) {
 
   useEffect(() => {
     const onKey = (ev) => {
-      const current = activeRef.current;
-      const activeIndex = current != null && index.has(current) ? index.get(current) : -1;
       const target = document.activeElement;
       const inPanel = panelRef.current && panelRef.current.contains(target);
       const dialog = Boolean(document.querySelector("dialog[open]"));
@@ -648,7 +642,7 @@ export default function Queue({ ctx }) {
           <div role="rowgroup" class="body" style=${{ height: `${n * rowH}px` }}>
             ${visible.map((r, k) => html`<${Row} key=${r.id} r=${r} index=${first + k} top=${(first + k) * rowH} ctx=${ctx} now=${now}
               active=${r.id === activeId || (activeId === null && first + k === 0)} selected=${selected.has(r.id)} open=${r.id === state.open} gone=${gone.has(r.id)}
-              onFocusRow=${(id) => setActive(id)} onOpen=${openReport} onToggle=${toggle} />`)}
+              onFocusRow=${(id) => setActiveId(id)} onOpen=${openReport} onToggle=${toggle} />`)}
           </div>
           ${n === 0 && html`<p class="empty">${reports.size ? t("queue.empty") : t("queue.loading")}</p>`}
         </div>
