@@ -20,6 +20,8 @@ use vigie_domain::taxonomy::{Category, Priority};
 pub struct FeedSource {
     id: String,
     url: String,
+    /// The address relative links are resolved against (without the query).
+    base: Option<url::Url>,
     official: bool,
     http: Http,
 }
@@ -46,14 +48,11 @@ pub fn detect(body: &[u8]) -> Option<Format> {
     root(body).ok().map(|(format, _)| format)
 }
 
-/// The format and the root element's name, or what the answer is instead (for the error).
+/// The format and, for XML, the document decoded once (what the parsers read); or what the
+/// answer is instead (for the error).
 fn root(body: &[u8]) -> Result<(Format, String), String> {
-    let start = body
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(body)
-        .iter()
-        .position(|b| !b.is_ascii_whitespace());
-    if start.is_some_and(|i| body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body)[i] == b'{') {
+    let unmarked = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+    if unmarked.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Ok((Format::GeoJson, String::new()));
     }
     let text = xml_text(body)?;
@@ -63,8 +62,8 @@ fn root(body: &[u8]) -> Result<(Format, String), String> {
             Ok(Event::Start(e) | Event::Empty(e)) => {
                 let name = e.local_name().as_ref().to_string();
                 return match name.as_str() {
-                    "alert" => Ok((Format::Cap, name)),
-                    "rss" | "feed" | "RDF" => Ok((Format::RssOrAtom, name)),
+                    "alert" => Ok((Format::Cap, text)),
+                    "rss" | "feed" | "RDF" => Ok((Format::RssOrAtom, text)),
                     other => Err(format!(
                         "its root element is <{other}>{}",
                         if other.eq_ignore_ascii_case("html") {
@@ -86,7 +85,7 @@ fn root(body: &[u8]) -> Result<(Format, String), String> {
 /// (UTF-8 when it declares none), with the prolog rewritten to say UTF-8 so that a parser
 /// reading the text does not decode it a second time. Undeclared bytes that are not UTF-8 are
 /// read as Windows-1252 (a superset of ISO-8859-1), what such feeds nearly always are.
-pub fn xml_text(body: &[u8]) -> Result<String, String> {
+fn xml_text(body: &[u8]) -> Result<String, String> {
     use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
     let (declared, bom) = match Encoding::for_bom(body) {
         Some((encoding, len)) => (Some(encoding), len),
@@ -157,6 +156,7 @@ impl FeedSource {
         FeedSource {
             id: id.to_string(),
             url: url.to_string(),
+            base: url::Url::parse(url.split('?').next().unwrap_or(url)).ok(),
             official,
             http,
         }
@@ -202,7 +202,7 @@ impl FeedSource {
     }
 
     /// Items of an RSS or Atom feed, with GeoRSS points where the feed gives them.
-    pub fn parse_rss_or_atom(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
+    pub fn parse_rss_or_atom(&self, text: &str, batch: &mut Batch) -> Result<(), SourceError> {
         // feed-rs makes up a random id for an item with neither guid nor link, which would be a
         // new report on every run: such items are left without one here and get an id from
         // their content below. Items with a link keep feed-rs's id (link and title).
@@ -216,18 +216,14 @@ impl FeedSource {
             })
             .base_uri(Some(self.shown_url()))
             .build();
-        let unreadable = |e: String| {
+        let feed = parser.parse(text.as_bytes()).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable RSS or Atom feed: {e}",
                 self.shown_url()
             ))
-        };
-        let text = xml_text(body).map_err(unreadable)?;
-        let feed = parser
-            .parse(text.as_bytes())
-            .map_err(|e| unreadable(e.to_string()))?;
-        let base = url::Url::parse(&self.shown_url()).ok();
-        let points = georss_points(text.as_bytes(), base.as_ref());
+        })?;
+        let base = self.base.as_ref();
+        let points = georss_points(text.as_bytes(), base);
         for entry in feed.entries {
             let title = entry
                 .title
@@ -246,10 +242,7 @@ impl FeedSource {
             }
             // feed-rs resolves Atom's links against xml:base and the feed's address; RSS
             // links and guids that are paths are resolved here.
-            let link = entry
-                .links
-                .first()
-                .map(|l| absolute(base.as_ref(), &l.href));
+            let link = entry.links.first().map(|l| absolute(base, &l.href));
             let extra = points
                 .get(&entry.id)
                 .or_else(|| link.as_ref().and_then(|l| points.get(l)))
@@ -281,16 +274,8 @@ impl FeedSource {
     }
 
     /// A CAP 1.1 or 1.2 alert: one observation per `info` block (one per language).
-    pub fn parse_cap(&self, body: &[u8], batch: &mut Batch) -> Result<(), SourceError> {
-        let text = xml_text(body)
-            .map_err(|e| {
-                SourceError::Transient(format!(
-                    "{}: not a readable CAP alert: {e}",
-                    self.shown_url()
-                ))
-            })?
-            .replace("<cap:", "<")
-            .replace("</cap:", "</");
+    pub fn parse_cap(&self, text: &str, batch: &mut Batch) -> Result<(), SourceError> {
+        let text = text.replace("<cap:", "<").replace("</cap:", "</");
         let alert: CapAlert = quick_xml::de::from_str(&text).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable CAP alert: {e}",
@@ -354,7 +339,7 @@ impl FeedSource {
                 .as_deref()
                 .map(str::trim)
                 .filter(|w| !w.is_empty())
-                .map(|w| absolute(url::Url::parse(&self.shown_url()).ok().as_ref(), w));
+                .map(|w| absolute(self.base.as_ref(), w));
             let mut obs = self.observation(native, web, Body::Html(html), sent);
             obs.language = Some(
                 info.language
@@ -832,8 +817,8 @@ impl Source for FeedSource {
             )));
         }
         match root(&answer.body) {
-            Ok((Format::RssOrAtom, _)) => self.parse_rss_or_atom(&answer.body, &mut batch)?,
-            Ok((Format::Cap, _)) => self.parse_cap(&answer.body, &mut batch)?,
+            Ok((Format::RssOrAtom, text)) => self.parse_rss_or_atom(&text, &mut batch)?,
+            Ok((Format::Cap, text)) => self.parse_cap(&text, &mut batch)?,
             Ok((Format::GeoJson, _)) => self.parse_geojson(&answer.body, &mut batch)?,
             Err(what) => {
                 return Err(SourceError::Transient(format!(
