@@ -284,6 +284,8 @@ test("the secondary screens: hand entry, escalations, rumours, coordination, map
     await coord.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     await open(coord, "coord");
     await coord.waitForSelector("[data-source]");
+    // Each source shows what its latest run read: new, already stored, skipped by reason.
+    await waitFor(async () => /\d+ nouveaux, \d+ déjà connus/.test(await coord.locator("[data-source] [data-last-run]").first().textContent()), "the last run's counts");
     await coord.fill("#tok-name", "Nouvelle Bénévole");
     await coord.selectOption("#tok-role", "volunteer");
     await coord.locator("button", { hasText: "Créer l'accès" }).click();

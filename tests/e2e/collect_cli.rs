@@ -148,13 +148,15 @@ url = "{feed}/busy.rss"
     assert!(out.contains("masto: 5 new"), "{out}");
     assert!(out.contains("bsky: 2 new"), "{out}");
     assert!(
-        out.contains("prefecture: 2 new, 0 already stored, 1 skipped"),
+        out.contains("prefecture: 2 new, 0 already stored, 1 skipped: no text"),
         "{out}"
     );
     assert!(out.contains("collected in all"), "health shown: {out}");
     let prefecture = out.lines().find(|l| l.starts_with("prefecture:")).unwrap();
     assert!(
-        prefecture.contains("2 collected in all, 1 skipped in all; last success 20")
+        prefecture.contains(
+            "2 collected in all, 1 skipped in all; last run 2 new, 0 already stored, 1 skipped: no text; last success 20"
+        )
             && prefecture.contains("last error none"),
         "{prefecture}"
     );

@@ -328,8 +328,25 @@ fn health_line(h: Option<&vigie_domain::ports::SourceHealth>) -> String {
         .filter(|t| *t > chrono::Utc::now())
         .map(|t| format!("; next call allowed at {}", at(t)))
         .unwrap_or_default();
+    let last = h
+        .last_run
+        .as_ref()
+        .map(|r| {
+            format!(
+                "; last run {} new, {} already stored, {}{}",
+                r.new,
+                r.seen,
+                r.skipped,
+                if r.all_skipped() {
+                    " (every item skipped)"
+                } else {
+                    ""
+                }
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{} collected in all, {} skipped in all; last success {success}; last error {error}{wait}",
+        "{} collected in all, {} skipped in all{last}; last success {success}; last error {error}{wait}",
         h.items_collected, h.items_skipped
     )
 }

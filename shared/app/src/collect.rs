@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::ports::{HealthUpdate, SourceHealth, Spread, StoreError};
+use vigie_domain::ports::{HealthUpdate, Skips, SourceHealth, Spread, StoreError};
 use vigie_domain::report::{ingest, HistoryEntry, IngestContext};
 use vigie_domain::{Observation, Report};
 
@@ -46,7 +46,7 @@ pub struct RunSummary {
     pub source_id: String,
     pub new: usize,
     pub seen: usize,
-    pub skipped: u64,
+    pub skipped: Skips,
     pub error: Option<String>,
     /// The source asked not to be called before then (a rate limit): not a failure, the
     /// collector just waits.
@@ -59,7 +59,7 @@ impl RunSummary {
             source_id: source_id.to_string(),
             new: 0,
             seen: 0,
-            skipped: 0,
+            skipped: Skips::default(),
             error: None,
             waiting_until: None,
         }
@@ -76,7 +76,7 @@ impl std::fmt::Display for RunSummary {
             ),
             (None, Some(until)) => write!(
                 f,
-                "{}: waiting until {} (rate limited by the source); {} new, {} already stored, {} skipped",
+                "{}: waiting until {} (rate limited by the source); {} new, {} already stored, {}",
                 self.source_id,
                 until.to_rfc3339_opts(SecondsFormat::Secs, true),
                 self.new,
@@ -85,8 +85,16 @@ impl std::fmt::Display for RunSummary {
             ),
             (None, None) => write!(
                 f,
-                "{}: {} new, {} already stored, {} skipped",
-                self.source_id, self.new, self.seen, self.skipped
+                "{}: {} new, {} already stored, {}{}",
+                self.source_id,
+                self.new,
+                self.seen,
+                self.skipped,
+                if self.new == 0 && self.seen == 0 && self.skipped.total() > 0 {
+                    " (every item skipped)"
+                } else {
+                    ""
+                }
             ),
         }
     }
@@ -142,7 +150,7 @@ pub async fn run_source_with(
                 source = source.id(),
                 new = summary.new,
                 seen = summary.seen,
-                skipped = summary.skipped,
+                skipped = summary.skipped.total(),
                 "collected"
             );
         }
@@ -159,7 +167,8 @@ pub async fn run_source_with(
         }
     }
     update.collected = summary.new as u64;
-    update.skipped = summary.skipped;
+    update.seen = summary.seen as u64;
+    update.skipped = summary.skipped.clone();
     if let Err(e) = app.store.record_source_run(&update).await {
         warn!(source = source.id(), error = %e, "could not record source health");
     }
@@ -194,7 +203,7 @@ async fn collect_pages(
         let batch = tokio::time::timeout_at(budget.deadline, source.fetch(checkpoint.as_deref()))
             .await
             .map_err(|_| CollectError::Deadline)??;
-        summary.skipped += batch.skipped;
+        summary.skipped.merge(&batch.skipped);
         let (new, seen) = store_batch(app, &batch.observations).await?;
         summary.new += new;
         summary.seen += seen;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{
     ChangePage, HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore,
-    Room, Rooms, Spread, StoreError, TokenRecord,
+    Room, Rooms, SkipReason, Skips, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
@@ -547,7 +547,14 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         run_at: Some(at),
         success_at: Some(at),
         collected,
-        skipped: 1,
+        seen: 10 * collected,
+        skipped: {
+            let mut skips = Skips::from(SkipReason::OutsideArea);
+            if collected.is_multiple_of(2) {
+                skips.add(SkipReason::NoText, 1);
+            }
+            skips
+        },
         ..Default::default()
     };
     let updates: Vec<HealthUpdate> = (1..=6)
@@ -575,7 +582,17 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
     assert_eq!(after, bsky, "the health returned is the health stored");
     assert_eq!(bsky.kind, "bluesky", "an update without a kind keeps it");
     assert_eq!(bsky.items_collected, 21, "1 + 2 + ... + 6, none lost");
-    assert_eq!(bsky.items_skipped, 6);
+    assert_eq!(
+        bsky.items_skipped, 9,
+        "6 outside the area and 3 without text"
+    );
+    // The latest run's counts, whatever order the overlapping runs finished in; an update
+    // without a run (an error recorded) leaves them.
+    let last = bsky.last_run.clone().expect("the last run's counts");
+    assert_eq!((last.new, last.seen), (6, 60), "{last:?}");
+    assert_eq!(last.skipped.get(SkipReason::OutsideArea), 1);
+    assert_eq!(last.skipped.get(SkipReason::NoText), 1);
+    assert!(!last.all_skipped());
     assert_eq!(
         bsky.last_success_at.map(|t| t.timestamp_millis()),
         Some((t0 + Duration::seconds(6)).timestamp_millis())

@@ -7,7 +7,7 @@ use crate::taxonomy::{Category, Priority, Role, Status, Verification};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -317,10 +317,125 @@ pub struct SourceHealth {
     pub last_error_at: Option<DateTime<Utc>>,
     /// New reports stored, all runs together.
     pub items_collected: u64,
-    /// Malformed items skipped, all runs together.
+    /// Items skipped (for any reason), all runs together.
     pub items_skipped: u64,
     /// The source asked us to wait (rate limit) until then.
     pub next_allowed_at: Option<DateTime<Utc>>,
+    /// What the latest run read: a source whose every item was skipped shows here.
+    #[serde(default)]
+    pub last_run: Option<RunCounts>,
+}
+
+/// What one run of a collector read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunCounts {
+    /// New reports stored.
+    pub new: u64,
+    /// Items already stored by an earlier run.
+    pub seen: u64,
+    /// Items skipped, by reason.
+    #[serde(default)]
+    pub skipped: Skips,
+}
+
+impl RunCounts {
+    /// The run read items and every one of them was skipped.
+    pub fn all_skipped(&self) -> bool {
+        self.new == 0 && self.seen == 0 && self.skipped.total() > 0
+    }
+}
+
+/// Why an item a source sent did not become a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The item could not be read (a field missing or of the wrong type).
+    Unreadable,
+    /// Nothing to read: no text, no title, no media description.
+    NoText,
+    /// A test, an exercise, a system message or a draft (CAP `status`).
+    NotActual,
+    /// Published before the crisis's `since`.
+    BeforeSince,
+    /// Its geometry lies wholly outside the crisis area and its margin.
+    OutsideArea,
+    /// No geometry, no place of the gazetteer named, from a source that does not say it
+    /// covers the crisis area.
+    NoPlace,
+}
+
+impl SkipReason {
+    /// How the reason reads for a person.
+    pub fn label(self) -> &'static str {
+        match self {
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::NoText => "no text",
+            SkipReason::NotActual => "test, exercise or system message",
+            SkipReason::BeforeSince => "published before the crisis start",
+            SkipReason::OutsideArea => "outside the crisis area",
+            SkipReason::NoPlace => "names no place of the crisis area",
+        }
+    }
+}
+
+/// Skipped items counted by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Skips(BTreeMap<SkipReason, u64>);
+
+impl Skips {
+    pub fn add(&mut self, reason: SkipReason, n: u64) {
+        if n > 0 {
+            *self.0.entry(reason).or_default() += n;
+        }
+    }
+
+    pub fn merge(&mut self, other: &Skips) {
+        for (reason, n) in &other.0 {
+            self.add(*reason, *n);
+        }
+    }
+
+    pub fn get(&self, reason: SkipReason) -> u64 {
+        self.0.get(&reason).copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SkipReason, u64)> + '_ {
+        self.0.iter().map(|(r, n)| (*r, *n))
+    }
+}
+
+impl From<SkipReason> for Skips {
+    fn from(reason: SkipReason) -> Skips {
+        let mut skips = Skips::default();
+        skips.add(reason, 1);
+        skips
+    }
+}
+
+/// "3 skipped: outside the crisis area; 2 skipped: no text", most frequent first; "0 skipped"
+/// when none was.
+impl std::fmt::Display for Skips {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return write!(f, "0 skipped");
+        }
+        let mut by_count: Vec<(SkipReason, u64)> = self.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let parts: Vec<String> = by_count
+            .iter()
+            .map(|(reason, n)| format!("{n} skipped: {}", reason.label()))
+            .collect();
+        write!(f, "{}", parts.join("; "))
+    }
 }
 
 /// What one run of a collector changes in its source's health: the times it sets and the
@@ -338,8 +453,10 @@ pub struct HealthUpdate {
     pub next_allowed_at: Option<Option<DateTime<Utc>>>,
     /// New reports stored by this run.
     pub collected: u64,
-    /// Malformed items this run skipped.
-    pub skipped: u64,
+    /// Items this run found stored already.
+    pub seen: u64,
+    /// Items this run skipped, by reason.
+    pub skipped: Skips,
 }
 
 impl HealthUpdate {
@@ -350,6 +467,14 @@ impl HealthUpdate {
             a.max(b)
         }
         health.source_id.clone_from(&self.source_id);
+        // The latest run's counts replace an older run's, never a newer one's.
+        if self.run_at.is_some() && self.run_at >= health.last_run_at {
+            health.last_run = Some(RunCounts {
+                new: self.collected,
+                seen: self.seen,
+                skipped: self.skipped.clone(),
+            });
+        }
         if !self.kind.is_empty() {
             health.kind.clone_from(&self.kind);
         }
@@ -365,7 +490,7 @@ impl HealthUpdate {
             health.next_allowed_at = next;
         }
         health.items_collected += self.collected;
-        health.items_skipped += self.skipped;
+        health.items_skipped += self.skipped.total();
     }
 }
 
@@ -508,10 +633,17 @@ pub struct Batch {
     pub spreads: Vec<(String, String, String)>,
     /// Where the next fetch starts, once these observations are stored.
     pub checkpoint: Option<String>,
-    /// Items the source sent that could not be read.
-    pub skipped: u64,
+    /// Items the source sent that are not reports, by reason.
+    pub skipped: Skips,
     /// The source has more right now.
     pub more: bool,
+}
+
+impl Batch {
+    /// Counts one item skipped for `reason`.
+    pub fn skip(&mut self, reason: SkipReason) {
+        self.skipped.add(reason, 1);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -295,6 +295,9 @@ pub struct SourceOutcome {
     pub new: usize,
     pub seen: usize,
     pub skipped: u64,
+    /// The skipped items by reason (absent when none was).
+    #[serde(skip_serializing_if = "vigie_domain::ports::Skips::is_empty")]
+    pub skip_reasons: vigie_domain::ports::Skips,
     pub error: Option<String>,
     /// Rate limited: the source may be called again from then on (not a failure).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -343,7 +346,8 @@ pub async fn handle_collect(
                 source: s.source_id,
                 new: s.new,
                 seen: s.seen,
-                skipped: s.skipped,
+                skipped: s.skipped.total(),
+                skip_reasons: s.skipped,
                 error: s.error,
                 waiting_until: s.waiting_until,
             })

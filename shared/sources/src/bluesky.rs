@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
-use vigie_domain::ports::{Batch, Source, SourceError};
+use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 100;
@@ -294,7 +294,7 @@ impl Source for BlueskySource {
             let post: Post = match serde_json::from_value(item.clone()) {
                 Ok(p) => p,
                 Err(_) => {
-                    batch.skipped += 1;
+                    batch.skip(SkipReason::Unreadable);
                     continue;
                 }
             };

@@ -13,7 +13,7 @@ use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use vigie_domain::classify::Suggestion;
-use vigie_domain::ports::{Batch, Source, SourceError};
+use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Observation};
 use vigie_domain::taxonomy::{Category, Priority};
 
@@ -237,7 +237,7 @@ impl FeedSource {
                 .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
                 .unwrap_or_default();
             if title.is_empty() && summary.trim().is_empty() {
-                batch.skipped += 1;
+                batch.skip(SkipReason::NoText);
                 continue;
             }
             // feed-rs resolves Atom's links against xml:base and the feed's address; RSS
@@ -289,11 +289,13 @@ impl FeedSource {
         // counted, never in the queue.
         let status = alert.status.trim();
         if !status.is_empty() && !status.eq_ignore_ascii_case("Actual") {
-            batch.skipped += alert.info.len().max(1) as u64;
+            batch
+                .skipped
+                .add(SkipReason::NotActual, alert.info.len().max(1) as u64);
             return Ok(());
         }
         if alert.info.is_empty() {
-            batch.skipped += 1;
+            batch.skip(SkipReason::NoText);
         }
         for (i, info) in alert.info.iter().enumerate() {
             let mut html = String::new();
@@ -380,7 +382,7 @@ impl FeedSource {
         for item in &collection.features {
             // One unreadable feature is skipped and counted; the others are kept.
             let Ok(feature) = serde_json::from_value::<Feature>(item.clone()) else {
-                batch.skipped += 1;
+                batch.skip(SkipReason::Unreadable);
                 continue;
             };
             let p = feature.properties.unwrap_or_default();
@@ -399,7 +401,7 @@ impl FeedSource {
                 _ => match text_of("name").or_else(|| text_of("description")) {
                     Some(t) => t,
                     None => {
-                        batch.skipped += 1;
+                        batch.skip(SkipReason::NoText);
                         continue;
                     }
                 },

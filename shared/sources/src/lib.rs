@@ -19,7 +19,8 @@
 //!      post (never a random or position-based one: it is what makes a rerun harmless);
 //!    - `checkpoint`, an opaque string the engine stores only after the observations are, and
 //!      hands back to the next `fetch`; `more` when another page is waiting now;
-//!    - `skipped` for items that cannot be read (skip them, keep the rest of the page) and
+//!    - `skipped` for items that are not reports, counted by `SkipReason` (an unreadable
+//!      item, one with no text...: skip them, keep the rest of the page) and
 //!      `spreads` for reposts of a post, never a report of their own;
 //!    - `SourceError::Fatal` for what needs a person (credentials, a gone source),
 //!      `Transient` for what the next run may get past. Errors and logs never carry a token,

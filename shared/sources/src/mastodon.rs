@@ -7,7 +7,7 @@ use crate::http::Http;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use vigie_domain::ports::{Batch, Source, SourceError};
+use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 40;
@@ -205,7 +205,7 @@ impl Source for MastodonSource {
             let status: Status = match serde_json::from_value(item.clone()) {
                 Ok(s) => s,
                 Err(_) => {
-                    batch.skipped += 1;
+                    batch.skip(SkipReason::Unreadable);
                     continue;
                 }
             };

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use vigie_domain::ports::{Source, SourceError};
+use vigie_domain::ports::{SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement};
 use vigie_domain::taxonomy::{Category, Priority};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
@@ -346,7 +346,8 @@ async fn a_malformed_item_is_skipped_and_the_rest_kept() {
         .await;
     let batch = masto(&server, None).fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2);
-    assert_eq!(batch.skipped, 1);
+    assert_eq!(batch.skipped.get(SkipReason::Unreadable), 1);
+    assert_eq!(batch.skipped.total(), 1);
     assert_eq!(batch.checkpoint.as_deref(), Some("4003"));
 }
 
@@ -531,7 +532,11 @@ async fn rss_items_become_official_observations() {
     let (_server, source) = feed(&fixture("rss.xml")).await;
     let batch = source.fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2);
-    assert_eq!(batch.skipped, 1, "an item with no text is skipped");
+    assert_eq!(
+        batch.skipped.get(SkipReason::NoText),
+        1,
+        "an item with no text is skipped"
+    );
     let o = &batch.observations[0];
     assert!(
         o.native_id.ends_with("/feed#avis-101"),
@@ -681,7 +686,10 @@ async fn cap_tests_exercises_and_system_messages_never_reach_the_queue() {
         .await;
         let batch = source.fetch(None).await.unwrap();
         assert!(batch.observations.is_empty(), "{status}");
-        assert!(batch.skipped >= 1, "{status}: counted as skipped");
+        assert!(
+            batch.skipped.get(SkipReason::NotActual) >= 1,
+            "{status}: counted as skipped"
+        );
     }
 }
 
@@ -827,7 +835,7 @@ async fn a_cap_11_alert_in_latin1_keeps_its_text_parameters_and_default_language
 async fn fdsn_event_geojson_earthquakes_without_title_or_place() {
     let (_server, source) = feed(fixture("emsc_fdsn.geojson")).await;
     let batch = source.fetch(None).await.unwrap();
-    assert_eq!(batch.skipped, 0);
+    assert!(batch.skipped.is_empty());
     assert_eq!(batch.observations.len(), 2);
     let first = &batch.observations[0];
     assert!(
@@ -886,7 +894,12 @@ async fn odd_geojson_features_are_skipped_or_kept_and_keys_stay_private() {
         2,
         "a polygon feature is kept without a point"
     );
-    assert_eq!(batch.skipped, 2, "no text, and not a feature");
+    assert_eq!(batch.skipped.get(SkipReason::NoText), 1, "no text");
+    assert_eq!(
+        batch.skipped.get(SkipReason::Unreadable),
+        1,
+        "not a feature"
+    );
     assert_eq!(batch.observations[0].point, None);
     assert_eq!(batch.observations[1].point, Some((16.1, -61.6)));
     assert!(
@@ -1131,7 +1144,8 @@ async fn a_malformed_bluesky_post_is_skipped_and_the_rest_kept() {
         .await;
     let batch = bsky(&server, "pw").fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2);
-    assert_eq!(batch.skipped, 1);
+    assert_eq!(batch.skipped.get(SkipReason::Unreadable), 1);
+    assert_eq!(batch.skipped.total(), 1);
 }
 
 /// createSession: a first session, then a second one when asked again.

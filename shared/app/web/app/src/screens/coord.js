@@ -55,6 +55,16 @@ strings("coord", {
     last_error: "Dernière erreur",
     waiting_until: "Attend jusqu'à",
     counts: "Collectés / ignorés",
+    last_run: "Dernier passage",
+    run_counts: "{new} nouveaux, {seen} déjà connus",
+    all_skipped: "Tout ignoré",
+    skip_unreadable: "illisibles",
+    skip_no_text: "sans texte",
+    skip_not_actual: "tests, exercices ou messages système",
+    skip_before_since: "publiés avant le début de la crise",
+    skip_outside_area: "hors de la zone de crise",
+    skip_no_place: "sans lieu de la zone de crise",
+    skip_line: "{n} ignorés : {reason}",
     every: "toutes les {s} s",
     refresh: "Actualiser",
     export: "Export CSV / HXL",
@@ -110,6 +120,16 @@ strings("coord", {
     last_error: "Last error",
     waiting_until: "Waiting until",
     counts: "Collected / skipped",
+    last_run: "Last run",
+    run_counts: "{new} new, {seen} already stored",
+    all_skipped: "Every item skipped",
+    skip_unreadable: "unreadable",
+    skip_no_text: "no text",
+    skip_not_actual: "test, exercise or system message",
+    skip_before_since: "published before the crisis start",
+    skip_outside_area: "outside the crisis area",
+    skip_no_place: "names no place of the crisis area",
+    skip_line: "{n} skipped: {reason}",
     every: "every {s} s",
     refresh: "Refresh",
     export: "CSV / HXL export",
@@ -129,6 +149,8 @@ adoptStyles("coord", `
 .coord .alarm { border: 2px solid #a31515; background: #fdecec; color: #7a0f0f; padding: 0.6rem 0.75rem; border-radius: 0.4rem; font-weight: 700; }
 .coord .allgood { border: 1px solid #0f6b2f; background: #edf7ef; color: #0f4d22; padding: 0.5rem 0.75rem; border-radius: 0.4rem; }
 .coord tr.failing td { background: #fdecec; }
+.coord .skips { margin: 0.2rem 0 0; padding-left: 1.1rem; }
+.coord .warn { color: #7a4a00; }
 .coord table.stack { margin-top: 1rem; }
 .coord .secret { font-family: ui-monospace, monospace; font-size: 0.9rem; }
 .coord .once { border: 2px solid #0b3d5c; background: #eef5fa; }
@@ -295,6 +317,7 @@ function Sources({ ctx, tr }) {
     if (!h || !h.last_run_at) return tr("never");
     if (failing(h)) return tr("failing");
     if (h.next_allowed_at && Date.parse(h.next_allowed_at) > now) return tr("waiting");
+    if (allSkipped(h)) return tr("all_skipped");
     return tr("ok");
   };
   return html`<section aria-labelledby="coord-sources">
@@ -306,7 +329,7 @@ function Sources({ ctx, tr }) {
     ${items ? html`<div class="scroll-x"><table class="stack">
       <caption class="sr-only">${tr("sources")}</caption>
       <thead><tr><th scope="col">Source</th><th scope="col">${tr("th_state")}</th><th scope="col">${tr("last_success")}</th>
-        <th scope="col">${tr("last_error")}</th><th scope="col">${tr("waiting_until")}</th><th scope="col">${tr("counts")}</th></tr></thead>
+        <th scope="col">${tr("last_error")}</th><th scope="col">${tr("waiting_until")}</th><th scope="col">${tr("last_run")}</th><th scope="col">${tr("counts")}</th></tr></thead>
       <tbody>${items.map((s) => {
         const h = s.health || {};
         const isBad = failing(s.health);
@@ -316,11 +339,29 @@ function Sources({ ctx, tr }) {
           <td data-label=${tr("last_success")}>${h.last_success_at ? html`${relative(h.last_success_at, now)}<br /><span class="muted">${formatTime(h.last_success_at)}</span>` : "—"}</td>
           <td data-label=${tr("last_error")}>${h.last_error ? html`<span class=${isBad ? "error" : ""}>${h.last_error}</span><br /><span class="muted">${formatTime(h.last_error_at)}</span>` : "—"}</td>
           <td data-label=${tr("waiting_until")}>${h.next_allowed_at && Date.parse(h.next_allowed_at) > now ? formatTime(h.next_allowed_at) : "—"}</td>
+          <td data-label=${tr("last_run")} data-last-run="true">${lastRun(h, tr)}</td>
           <td data-label=${tr("counts")}>${h.items_collected ?? 0} / ${h.items_skipped ?? 0}</td>
         </tr>`;
       })}</tbody>
     </table></div>` : ""}
   </section>`;
+}
+
+/** The latest run read items and skipped every one of them. */
+function allSkipped(h) {
+  const r = h && h.last_run;
+  if (!r) return false;
+  const skipped = Object.values(r.skipped || {}).reduce((a, n) => a + n, 0);
+  return r.new === 0 && r.seen === 0 && skipped > 0;
+}
+
+/** What the latest run read: new, already stored, and each reason items were skipped for. */
+function lastRun(h, tr) {
+  const r = h.last_run;
+  if (!r) return "—";
+  const reasons = Object.entries(r.skipped || {}).sort((a, b) => b[1] - a[1]);
+  return html`${allSkipped(h) ? html`<strong class="warn">⚠ ${tr("all_skipped")}</strong><br />` : ""}${tr("run_counts", { new: r.new, seen: r.seen })}
+    ${reasons.length ? html`<ul class="skips">${reasons.map(([reason, n]) => html`<li>${tr("skip_line", { n, reason: tr(`skip_${reason}`) })}</li>`)}</ul>` : ""}`;
 }
 
 /** The bearer token of the session, for the one call that is a download. */
