@@ -126,6 +126,7 @@ async fn main() {
             hint: None,
             counts: None,
             insee: Vec::new(),
+            extent: None,
         };
         let mut r = ingest(&obs, &ctx, now);
         r.status = [Status::New, Status::New, Status::Triaged, Status::Dismissed][i % 4];

@@ -85,6 +85,7 @@ async fn main() {
             hint: None,
             counts: None,
             insee: Vec::new(),
+            extent: None,
         }
     };
 

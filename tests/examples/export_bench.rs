@@ -165,6 +165,7 @@ async fn main() {
                 hint: None,
                 counts: None,
                 insee: Vec::new(),
+                extent: None,
             };
             let mut r = ingest(&obs, &ctx, now);
             r.status = Status::Published;

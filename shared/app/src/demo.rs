@@ -98,6 +98,7 @@ fn observation(source_id: &str, post: &DemoPost, posted_at: chrono::DateTime<Utc
         hint: None,
         counts: None,
         insee: Vec::new(),
+        extent: None,
     }
 }
 

@@ -154,6 +154,7 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         hint: None,
         counts: None,
         insee: Vec::new(),
+        extent: None,
     };
     let id = report_id(&network, &canonical);
     let existing = match app.store.get_report(&id).await? {

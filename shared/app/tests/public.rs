@@ -77,6 +77,7 @@ async fn add(app: &Vigie, s: Spec) -> Report {
         hint: None,
         counts: None,
         insee: Vec::new(),
+        extent: None,
     };
     let before = ingest(&obs, &ctx, Utc::now());
     app.store

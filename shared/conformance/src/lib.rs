@@ -45,6 +45,7 @@ pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
         hint: None,
         counts: None,
         insee: Vec::new(),
+        extent: None,
     };
     ingest(&obs, &ctx, at)
 }

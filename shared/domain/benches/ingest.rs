@@ -36,6 +36,7 @@ fn demo_observations() -> Vec<Observation> {
                 hint: None,
                 counts: None,
                 insee: Vec::new(),
+                extent: None,
             }
         })
         .collect()

@@ -52,7 +52,7 @@ pub struct Crisis {
 }
 
 /// West, south, east, north in WGS84 degrees.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BBox {
     pub west: f64,
     pub south: f64,

@@ -38,6 +38,10 @@ pub struct Observation {
     /// through the crisis's gazetteer when the report is made.
     #[serde(default)]
     pub insee: Vec<String>,
+    /// The extent of the area the item covers (a CAP polygon or circle, a feed's box), for the
+    /// crisis-area check of world-wide feeds; `point` alone is used when there is none.
+    #[serde(default)]
+    pub extent: Option<crate::crisis::BBox>,
 }
 
 /// Engagement a network shows for a post: a hint of how far it travels. Kept as first seen
@@ -356,6 +360,7 @@ pub(crate) mod fixtures {
             hint: None,
             counts: None,
             insee: Vec::new(),
+            extent: None,
         }
     }
 }
@@ -396,6 +401,7 @@ mod tests {
             author: "https://alertes.example/cap".into(),
             official_source: true,
             insee: vec!["97101".into()],
+            extent: None,
             ..observation("Vigilance rouge vents violents")
         };
         let at = ingested(&obs).location.unwrap();
@@ -404,6 +410,7 @@ mod tests {
         assert_eq!(at.method, LocationMethod::Native);
         let unknown = Observation {
             insee: vec!["75056".into()],
+            extent: None,
             ..obs
         };
         assert_eq!(ingested(&unknown).location, None);

@@ -226,6 +226,7 @@ impl BlueskySource {
                     likes: p.like_count.unwrap_or(0),
                 }),
             insee: Vec::new(),
+            extent: None,
         }
     }
 }

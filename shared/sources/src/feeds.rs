@@ -13,6 +13,7 @@ use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use vigie_domain::classify::Suggestion;
+use vigie_domain::crisis::BBox;
 use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Observation};
 use vigie_domain::taxonomy::{Category, Priority};
@@ -198,6 +199,7 @@ impl FeedSource {
             hint: None,
             counts: None,
             insee: Vec::new(),
+            extent: None,
         }
     }
 
@@ -352,6 +354,7 @@ impl FeedSource {
                     .to_string(),
             );
             obs.point = info.area.iter().find_map(CapArea::centre);
+            obs.extent = cap_extent(&info.area);
             // The communes the alert names by code; the gazetteer turns them into places.
             obs.insee = info
                 .area
@@ -596,6 +599,55 @@ impl CapArea {
             pts.iter().map(|p| p.1).sum::<f64>() / n,
         ))
     }
+}
+
+/// The box around every polygon and circle of an alert's areas (a circle's radius is in km).
+fn cap_extent(areas: &[CapArea]) -> Option<BBox> {
+    let pair = |p: &str| -> Option<(f64, f64)> {
+        let (lat, lon) = p.split_once(',')?;
+        let (lat, lon) = (
+            lat.trim().parse::<f64>().ok()?,
+            lon.trim().parse::<f64>().ok()?,
+        );
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+    };
+    let mut boxes: Vec<BBox> = Vec::new();
+    for area in areas {
+        for poly in &area.polygon {
+            let pts: Vec<(f64, f64)> = poly.split_whitespace().filter_map(pair).collect();
+            if pts.is_empty() {
+                continue;
+            }
+            boxes.push(BBox {
+                west: pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
+                east: pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+                south: pts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min),
+                north: pts.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max),
+            });
+        }
+        for circle in &area.circle {
+            let Some((centre, radius)) = circle.trim().split_once(' ') else {
+                continue;
+            };
+            let (Some((lat, lon)), Ok(km)) = (pair(centre), radius.trim().parse::<f64>()) else {
+                continue;
+            };
+            let dlat = km.max(0.0) / 111.0;
+            let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
+            boxes.push(BBox {
+                west: lon - dlon,
+                east: lon + dlon,
+                south: lat - dlat,
+                north: lat + dlat,
+            });
+        }
+    }
+    boxes.into_iter().reduce(|a, b| BBox {
+        west: a.west.min(b.west),
+        east: a.east.max(b.east),
+        south: a.south.min(b.south),
+        north: a.north.max(b.north),
+    })
 }
 
 /// CAP categories to Vigie's.

@@ -145,6 +145,7 @@ impl MastodonSource {
                 likes: s.favourites_count,
             }),
             insee: Vec::new(),
+            extent: None,
         }
     }
 }
