@@ -97,19 +97,19 @@ async fn main() {
     let mut pages = 0usize;
     while first < total {
         let batch: Vec<Observation> = (first..(first + page).min(total)).map(post).collect();
-        let (n, a) = vigie_app::collect::store_batch(&app, &batch)
+        let stored = vigie_app::collect::store_batch(&app, &batch)
             .await
             .expect("stored");
-        new += n;
-        again += a;
+        new += stored.new;
+        again += stored.seen;
         pages += 1;
         if pages.is_multiple_of(10) {
             // The next run's first page overlaps the last one.
-            let (n, a) = vigie_app::collect::store_batch(&app, &batch)
+            let stored = vigie_app::collect::store_batch(&app, &batch)
                 .await
                 .expect("stored");
-            new += n;
-            again += a;
+            new += stored.new;
+            again += stored.seen;
         }
         first += page;
     }

@@ -12,7 +12,7 @@ use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
 use vigie_domain::ports::{HealthUpdate, Skips, SourceHealth, Spread, StoreError};
-use vigie_domain::report::{ingest, HistoryEntry, IngestContext};
+use vigie_domain::report::{area_skip, ingest, HistoryEntry, IngestContext};
 use vigie_domain::{Observation, Report};
 
 /// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
@@ -204,9 +204,10 @@ async fn collect_pages(
             .await
             .map_err(|_| CollectError::Deadline)??;
         summary.skipped.merge(&batch.skipped);
-        let (new, seen) = store_batch(app, &batch.observations).await?;
-        summary.new += new;
-        summary.seen += seen;
+        let stored = store_batch(app, &batch.observations).await?;
+        summary.new += stored.new;
+        summary.seen += stored.seen;
+        summary.skipped.merge(&stored.skipped);
         let spreads: Vec<Spread> = batch
             .spreads
             .iter()
@@ -243,23 +244,39 @@ async fn collect_pages(
     Ok(())
 }
 
-/// Ingests and stores observations; returns (new, already stored).
-pub async fn store_batch(
-    app: &Vigie,
-    observations: &[Observation],
-) -> Result<(usize, usize), StoreError> {
-    if observations.is_empty() {
-        return Ok((0, 0));
-    }
+/// What storing a batch did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stored {
+    pub new: usize,
+    /// Already stored by an earlier run (or earlier in the batch).
+    pub seen: usize,
+    /// Items of feeds that do not belong to the crisis area (see [`area_skip`]).
+    pub skipped: Skips,
+}
+
+/// Ingests and stores observations, leaving out feed items outside the crisis area.
+pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<Stored, StoreError> {
     let ctx = IngestContext {
         crisis: &app.crisis,
         gazetteer: &app.gazetteer,
     };
     let now = Utc::now();
-    let reports: Vec<Report> = observations.iter().map(|o| ingest(o, &ctx, now)).collect();
+    let mut stored = Stored::default();
+    let mut reports: Vec<Report> = Vec::with_capacity(observations.len());
+    for obs in observations {
+        let report = ingest(obs, &ctx, now);
+        match area_skip(obs, &report, &app.crisis) {
+            Some(reason) => stored.skipped.add(reason, 1),
+            None => reports.push(report),
+        }
+    }
+    if reports.is_empty() {
+        return Ok(stored);
+    }
     let inserted = insert_clustered(app, reports, &[]).await?;
-    let new = inserted.iter().filter(|n| **n).count();
-    Ok((new, inserted.len() - new))
+    stored.new = inserted.iter().filter(|n| **n).count();
+    stored.seen = inserted.len() - stored.new;
+    Ok(stored)
 }
 
 /// Stores new reports, each in the cluster of a stored copy if there is one, with their

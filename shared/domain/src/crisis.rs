@@ -1,6 +1,7 @@
 //! The crisis file (CONTRACT.md): parsed from TOML, then validated once into typed settings.
 //! Every error names the file, the key and the reason, so an operator can fix it at 3 a.m.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -42,6 +43,9 @@ pub struct Crisis {
     pub gazetteer: GazetteerRef,
     pub official_accounts: Vec<String>,
     pub keywords: Vec<String>,
+    /// When the crisis began: each source's first run collects back to it. `None` in the
+    /// file: the first run goes back [`DEFAULT_BACKLOG_HOURS`] from the moment it runs.
+    pub since: Option<DateTime<Utc>>,
     pub sources: Vec<SourceConfig>,
     pub tiles: String,
     pub webhook: Option<String>,
@@ -64,7 +68,36 @@ impl BBox {
     pub fn contains(&self, lat: f64, lon: f64) -> bool {
         lat >= self.south && lat <= self.north && lon >= self.west && lon <= self.east
     }
+
+    /// The box grown by `km` on every side (a degree of latitude is 111 km; a degree of
+    /// longitude shrinks with the cosine of the box's widest latitude).
+    pub fn expanded(&self, km: f64) -> BBox {
+        let dlat = km / 111.0;
+        let widest = self.south.abs().max(self.north.abs()).min(89.0);
+        let dlon = dlat / widest.to_radians().cos();
+        BBox {
+            west: self.west - dlon,
+            south: (self.south - dlat).max(-90.0),
+            east: self.east + dlon,
+            north: (self.north + dlat).min(90.0),
+        }
+    }
+
+    /// The two boxes share at least a point.
+    pub fn intersects(&self, other: &BBox) -> bool {
+        self.west <= other.east
+            && other.west <= self.east
+            && self.south <= other.north
+            && other.south <= self.north
+    }
 }
+
+/// How far back a source's first run collects when the crisis file gives no `since`.
+pub const DEFAULT_BACKLOG_HOURS: i64 = 24;
+
+/// A feed's default margin around the crisis box: a felt earthquake offshore is kept, one on
+/// another continent is not.
+pub const DEFAULT_FEED_MARGIN_KM: f64 = 300.0;
 
 /// Where the place names come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,11 +136,14 @@ pub enum SourceKind {
     Feed {
         url: String,
         official: bool,
+        /// How far outside the crisis box an item's geometry may lie and still be kept.
+        margin_km: f64,
+        /// The feed is about the crisis territory only: items without geometry are kept
+        /// even when they name no place of the gazetteer. Defaults to `official`.
+        covers_area: bool,
     },
     /// The bundled demo stream: replays synthetic posts, `batch` per run.
-    Demo {
-        batch: usize,
-    },
+    Demo { batch: usize },
 }
 
 impl SourceKind {
@@ -161,6 +197,8 @@ struct RawCrisis {
     official_accounts: Vec<String>,
     #[serde(default)]
     keywords: Vec<String>,
+    /// A quoted RFC 3339 string or a TOML offset date-time.
+    since: Option<toml::Value>,
 }
 
 fn default_languages() -> Vec<String> {
@@ -213,6 +251,9 @@ struct RawFeed {
     url: String,
     #[serde(default)]
     official: bool,
+    margin_km: Option<f64>,
+    /// By default an official feed (the authority's own) covers the territory.
+    covers_area: Option<bool>,
     every: Option<String>,
 }
 
@@ -370,9 +411,18 @@ impl Crisis {
                 }
                 RawSource::Feed(f) => {
                     check_url(&f.url).map_err(|r| fail(at("url"), r))?;
+                    let margin_km = f.margin_km.unwrap_or(DEFAULT_FEED_MARGIN_KM);
+                    if !(0.0..=5000.0).contains(&margin_km) {
+                        return Err(fail(
+                            at("margin_km"),
+                            format!("{margin_km} must be between 0 and 5000 (km)"),
+                        ));
+                    }
                     let kind = SourceKind::Feed {
                         url: f.url,
                         official: f.official,
+                        margin_km,
+                        covers_area: f.covers_area.unwrap_or(f.official),
                     };
                     (f.id, f.every, kind)
                 }
@@ -399,6 +449,24 @@ impl Crisis {
             };
             sources.push(SourceConfig { id, every, kind });
         }
+
+        let since = match &c.since {
+            None => None,
+            Some(value) => {
+                let text = match value {
+                    toml::Value::String(s) => s.trim().to_string(),
+                    toml::Value::Datetime(d) => d.to_string(),
+                    other => other.to_string(),
+                };
+                let at = DateTime::parse_from_rfc3339(&text).map_err(|_| {
+                    fail(
+                        "crisis.since".into(),
+                        format!("`{text}` is not a date-time with its offset, such as 2026-09-14T00:00:00Z"),
+                    )
+                })?;
+                Some(at.with_timezone(&Utc))
+            }
+        };
 
         let tiles = raw
             .publish
@@ -437,6 +505,7 @@ impl Crisis {
             gazetteer,
             official_accounts: c.official_accounts,
             keywords: c.keywords,
+            since,
             sources,
             tiles,
             webhook: raw.notify.webhook,
@@ -628,6 +697,87 @@ webhook = "https://hooks.example/vigie"
         ));
         assert_eq!(c.gazetteer, GazetteerRef::Builtin("guadeloupe".into()));
         assert_eq!(c.webhook.as_deref(), Some("https://hooks.example/vigie"));
+    }
+
+    #[test]
+    fn since_and_feed_area_keys() {
+        let c = Crisis::parse("crisis.toml", EXAMPLE).unwrap();
+        assert_eq!(c.since, None, "no since: the first run's own bound");
+        let SourceKind::Feed {
+            margin_km,
+            covers_area,
+            ..
+        } = c.sources[2].kind
+        else {
+            panic!("a feed")
+        };
+        assert_eq!(
+            (margin_km, covers_area),
+            (DEFAULT_FEED_MARGIN_KM, true),
+            "an official feed covers the territory unless it says otherwise"
+        );
+
+        for since in [
+            "\"2026-09-14T00:00:00Z\"",
+            "2026-09-14T00:00:00Z",
+            "\"2026-09-13T20:00:00-04:00\"",
+        ] {
+            let text = EXAMPLE.replace("keywords =", &format!("since = {since}\nkeywords ="));
+            let c = Crisis::parse("crisis.toml", &text).unwrap();
+            assert_eq!(
+                c.since.unwrap().to_rfc3339(),
+                "2026-09-14T00:00:00+00:00",
+                "{since}"
+            );
+        }
+        for bad in ["\"14/09/2026\"", "2026-09-14", "2026-09-14T00:00:00", "3"] {
+            let e = err(&EXAMPLE.replace("keywords =", &format!("since = {bad}\nkeywords =")));
+            assert!(e.contains("crisis.since"), "{bad}: {e}");
+        }
+
+        let text = EXAMPLE.replace(
+            "official = true",
+            "official = false\nmargin_km = 50\ncovers_area = true",
+        );
+        let c = Crisis::parse("crisis.toml", &text).unwrap();
+        assert!(matches!(
+            c.sources[2].kind,
+            SourceKind::Feed { margin_km, covers_area: true, .. } if margin_km == 50.0
+        ));
+        let e = err(&EXAMPLE.replace("official = true", "official = true\nmargin_km = -1"));
+        assert!(
+            e.contains("sources[2].margin_km") && e.contains("between 0 and 5000"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn boxes_grow_and_meet() {
+        let gp = BBox {
+            west: -61.85,
+            south: 15.83,
+            east: -61.0,
+            north: 16.52,
+        };
+        let grown = gp.expanded(300.0);
+        // Montserrat (about 90 km north-west of Basse-Terre) is inside, Martinique's north
+        // (about 120 km south) too; Paris and Tokyo are not.
+        assert!(grown.contains(16.74, -62.19) && grown.contains(14.8, -61.1));
+        assert!(!grown.contains(48.85, 2.35) && !grown.contains(35.68, 139.69));
+        let paris = BBox {
+            west: 2.2,
+            south: 48.8,
+            east: 2.5,
+            north: 48.9,
+        };
+        assert!(!grown.intersects(&paris) && grown.intersects(&gp) && gp.intersects(&grown));
+        let straddling = BBox {
+            west: -70.0,
+            south: 10.0,
+            east: -61.5,
+            north: 16.0,
+        };
+        assert!(gp.intersects(&straddling));
     }
 
     #[test]

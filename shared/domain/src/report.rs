@@ -1,9 +1,10 @@
 //! Reports: what a source observed, turned into a row of the volunteers' table.
 
 use crate::classify::{classify, Suggestion};
-use crate::crisis::Crisis;
+use crate::crisis::{Crisis, SourceKind};
 use crate::gazetteer::{Gazetteer, Place};
 use crate::identity::{report_id, Fingerprint};
+use crate::ports::SkipReason;
 use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
 use crate::text::{clean_text, fold, html_to_text};
 use chrono::{DateTime, Utc};
@@ -318,6 +319,33 @@ pub fn diff(before: &Report, after: &Report) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
+/// Whether a feed's item belongs to the crisis: world-wide feeds (earthquakes, disasters,
+/// other countries' alerts) would flood the queue otherwise. An item whose geometry (its
+/// extent, else its point) lies wholly outside the crisis box grown by the feed's
+/// `margin_km` is outside the area; an item without geometry is kept when it names a place
+/// of the gazetteer (in its text or by code: `report` has a location) or when the feed
+/// `covers_area`, else it names no place. Social posts are never judged here: the hashtag or
+/// query is their relevance, and a native point outside the box is not used as their
+/// location by [`ingest`].
+pub fn area_skip(obs: &Observation, report: &Report, crisis: &Crisis) -> Option<SkipReason> {
+    let SourceKind::Feed {
+        margin_km,
+        covers_area,
+        ..
+    } = crisis.source(&obs.source_id)?.kind
+    else {
+        return None;
+    };
+    let area = crisis.bbox.expanded(margin_km);
+    if let Some(extent) = &obs.extent {
+        return (!area.intersects(extent)).then_some(SkipReason::OutsideArea);
+    }
+    if let Some((lat, lon)) = obs.point {
+        return (!area.contains(lat, lon)).then_some(SkipReason::OutsideArea);
+    }
+    (!covers_area && report.location.is_none()).then_some(SkipReason::NoPlace)
+}
+
 /// What the domain's unit tests build reports from: a small crisis over Guadeloupe and a
 /// private person's post.
 #[cfg(test)]
@@ -369,6 +397,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::{crisis, ingested, observation};
     use super::*;
+    use crate::crisis::BBox;
 
     #[test]
     fn reports_stored_before_engagement_counts_still_load() {
@@ -390,6 +419,87 @@ mod tests {
         old_obs.as_object_mut().unwrap().remove("counts");
         old_obs.as_object_mut().unwrap().remove("insee");
         assert!(serde_json::from_value::<Observation>(old_obs).is_ok());
+    }
+
+    #[test]
+    fn world_feed_items_outside_the_area_are_skipped() {
+        let crisis = crisis(
+            "[[sources]]\nid = \"quakes\"\nkind = \"feed\"\nurl = \"https://q.example/f\"\n\
+             [[sources]]\nid = \"near\"\nkind = \"feed\"\nurl = \"https://q.example/g\"\nmargin_km = 0\n\
+             [[sources]]\nid = \"local\"\nkind = \"feed\"\nurl = \"https://q.example/h\"\ncovers_area = true\n\
+             [[sources]]\nid = \"m\"\nkind = \"mastodon\"\ninstance = \"https://m.example\"\nhashtags = [\"x\"]\n",
+        );
+        let judge = |source: &str, point: Option<(f64, f64)>, extent: Option<BBox>, text: &str| {
+            let obs = Observation {
+                source_id: source.into(),
+                network: "feed".into(),
+                point,
+                extent,
+                ..observation(text)
+            };
+            area_skip(&obs, &ingested(&obs), &crisis)
+        };
+        let offshore = Some((16.9, -61.6)); // a felt quake some 40 km north of Grande-Terre
+        let tokyo = Some((35.68, 139.69));
+        assert_eq!(
+            judge("quakes", offshore, None, "M 4.8 - Leeward Islands"),
+            None
+        );
+        assert_eq!(
+            judge("quakes", tokyo, None, "M 5.1 - near the coast of Honshu"),
+            Some(SkipReason::OutsideArea)
+        );
+        assert_eq!(
+            judge("near", offshore, None, "M 4.8"),
+            Some(SkipReason::OutsideArea),
+            "no margin: the box alone"
+        );
+        // An alert polygon reaching into the area is kept even though its centre is not.
+        let caribbean = BBox {
+            west: -75.0,
+            south: 10.0,
+            east: -61.5,
+            north: 18.0,
+        };
+        let europe = BBox {
+            west: -5.0,
+            south: 42.0,
+            east: 8.0,
+            north: 51.0,
+        };
+        assert_eq!(
+            judge("near", Some((14.0, -68.0)), Some(caribbean), "Storm watch"),
+            None
+        );
+        assert_eq!(
+            judge("quakes", None, Some(europe), "Orages"),
+            Some(SkipReason::OutsideArea)
+        );
+        // Without geometry: a place of the gazetteer, or a feed about the territory.
+        assert_eq!(judge("quakes", None, None, "Coupure d'eau à Goyave"), None);
+        assert_eq!(
+            judge("quakes", None, None, "Flash flood warning for Texas"),
+            Some(SkipReason::NoPlace)
+        );
+        assert_eq!(judge("local", None, None, "Confinement strict"), None);
+        // Social posts are not judged by area.
+        assert_eq!(judge("m", tokyo, None, "Pensées pour la Guadeloupe"), None);
+    }
+
+    #[test]
+    fn a_native_point_outside_the_area_is_not_the_location() {
+        let obs = Observation {
+            point: Some((48.85, 2.35)),
+            ..observation("Mes parents sont bloqués à Goyave, route coupée")
+        };
+        let at = ingested(&obs).location.expect("geoparsed from the text");
+        assert_eq!(at.place.as_deref(), Some("Goyave"));
+        assert_eq!(at.method, LocationMethod::Gazetteer);
+        let nowhere = Observation {
+            point: Some((48.85, 2.35)),
+            ..observation("Courage à tous")
+        };
+        assert_eq!(ingested(&nowhere).location, None);
     }
 
     #[test]

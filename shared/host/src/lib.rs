@@ -193,7 +193,7 @@ pub fn sources(
                             http.clone(),
                         )) as Box<dyn Source>
                     }),
-                SourceKind::Feed { url, official } => Ok(Box::new(FeedSource::new(
+                SourceKind::Feed { url, official, .. } => Ok(Box::new(FeedSource::new(
                     &s.id,
                     url,
                     *official,

@@ -637,3 +637,134 @@ async fn a_boost_through_the_engine_spreads_the_original_and_skips_are_counted()
     assert_eq!(health[0].items_skipped, 2, "one malformed item per run");
     assert_eq!(health[0].items_collected, 1);
 }
+
+/// A USGS-style earthquake feed of the world: `elsewhere` quakes far from the Antilles, then
+/// the ones given, at (lat, lon).
+fn world_quakes(elsewhere: usize, near: &[(f64, f64)]) -> String {
+    let far = (0..elsewhere).map(|i| {
+        // Round the world, away from the Caribbean: Japan, Chile, Indonesia, Alaska, Turkey.
+        let (lat, lon) = [
+            (36.0, 140.0),
+            (-33.0, -71.0),
+            (-6.0, 105.0),
+            (61.0, -150.0),
+            (38.0, 37.0),
+        ][i % 5];
+        (
+            lat + (i as f64) * 0.01,
+            lon - (i as f64) * 0.01,
+            format!("far-{i}"),
+        )
+    });
+    let close = near
+        .iter()
+        .enumerate()
+        .map(|(i, (lat, lon))| (*lat, *lon, format!("near-{i}")));
+    let features: Vec<Value> = far
+        .chain(close)
+        .map(|(lat, lon, id)| {
+            json!({
+                "type": "Feature",
+                "id": id,
+                "properties": {
+                    "mag": 4.6, "place": format!("quake {id}"), "time": 1789963200000u64,
+                    "url": format!("https://quakes.example/{id}"), "title": format!("M 4.6 - quake {id}"),
+                    "felt": null, "alert": null, "tsunami": 0, "type": "earthquake"
+                },
+                "geometry": {"type": "Point", "coordinates": [lon, lat, 10.0]}
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "metadata": {"title": "World quakes"}, "features": features})
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_world_feed_brings_only_the_crisis_area_and_counts_the_rest() {
+    let server = MockServer::start().await;
+    // Guadeloupe, the Saintes channel, offshore of La Désirade, Montserrat, Dominica's north.
+    let near = [
+        (16.25, -61.55),
+        (15.9, -61.6),
+        (16.4, -60.9),
+        (16.75, -62.2),
+        (15.6, -61.4),
+    ];
+    Mock::given(path("/quakes.geojson"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(world_quakes(195, &near)))
+        .mount(&server)
+        .await;
+    // A non-official news feed without geometry: kept when it names a place of the territory.
+    Mock::given(path("/news.rss"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link><description>x</description>
+<item><guid>n1</guid><title>Route coupée à Trois-Rivières</title><pubDate>Mon, 14 Sep 2026 05:00:00 GMT</pubDate></item>
+<item><guid>n2</guid><title>Election results in the capital</title><pubDate>Mon, 14 Sep 2026 05:01:00 GMT</pubDate></item>
+<item><guid>n3</guid><title>Wildfires spread north of the city</title><pubDate>Mon, 14 Sep 2026 05:02:00 GMT</pubDate></item>
+</channel></rss>"#,
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        &dir,
+        crisis_with(&format!(
+            "[[sources]]\nid = \"quakes\"\nkind = \"feed\"\nurl = \"{0}/quakes.geojson\"\nofficial = true\n\
+             [[sources]]\nid = \"news\"\nkind = \"feed\"\nurl = \"{0}/news.rss\"\n",
+            server.uri()
+        )),
+    );
+    let run = |id: &'static str| {
+        let app = &app;
+        async move {
+            let source = sources(&app.crisis, Some(id), None, &no_env)
+                .unwrap()
+                .remove(0)
+                .runner
+                .unwrap();
+            run_source(app, source.as_ref(), Budget::within(RUN_TIME)).await
+        }
+    };
+    let quakes = run("quakes").await;
+    assert_eq!((quakes.new, quakes.error.as_deref()), (5, None), "{quakes}");
+    assert_eq!(quakes.skipped.get(SkipReason::OutsideArea), 195);
+    assert!(
+        quakes
+            .to_string()
+            .contains("5 new, 0 already stored, 195 skipped: outside the crisis area"),
+        "{quakes}"
+    );
+    let news = run("news").await;
+    assert_eq!(
+        (news.new, news.skipped.get(SkipReason::NoPlace)),
+        (1, 2),
+        "{news}"
+    );
+    let stored = app
+        .store
+        .list_reports(&ReportQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(stored.len(), 6);
+    assert!(stored.iter().all(|r| !r.native_id.contains("far-")));
+    assert!(stored.iter().any(|r| r.text.contains("Trois-Rivières")));
+    // The health says so too, by reason, and a second run stores nothing twice.
+    let again = run("quakes").await;
+    assert_eq!((again.new, again.seen), (0, 5), "{again}");
+    let health = app.store.source_health().await.unwrap();
+    let h = health.iter().find(|h| h.source_id == "quakes").unwrap();
+    assert_eq!(h.items_skipped, 390);
+    let last = h.last_run.as_ref().unwrap();
+    assert_eq!(
+        (
+            last.new,
+            last.seen,
+            last.skipped.get(SkipReason::OutsideArea)
+        ),
+        (0, 5, 195)
+    );
+}
