@@ -6,6 +6,7 @@
 //! between is lost.
 
 use crate::http::{Answer, Http};
+use crate::rich::{lenient, lenient_list, one_line, shortened_form_of, text_has_url};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -60,7 +61,8 @@ struct Post {
     record: Record,
     #[serde(rename = "indexedAt")]
     indexed_at: Option<DateTime<Utc>>,
-    embed: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "lenient")]
+    embed: Option<EmbedView>,
     #[serde(rename = "replyCount")]
     reply_count: Option<u64>,
     #[serde(rename = "repostCount")]
@@ -84,6 +86,135 @@ struct Record {
     created_at: DateTime<Utc>,
     #[serde(default)]
     langs: Vec<String>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    facets: Vec<Facet>,
+}
+
+/// `app.bsky.richtext.facet`: features of a slice of the text, given in UTF-8 bytes.
+#[derive(Deserialize)]
+struct Facet {
+    index: ByteSlice,
+    #[serde(default, deserialize_with = "lenient_list")]
+    features: Vec<Feature>,
+}
+
+#[derive(Deserialize)]
+struct ByteSlice {
+    #[serde(rename = "byteStart")]
+    start: u64,
+    #[serde(rename = "byteEnd")]
+    end: u64,
+}
+
+/// Mentions and tags are already written in the text as `@handle` and `#tag`; only links
+/// show something else than what they point to.
+#[derive(Deserialize)]
+#[serde(tag = "$type")]
+enum Feature {
+    #[serde(rename = "app.bsky.richtext.facet#link")]
+    Link { uri: String },
+    #[serde(other)]
+    Other,
+}
+
+/// The embed views of a post view (`app.bsky.embed.*#view`).
+#[derive(Deserialize)]
+#[serde(tag = "$type")]
+enum EmbedView {
+    #[serde(rename = "app.bsky.embed.images#view")]
+    Images(ImagesView),
+    #[serde(rename = "app.bsky.embed.video#view")]
+    Video(VideoView),
+    #[serde(rename = "app.bsky.embed.external#view")]
+    External(ExternalView),
+    #[serde(rename = "app.bsky.embed.record#view")]
+    Record(RecordView),
+    #[serde(rename = "app.bsky.embed.recordWithMedia#view")]
+    RecordWithMedia(RecordWithMediaView),
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct ImagesView {
+    #[serde(default, deserialize_with = "lenient_list")]
+    images: Vec<ImageView>,
+}
+
+#[derive(Deserialize)]
+struct ImageView {
+    #[serde(default)]
+    alt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct VideoView {
+    #[serde(default)]
+    alt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExternalView {
+    external: External,
+}
+
+#[derive(Deserialize)]
+struct External {
+    #[serde(default)]
+    uri: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RecordView {
+    #[serde(default, deserialize_with = "lenient")]
+    record: Option<QuotedView>,
+}
+
+#[derive(Deserialize)]
+struct RecordWithMediaView {
+    #[serde(default, deserialize_with = "lenient")]
+    media: Option<Box<EmbedView>>,
+    #[serde(default, deserialize_with = "lenient")]
+    record: Option<RecordView>,
+}
+
+/// What `app.bsky.embed.record#view` holds: the quoted post, or why it cannot be shown.
+/// Quotes of feeds, lists and other records than posts are left out.
+#[derive(Deserialize)]
+#[serde(tag = "$type")]
+enum QuotedView {
+    #[serde(rename = "app.bsky.embed.record#viewRecord")]
+    Post {
+        uri: String,
+        #[serde(default, deserialize_with = "lenient")]
+        author: Option<QuotedAuthor>,
+        #[serde(default, deserialize_with = "lenient")]
+        value: Option<QuotedRecord>,
+    },
+    #[serde(rename = "app.bsky.embed.record#viewNotFound")]
+    NotFound { uri: String },
+    #[serde(rename = "app.bsky.embed.record#viewBlocked")]
+    Blocked { uri: String },
+    #[serde(rename = "app.bsky.embed.record#viewDetached")]
+    Detached { uri: String },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct QuotedAuthor {
+    #[serde(default)]
+    handle: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct QuotedRecord {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    facets: Vec<Facet>,
 }
 
 #[derive(Deserialize)]
@@ -193,15 +324,11 @@ impl BlueskySource {
         self.search(&renewed.access, state).await
     }
 
-    fn observation(&self, p: &Post) -> Observation {
+    /// The post as an observation, or `None` when it has nothing to read (see [`post_text`]).
+    fn observation(&self, p: &Post) -> Option<Observation> {
         let rkey = p.uri.rsplit('/').next().unwrap_or_default();
-        let images = p
-            .embed
-            .as_ref()
-            .and_then(|e| e.get("images"))
-            .and_then(|i| i.as_array())
-            .map_or(0, |a| a.len() as u32);
-        Observation {
+        let (text, media) = post_text(p)?;
+        Some(Observation {
             source_id: self.id.clone(),
             network: "bluesky".into(),
             native_id: p.uri.clone(),
@@ -212,11 +339,11 @@ impl BlueskySource {
             author: p.author.handle.clone(),
             author_name: p.author.display_name.clone().filter(|n| !n.is_empty()),
             official_source: false,
-            body: Body::Plain(p.record.text.clone()),
+            body: Body::Plain(text),
             language: p.record.langs.first().cloned(),
             posted_at: p.record.created_at,
             point: None,
-            media: images,
+            media,
             hint: None,
             // The counts are optional in the post view; none at all means none shown.
             counts: (p.reply_count.is_some() || p.repost_count.is_some() || p.like_count.is_some())
@@ -227,8 +354,222 @@ impl BlueskySource {
                 }),
             insee: Vec::new(),
             extent: None,
+        })
+    }
+}
+
+/// The text a volunteer reads for a post, and how many images (or videos) it carries:
+///
+/// - the post's text, each link facet's slice replaced by the full link when it shows a
+///   shortened form of it (`example.org/alerte…`), or followed by the link in parentheses when
+///   it shows other words (`the alert (https://…)`); a facet whose byte offsets are out of
+///   the text, not on a character boundary, empty, or overlapping an earlier link is ignored;
+/// - then, after a blank line, one line per piece of context, in this order: `Image: <alt>`
+///   for each image with an alt text, `Video: <alt>`, the link card as
+///   `Link: <title> — <url>` (the URL left out when the text already has it, the title when
+///   the text already has it, no line when nothing is left), and a quoted post as
+///   `Quoting @<handle>: <text> — https://bsky.app/profile/<handle>/post/<rkey>` (or
+///   `Quoting a post that is no longer available — <link>`, `… hidden by a block — <link>`,
+///   `… detached by its author — <link>` when it cannot be shown), the quoted text's links
+///   resolved the same way. Media inside a `recordWithMedia` embed count and read the same.
+///
+/// A post with still no text but images or a video reads `[image]`, `[N images]` or
+/// `[video]`: the picture may be the report, and the post's link takes the volunteer to it.
+/// A post with no text and nothing else to show is `None` (skipped as `SkipReason::NoText`).
+fn post_text(p: &Post) -> Option<(String, u32)> {
+    let main = expand_links(&p.record.text, &p.record.facets)
+        .trim()
+        .to_string();
+    let mut context = Context::default();
+    match &p.embed {
+        Some(EmbedView::Record(v)) => context.quote(v),
+        Some(EmbedView::RecordWithMedia(v)) => {
+            // The media first, then the quote, as the post shows them.
+            if let Some(media) = &v.media {
+                context.media(media, &main);
+            }
+            if let Some(record) = &v.record {
+                context.quote(record);
+            }
+        }
+        Some(media) => context.media(media, &main),
+        None => {}
+    }
+    let Context {
+        lines,
+        images,
+        videos,
+    } = context;
+    let media = images + videos;
+    let text = match (main.is_empty(), lines.is_empty()) {
+        (false, true) => main,
+        (false, false) => format!("{main}\n\n{}", lines.join("\n")),
+        (true, false) => lines.join("\n"),
+        (true, true) if images == 1 => "[image]".to_string(),
+        (true, true) if images > 1 => format!("[{images} images]"),
+        (true, true) if videos > 0 => "[video]".to_string(),
+        (true, true) => return None,
+    };
+    Some((text, media))
+}
+
+/// The context lines of a post's embeds, and its media counted.
+#[derive(Default)]
+struct Context {
+    lines: Vec<String>,
+    images: u32,
+    videos: u32,
+}
+
+impl Context {
+    /// Images, a video or a link card; `text` is the post's own text, where a card's link
+    /// may already be.
+    fn media(&mut self, embed: &EmbedView, text: &str) {
+        match embed {
+            EmbedView::Images(v) => {
+                self.images += v.images.len() as u32;
+                for image in &v.images {
+                    let alt = one_line(image.alt.as_deref().unwrap_or_default());
+                    if !alt.is_empty() {
+                        self.lines.push(format!("Image: {alt}"));
+                    }
+                }
+            }
+            EmbedView::Video(v) => {
+                self.videos += 1;
+                let alt = one_line(v.alt.as_deref().unwrap_or_default());
+                if !alt.is_empty() {
+                    self.lines.push(format!("Video: {alt}"));
+                }
+            }
+            EmbedView::External(v) => {
+                let url = v.external.uri.as_deref().unwrap_or_default().trim();
+                let url = (!url.is_empty() && !text_has_url(text, url)).then_some(url);
+                let title = one_line(v.external.title.as_deref().unwrap_or_default());
+                let title = (!title.is_empty() && !text.contains(&title)).then_some(title);
+                match (title, url) {
+                    (Some(t), Some(u)) => self.lines.push(format!("Link: {t} — {u}")),
+                    (Some(t), None) => self.lines.push(format!("Link: {t}")),
+                    (None, Some(u)) => self.lines.push(format!("Link: {u}")),
+                    (None, None) => {}
+                }
+            }
+            // A record in the media slot of a recordWithMedia is no media.
+            EmbedView::Record(_) | EmbedView::RecordWithMedia(_) | EmbedView::Other => {}
         }
     }
+
+    fn quote(&mut self, view: &RecordView) {
+        let line = match &view.record {
+            Some(QuotedView::Post { uri, author, value }) => {
+                let handle = author
+                    .as_ref()
+                    .and_then(|a| a.handle.as_deref())
+                    .filter(|h| !h.is_empty() && *h != "handle.invalid");
+                let text = value
+                    .as_ref()
+                    .map(|v| {
+                        one_line(&expand_links(
+                            v.text.as_deref().unwrap_or_default(),
+                            &v.facets,
+                        ))
+                    })
+                    .unwrap_or_default();
+                let who = match handle {
+                    Some(h) => format!("Quoting @{h}"),
+                    None => "Quoting a post".to_string(),
+                };
+                let said = if text.is_empty() {
+                    who
+                } else {
+                    format!("{who}: {text}")
+                };
+                with_link(said, post_link(uri, handle))
+            }
+            Some(QuotedView::NotFound { uri }) => with_link(
+                "Quoting a post that is no longer available".into(),
+                post_link(uri, None),
+            ),
+            Some(QuotedView::Blocked { uri }) => with_link(
+                "Quoting a post hidden by a block".into(),
+                post_link(uri, None),
+            ),
+            Some(QuotedView::Detached { uri }) => with_link(
+                "Quoting a post detached by its author".into(),
+                post_link(uri, None),
+            ),
+            Some(QuotedView::Other) | None => return,
+        };
+        self.lines.push(line);
+    }
+}
+
+fn with_link(line: String, link: Option<String>) -> String {
+    match link {
+        Some(l) => format!("{line} — {l}"),
+        None => line,
+    }
+}
+
+/// The web link of a post from its `at://<did>/app.bsky.feed.post/<rkey>` URI, under the
+/// author's handle when known, else under the DID (which the web app accepts too).
+fn post_link(uri: &str, handle: Option<&str>) -> Option<String> {
+    let rest = uri.strip_prefix("at://")?;
+    let mut parts = rest.split('/');
+    let (authority, collection, rkey) = (parts.next()?, parts.next()?, parts.next()?);
+    if collection != "app.bsky.feed.post" || authority.is_empty() || rkey.is_empty() {
+        return None;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(format!(
+        "https://bsky.app/profile/{}/post/{rkey}",
+        handle.unwrap_or(authority)
+    ))
+}
+
+/// The text with each link facet's slice resolved (see [`post_text`]).
+fn expand_links(text: &str, facets: &[Facet]) -> String {
+    let mut links: Vec<(usize, usize, &str)> = facets
+        .iter()
+        .filter_map(|f| {
+            let uri = f.features.iter().find_map(|x| match x {
+                Feature::Link { uri } => Some(uri.trim()),
+                Feature::Other => None,
+            })?;
+            let start = usize::try_from(f.index.start).ok()?;
+            let end = usize::try_from(f.index.end).ok()?;
+            let fits = start < end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end);
+            (fits && !uri.is_empty() && !uri.contains(char::is_whitespace))
+                .then_some((start, end, uri))
+        })
+        .collect();
+    links.sort_by_key(|&(start, end, _)| (start, end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, uri) in links {
+        if start < at {
+            // Overlaps a link already resolved.
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        let shown = &text[start..end];
+        if shortened_form_of(shown, uri) {
+            out.push_str(uri);
+        } else {
+            out.push_str(shown);
+            out.push_str(" (");
+            out.push_str(uri);
+            out.push(')');
+        }
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 fn xrpc_error(answer: &Answer) -> Option<String> {
@@ -303,7 +644,10 @@ impl Source for BlueskySource {
             if newest.as_deref().is_none_or(|n| seen.as_str() > n) {
                 newest = Some(seen);
             }
-            batch.observations.push(self.observation(&post));
+            match self.observation(&post) {
+                Some(o) => batch.observations.push(o),
+                None => batch.skip(SkipReason::NoText),
+            }
         }
         let next = match page.cursor {
             Some(cursor) if !page.posts.is_empty() => {

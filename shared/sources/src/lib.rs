@@ -32,13 +32,15 @@
 //!    the CLI's function list (`infra/cli/src/cloud.rs`).
 //! 4. **Tests** in `tests/clients.rs` against a wiremock server speaking the network's
 //!    documented format from fixture files: paging, a malformed item, 429, 5xx then success,
-//!    a timeout, truncated JSON, an HTML page, an empty answer; and one engine run in
+//!    a timeout, truncated JSON, an HTML page, an empty answer (for a social network, what a
+//!    post carries besides its text goes in `tests/richness.rs`); and one engine run in
 //!    `shared/host/tests/collect.rs` (run twice: nothing new the second time).
 
 pub mod bluesky;
 pub mod feeds;
 pub mod http;
 pub mod mastodon;
+mod rich;
 
 pub use bluesky::BlueskySource;
 pub use feeds::FeedSource;

@@ -4,11 +4,13 @@
 //! on every instance, so one post seen through two instances is one report.
 
 use crate::http::Http;
+use crate::rich::{lenient, lenient_list, one_line, text_has_url};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
+use vigie_domain::text::html_to_text;
 
 pub const PAGE: usize = 40;
 
@@ -90,6 +92,10 @@ struct Status {
     #[serde(default)]
     media_attachments: Vec<serde_json::Value>,
     reblog: Option<Box<Status>>,
+    #[serde(default, deserialize_with = "lenient")]
+    poll: Option<Poll>,
+    #[serde(default, deserialize_with = "lenient")]
+    card: Option<Card>,
     #[serde(default)]
     replies_count: u64,
     #[serde(default)]
@@ -102,7 +108,100 @@ struct Status {
 struct Account {
     acct: String,
     #[serde(default)]
+    username: String,
+    #[serde(default)]
     display_name: String,
+    #[serde(default, deserialize_with = "lenient_list")]
+    emojis: Vec<CustomEmoji>,
+}
+
+#[derive(Deserialize)]
+struct CustomEmoji {
+    shortcode: String,
+}
+
+#[derive(Deserialize)]
+struct Attachment {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Poll {
+    #[serde(default, deserialize_with = "lenient_list")]
+    options: Vec<PollOption>,
+}
+
+#[derive(Deserialize)]
+struct PollOption {
+    #[serde(default)]
+    title: Option<String>,
+}
+
+/// The preview card of the first link of the status.
+#[derive(Deserialize)]
+struct Card {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+/// The display name without its custom emoji: each `:shortcode:` of the account's emoji
+/// list, then any `:word:` left (letters, digits, `_`, two or more, not all digits so that
+/// `10:30:` stays), spaces tidied; the username when nothing is left.
+fn display_name(a: &Account) -> Option<String> {
+    let mut name = a.display_name.clone();
+    for emoji in &a.emojis {
+        if !emoji.shortcode.is_empty() {
+            name = name.replace(&format!(":{}:", emoji.shortcode), " ");
+        }
+    }
+    let name = one_line(&strip_shortcodes(&name));
+    if !name.is_empty() {
+        Some(name)
+    } else {
+        Some(a.username.trim().to_string()).filter(|u| !u.is_empty())
+    }
+}
+
+fn strip_shortcodes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find(':') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let word_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let word = &after[..word_len];
+        let closed = after[word_len..].starts_with(':');
+        if closed && word.len() >= 2 && !word.bytes().all(|b| b.is_ascii_digit()) {
+            out.push(' ');
+            rest = &after[word_len + 1..];
+        } else {
+            out.push(':');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The content (HTML) already links to this URL or shows it.
+fn content_has_url(html: &str, url: &str) -> bool {
+    html.contains(&format!("href=\"{url}\""))
+        || html.contains(&format!("href=\"{}\"", escape(url)))
+        || text_has_url(&html_to_text(html), url)
 }
 
 /// Mastodon ids are numbers written as strings; compare them as numbers when they are.
@@ -114,24 +213,22 @@ fn newer(a: &str, b: &str) -> bool {
 }
 
 impl MastodonSource {
-    fn observation(&self, s: &Status) -> Observation {
+    /// The status as an observation, or `None` when it has nothing to read (see
+    /// [`status_html`]).
+    fn observation(&self, s: &Status) -> Option<Observation> {
         let acct = if s.account.acct.contains('@') {
             s.account.acct.clone()
         } else {
             format!("{}@{}", s.account.acct, self.host)
         };
-        let html = if s.spoiler_text.trim().is_empty() {
-            s.content.clone()
-        } else {
-            format!("<p>{}</p>{}", s.spoiler_text, s.content)
-        };
-        Observation {
+        let html = status_html(s)?;
+        Some(Observation {
             source_id: self.id.clone(),
             network: "mastodon".into(),
             native_id: s.uri.clone(),
             url: s.url.clone().or_else(|| Some(s.uri.clone())),
             author: acct,
-            author_name: Some(s.account.display_name.clone()).filter(|n| !n.is_empty()),
+            author_name: display_name(&s.account),
             official_source: false,
             body: Body::Html(html),
             language: s.language.clone(),
@@ -146,8 +243,78 @@ impl MastodonSource {
             }),
             insee: Vec::new(),
             extent: None,
+        })
+    }
+}
+
+/// The HTML a volunteer reads for a status: the content warning (`spoiler_text`) as a first
+/// paragraph, the content, then one paragraph per piece of context:
+///
+/// - when the status has no words of its own (no content, no content warning), each media
+///   description (alt text) as `Image: <description>` (`Video:`, `Audio:`, `Media:` by type);
+/// - a poll as `Poll: <option> / <option> / …`;
+/// - the preview card as `Link: <title> — <url>`, the URL left out when the content already
+///   links to it, the title when the content already says it, no paragraph when nothing is
+///   left.
+///
+/// A status with still no text (media without descriptions only, say) is `None`, skipped as
+/// `SkipReason::NoText`.
+fn status_html(s: &Status) -> Option<String> {
+    let mut html = if s.spoiler_text.trim().is_empty() {
+        s.content.clone()
+    } else {
+        // The content warning is plain text, the content HTML.
+        format!("<p>{}</p>{}", escape(&s.spoiler_text), s.content)
+    };
+    let own = html_to_text(&html);
+    let mut lines = Vec::new();
+    if own.is_empty() {
+        for item in &s.media_attachments {
+            let Ok(media) = serde_json::from_value::<Attachment>(item.clone()) else {
+                continue;
+            };
+            let description = one_line(media.description.as_deref().unwrap_or_default());
+            if description.is_empty() {
+                continue;
+            }
+            let label = match media.kind.as_deref() {
+                Some("image") => "Image",
+                Some("video" | "gifv") => "Video",
+                Some("audio") => "Audio",
+                _ => "Media",
+            };
+            lines.push(format!("{label}: {description}"));
         }
     }
+    if let Some(poll) = &s.poll {
+        let options: Vec<String> = poll
+            .options
+            .iter()
+            .map(|o| one_line(o.title.as_deref().unwrap_or_default()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if !options.is_empty() {
+            lines.push(format!("Poll: {}", options.join(" / ")));
+        }
+    }
+    if let Some(card) = &s.card {
+        let url = card.url.as_deref().unwrap_or_default().trim();
+        let url = (!url.is_empty() && !content_has_url(&s.content, url)).then_some(url);
+        let title = one_line(card.title.as_deref().unwrap_or_default());
+        let title = (!title.is_empty() && !own.contains(&title)).then_some(title);
+        match (title, url) {
+            (Some(t), Some(u)) => lines.push(format!("Link: {t} — {u}")),
+            (Some(t), None) => lines.push(format!("Link: {t}")),
+            (None, Some(u)) => lines.push(format!("Link: {u}")),
+            (None, None) => {}
+        }
+    }
+    for line in &lines {
+        html.push_str("<p>");
+        html.push_str(&escape(line));
+        html.push_str("</p>");
+    }
+    (!html_to_text(&html).is_empty()).then_some(html)
 }
 
 #[async_trait]
@@ -210,16 +377,17 @@ impl Source for MastodonSource {
                     continue;
                 }
             };
-            match &status.reblog {
-                Some(original) => {
-                    batch.observations.push(self.observation(original));
-                    batch.spreads.push((
-                        "mastodon".into(),
-                        original.uri.clone(),
-                        status.uri.clone(),
-                    ));
-                }
-                None => batch.observations.push(self.observation(&status)),
+            let original = status.reblog.as_deref().unwrap_or(&status);
+            let Some(observation) = self.observation(original) else {
+                // A boost of it spreads nothing that is kept.
+                batch.skip(SkipReason::NoText);
+                continue;
+            };
+            batch.observations.push(observation);
+            if status.reblog.is_some() {
+                batch
+                    .spreads
+                    .push(("mastodon".into(), original.uri.clone(), status.uri.clone()));
             }
         }
         batch.checkpoint = newest;
@@ -227,5 +395,19 @@ impl Source for MastodonSource {
         // latest page rather than paging back through history.
         batch.more = checkpoint.is_some() && items.len() >= PAGE;
         Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_shortcodes;
+
+    #[test]
+    fn shortcodes_go_and_times_stay() {
+        assert_eq!(strip_shortcodes("Lyne :blobcat:"), "Lyne  ");
+        assert_eq!(strip_shortcodes("a:b_c::d2:e"), "a  e");
+        assert_eq!(strip_shortcodes("Ouvert 10:30: ok"), "Ouvert 10:30: ok");
+        assert_eq!(strip_shortcodes(":x: é:"), ":x: é:");
+        assert_eq!(strip_shortcodes("::"), "::");
     }
 }
