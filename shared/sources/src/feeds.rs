@@ -1,10 +1,28 @@
 //! Official feeds (`kind = "feed"`), format detected from the content: RSS 0.91, 0.92, 1.0
 //! (RDF) and 2.0 and Atom 1.0 (with GeoRSS points, as GDACS publishes), CAP 1.1 and 1.2 alerts
-//! (areas as polygon, circle and INSEE geocodes), and GeoJSON FeatureCollections such as the
-//! USGS and EMSC (FDSN event) earthquake feeds. XML is read in the encoding its prolog declares
-//! (ISO-8859-1, Windows-1252, UTF-16… through encoding_rs); links are made absolute against
-//! the feed's address (and Atom's `xml:base`). Conditional requests (ETag, Last-Modified) save
-//! calls when nothing changed.
+//! (areas as polygon, circle and INSEE geocodes), CAP alerts as entries of RSS and Atom feeds
+//! (see below), and GeoJSON FeatureCollections such as the USGS and EMSC (FDSN event)
+//! earthquake feeds. XML is read in the encoding its prolog declares (ISO-8859-1,
+//! Windows-1252, UTF-16… through encoding_rs); links are made absolute against the feed's
+//! address (and Atom's `xml:base`). Conditional requests (ETag, Last-Modified) save calls when
+//! nothing changed.
+//!
+//! CAP in RSS and Atom feeds, two forms, each entry then read as a CAP alert is (status other
+//! than Actual skipped and counted, priority from severity, urgency and certainty, point and
+//! extent from polygons and circles, INSEE geocodes, category):
+//! - entries carrying CAP fields as elements of a CAP namespace
+//!   (`urn:oasis:names:tc:emergency:cap:1.1`, `:1.2`..., under any prefix, or under an
+//!   undeclared `cap:`), as the "CAP ATOM" indexes of weather services and Meteoalarm-style
+//!   feeds do: `status`, `category`, `event`, `urgency`, `severity`, `certainty`, `areaDesc`,
+//!   `polygon`, `circle`, `geocode` and `parameter` (their `valueName` and `value` in any
+//!   namespace, several pairs in one allowed), `identifier`, `sent`, `language`. The entry's
+//!   title, summary and link stay the text and the link; the event and the areas follow the
+//!   text. `msgType`, `references`, `effective` and `expires` are not used yet: an Update or a
+//!   Cancel is read as an alert.
+//! - entries whose content is a whole `<alert>`: inline XML (in a CAP namespace, or any
+//!   `<alert>` child of `<content>`), or the escaped or CDATA text of `content`, `description`,
+//!   `summary` or `content:encoded` whose first element is an `<alert>`. Read as a standalone
+//!   alert is, the entry giving the link, date or id the alert lacks.
 
 use crate::http::Http;
 use async_trait::async_trait;
@@ -226,7 +244,9 @@ impl FeedSource {
         })?;
         let base = self.base.as_ref();
         let points = georss_points(text.as_bytes(), base);
-        for entry in feed.entries {
+        let caps = cap_entries(text, base);
+        let count = feed.entries.len();
+        for (i, entry) in feed.entries.into_iter().enumerate() {
             let title = entry
                 .title
                 .as_ref()
@@ -238,10 +258,6 @@ impl FeedSource {
                 .map(|t| t.content.clone())
                 .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
                 .unwrap_or_default();
-            if title.is_empty() && summary.trim().is_empty() {
-                batch.skip(SkipReason::NoText);
-                continue;
-            }
             // feed-rs resolves Atom's links against xml:base and the feed's address; RSS
             // links and guids that are paths are resolved here.
             let link = entry.links.first().map(|l| absolute(base, &l.href));
@@ -250,11 +266,6 @@ impl FeedSource {
                 .or_else(|| link.as_ref().and_then(|l| points.get(l)))
                 .cloned()
                 .unwrap_or_default();
-            let html = if summary.trim().is_empty() {
-                escape(&title)
-            } else {
-                format!("<p>{}</p>{}", escape(&title), summary)
-            };
             let dated = entry.published.or(entry.updated);
             let id = if entry.id.trim().is_empty() {
                 content_id(&[
@@ -265,6 +276,40 @@ impl FeedSource {
             } else {
                 entry.id.clone()
             };
+            let no_text = title.is_empty() && summary.trim().is_empty();
+            let html = if summary.trim().is_empty() {
+                escape(&title)
+            } else {
+                format!("<p>{}</p>{}", escape(&title), summary)
+            };
+            if let Some(cap) = caps.of(&entry.id, link.as_deref(), i, count) {
+                // CAP in the entry: read as a CAP alert, the entry giving what it lacks.
+                let first = batch.observations.len();
+                let language = entry.language.clone().or_else(|| feed.language.clone());
+                let fields;
+                let (alert, html) = match &cap.embedded {
+                    Some(alert) => (alert, None),
+                    None => {
+                        fields = cap.fields_alert(&entry.id, language);
+                        (&fields, (!no_text).then_some(html))
+                    }
+                };
+                let envelope = Envelope {
+                    html,
+                    link,
+                    posted: dated,
+                    id,
+                };
+                self.cap_observations(alert, &envelope, batch);
+                for obs in &mut batch.observations[first..] {
+                    obs.point = obs.point.or(extra.point);
+                }
+                continue;
+            }
+            if no_text {
+                batch.skip(SkipReason::NoText);
+                continue;
+            }
             let posted = dated.unwrap_or_else(Utc::now);
             let mut obs = self.observation(id, link, Body::Html(html), posted);
             obs.point = extra.point;
@@ -277,30 +322,54 @@ impl FeedSource {
 
     /// A CAP 1.1 or 1.2 alert: one observation per `info` block (one per language).
     pub fn parse_cap(&self, text: &str, batch: &mut Batch) -> Result<(), SourceError> {
-        let text = text.replace("<cap:", "<").replace("</cap:", "</");
-        let alert: CapAlert = quick_xml::de::from_str(&text).map_err(|e| {
+        let alert = read_cap(text).map_err(|e| {
             SourceError::Transient(format!(
                 "{}: not a readable CAP alert: {e}",
                 self.shown_url()
             ))
         })?;
-        let sent = DateTime::parse_from_rfc3339(alert.sent.trim())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|_| Utc::now());
+        self.cap_observations(&alert, &Envelope::default(), batch);
+        Ok(())
+    }
+
+    /// The observations of a CAP alert, one per `info` block, whether it came alone, whole in
+    /// a feed entry's content, or as CAP fields of a feed entry (see [`Envelope`]): the same
+    /// status check, priority hint, point, extent and INSEE codes for all three.
+    fn cap_observations(&self, alert: &CapAlert, envelope: &Envelope, batch: &mut Batch) {
         // Tests, exercises, system messages and drafts are nobody's emergency: skipped and
-        // counted, never in the queue.
+        // counted, never in the queue. Updates and cancellations are read as alerts for now.
         let status = alert.status.trim();
         if !status.is_empty() && !status.eq_ignore_ascii_case("Actual") {
             batch
                 .skipped
                 .add(SkipReason::NotActual, alert.info.len().max(1) as u64);
-            return Ok(());
+            return;
         }
         if alert.info.is_empty() {
             batch.skip(SkipReason::NoText);
         }
+        let sent = DateTime::parse_from_rfc3339(alert.sent.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or(envelope.posted)
+            .unwrap_or_else(Utc::now);
+        let identifier = match alert.identifier.trim() {
+            "" => envelope.id.as_str(),
+            id => id,
+        };
         for (i, info) in alert.info.iter().enumerate() {
-            let mut html = String::new();
+            // An entry's own text comes first; an alert read whole speaks for itself.
+            let mut html = envelope.html.clone().unwrap_or_default();
+            let own = if envelope.html.is_some() {
+                vec![Some(info.event.clone())]
+            } else {
+                vec![
+                    info.headline.clone(),
+                    Some(info.event.clone()),
+                    info.description.clone(),
+                    info.instruction.clone(),
+                ]
+            };
             // Text parameters (the short texts sent to phones, such as CMAMtext) come after
             // the alert's own texts, when they say something more.
             let texts = info
@@ -308,15 +377,7 @@ impl FeedSource {
                 .iter()
                 .filter(|p| p.value_name.to_ascii_lowercase().contains("text"))
                 .map(|p| Some(p.value.clone()));
-            for part in [
-                info.headline.clone(),
-                Some(info.event.clone()),
-                info.description.clone(),
-                info.instruction.clone(),
-            ]
-            .into_iter()
-            .chain(texts)
-            {
+            for part in own.into_iter().chain(texts) {
                 if let Some(p) = part.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
                     if !html.contains(&escape(p)) {
                         html.push_str(&format!("<p>{}</p>", escape(p)));
@@ -332,18 +393,24 @@ impl FeedSource {
             if !areas.is_empty() {
                 html.push_str(&format!("<p>{}</p>", escape(&areas.join(", "))));
             }
+            if html.trim().is_empty() {
+                batch.skip(SkipReason::NoText);
+                continue;
+            }
             let native = if alert.info.len() > 1 {
-                format!("{}#{i}", alert.identifier)
+                format!("{identifier}#{i}")
             } else {
-                alert.identifier.clone()
+                identifier.to_string()
             };
-            // An empty <web> is no link; an absent <language> is CAP's default, en-US.
+            // An empty <web> is no link (the entry's, if any, is used); an absent <language>
+            // is CAP's default, en-US.
             let web = info
                 .web
                 .as_deref()
                 .map(str::trim)
                 .filter(|w| !w.is_empty())
-                .map(|w| absolute(self.base.as_ref(), w));
+                .map(|w| absolute(self.base.as_ref(), w))
+                .or_else(|| envelope.link.clone());
             let mut obs = self.observation(native, web, Body::Html(html), sent);
             obs.language = Some(
                 info.language
@@ -368,7 +435,6 @@ impl FeedSource {
             });
             batch.observations.push(obs);
         }
-        Ok(())
     }
 
     /// A GeoJSON FeatureCollection: earthquake properties are understood, USGS's (`mag`,
@@ -508,7 +574,323 @@ fn content_id(parts: &[&str]) -> String {
     format!("content-{h:016x}")
 }
 
-#[derive(Deserialize)]
+/// A CAP document (its root `<alert>` under any prefix) read into its fields.
+fn read_cap(xml: &str) -> Result<CapAlert, quick_xml::DeError> {
+    // The deserializer matches names as written: the root's prefix (and the usual `cap:`)
+    // is taken off every element.
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut prefix = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                prefix = e.name().prefix().map(|p| p.as_ref().to_string());
+                break;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    let mut text = xml.replace("<cap:", "<").replace("</cap:", "</");
+    if let Some(p) = prefix.filter(|p| p != "cap") {
+        text = text
+            .replace(&format!("<{p}:"), "<")
+            .replace(&format!("</{p}:"), "</");
+    }
+    quick_xml::de::from_str(&text)
+}
+
+/// What the feed entry a CAP alert came in gives it, beside the alert's own fields.
+#[derive(Debug, Default)]
+struct Envelope {
+    /// The entry's text (`<p>title</p>summary`): the observation's text, followed by the
+    /// event, text parameters and areas, for an entry that carries CAP fields, which have no
+    /// text of their own. `None` for an alert read whole, whose own texts are used.
+    html: Option<String>,
+    /// The entry's link (absolute), for an alert without `<web>`.
+    link: Option<String>,
+    /// The entry's date, for an alert without a readable `<sent>`.
+    posted: Option<DateTime<Utc>>,
+    /// The entry's id, for an alert without an identifier.
+    id: String,
+}
+
+/// The CAP a feed entry carries: CAP fields of its own, or a whole alert in its content.
+#[derive(Debug, Default)]
+struct EntryCap {
+    /// The entry's id, guid and links, as written and made absolute.
+    keys: Vec<String>,
+    /// Whether the entry has CAP fields its treatment reads (status, category, event,
+    /// urgency, severity, certainty, areaDesc, polygon, circle, geocode).
+    has_fields: bool,
+    identifier: String,
+    sent: String,
+    status: String,
+    info: CapInfo,
+    area: CapArea,
+    /// A whole `<alert>` in the entry: inline XML, or escaped or CDATA text of its
+    /// `content`, `description`, `summary` or `content:encoded`. Read instead of the fields.
+    embedded: Option<CapAlert>,
+}
+
+impl EntryCap {
+    /// The entry's CAP fields as a one-info alert. Its identifier is the entry's id when it
+    /// has one (unique in its feed, where one CAP identifier may have an entry per area),
+    /// else `cap:identifier`; its language `cap:language`, else the entry's or the feed's.
+    fn fields_alert(&self, entry_id: &str, language: Option<String>) -> CapAlert {
+        let mut info = self.info.clone();
+        info.language = info.language.filter(|l| !l.trim().is_empty()).or(language);
+        let area = &self.area;
+        if !(area.area_desc.trim().is_empty()
+            && area.polygon.is_empty()
+            && area.circle.is_empty()
+            && area.geocode.is_empty())
+        {
+            info.area.push(area.clone());
+        }
+        CapAlert {
+            identifier: if entry_id.trim().is_empty() {
+                self.identifier.clone()
+            } else {
+                entry_id.to_string()
+            },
+            sent: self.sent.clone(),
+            status: self.status.clone(),
+            info: vec![info],
+        }
+    }
+}
+
+/// The CAP of a feed's entries, in document order and by key.
+#[derive(Debug, Default)]
+struct CapEntries {
+    entries: Vec<Option<EntryCap>>,
+    by_key: HashMap<String, usize>,
+}
+
+impl CapEntries {
+    /// The CAP of the `index`th of `count` entries, found by id or link, or by position when
+    /// neither matches and the scan saw as many entries as feed-rs.
+    fn of(&self, id: &str, link: Option<&str>, index: usize, count: usize) -> Option<&EntryCap> {
+        let at = [Some(id), link]
+            .into_iter()
+            .flatten()
+            .filter(|k| !k.trim().is_empty())
+            .find_map(|k| self.by_key.get(k).copied())
+            .or((self.entries.len() == count).then_some(index))?;
+        self.entries.get(at)?.as_ref()
+    }
+}
+
+/// Whether an element is CAP's: in a CAP namespace (any version, any prefix), or under the
+/// prefix `cap` left undeclared.
+fn is_cap_namespace(ns: &quick_xml::name::ResolveResult) -> bool {
+    use quick_xml::name::ResolveResult;
+    match ns {
+        ResolveResult::Bound(ns) => ns.0.starts_with("urn:oasis:names:tc:emergency:cap:"),
+        ResolveResult::Unknown(prefix) => prefix == "cap",
+        ResolveResult::Unbound => false,
+    }
+}
+
+/// The CAP carried by each entry (`item` or `entry`) of an RSS or Atom feed: elements of the
+/// CAP namespace among the entry's children (`cap:status`, `cap:severity`, `cap:polygon`,
+/// `cap:geocode` with its `valueName` and `value` in any namespace...), or a whole `<alert>`,
+/// inline or as the escaped or CDATA text of the entry's content.
+fn cap_entries(text: &str, base: Option<&url::Url>) -> CapEntries {
+    let mut out = CapEntries::default();
+    // Nothing to look for in a feed that never names CAP.
+    if !text.contains("emergency:cap") && !text.contains("cap:") {
+        return out;
+    }
+    let mut reader = quick_xml::NsReader::from_str(text);
+    // The open elements inside the current entry: local name and whether it is CAP's.
+    let mut open: Vec<(String, bool)> = Vec::new();
+    let mut entry: Option<EntryCap> = None;
+    // In a `cap:geocode` or `cap:parameter`: its pairs so far, and which it is.
+    let mut pairs: Option<(Vec<CapGeocode>, bool)> = None;
+    let mut value = String::new();
+    loop {
+        let before = reader.buffer_position() as usize;
+        let (cap, event) = match reader.read_resolved_event() {
+            Ok((ns, event)) => (is_cap_namespace(&ns), event),
+            Err(_) => break,
+        };
+        match event {
+            Event::Start(e) => {
+                let local = e.local_name().as_ref().to_string();
+                let Some(current) = entry.as_mut() else {
+                    if local == "item" || local == "entry" {
+                        entry = Some(EntryCap::default());
+                        open.clear();
+                    }
+                    continue;
+                };
+                if local == "link" {
+                    if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                        current.keys.push(href.value.to_string());
+                    }
+                }
+                // A whole alert inline: in a CAP namespace, or the element of a `<content>`.
+                let in_content = open.last().is_some_and(|(n, _)| n == "content");
+                if local == "alert" && (cap || in_content) {
+                    let end = e.name().as_ref().to_string();
+                    if reader.read_to_end(quick_xml::name::QName(&end)).is_err() {
+                        break;
+                    }
+                    let whole = &text[before..reader.buffer_position() as usize];
+                    if current.embedded.is_none() {
+                        current.embedded = read_cap(whole).ok();
+                    }
+                    continue;
+                }
+                if cap && (local == "geocode" || local == "parameter") {
+                    pairs = Some((Vec::new(), local == "geocode"));
+                }
+                open.push((local, cap));
+                value.clear();
+            }
+            Event::Empty(e) => {
+                if let Some(current) = entry.as_mut() {
+                    if e.local_name().as_ref() == "link" {
+                        if let Some(href) = e.try_get_attribute("href").ok().flatten() {
+                            current.keys.push(href.value.to_string());
+                        }
+                    }
+                }
+            }
+            Event::Text(t) if entry.is_some() => value.push_str(&t),
+            Event::CData(t) if entry.is_some() => value.push_str(&t),
+            Event::GeneralRef(r) if entry.is_some() => match r.resolve_char_ref() {
+                Ok(Some(c)) => value.push(c),
+                _ => value.push_str(match r.as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "",
+                }),
+            },
+            Event::End(e) => {
+                let Some(current) = entry.as_mut() else {
+                    continue;
+                };
+                let local = e.local_name().as_ref().to_string();
+                let Some((name, cap)) = open.pop() else {
+                    // The entry's own end.
+                    if local == "item" || local == "entry" {
+                        let done = entry.take().unwrap_or_default();
+                        let at = out.entries.len();
+                        for k in &done.keys {
+                            out.by_key.insert(absolute(base, k), at);
+                            out.by_key.insert(k.clone(), at);
+                        }
+                        let carries = done.has_fields || done.embedded.is_some();
+                        out.entries.push(carries.then_some(done));
+                    }
+                    continue;
+                };
+                let v = std::mem::take(&mut value);
+                let v = v.trim();
+                // What makes an entry a CAP alert: the fields its treatment reads (an
+                // identifier or a date alone do not).
+                current.has_fields |= cap
+                    && (name == "geocode"
+                        || !v.is_empty()
+                            && matches!(
+                                name.as_str(),
+                                "status"
+                                    | "category"
+                                    | "event"
+                                    | "urgency"
+                                    | "severity"
+                                    | "certainty"
+                                    | "areaDesc"
+                                    | "polygon"
+                                    | "circle"
+                            ));
+                match (name.as_str(), cap) {
+                    ("valueName", _) if pairs.is_some() => {
+                        if let Some((list, _)) = pairs.as_mut() {
+                            list.push(CapGeocode {
+                                value_name: v.to_string(),
+                                value: String::new(),
+                            });
+                        }
+                    }
+                    ("value", _) if pairs.is_some() => {
+                        if let Some((list, _)) = pairs.as_mut() {
+                            match list.last_mut() {
+                                Some(last) if last.value.is_empty() => last.value = v.to_string(),
+                                _ => list.push(CapGeocode {
+                                    value_name: String::new(),
+                                    value: v.to_string(),
+                                }),
+                            }
+                        }
+                    }
+                    ("geocode" | "parameter", true) => {
+                        if let Some((list, geocode)) = pairs.take() {
+                            if geocode {
+                                current.area.geocode.extend(list);
+                            } else {
+                                current.info.parameter.extend(list);
+                            }
+                        }
+                    }
+                    (_, true) if v.is_empty() => {}
+                    ("identifier", true) => current.identifier = v.to_string(),
+                    ("sent", true) => current.sent = v.to_string(),
+                    ("status", true) => current.status = v.to_string(),
+                    ("language", true) => current.info.language = Some(v.to_string()),
+                    ("category", true) => current.info.category.push(v.to_string()),
+                    ("event", true) => current.info.event = v.to_string(),
+                    ("urgency", true) => current.info.urgency = v.to_string(),
+                    ("severity", true) => current.info.severity = v.to_string(),
+                    ("certainty", true) => current.info.certainty = v.to_string(),
+                    ("areaDesc", true) => current.area.area_desc = v.to_string(),
+                    ("polygon", true) => current.area.polygon.push(v.to_string()),
+                    ("circle", true) => current.area.circle.push(v.to_string()),
+                    ("id" | "guid" | "link", false) if !v.is_empty() && open.is_empty() => {
+                        current.keys.push(v.to_string())
+                    }
+                    ("content" | "description" | "summary" | "encoded", false)
+                        if current.embedded.is_none() && v.contains("alert") =>
+                    {
+                        current.embedded = embedded_alert(v);
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A whole CAP alert written as text (escaped or in CDATA) in an entry's content: the text's
+/// first element is an `<alert>` (under any prefix) that reads as CAP.
+fn embedded_alert(text: &str) -> Option<CapAlert> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        let before = reader.buffer_position() as usize;
+        match reader.read_event().ok()? {
+            Event::Start(e) => {
+                if e.local_name().as_ref() != "alert" {
+                    return None;
+                }
+                let end = e.name().as_ref().to_string();
+                reader.read_to_end(quick_xml::name::QName(&end)).ok()?;
+                return read_cap(&text[before..reader.buffer_position() as usize]).ok();
+            }
+            Event::Eof | Event::Empty(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
 struct CapAlert {
     identifier: String,
     #[serde(default)]
@@ -520,7 +902,7 @@ struct CapAlert {
     info: Vec<CapInfo>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 struct CapInfo {
     language: Option<String>,
     #[serde(default)]
@@ -543,7 +925,7 @@ struct CapInfo {
     area: Vec<CapArea>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 struct CapArea {
     #[serde(rename = "areaDesc", default)]
     area_desc: String,
@@ -557,7 +939,7 @@ struct CapArea {
 
 /// A CAP `<geocode>` or `<parameter>`: `<valueName>` says what the value is (a code system,
 /// or a parameter such as `CMAMtext`), `<value>` the value.
-#[derive(Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 struct CapGeocode {
     #[serde(rename = "valueName", default)]
     value_name: String,
