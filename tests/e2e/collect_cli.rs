@@ -89,6 +89,7 @@ async fn collect_once_from_loopback_networks() {
 id = "gp-test"
 name = "Test"
 bbox = [-61.85, 15.83, -61.00, 16.52]
+since = "2026-09-13T00:00:00Z"
 official_accounts = ["{feed}/alerts.rss"]
 
 [[sources]]

@@ -227,6 +227,7 @@ fn functions_collect_triage_and_publish_on_the_emulators() {
 id = "gp-fn"
 name = "Functions on emulators"
 bbox = [-61.85, 15.83, -61.00, 16.52]
+since = "2026-09-13T00:00:00Z"
 
 [[sources]]
 id = "masto"

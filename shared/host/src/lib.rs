@@ -149,6 +149,11 @@ pub fn sources(
             .filter(|v| !v.is_empty())
             .ok_or_else(|| format!("the variable {var} is not set"))
     };
+    // The crisis start, or, when the file gives none, a day back from now: what each source's
+    // first run collects back to (later runs keep the bound their first run fixed).
+    let since = crisis.since.unwrap_or_else(|| {
+        chrono::Utc::now() - chrono::Duration::hours(vigie_domain::crisis::DEFAULT_BACKLOG_HOURS)
+    });
     Ok(crisis
         .sources
         .iter()
@@ -167,13 +172,10 @@ pub fn sources(
                         None => Ok(None),
                     };
                     token.map(|t| {
-                        Box::new(MastodonSource::new(
-                            &s.id,
-                            instance,
-                            hashtags,
-                            t,
-                            http.clone(),
-                        )) as Box<dyn Source>
+                        Box::new(
+                            MastodonSource::new(&s.id, instance, hashtags, t, http.clone())
+                                .since(since),
+                        ) as Box<dyn Source>
                     })
                 }
                 SourceKind::Bluesky {
@@ -184,21 +186,14 @@ pub fn sources(
                 } => secret(handle_env)
                     .and_then(|h| secret(password_env).map(|p| (h, p)))
                     .map(|(h, p)| {
-                        Box::new(BlueskySource::new(
-                            &s.id,
-                            service,
-                            query,
-                            h,
-                            p,
-                            http.clone(),
-                        )) as Box<dyn Source>
+                        Box::new(
+                            BlueskySource::new(&s.id, service, query, h, p, http.clone())
+                                .since(since),
+                        ) as Box<dyn Source>
                     }),
-                SourceKind::Feed { url, official, .. } => Ok(Box::new(FeedSource::new(
-                    &s.id,
-                    url,
-                    *official,
-                    http.clone(),
-                ))),
+                SourceKind::Feed { url, official, .. } => Ok(Box::new(
+                    FeedSource::new(&s.id, url, *official, http.clone()).since(since),
+                )),
             };
             PlannedSource {
                 id: s.id.clone(),

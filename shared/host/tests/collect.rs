@@ -55,7 +55,7 @@ fn crisis_with(sources: &str) -> Crisis {
     Crisis::parse(
         "test.toml",
         &format!(
-            "[crisis]\nid = \"test-crisis\"\nname = \"Test\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\n{sources}"
+            "[crisis]\nid = \"test-crisis\"\nname = \"Test\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\nsince = \"2026-09-13T00:00:00Z\"\n{sources}"
         ),
     )
     .unwrap()
@@ -596,6 +596,13 @@ async fn a_boost_through_the_engine_spreads_the_original_and_skips_are_counted()
     boost["reblog"] = original.clone();
     let page = json!([boost, {"id": "503", "content": 12}]);
     let server = MockServer::start().await;
+    // Nothing after the newest post: an empty page, as an instance answers.
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .and(wiremock::matchers::query_param("min_id", "503"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
         .respond_with(ResponseTemplate::new(200).set_body_json(page))
         .mount(&server)
@@ -766,5 +773,174 @@ async fn a_world_feed_brings_only_the_crisis_area_and_counts_the_rest() {
             last.skipped.get(SkipReason::OutsideArea)
         ),
         (0, 5, 195)
+    );
+}
+
+/// An instance that pages by `page` whatever `limit` asks (as some cap it), newest first, with
+/// `max_id`, `min_id` and `Link` headers as Mastodon answers them. Post `i` is id `i`; posts
+/// up to `before` were published the day before the crisis began. More posts can arrive.
+struct Instance {
+    page: u64,
+    before: u64,
+    total: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Answer 429 to the next backlog request when set (then clear it).
+    limit_next_back: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Instance {
+    fn status(&self, i: u64) -> Value {
+        let mut s = status(i);
+        s["created_at"] = if i <= self.before {
+            json!(format!(
+                "2026-09-12T{:02}:{:02}:00.000Z",
+                (i / 60) % 24,
+                i % 60
+            ))
+        } else {
+            json!(format!(
+                "2026-09-14T{:02}:{:02}:00.000Z",
+                (i / 60) % 24,
+                i % 60
+            ))
+        };
+        s
+    }
+}
+
+impl Respond for Instance {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        use std::sync::atomic::Ordering;
+        let arg = |k: &str| -> Option<u64> {
+            req.url
+                .query_pairs()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.parse().unwrap())
+        };
+        let total = self.total.load(Ordering::SeqCst);
+        let ids: Vec<u64> = match (arg("max_id"), arg("min_id")) {
+            (Some(max), _) => {
+                if self.limit_next_back.swap(false, Ordering::SeqCst) {
+                    return ResponseTemplate::new(429).insert_header("Retry-After", "1");
+                }
+                (1..max).rev().take(self.page as usize).collect()
+            }
+            (None, Some(min)) => {
+                let mut v: Vec<u64> = (min + 1..=total).take(self.page as usize).collect();
+                v.reverse();
+                v
+            }
+            (None, None) => (1..=total).rev().take(self.page as usize).collect(),
+        };
+        let mut answer = ResponseTemplate::new(200)
+            .set_body_json(ids.iter().map(|i| self.status(*i)).collect::<Vec<_>>());
+        if let (Some(newest), Some(oldest)) = (ids.first(), ids.last()) {
+            let base = format!(
+                "{}://{}{}",
+                req.url.scheme(),
+                req.url.authority(),
+                req.url.path()
+            );
+            answer = answer.insert_header(
+                "Link",
+                format!(
+                    "<{base}?max_id={oldest}>; rel=\"next\", <{base}?min_id={newest}>; rel=\"prev\""
+                )
+                .as_str(),
+            );
+        }
+        answer
+    }
+}
+
+async fn instance(page: u64, before: u64, total: u64) -> (MockServer, Instance) {
+    let server = MockServer::start().await;
+    let handle = Instance {
+        page,
+        before,
+        total: std::sync::Arc::new(total.into()),
+        limit_next_back: std::sync::Arc::new(false.into()),
+    };
+    let shared = Instance {
+        page,
+        before,
+        total: handle.total.clone(),
+        limit_next_back: handle.limit_next_back.clone(),
+    };
+    Mock::given(path("/api/v1/timelines/tag/Guadeloupe"))
+        .respond_with(shared)
+        .mount(&server)
+        .await;
+    (server, handle)
+}
+
+/// The ids of the stored Mastodon reports, each once, sorted.
+async fn stored_ids(app: &Vigie) -> Vec<u64> {
+    let page = app
+        .store
+        .list_reports(&ReportQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<u64> = page
+        .items
+        .iter()
+        .map(|r| r.native_id.rsplit('/').next().unwrap().parse().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn the_first_run_collects_back_to_the_crisis_start() {
+    // 100 posts since the crisis start, 20 the day before, on an instance paging by 15.
+    let (server, _instance) = instance(15, 20, 120).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
+    let run = run_source(&app, masto_source(&app).as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!((run.new, run.error.as_deref()), (100, None), "{run}");
+    assert_eq!(run.skipped.get(SkipReason::BeforeSince), 5, "{run}");
+    assert_eq!(stored_ids(&app).await, (21..=120).collect::<Vec<_>>());
+    // The backlog is over: the next run only looks forward, and finds nothing.
+    let again = run_source(&app, masto_source(&app).as_ref(), Budget::within(RUN_TIME)).await;
+    assert_eq!((again.new, again.seen), (0, 0), "{again}");
+    assert_eq!(
+        app.store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("120")
+    );
+}
+
+#[tokio::test]
+async fn a_backlog_cut_by_the_budget_or_a_rate_limit_resumes_without_gap_or_duplicate() {
+    use std::sync::atomic::Ordering;
+    let (server, instance) = instance(15, 20, 120).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, crisis(&server.uri(), "http://127.0.0.1:9"));
+    let short = || Budget {
+        pages: 3,
+        deadline: tokio::time::Instant::now() + RUN_TIME,
+    };
+    let first = run_source(&app, masto_source(&app).as_ref(), short()).await;
+    assert_eq!(first.new, 45, "the latest page and two older ones: {first}");
+    // New posts arrive while the backlog is being read; the instance then limits a request.
+    instance.total.store(130, Ordering::SeqCst);
+    instance.limit_next_back.store(true, Ordering::SeqCst);
+    let limited = run_source(&app, masto_source(&app).as_ref(), short()).await;
+    assert!(limited.waiting_until.is_some(), "{limited}");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let mut runs = 0;
+    while runs < 10 {
+        let run = run_source(&app, masto_source(&app).as_ref(), short()).await;
+        assert_eq!(run.error, None, "{run}");
+        runs += 1;
+        if run.new == 0 {
+            break;
+        }
+    }
+    assert_eq!(
+        stored_ids(&app).await,
+        (21..=130).collect::<Vec<_>>(),
+        "every post since the start, once"
     );
 }

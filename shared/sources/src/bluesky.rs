@@ -15,8 +15,6 @@ use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 100;
-/// How far back the first run of a source looks.
-const FIRST_LOOK_BACK_HOURS: i64 = 6;
 
 pub struct BlueskySource {
     id: String,
@@ -26,6 +24,8 @@ pub struct BlueskySource {
     password: String,
     http: Http,
     session: Mutex<Option<Session>>,
+    /// Where the first run's search starts: the crisis start.
+    since: DateTime<Utc>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -239,7 +239,14 @@ impl BlueskySource {
             password,
             http,
             session: Mutex::new(None),
+            since: Utc::now() - Duration::hours(vigie_domain::crisis::DEFAULT_BACKLOG_HOURS),
         }
+    }
+
+    /// The crisis start: the first run searches back to it.
+    pub fn since(mut self, since: DateTime<Utc>) -> BlueskySource {
+        self.since = since;
+        self
     }
 
     fn xrpc(&self, method: &str) -> String {
@@ -615,7 +622,7 @@ impl Source for BlueskySource {
                 SourceError::Fatal(format!("checkpoint of {} is not readable", self.id))
             })?,
             None => State {
-                since: Some(stamp(Utc::now() - Duration::hours(FIRST_LOOK_BACK_HOURS))),
+                since: Some(stamp(self.since)),
                 ..State::default()
             },
         };

@@ -43,6 +43,8 @@ pub struct FeedSource {
     base: Option<url::Url>,
     official: bool,
     http: Http,
+    /// Items published before it are skipped (the crisis start).
+    since: DateTime<Utc>,
 }
 
 /// The checkpoint: validators for a conditional request.
@@ -178,7 +180,15 @@ impl FeedSource {
             base: url::Url::parse(url.split('?').next().unwrap_or(url)).ok(),
             official,
             http,
+            // No bound until the host sets the crisis start.
+            since: DateTime::<Utc>::MIN_UTC,
         }
+    }
+
+    /// The crisis start: items published before it are skipped and counted.
+    pub fn since(mut self, since: DateTime<Utc>) -> FeedSource {
+        self.since = since;
+        self
     }
 
     /// The feed's address without its query string: queries often carry API keys, and this
@@ -1263,6 +1273,11 @@ impl Source for FeedSource {
                 )))
             }
         }
+        // A feed keeps its history: what was published before the crisis began is not news.
+        let before = batch.observations.len();
+        batch.observations.retain(|o| o.posted_at >= self.since);
+        let old = (before - batch.observations.len()) as u64;
+        batch.skipped.add(SkipReason::BeforeSince, old);
         let header = |name: &str| {
             answer
                 .headers

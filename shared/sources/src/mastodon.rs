@@ -1,13 +1,18 @@
 //! Mastodon: hashtag timelines (`GET /api/v1/timelines/tag/:hashtag`, several tags with
-//! `any[]`), paged forward with `min_id` until caught up. A boost is a spread of the original
-//! post, never a report of its own; posts are identified by their ActivityPub URI, the same
-//! on every instance, so one post seen through two instances is one report.
+//! `any[]`). The first run takes the latest page, then pages back with `max_id` to the crisis
+//! start (`since`): the backlog, continued run after run with the checkpoint until a page is
+//! empty, has no `Link: rel="next"`, or reaches posts older than `since`. New posts are paged
+//! forward with `min_id` until a page is empty (a short page is not the end: instances cap
+//! `limit` at different values). While a backlog lasts, forward and backward pages take turns,
+//! so new posts are never held behind history. A boost is a spread of the original post, never
+//! a report of its own; posts are identified by their ActivityPub URI, the same on every
+//! instance, so one post seen through two instances is one report.
 
 use crate::http::Http;
 use crate::rich::{lenient, lenient_list, one_line, text_has_url};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
 use vigie_domain::text::html_to_text;
@@ -21,6 +26,51 @@ pub struct MastodonSource {
     hashtags: Vec<String>,
     token: Option<String>,
     http: Http,
+    since: DateTime<Utc>,
+}
+
+/// How long after an empty forward page the backlog has the turn to itself.
+const QUIET_SECONDS: i64 = 20;
+
+/// The checkpoint. Older checkpoints were the newest id alone: read as "no backlog".
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct Progress {
+    /// The newest id stored: forward pages start after it (`min_id`).
+    newest: Option<String>,
+    /// While the backlog lasts: the id to page back from (`max_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    older_than: Option<String>,
+    /// The crisis start the backlog goes back to, fixed by the first run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<DateTime<Utc>>,
+    /// The last forward page brought posts: more may wait after them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    forward_more: bool,
+    /// When the last forward page was fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forward_at: Option<DateTime<Utc>>,
+}
+
+impl Progress {
+    fn read(checkpoint: &str) -> Progress {
+        if checkpoint.trim_start().starts_with('{') {
+            serde_json::from_str(checkpoint).unwrap_or_default()
+        } else {
+            Progress {
+                newest: Some(checkpoint.to_string()),
+                ..Progress::default()
+            }
+        }
+    }
+}
+
+/// Which way a page goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Way {
+    /// The latest page (a first run).
+    Latest,
+    Forward,
+    Back,
 }
 
 impl MastodonSource {
@@ -46,10 +96,18 @@ impl MastodonSource {
             hashtags: hashtags.to_vec(),
             token,
             http,
+            // No bound until the host sets the crisis start.
+            since: DateTime::<Utc>::MIN_UTC,
         }
     }
 
-    fn url(&self, min_id: Option<&str>) -> String {
+    /// The crisis start: the first run's backlog goes back to it, and older posts are skipped.
+    pub fn since(mut self, since: DateTime<Utc>) -> MastodonSource {
+        self.since = since;
+        self
+    }
+
+    fn url(&self, way: Way, progress: &Progress) -> String {
         let mut url = format!(
             "{}/api/v1/timelines/tag/{}?limit={PAGE}",
             self.instance,
@@ -59,9 +117,14 @@ impl MastodonSource {
             url.push_str("&any[]=");
             url.push_str(&encode(tag));
         }
-        if let Some(min) = min_id {
-            url.push_str("&min_id=");
-            url.push_str(&encode(min));
+        let (key, id) = match way {
+            Way::Latest => return url,
+            Way::Forward => ("min_id", progress.newest.as_deref()),
+            Way::Back => ("max_id", progress.older_than.as_deref()),
+        };
+        if let Some(id) = id {
+            url.push_str(&format!("&{key}="));
+            url.push_str(&encode(id));
         }
         url
     }
@@ -205,6 +268,23 @@ fn content_has_url(html: &str, url: &str) -> bool {
 }
 
 /// Mastodon ids are numbers written as strings; compare them as numbers when they are.
+/// The answer's `Link` header has a `rel="next"` (an older page).
+fn link_has_next(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            part.split(';').skip(1).any(|p| {
+                matches!(
+                    p.trim().replace(' ', "").as_str(),
+                    "rel=\"next\"" | "rel=next"
+                )
+            })
+        })
+}
+
 fn newer(a: &str, b: &str) -> bool {
     match (a.parse::<u128>(), b.parse::<u128>()) {
         (Ok(x), Ok(y)) => x > y,
@@ -328,7 +408,22 @@ impl Source for MastodonSource {
     }
 
     async fn fetch(&self, checkpoint: Option<&str>) -> Result<Batch, SourceError> {
-        let url = self.url(checkpoint);
+        let now = Utc::now();
+        let mut progress = checkpoint.map(Progress::read).unwrap_or_default();
+        let way = if checkpoint.is_none() || progress.newest.is_none() {
+            Way::Latest
+        } else if progress.older_than.is_none()
+            || progress.forward_more
+            || progress
+                .forward_at
+                .is_none_or(|at| now - at >= Duration::seconds(QUIET_SECONDS))
+        {
+            Way::Forward
+        } else {
+            Way::Back
+        };
+        let since = progress.since.unwrap_or(self.since);
+        let url = self.url(way, &progress);
         let token = self.token.clone();
         let answer = self
             .http
@@ -359,15 +454,21 @@ impl Source for MastodonSource {
             404 => return Err(SourceError::Fatal(format!("{}: hashtag timeline not found (HTTP 404)", self.instance))),
             other => return Err(SourceError::Transient(format!("{}: HTTP {other}", self.instance))),
         }
+        let has_next = link_has_next(&answer.headers);
         let items: Vec<serde_json::Value> =
             answer.json(&format!("{} hashtag timeline", self.instance))?;
         let mut batch = Batch::default();
-        let mut newest: Option<String> = checkpoint.map(String::from);
+        let mut newest = progress.newest.clone();
+        let mut oldest: Option<String> = None;
+        let mut reached_since = false;
         for item in &items {
             // The id moves the checkpoint even when the rest of the item is unreadable.
             if let Some(id) = item.get("id").and_then(|v| v.as_str()) {
                 if newest.as_deref().is_none_or(|n| newer(id, n)) {
                     newest = Some(id.to_string());
+                }
+                if oldest.as_deref().is_none_or(|o| newer(o, id)) {
+                    oldest = Some(id.to_string());
                 }
             }
             let status: Status = match serde_json::from_value(item.clone()) {
@@ -377,6 +478,11 @@ impl Source for MastodonSource {
                     continue;
                 }
             };
+            if status.created_at < since {
+                reached_since = true;
+                batch.skip(SkipReason::BeforeSince);
+                continue;
+            }
             let original = status.reblog.as_deref().unwrap_or(&status);
             let Some(observation) = self.observation(original) else {
                 // A boost of it spreads nothing that is kept.
@@ -390,10 +496,40 @@ impl Source for MastodonSource {
                     .push(("mastodon".into(), original.uri.clone(), status.uri.clone()));
             }
         }
-        batch.checkpoint = newest;
-        // A full page after a checkpoint means more is waiting; the first run takes only the
-        // latest page rather than paging back through history.
-        batch.more = checkpoint.is_some() && items.len() >= PAGE;
+        match way {
+            Way::Latest | Way::Back => {
+                // The backlog ends at an empty page, a page without a next link, or the crisis
+                // start; otherwise it goes on from the oldest post of this page.
+                progress.older_than = if items.is_empty() || !has_next || reached_since {
+                    None
+                } else {
+                    oldest.or(progress.older_than)
+                };
+                progress.since = progress.older_than.is_some().then_some(since);
+                if way == Way::Latest {
+                    progress.forward_at = Some(now);
+                    progress.forward_more = false;
+                }
+            }
+            Way::Forward => {
+                progress.forward_at = Some(now);
+                // More may wait after a page that moved the newest id on; a server answering
+                // the same page again moves nothing and ends the run's paging.
+                progress.forward_more = !items.is_empty() && newest != progress.newest;
+            }
+        }
+        progress.newest = newest;
+        batch.more = progress.forward_more || progress.older_than.is_some();
+        batch.checkpoint = Some(if progress.older_than.is_none() {
+            // No backlog: the newest id is all there is to keep, in the plain form older
+            // versions wrote.
+            progress.newest.clone().unwrap_or_default()
+        } else {
+            serde_json::to_string(&progress).unwrap_or_default()
+        });
+        if progress.newest.is_none() {
+            batch.checkpoint = checkpoint.map(String::from);
+        }
         Ok(batch)
     }
 }

@@ -104,7 +104,9 @@ async fn mastodon_pages_forward_with_min_id_until_caught_up() {
             break;
         }
     }
-    assert_eq!(pages, 3);
+    // 40, 40, 20, then an empty page: a short page is not the end of a timeline (instances
+    // cap `limit` at different values), an empty one is.
+    assert_eq!(pages, 4);
     assert_eq!(seen.len(), 100, "every status once");
     let mut unique = seen.clone();
     unique.sort();
@@ -659,6 +661,22 @@ async fn usgs_geojson_earthquakes() {
 }
 
 #[tokio::test]
+async fn feed_items_published_before_the_crisis_start_are_skipped_and_counted() {
+    let (_server, source) = feed(&fixture("rss.xml")).await;
+    let since = chrono::DateTime::parse_from_rfc3339("2026-09-14T01:30:00Z").unwrap();
+    let batch = source.since(since.into()).fetch(None).await.unwrap();
+    let ids: Vec<&str> = batch
+        .observations
+        .iter()
+        .map(|o| o.native_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].ends_with("#avis-101"), "{ids:?}");
+    assert_eq!(batch.skipped.get(SkipReason::BeforeSince), 1);
+    assert_eq!(batch.skipped.get(SkipReason::NoText), 1);
+}
+
+#[tokio::test]
 async fn georss_points_from_gdacs_style_feeds() {
     let (_server, source) = feed(&fixture("gdacs_georss.xml")).await;
     let batch = source.fetch(None).await.unwrap();
@@ -1024,6 +1042,23 @@ async fn bsky_logged_in() -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+#[tokio::test]
+async fn bluesky_first_run_searches_from_the_crisis_start() {
+    let server = bsky_logged_in().await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(query_param("since", "2026-09-13T22:00:00.000Z"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"posts": []})))
+        .mount(&server)
+        .await;
+    let start = chrono::DateTime::parse_from_rfc3339("2026-09-13T18:00:00-04:00").unwrap();
+    let batch = bsky(&server, "pw")
+        .since(start.into())
+        .fetch(None)
+        .await
+        .expect("searched from the crisis start");
+    assert!(!batch.more);
 }
 
 #[tokio::test]
