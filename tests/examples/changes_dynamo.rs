@@ -127,6 +127,7 @@ async fn main() {
             counts: None,
             insee: Vec::new(),
             extent: None,
+            amends: None,
         };
         let mut r = ingest(&obs, &ctx, now);
         r.status = [Status::New, Status::New, Status::Triaged, Status::Dismissed][i % 4];

@@ -86,6 +86,7 @@ async fn main() {
             counts: None,
             insee: Vec::new(),
             extent: None,
+            amends: None,
         }
     };
 

@@ -166,6 +166,7 @@ async fn main() {
                 counts: None,
                 insee: Vec::new(),
                 extent: None,
+                amends: None,
             };
             let mut r = ingest(&obs, &ctx, now);
             r.status = Status::Published;

@@ -11,8 +11,11 @@ use tracing::{info, warn};
 use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::ports::{HealthUpdate, Skips, SourceHealth, Spread, StoreError};
-use vigie_domain::report::{area_skip, ingest, HistoryEntry, IngestContext};
+use vigie_domain::ports::{HealthUpdate, SkipReason, Skips, SourceHealth, Spread, StoreError};
+use vigie_domain::report::{
+    area_skip, diff, ingest, AmendKind, Amends, HistoryEntry, IngestContext,
+};
+use vigie_domain::taxonomy::{Priority, Status};
 use vigie_domain::{Observation, Report};
 
 /// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
@@ -46,6 +49,8 @@ pub struct RunSummary {
     pub source_id: String,
     pub new: usize,
     pub seen: usize,
+    /// Reports changed or withdrawn by their issuer's update or cancellation.
+    pub amended: usize,
     pub skipped: Skips,
     pub error: Option<String>,
     /// The source asked not to be called before then (a rate limit): not a failure, the
@@ -59,6 +64,7 @@ impl RunSummary {
             source_id: source_id.to_string(),
             new: 0,
             seen: 0,
+            amended: 0,
             skipped: Skips::default(),
             error: None,
             waiting_until: None,
@@ -85,10 +91,15 @@ impl std::fmt::Display for RunSummary {
             ),
             (None, None) => write!(
                 f,
-                "{}: {} new, {} already stored, {}{}",
+                "{}: {} new, {} already stored, {}{}{}",
                 self.source_id,
                 self.new,
                 self.seen,
+                if self.amended > 0 {
+                    format!("{} updated or cancelled by their issuer, ", self.amended)
+                } else {
+                    String::new()
+                },
                 self.skipped,
                 if self.new == 0 && self.seen == 0 && self.skipped.total() > 0 {
                     " (every item skipped)"
@@ -207,6 +218,7 @@ async fn collect_pages(
         let stored = store_batch(app, &batch.observations).await?;
         summary.new += stored.new;
         summary.seen += stored.seen;
+        summary.amended += stored.amended;
         summary.skipped.merge(&stored.skipped);
         let spreads: Vec<Spread> = batch
             .spreads
@@ -250,6 +262,8 @@ pub struct Stored {
     pub new: usize,
     /// Already stored by an earlier run (or earlier in the batch).
     pub seen: usize,
+    /// Stored reports an update or cancellation changed.
+    pub amended: usize,
     /// Items of feeds that do not belong to the crisis area (see [`area_skip`]).
     pub skipped: Skips,
 }
@@ -263,20 +277,132 @@ pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<St
     let now = Utc::now();
     let mut stored = Stored::default();
     let mut reports: Vec<Report> = Vec::with_capacity(observations.len());
+    let mut amending: Vec<(&Observation, &Amends, Report)> = Vec::new();
     for obs in observations {
         let report = ingest(obs, &ctx, now);
-        match area_skip(obs, &report, &app.crisis) {
-            Some(reason) => stored.skipped.add(reason, 1),
-            None => reports.push(report),
+        match (area_skip(obs, &report, &app.crisis), &obs.amends) {
+            (Some(reason), _) => stored.skipped.add(reason, 1),
+            (None, Some(amends)) => amending.push((obs, amends, report)),
+            (None, None) => reports.push(report),
         }
     }
-    if reports.is_empty() {
-        return Ok(stored);
+    // The alerts first, then what updates or cancels them (in the order they were sent), so
+    // an alert and its update in one feed end as one report.
+    let mut unmatched = Vec::new();
+    if !reports.is_empty() {
+        let inserted = insert_clustered(app, reports, &[]).await?;
+        stored.new = inserted.iter().filter(|n| **n).count();
+        stored.seen = inserted.len() - stored.new;
     }
-    let inserted = insert_clustered(app, reports, &[]).await?;
-    stored.new = inserted.iter().filter(|n| **n).count();
-    stored.seen = inserted.len() - stored.new;
+    amending.sort_by_key(|(obs, _, _)| obs.posted_at);
+    for (obs, amends, report) in amending {
+        match amend(app, obs, amends, &report, now).await? {
+            Amended::Changed(n) => stored.amended += n,
+            Amended::AlreadyApplied => stored.seen += 1,
+            Amended::NothingToAmend => match amends.kind {
+                // An update of an alert never collected says what the alert would have.
+                AmendKind::Update => unmatched.push(report),
+                AmendKind::Cancel => stored.skipped.add(SkipReason::CancelsUnknown, 1),
+            },
+        }
+    }
+    if !unmatched.is_empty() {
+        let inserted = insert_clustered(app, unmatched, &[]).await?;
+        let new = inserted.iter().filter(|n| **n).count();
+        stored.new += new;
+        stored.seen += inserted.len() - new;
+    }
     Ok(stored)
+}
+
+enum Amended {
+    /// This many stored reports changed.
+    Changed(usize),
+    /// Every report it refers to is as recent as it already (seen on an earlier run).
+    AlreadyApplied,
+    /// None of the messages it refers to was collected.
+    NothingToAmend,
+}
+
+/// Applies an issuer's update or cancellation to the reports of the messages it refers to:
+/// an update gives them its text, suggestion and place; a cancellation dismisses them. Each
+/// change is in the report's history under the collector's name, so volunteers see it. A
+/// message older than the report (or the same one seen again) changes nothing; volunteers'
+/// own decisions (category, priority, summary, verification) are kept.
+async fn amend(
+    app: &Vigie,
+    obs: &Observation,
+    amends: &Amends,
+    fresh: &Report,
+    now: DateTime<Utc>,
+) -> Result<Amended, StoreError> {
+    let mut ids: Vec<String> = Vec::new();
+    for target in &amends.targets {
+        let id = report_id(&obs.network, target);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let mut found = false;
+    let mut changed = 0;
+    for id in ids {
+        // A volunteer's edit meanwhile: read again and apply on top of it.
+        for _attempt in 0..3 {
+            let Some(before) = app.store.get_report(&id).await? else {
+                break;
+            };
+            found = true;
+            if obs.posted_at <= before.posted_at {
+                break;
+            }
+            let mut after = before.clone();
+            let action = match amends.kind {
+                AmendKind::Update => {
+                    after.text = fresh.text.clone();
+                    after.language = fresh.language.clone();
+                    after.suggested_category = fresh.suggested_category;
+                    after.suggested_priority = fresh.suggested_priority;
+                    after.location = fresh.location.clone().or(after.location);
+                    after.fingerprint = fresh.fingerprint.clone();
+                    after.source_url = fresh.source_url.clone().or(after.source_url);
+                    after.media = fresh.media;
+                    "alert updated by its issuer"
+                }
+                AmendKind::Cancel => {
+                    after.status = Status::Dismissed;
+                    after.suggested_priority = Priority::Low;
+                    "alert cancelled by its issuer"
+                }
+            };
+            after.posted_at = obs.posted_at;
+            after.updated_at = now;
+            let entry = HistoryEntry {
+                report_id: id.clone(),
+                version: 0,
+                at: now,
+                actor: format!("collector:{}", obs.source_id),
+                action: action.into(),
+                changes: diff(&before, &after),
+            };
+            match app
+                .store
+                .update_report(&after, before.version, &entry)
+                .await
+            {
+                Ok(_) => {
+                    changed += 1;
+                    break;
+                }
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(match (found, changed) {
+        (false, _) => Amended::NothingToAmend,
+        (true, 0) => Amended::AlreadyApplied,
+        (true, n) => Amended::Changed(n),
+    })
 }
 
 /// Stores new reports, each in the cluster of a stored copy if there is one, with their

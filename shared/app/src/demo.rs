@@ -99,6 +99,7 @@ fn observation(source_id: &str, post: &DemoPost, posted_at: chrono::DateTime<Utc
         counts: None,
         insee: Vec::new(),
         extent: None,
+        amends: None,
     }
 }
 

@@ -155,6 +155,7 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         counts: None,
         insee: Vec::new(),
         extent: None,
+        amends: None,
     };
     let id = report_id(&network, &canonical);
     let existing = match app.store.get_report(&id).await? {

@@ -78,6 +78,7 @@ async fn add(app: &Vigie, s: Spec) -> Report {
         counts: None,
         insee: Vec::new(),
         extent: None,
+        amends: None,
     };
     let before = ingest(&obs, &ctx, Utc::now());
     app.store

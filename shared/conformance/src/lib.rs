@@ -46,6 +46,7 @@ pub fn sample(native: &str, text: &str, minutes: i64) -> Report {
         counts: None,
         insee: Vec::new(),
         extent: None,
+        amends: None,
     };
     ingest(&obs, &ctx, at)
 }

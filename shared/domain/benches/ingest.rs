@@ -37,6 +37,7 @@ fn demo_observations() -> Vec<Observation> {
                 counts: None,
                 insee: Vec::new(),
                 extent: None,
+                amends: None,
             }
         })
         .collect()

@@ -362,6 +362,8 @@ pub enum SkipReason {
     /// No geometry, no place of the gazetteer named, from a source that does not say it
     /// covers the crisis area.
     NoPlace,
+    /// Cancels an alert that was never collected (CAP `msgType` Cancel): nothing to withdraw.
+    CancelsUnknown,
 }
 
 impl SkipReason {
@@ -374,6 +376,7 @@ impl SkipReason {
             SkipReason::BeforeSince => "published before the crisis start",
             SkipReason::OutsideArea => "outside the crisis area",
             SkipReason::NoPlace => "names no place of the crisis area",
+            SkipReason::CancelsUnknown => "cancels an alert never collected",
         }
     }
 }

@@ -43,6 +43,28 @@ pub struct Observation {
     /// crisis-area check of world-wide feeds; `point` alone is used when there is none.
     #[serde(default)]
     pub extent: Option<crate::crisis::BBox>,
+    /// An official message that updates or cancels earlier ones (a CAP `msgType` Update or
+    /// Cancel with its `references`) rather than saying something new.
+    #[serde(default)]
+    pub amends: Option<Amends>,
+}
+
+/// What an update or a cancellation refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Amends {
+    pub kind: AmendKind,
+    /// The native ids (of the same network) of the messages it replaces, as the source
+    /// identifies them; those never collected are passed over.
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmendKind {
+    /// The referenced report takes this message's text, suggestion and place.
+    Update,
+    /// The referenced report is dismissed: its issuer withdrew it.
+    Cancel,
 }
 
 /// Engagement a network shows for a post: a hint of how far it travels. Kept as first seen
@@ -389,6 +411,7 @@ pub(crate) mod fixtures {
             counts: None,
             insee: Vec::new(),
             extent: None,
+            amends: None,
         }
     }
 }
@@ -512,6 +535,7 @@ mod tests {
             official_source: true,
             insee: vec!["97101".into()],
             extent: None,
+            amends: None,
             ..observation("Vigilance rouge vents violents")
         };
         let at = ingested(&obs).location.unwrap();
@@ -521,6 +545,7 @@ mod tests {
         let unknown = Observation {
             insee: vec!["75056".into()],
             extent: None,
+            amends: None,
             ..obs
         };
         assert_eq!(ingested(&unknown).location, None);

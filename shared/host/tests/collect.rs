@@ -944,3 +944,204 @@ async fn a_backlog_cut_by_the_budget_or_a_rate_limit_resumes_without_gap_or_dupl
         "every post since the start, once"
     );
 }
+
+/// A CAP 1.2 alert of the prefecture's (flood warning over Les Abymes), as `msg_type` with
+/// `references` ("sender,identifier,sent" triples) when it updates or cancels others.
+fn cap_alert(
+    identifier: &str,
+    sent: &str,
+    msg_type: &str,
+    references: &str,
+    severity: &str,
+    headline: &str,
+) -> String {
+    let references = if references.is_empty() {
+        String::new()
+    } else {
+        format!("<references>{references}</references>")
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>{identifier}</identifier>
+  <sender>prefecture@guadeloupe.example</sender>
+  <sent>{sent}</sent>
+  <status>Actual</status>
+  <msgType>{msg_type}</msgType>
+  <scope>Public</scope>
+  {references}
+  <info>
+    <language>fr-FR</language>
+    <category>Met</category>
+    <event>Crue</event>
+    <urgency>Immediate</urgency>
+    <severity>{severity}</severity>
+    <certainty>Observed</certainty>
+    <headline>{headline}</headline>
+    <area>
+      <areaDesc>Les Abymes</areaDesc>
+      <geocode><valueName>INSEE</valueName><value>97101</value></geocode>
+    </area>
+  </info>
+</alert>"#
+    )
+}
+
+/// Answers whatever body the test last put in.
+struct Swappable(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl Respond for Swappable {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_string(self.0.lock().unwrap().clone())
+    }
+}
+
+#[tokio::test]
+async fn a_cap_update_then_cancel_changes_then_withdraws_one_report() {
+    let body = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let server = MockServer::start().await;
+    Mock::given(path("/cap.xml"))
+        .respond_with(Swappable(body.clone()))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        &dir,
+        crisis_with(&format!(
+            "[[sources]]\nid = \"cap\"\nkind = \"feed\"\nurl = \"{}/cap.xml\"\nofficial = true\n",
+            server.uri()
+        )),
+    );
+    let run = || async {
+        let source = sources(&app.crisis, Some("cap"), None, &no_env)
+            .unwrap()
+            .remove(0)
+            .runner
+            .unwrap();
+        run_source(&app, source.as_ref(), Budget::within(RUN_TIME)).await
+    };
+    let sender = "prefecture@guadeloupe.example";
+    let first_sent = "2026-09-14T04:00:00-04:00";
+    *body.lock().unwrap() = cap_alert(
+        "GP-CRUE-1",
+        first_sent,
+        "Alert",
+        "",
+        "Moderate",
+        "Vigilance crue aux Abymes",
+    );
+    let first = run().await;
+    assert_eq!((first.new, first.error.as_deref()), (1, None), "{first}");
+    let all = app
+        .store
+        .list_reports(&ReportQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    let id = all[0].id.clone();
+    let original = app.store.get_report(&id).await.unwrap().unwrap();
+    assert_eq!(
+        original.suggested_priority,
+        vigie_domain::taxonomy::Priority::Medium
+    );
+
+    // The update: one report still, with the new text and priority.
+    let update_sent = "2026-09-14T05:00:00-04:00";
+    *body.lock().unwrap() = cap_alert(
+        "GP-CRUE-2",
+        update_sent,
+        "Update",
+        &format!("{sender},GP-CRUE-1,{first_sent}"),
+        "Extreme",
+        "Crue majeure aux Abymes : évacuez les zones basses",
+    );
+    let updated = run().await;
+    assert_eq!((updated.new, updated.amended), (0, 1), "{updated}");
+    assert!(
+        updated
+            .to_string()
+            .contains("1 updated or cancelled by their issuer"),
+        "{updated}"
+    );
+    assert_eq!(count(&app).await, 1, "an update is no report of its own");
+    let after = app.store.get_report(&id).await.unwrap().unwrap();
+    assert!(
+        after.text.contains("évacuez les zones basses"),
+        "{}",
+        after.text
+    );
+    assert_eq!(
+        after.suggested_priority,
+        vigie_domain::taxonomy::Priority::Critical
+    );
+    assert_eq!(after.status, vigie_domain::taxonomy::Status::New);
+    // Seen again on the next run: nothing changes twice.
+    let again = run().await;
+    assert_eq!((again.new, again.amended, again.seen), (0, 0, 1), "{again}");
+
+    // The cancellation, referring to both: the report is withdrawn, and the history says why.
+    *body.lock().unwrap() = cap_alert(
+        "GP-CRUE-3",
+        "2026-09-14T08:00:00-04:00",
+        "Cancel",
+        &format!("{sender},GP-CRUE-1,{first_sent} {sender},GP-CRUE-2,{update_sent}"),
+        "Minor",
+        "Fin de la vigilance crue",
+    );
+    let cancelled = run().await;
+    assert_eq!((cancelled.new, cancelled.amended), (0, 1), "{cancelled}");
+    let last = app.store.get_report(&id).await.unwrap().unwrap();
+    assert_eq!(last.status, vigie_domain::taxonomy::Status::Dismissed);
+    assert_eq!(
+        last.suggested_priority,
+        vigie_domain::taxonomy::Priority::Low
+    );
+    assert_eq!(count(&app).await, 1);
+    let history: Vec<String> = app
+        .store
+        .history(&id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.actor == "collector:cap")
+        .map(|h| h.action)
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "alert updated by its issuer",
+            "alert cancelled by its issuer"
+        ]
+    );
+
+    // A cancellation of an alert never collected withdraws nothing and is counted; an update
+    // of one is kept as the alert it would have been.
+    *body.lock().unwrap() = cap_alert(
+        "GP-HOULE-9",
+        "2026-09-14T09:00:00-04:00",
+        "Cancel",
+        &format!("{sender},GP-HOULE-1,2026-09-13T09:00:00-04:00"),
+        "Minor",
+        "Fin de la vigilance houle",
+    );
+    let unknown = run().await;
+    assert_eq!(
+        unknown.skipped.get(SkipReason::CancelsUnknown),
+        1,
+        "{unknown}"
+    );
+    *body.lock().unwrap() = cap_alert(
+        "GP-VENT-2",
+        "2026-09-14T09:30:00-04:00",
+        "Update",
+        &format!("{sender},GP-VENT-1,2026-09-13T09:00:00-04:00"),
+        "Severe",
+        "Vents violents aux Abymes",
+    );
+    let orphan = run().await;
+    assert_eq!((orphan.new, orphan.amended), (1, 0), "{orphan}");
+    assert_eq!(count(&app).await, 2);
+}

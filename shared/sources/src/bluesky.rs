@@ -361,6 +361,7 @@ impl BlueskySource {
                 }),
             insee: Vec::new(),
             extent: None,
+            amends: None,
         })
     }
 }

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use vigie_domain::classify::Suggestion;
 use vigie_domain::crisis::BBox;
 use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
-use vigie_domain::report::{Body, Observation};
+use vigie_domain::report::{AmendKind, Amends, Body, Observation};
 use vigie_domain::taxonomy::{Category, Priority};
 
 pub struct FeedSource {
@@ -46,6 +46,9 @@ pub struct FeedSource {
     /// Items published before it are skipped (the crisis start).
     since: DateTime<Utc>,
 }
+
+/// A cancellation withdraws every info of an alert, up to this many.
+const MAX_INFOS: usize = 8;
 
 /// The checkpoint: validators for a conditional request.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -197,6 +200,57 @@ impl FeedSource {
         self.url.split('?').next().unwrap_or(&self.url).to_string()
     }
 
+    /// Ids such as "1" or "avis-101" are unique in their feed only: they are qualified by the
+    /// feed's address. URLs and URNs are unique already.
+    fn qualified(&self, native_id: String) -> String {
+        if native_id.contains(':') {
+            native_id
+        } else {
+            format!("{}#{native_id}", self.shown_url())
+        }
+    }
+
+    /// What an Update or Cancel alert's `references` ("sender,identifier,sent" triples,
+    /// separated by spaces) point at: the reports of those alerts, whole or each info of them
+    /// (`id#0`, `id#1`...), for info `info` of `infos`.
+    fn amends(&self, alert: &CapAlert, info: usize, infos: usize) -> Option<Amends> {
+        let kind = match alert.msg_type.trim().to_ascii_lowercase().as_str() {
+            "update" => AmendKind::Update,
+            "cancel" => AmendKind::Cancel,
+            _ => return None,
+        };
+        // A feed entry known by an id made of the CAP identifier (".../alerts/<identifier>")
+        // refers to the entries of the same making.
+        let entry_prefix = alert.cap_identifier.as_deref().and_then(|own| {
+            alert
+                .identifier
+                .strip_suffix(own)
+                .filter(|prefix| !prefix.is_empty())
+        });
+        let mut targets = Vec::new();
+        for reference in alert.references.split_whitespace() {
+            let mut parts = reference.split(',');
+            let (Some(_sender), Some(id)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            if let Some(prefix) = entry_prefix {
+                targets.push(self.qualified(format!("{prefix}{}", id.trim())));
+            }
+            let id = self.qualified(id.trim().to_string());
+            match kind {
+                // An update's info replaces the same info of the alert it updates.
+                AmendKind::Update if infos > 1 => targets.extend([format!("{id}#{info}"), id]),
+                AmendKind::Update => targets.extend([id.clone(), format!("{id}#0")]),
+                // A cancellation withdraws the whole alert, every info of it.
+                AmendKind::Cancel => {
+                    targets.push(id.clone());
+                    targets.extend((0..MAX_INFOS).map(|i| format!("{id}#{i}")));
+                }
+            }
+        }
+        (!targets.is_empty()).then_some(Amends { kind, targets })
+    }
+
     fn observation(
         &self,
         native_id: String,
@@ -204,13 +258,7 @@ impl FeedSource {
         body: Body,
         posted_at: DateTime<Utc>,
     ) -> Observation {
-        // Ids such as "1" or "avis-101" are unique in their feed only: they are qualified by
-        // the feed's address. URLs and URNs are unique already.
-        let native_id = if native_id.contains(':') {
-            native_id
-        } else {
-            format!("{}#{native_id}", self.shown_url())
-        };
+        let native_id = self.qualified(native_id);
         Observation {
             source_id: self.id.clone(),
             network: "feed".into(),
@@ -228,6 +276,7 @@ impl FeedSource {
             counts: None,
             insee: Vec::new(),
             extent: None,
+            amends: None,
         }
     }
 
@@ -347,7 +396,7 @@ impl FeedSource {
     /// status check, priority hint, point, extent and INSEE codes for all three.
     fn cap_observations(&self, alert: &CapAlert, envelope: &Envelope, batch: &mut Batch) {
         // Tests, exercises, system messages and drafts are nobody's emergency: skipped and
-        // counted, never in the queue. Updates and cancellations are read as alerts for now.
+        // counted, never in the queue. An Update or Cancel names what it amends (`amends`).
         let status = alert.status.trim();
         if !status.is_empty() && !status.eq_ignore_ascii_case("Actual") {
             batch
@@ -443,6 +492,7 @@ impl FeedSource {
                 category: cap_category(&info.category),
                 priority: cap_priority(&info.severity, &info.urgency, &info.certainty),
             });
+            obs.amends = self.amends(alert, i, alert.info.len());
             batch.observations.push(obs);
         }
     }
@@ -635,6 +685,8 @@ struct EntryCap {
     identifier: String,
     sent: String,
     status: String,
+    msg_type: String,
+    references: String,
     info: CapInfo,
     area: CapArea,
     /// A whole `<alert>` in the entry: inline XML, or escaped or CDATA text of its
@@ -665,6 +717,9 @@ impl EntryCap {
             },
             sent: self.sent.clone(),
             status: self.status.clone(),
+            msg_type: self.msg_type.clone(),
+            references: self.references.clone(),
+            cap_identifier: Some(self.identifier.clone()).filter(|i| !i.trim().is_empty()),
             info: vec![info],
         }
     }
@@ -852,6 +907,8 @@ fn cap_entries(text: &str, base: Option<&url::Url>) -> CapEntries {
                     ("identifier", true) => current.identifier = v.to_string(),
                     ("sent", true) => current.sent = v.to_string(),
                     ("status", true) => current.status = v.to_string(),
+                    ("msgType", true) => current.msg_type = v.to_string(),
+                    ("references", true) => current.references = v.to_string(),
                     ("language", true) => current.info.language = Some(v.to_string()),
                     ("category", true) => current.info.category.push(v.to_string()),
                     ("event", true) => current.info.event = v.to_string(),
@@ -908,6 +965,15 @@ struct CapAlert {
     /// Actual, Exercise, System, Test or Draft.
     #[serde(default)]
     status: String,
+    /// Alert, Update, Cancel, Ack or Error.
+    #[serde(rename = "msgType", default)]
+    msg_type: String,
+    /// The alerts an Update or Cancel refers to: "sender,identifier,sent" triples.
+    #[serde(default)]
+    references: String,
+    /// For a feed entry's CAP fields, whose `identifier` is the entry's id: `cap:identifier`.
+    #[serde(skip)]
+    cap_identifier: Option<String>,
     #[serde(default)]
     info: Vec<CapInfo>,
 }

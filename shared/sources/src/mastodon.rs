@@ -323,6 +323,7 @@ impl MastodonSource {
             }),
             insee: Vec::new(),
             extent: None,
+            amends: None,
         })
     }
 }

@@ -157,8 +157,24 @@ async fn cap_atom_entries_get_the_treatment_of_a_cap_alert() {
     );
     assert!(flood.official_source);
 
-    // Minor, Future, Possible: low; an Update is read like an alert for now.
+    // Minor, Future, Possible: low. An Update names the entry of the alert it updates (made
+    // like its own id from the CAP identifier), for the engine to change that report.
     let swell = by_id(&batch, "/cap/GP-2026-0914-HOULE-02");
+    let amends = swell.amends.as_ref().expect("an update");
+    assert_eq!(amends.kind, vigie_domain::report::AmendKind::Update);
+    assert_eq!(
+        amends.targets.first().map(String::as_str),
+        Some("https://alertes.example.gouv.fr/cap/GP-2026-0913-HOULE-01")
+    );
+    assert!(
+        batch
+            .observations
+            .iter()
+            .filter(|o| o.amends.is_none())
+            .count()
+            >= 2,
+        "alerts are no updates"
+    );
     assert_eq!(hint(swell), (Category::Weather, Priority::Low));
     assert_eq!(swell.insee, ["97106"]);
     assert_eq!(swell.point, None, "an empty polygon is no point");
