@@ -15,7 +15,7 @@ use vigie_domain::ports::{HealthUpdate, SkipReason, Skips, SourceHealth, Spread,
 use vigie_domain::report::{
     area_skip, diff, ingest, AmendKind, Amends, HistoryEntry, IngestContext,
 };
-use vigie_domain::taxonomy::{Priority, Status};
+use vigie_domain::taxonomy::{Priority, Status, Verification};
 use vigie_domain::{Observation, Report};
 
 /// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
@@ -434,16 +434,29 @@ async fn assign_clusters(app: &Vigie, reports: &mut [Report]) -> Result<(), Stor
             Fingerprint::from_hex(&c.fingerprint).map(|f| (c.report_id, c.cluster_id, f))
         })
         .collect();
+    // Clusters already debunked: a new copy of the rumour is debunked with them.
+    let mut debunked: std::collections::HashMap<String, Option<Report>> = Default::default();
     for r in reports.iter_mut() {
         let Some(fp) = r.fingerprint() else { continue };
         let best = known
             .iter()
             .filter(|(id, _, _)| *id != r.id)
-            .map(|(_, cluster, other)| (cluster, fp.similarity(other)))
-            .filter(|(_, s)| *s >= vigie_domain::identity::SIMILAR)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((cluster, _)) = best {
+            .map(|(id, cluster, other)| (id, cluster, fp.similarity(other)))
+            .filter(|(_, _, s)| *s >= vigie_domain::identity::SIMILAR)
+            .max_by(|a, b| a.2.total_cmp(&b.2));
+        if let Some((member, cluster, _)) = best {
             r.cluster_id = cluster.clone();
+            if !debunked.contains_key(cluster) {
+                let stored = app.store.get_report(member).await?;
+                let verdict = stored.filter(|m| m.verification == Verification::Debunked);
+                debunked.insert(cluster.clone(), verdict);
+            }
+            if let Some(Some(m)) = debunked.get(cluster) {
+                if r.id != m.id {
+                    r.verification = Verification::Debunked;
+                    r.summary = m.summary.clone();
+                }
+            }
         }
         known.push((r.id.clone(), r.cluster_id.clone(), fp));
     }

@@ -217,3 +217,83 @@ async fn seeded_triage_publishes_and_export_keeps_privacy() {
     let published = f.app.store.published_reports().await.unwrap();
     assert!(published.iter().all(|r| r.status == Status::Published));
 }
+
+fn post(n: u32, text: &str) -> vigie_domain::Observation {
+    vigie_domain::Observation {
+        source_id: "demo-stream".into(),
+        network: "mastodon".into(),
+        native_id: format!("https://m.example/statuses/{n}"),
+        url: None,
+        author: format!("person{n}@m.example"),
+        author_name: None,
+        official_source: false,
+        body: vigie_domain::report::Body::Plain(text.into()),
+        language: Some("fr".into()),
+        posted_at: chrono::Utc::now(),
+        point: None,
+        media: 0,
+        hint: None,
+        counts: None,
+        insee: Vec::new(),
+        extent: None,
+        amends: None,
+    }
+}
+
+#[tokio::test]
+async fn a_new_copy_of_a_debunked_rumour_is_debunked_with_it() {
+    use vigie_domain::taxonomy::Verification;
+    let f = fixture();
+    let rumour =
+        "URGENT le barrage de Moreau a cédé, évacuez tout Goyave immédiatement, partagez !";
+    vigie_app::collect::store_batch(&f.app, &[post(1, rumour)])
+        .await
+        .unwrap();
+    let id = report_id("mastodon", "https://m.example/statuses/1");
+    let before = f.app.store.get_report(&id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.verification = Verification::Debunked;
+    after.summary = Some("Démenti : le barrage tient.".into());
+    let entry = vigie_domain::report::HistoryEntry {
+        report_id: id.clone(),
+        version: 0,
+        at: chrono::Utc::now(),
+        actor: "test".into(),
+        action: "debunk".into(),
+        changes: serde_json::Value::Null,
+    };
+    f.app
+        .store
+        .update_report(&after, before.version, &entry)
+        .await
+        .unwrap();
+    let copy = format!("{rumour} 😱");
+    let other = "Coupure d'eau à Capesterre-Belle-Eau jusqu'à demain midi";
+    vigie_app::collect::store_batch(&f.app, &[post(2, &copy), post(3, other)])
+        .await
+        .unwrap();
+    let joined = f
+        .app
+        .store
+        .get_report(&report_id("mastodon", "https://m.example/statuses/2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        joined.cluster_id, before.cluster_id,
+        "the copy joins the rumour"
+    );
+    assert_eq!(joined.verification, Verification::Debunked);
+    assert_eq!(
+        joined.summary.as_deref(),
+        Some("Démenti : le barrage tient.")
+    );
+    let unrelated = f
+        .app
+        .store
+        .get_report(&report_id("mastodon", "https://m.example/statuses/3"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(unrelated.verification, Verification::Debunked);
+}
