@@ -472,3 +472,84 @@ fn demo_crisis(dir: &std::path::Path) -> String {
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
 }
+
+#[test]
+fn logs_that_cannot_be_written_lose_no_answer_and_a_second_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    // stderr on a full device, stdout a pipe nobody reads any more.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let mut child = std::process::Command::new(vigie_e2e::vigie_bin())
+        .args(["local", "--demo", "--data-dir", data, "--listen", &listen])
+        .env("VIGIE_LOG", "debug")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(full)
+        .spawn()
+        .expect("vigie starts");
+    drop(child.stdout.take());
+    let _server = vigie_e2e::Running(child);
+    let base = format!("http://{listen}");
+    eventually(Duration::from_secs(60), "the server answering", || {
+        get(&format!("{base}/healthz"), None).filter(|(s, _)| *s == 200)
+    });
+
+    let (code, stdout, stderr) = run_vigie(&[
+        "token",
+        "create",
+        "--role",
+        "coordinator",
+        "--name",
+        "Test",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let token = stdout.lines().last().unwrap().trim().to_string();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for n in 0..5 {
+        let resp = client
+            .post(format!("{base}/api/v1/reports"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "network": "facebook",
+                "url": format!("https://facebook.example/posts/{n}"),
+                "text": "Famille bloquée sur le toit à Goyave, l'eau monte",
+            }))
+            .send()
+            .expect("an answer, not a closed connection");
+        assert_eq!(resp.status().as_u16(), 201, "{:?}", resp.text());
+        let report: serde_json::Value = resp.json().unwrap();
+        let id = report["id"].as_str().unwrap();
+        let resp = client
+            .post(format!("{base}/api/v1/reports/{id}/escalate"))
+            .bearer_auth(&token)
+            .send()
+            .expect("an answer to the escalation");
+        assert!(resp.status().is_success(), "{:?}", resp.text());
+    }
+    assert_eq!(
+        get(&format!("{base}/healthz"), None).unwrap().0,
+        200,
+        "still serving"
+    );
+
+    // A second server on the same data dir is refused, naming why; the first one goes on.
+    let other = format!("127.0.0.1:{}", free_port());
+    let (code, _, stderr) = run_vigie(&["local", "--demo", "--data-dir", data, "--listen", &other]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("another `vigie local` is running with the data dir"),
+        "{stderr}"
+    );
+    assert_eq!(get(&format!("{base}/healthz"), None).unwrap().0, 200);
+}

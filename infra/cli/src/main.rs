@@ -149,7 +149,8 @@ fn main() -> ExitCode {
         _ => "error",
     };
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(vigie_host::stderr_logs())
+        .log_internal_errors(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("VIGIE_LOG")
                 .unwrap_or_else(|_| default_level.into()),
@@ -365,6 +366,8 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let app = setup::open(choice, &place).await?;
+    // One server per data dir: a second would collect and export over the first.
+    let _lock = setup::lock_data_dir(&place.data_dir)?;
     let public_dir = setup::public_dir(&place)?;
     let sources = setup::sources(&app.crisis, None)?;
 
@@ -416,30 +419,42 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     // The volunteers' app at `/`, with its Content-Security-Policy naming the tile server.
     let router = router.merge(app::service(&app.crisis.tiles));
     let base = format!("http://{}", listener.local_addr()?);
-    println!(
+    // Written as one piece, and never fatal: a closed stdout must not stop the server.
+    let mut banner = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        banner,
         "Vigie is running the crisis `{}` ({})",
         app.crisis.id, app.crisis.name
     );
-    println!("  triage app     {base}/");
-    println!("  triage API     {base}/api/v1/reports");
+    let _ = writeln!(banner, "  triage app     {base}/");
+    let _ = writeln!(banner, "  triage API     {base}/api/v1/reports");
     match &public_dir {
         Some(_) => {
-            println!("  public GeoJSON {base}/public/reports.geojson");
-            println!("  public map     {base}/public/");
+            let _ = writeln!(banner, "  public GeoJSON {base}/public/reports.geojson");
+            let _ = writeln!(banner, "  public map     {base}/public/");
         }
-        None => println!("  public files   {}", setup::publish_spec(&place)?),
+        None => {
+            let _ = writeln!(banner, "  public files   {}", setup::publish_spec(&place)?);
+        }
     }
-    println!("  data           {}", place.data_dir.display());
-    println!("Get a token (in another terminal):");
-    println!(
+    let _ = writeln!(banner, "  data           {}", place.data_dir.display());
+    let _ = writeln!(banner, "Get a token (in another terminal):");
+    let _ = writeln!(
+        banner,
         "  vigie token create --role coordinator --name \"Your Name\" --data-dir {}",
         place.data_dir.display()
     );
-    println!(
+    let _ =
+        writeln!(banner,
         "then open {base}/#token=<token> (the app signs in and drops the token from the address)"
     );
-    println!("or: curl -H \"Authorization: Bearer <token>\" {base}/api/v1/reports");
-    println!("Stop with Ctrl-C.");
+    let _ = writeln!(
+        banner,
+        "or: curl -H \"Authorization: Bearer <token>\" {base}/api/v1/reports"
+    );
+    let _ = writeln!(banner, "Stop with Ctrl-C.");
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

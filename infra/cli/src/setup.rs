@@ -172,6 +172,29 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
 }
 
+/// Holds `vigie.lock` in the data dir for as long as the returned file lives; refused, naming
+/// the dir, when another `vigie local` holds it. The operating system drops the lock when the
+/// process ends, even killed, so a stale file never blocks a restart.
+pub fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File> {
+    let path = dir.join("vigie.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(anyhow!(
+            "another `vigie local` is running with the data dir {}: stop it first, or give this one its own --data-dir",
+            dir.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(anyhow!("cannot lock {}: {e}", path.display()))
+        }
+    }
+}
+
 /// The report store alone, for commands that need no crisis (`vigie token create`): with an
 /// explicit `--store` (a cloud table, say), no crisis need have been run with the data dir;
 /// without one, the data dir must hold the crisis last run with it, as for every command, so a
