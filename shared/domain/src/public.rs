@@ -225,7 +225,7 @@ fn patterns() -> &'static Patterns {
         // Addresses, also written to dodge robots: (at), [at], [@], (@), " at ", "arobase",
         // with (dot), [dot], " dot ", " point " for the dots.
         email: Regex::new(
-            r"(?i)[a-z0-9._%+\-]+\s*(?:@|\(\s*(?:at|@)\s*\)|\[\s*(?:at|@)\s*\]|\s(?:at|arobase)\s)\s*[a-z0-9\-]+(?:\s*(?:\.|\(\s*dot\s*\)|\[\s*dot\s*\]|\s(?:dot|point)\s)\s*[a-z0-9\-]+)+",
+            r"(?i)[\w.%+\-]+\s*(?:@|\(\s*(?:at|@)\s*\)|\[\s*(?:at|@)\s*\]|\s(?:at|arobase)\s)\s*[\w\-]+(?:\s*(?:\.|\(\s*dot\s*\)|\[\s*dot\s*\]|\s(?:dot|point)\s)\s*[\w\-]+)+",
         )
         .unwrap_or_else(|e| panic!("{e}")),
         // Phone numbers: seven digits or more, whatever separates them (spaces, dots, dashes,
@@ -341,9 +341,16 @@ fn author_needles(author: &str, author_name: Option<&str>) -> Vec<Vec<char>> {
     let mut forms: Vec<String> = Vec::new();
     if let Some(name) = author_name.map(str::trim).filter(|n| !n.is_empty()) {
         forms.push(name.to_string());
-        // Each word of the name, and each part of a hyphenated one (`Démo-Privée`).
-        for word in name.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')) {
-            let word = word.trim_matches(|c: char| c == '-' || c == '\'');
+        // Each word of the name, and each part of a hyphenated one (`Démo-Privée`), also
+        // written with a space or run together (`Jean Marc`, `Jeanmarc`).
+        for word in
+            name.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'' || c == '’'))
+        {
+            let word = word.trim_matches(|c: char| c == '-' || c == '\'' || c == '’');
+            if word.contains('-') {
+                forms.push(word.replace('-', " "));
+                forms.push(word.replace('-', ""));
+            }
             for part in std::iter::once(word).chain(word.split('-')) {
                 if part.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !particle(part) {
                     forms.push(part.to_string());
@@ -394,7 +401,10 @@ fn fold_chars(text: &str) -> Vec<char> {
     out
 }
 
-/// Hands `push` the folded form of `c` (lowercase, accents taken off): one character for ASCII,
+/// Hands `push` the folded form of `c`, the same for the names looked for and the text looked
+/// in: compatibility forms taken apart (Unicode NFKD: the ligature `ﬁ`, full-width letters),
+/// lowercase, accents taken off, and the letters French and Creole names write either way
+/// spelled out (`œ` as `oe`, `æ` as `ae`, `ß` as `ss`, `ø` as `o`). One character for ASCII,
 /// which most text is, without going through Unicode tables.
 fn fold_char(c: char, mut push: impl FnMut(char)) {
     use unicode_normalization::char::is_combining_mark;
@@ -403,10 +413,23 @@ fn fold_char(c: char, mut push: impl FnMut(char)) {
         push(c.to_ascii_lowercase());
         return;
     }
-    for l in c.to_lowercase() {
-        for f in std::iter::once(l).nfd() {
-            if !is_combining_mark(f) {
-                push(f);
+    for k in std::iter::once(c).nfkd() {
+        if is_combining_mark(k) {
+            continue;
+        }
+        for l in k.to_lowercase() {
+            match l {
+                'œ' => "oe".chars().for_each(&mut push),
+                'æ' => "ae".chars().for_each(&mut push),
+                'ß' => "ss".chars().for_each(&mut push),
+                'ø' => push('o'),
+                'đ' => push('d'),
+                'ł' => push('l'),
+                'ı' => push('i'),
+                // Typographic apostrophes and hyphens, as names are written on phones.
+                '\u{2019}' | '\u{02BC}' => push('\''),
+                '\u{2010}' | '\u{2011}' => push('-'),
+                _ => push(l),
             }
         }
     }
@@ -780,6 +803,91 @@ mod tests {
             r.as_deref(),
             Ok("Toit arraché à Sainte-Anne, 3 familles sans abri")
         );
+    }
+
+    #[test]
+    fn names_and_addresses_are_found_whichever_way_they_are_written() {
+        let g = Gazetteer::guadeloupe();
+        // (display name, summary naming them, what must not remain folded)
+        for (name, summary, leaks) in [
+            (
+                "Jean-Marc Lebœuf",
+                "Jean-Marc Leboeuf est bloqué au 2e étage",
+                &["leboeuf", "jean"][..],
+            ),
+            (
+                "Jean-Marc Leboeuf",
+                "jean-marc LEBŒUF est bloqué au 2e étage",
+                &["leboeuf", "jean"],
+            ),
+            (
+                "jean-marc lebœuf",
+                "d'après Jean Marc, l'eau monte",
+                &["jean", "marc"],
+            ),
+            (
+                "Marie-Ange Lætitia",
+                "Marie-ange et Laetitia sans nouvelles",
+                &["marie", "ange", "laetitia"],
+            ),
+            (
+                "Marie-Ange",
+                "marieange sans nouvelles de sa mère",
+                &["marieange"],
+            ),
+            (
+                "Ti-Jean Lòlò",
+                "ti-jean lolo a vu le pont partir",
+                &["jean", "lolo"],
+            ),
+            (
+                "Man Yaya Sonson",
+                "man yaya SONSON demande de l'aide",
+                &["yaya", "sonson"],
+            ),
+            ("Fèfè Dòdò", "Fefe dodo est sur le toit", &["fefe", "dodo"]),
+            (
+                "Ernestine Désirée",
+                "ﬁlle d’Ernestine Desiree : toit arraché",
+                &["ernestine", "desiree"],
+            ),
+            (
+                "Ｊｏｓｅｐｈ Bélair",
+                "Joseph Belair signale une coupure",
+                &["joseph", "belair"],
+            ),
+            (
+                "Hélène N’Guessan",
+                "Helene N'Guessan, quartier Blachon",
+                &["helene", "guessan"],
+            ),
+        ] {
+            let mut c = candidate(summary, None, Some("97120"), Precision::Commune);
+            c.author_name = Some(name.into());
+            let r = project_candidate(c, &g)
+                .map(|r| r.summary)
+                .unwrap_or_default();
+            let folded: String = fold_chars(&r).into_iter().collect();
+            for leak in leaks {
+                assert!(!folded.contains(leak), "{name}: `{summary}` became `{r}`");
+            }
+        }
+        // Internationalised addresses, and addresses written to dodge robots.
+        for summary in [
+            "Écrire à josé.péréz@société.gp pour aider",
+            "Contact: marie@exämple.fr",
+            "contact : lucie (at) boîte-mail.re",
+        ] {
+            let r = scrub(summary);
+            assert!(
+                !r.contains('@') && !r.contains("(at)"),
+                "`{summary}` became `{r}`"
+            );
+            assert!(
+                !fold_chars(&r).iter().collect::<String>().contains("exa"),
+                "`{summary}` became `{r}`"
+            );
+        }
     }
 
     #[test]
