@@ -257,6 +257,16 @@ fn the_demo_runs_end_to_end() {
         other.to_str().unwrap(),
     ]);
     assert!(out.contains("0 new"), "importing twice adds nothing: {out}");
+    // Into a data dir that never ran a crisis, as the README says.
+    let fresh = dir.path().join("fresh");
+    let (code, out, err) = run_vigie(&[
+        "import",
+        csv_file.to_str().unwrap(),
+        "--data-dir",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("{rows} new")), "{out}");
 
     let (status, meta) = get(&format!("{base}/public/meta.json"), None).unwrap();
     assert_eq!(status, 200);

@@ -278,9 +278,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 std::fs::read_to_string(&file).with_context(|| format!("{}", file.display()))?;
             let reports = vigie_domain::table::read(&text, chrono::Utc::now())
                 .with_context(|| format!("{}", file.display()))?;
-            let app = setup::open(setup::CrisisChoice::Stored, &place).await?;
+            let store = setup::open_store_creating(&place).await?;
             let inserted = vigie_app::import::import(
-                app.store.as_ref(),
+                store.as_ref(),
                 &reports,
                 &file.display().to_string(),
                 chrono::Utc::now(),

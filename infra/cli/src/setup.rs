@@ -172,6 +172,13 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
 }
 
+/// The store of the data dir (or `--store`), made if it does not exist yet: what `vigie import`
+/// writes into, with or without a crisis run there before.
+pub async fn open_store_creating(place: &Place) -> Result<Arc<dyn ReportStore>> {
+    ensure_data_dir(&place.data_dir)?;
+    Ok(vigie_host::open_store(&store_spec(place)?).await?)
+}
+
 /// Holds `vigie.lock` in the data dir for as long as the returned file lives; refused, naming
 /// the dir, when another `vigie local` holds it. The operating system drops the lock when the
 /// process ends, even killed, so a stale file never blocks a restart.

@@ -108,24 +108,8 @@ fn invalid(field: &'static str, reason: &str) -> TriageFailure {
 /// it and what they typed.
 pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outcome<Entered> {
     let network = entry.network.trim().to_lowercase();
-    if network.is_empty()
-        || !network
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(invalid(
-            "network",
-            "letters, digits and - only (such as facebook)",
-        ));
-    }
-    let scheme = entry
-        .url
-        .trim()
-        .split_once("://")
-        .map(|(s, _)| s.to_ascii_lowercase());
-    if !matches!(scheme.as_deref(), Some("https" | "http")) {
-        return Err(invalid("url", "must be an http(s) address"));
-    }
+    vigie_domain::triage::check_network(&network).map_err(|r| invalid("network", r))?;
+    vigie_domain::triage::check_source_url(&entry.url).map_err(|r| invalid("url", r))?;
     if entry.text.trim().is_empty() {
         return Err(invalid("text", "required"));
     }

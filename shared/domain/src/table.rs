@@ -6,6 +6,9 @@
 use crate::identity::report_id;
 use crate::report::{Location, Report};
 use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
+use crate::triage::{
+    check_network, check_source_url, AUTHOR_MAX, LANGUAGE_MAX, SUMMARY_MAX, TEXT_MAX,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Columns: header, HXL tag.
@@ -16,6 +19,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("network", "#meta+network"),
     ("source_url", "#meta+url"),
     ("author", "#contact+author"),
+    ("author_name", "#contact+author+name"),
     ("official", "#status+official"),
     ("language", "#meta+lang"),
     ("text", "#description+text"),
@@ -78,6 +82,7 @@ pub fn write(reports: &[Report]) -> String {
             r.network.clone(),
             opt(r.source_url.clone()),
             r.author.clone(),
+            opt(r.author_name.clone()),
             r.official.to_string(),
             opt(r.language.clone()),
             r.text.clone(),
@@ -140,7 +145,11 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
     if !headers.iter().any(|h| h == "text") {
         return Err(fail(1, "text", "missing column".into()));
     }
-    let mut out = Vec::new();
+    // Without the author's name (a file of an older version, or made by hand), the public
+    // map's name filter cannot be checked: published private posts come back to be reviewed.
+    let names_known = headers.iter().any(|h| h == "author_name");
+    let mut out: Vec<Report> = Vec::new();
+    let mut lines: std::collections::HashMap<String, usize> = Default::default();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record = record.map_err(|e| fail(line, "", e.to_string()))?;
@@ -195,12 +204,38 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
         if text.trim().is_empty() {
             return Err(fail(line, "text", "empty".into()));
         }
-        let network = opt("network").unwrap_or_else(|| "import".into());
-        let url = opt("source_url");
+        // The limits and rules of the API's hand entry, so nothing comes in by a file that
+        // the API would refuse.
+        for (column, max) in [
+            ("text", TEXT_MAX),
+            ("summary", SUMMARY_MAX),
+            ("author", AUTHOR_MAX),
+            ("author_name", AUTHOR_MAX),
+            ("language", LANGUAGE_MAX),
+        ] {
+            if get(column).chars().count() > max {
+                return Err(fail(line, column, format!("at most {max} characters")));
+            }
+        }
+        let network = opt("network")
+            .map(|n| n.trim().to_lowercase())
+            .unwrap_or_else(|| "import".into());
+        check_network(&network).map_err(|r| fail(line, "network", r.into()))?;
+        let url = opt("source_url").map(|u| u.trim().to_string());
+        if let Some(u) = &url {
+            check_source_url(u).map_err(|r| fail(line, "source_url", format!("`{u}`: {r}")))?;
+        }
         let id = match opt("id") {
-            Some(id) => id,
+            Some(id) => id.trim().to_string(),
             None => report_id(&network, url.as_deref().unwrap_or(&text)),
         };
+        if let Some(first) = lines.insert(id.clone(), line) {
+            return Err(fail(
+                line,
+                "id",
+                format!("`{id}` is already the id of line {first}: one row per report"),
+            ));
+        }
         let location = match (opt("lat"), opt("lon")) {
             (Some(lat), Some(lon)) => {
                 let lat: f64 = lat
@@ -234,17 +269,22 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
         let posted_at = parse_time("posted_at")?.unwrap_or(now);
         let category: Option<Category> = parsed!("category", Category);
         let priority: Option<Priority> = parsed!("priority", Priority);
+        let official = boolean("official")?;
+        let mut status = parsed!("status", Status).unwrap_or(Status::New);
+        if status == Status::Published && !official && !names_known {
+            status = Status::Triaged;
+        }
         out.push(Report {
             id: id.clone(),
             version: 1,
-            status: parsed!("status", Status).unwrap_or(Status::New),
+            status,
             source_id: "import".into(),
             network,
             native_id: url.clone().unwrap_or_else(|| id.clone()),
             source_url: url,
             author: get("author"),
-            author_name: None,
-            official: boolean("official")?,
+            author_name: opt("author_name"),
+            official,
             text,
             language: opt("language"),
             posted_at,
@@ -293,6 +333,76 @@ mod tests {
             "-61.53",
             "coordinates stay numeric in a spreadsheet"
         );
+    }
+
+    #[test]
+    fn import_applies_the_apis_rules_by_line_and_column() {
+        let now = Utc::now();
+        let head = "id,network,source_url,text,summary,official,status\n";
+        let cases = [
+            (
+                "a,facebook,javascript:alert(1),Texte,,true,new\n",
+                "source_url",
+                "http(s)",
+            ),
+            (
+                "a,facebook,data:text/html;x,Texte,,true,new\n",
+                "source_url",
+                "http(s)",
+            ),
+            (
+                "a,Face Book!,https://fb.example/1,Texte,,false,new\n",
+                "network",
+                "letters",
+            ),
+        ];
+        for (row, column, says) in cases {
+            let e = read(&format!("{head}{row}"), now).unwrap_err();
+            assert_eq!((e.line, e.column.as_str()), (2, column), "{e}");
+            assert!(e.reason.contains(says), "{e}");
+        }
+        let long = "x".repeat(SUMMARY_MAX + 1);
+        let e = read(
+            &format!("{head}a,facebook,https://fb.example/1,Texte,{long},false,new\n"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.column, "summary", "{e}");
+        let long = "x".repeat(TEXT_MAX + 1);
+        let e = read(
+            &format!("{head}a,facebook,https://fb.example/1,{long},,false,new\n"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(e.column, "text", "{e}");
+        let e = read(
+            &format!("{head}a,facebook,https://fb.example/1,Un,,false,new\na,facebook,https://fb.example/2,Deux,,false,new\n"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column.as_str()), (3, "id"), "{e}");
+        assert!(e.reason.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn the_authors_name_comes_back_so_the_public_filter_holds() {
+        let now = Utc::now();
+        let csv = "id,network,source_url,author,author_name,text,summary,official,status\n\
+            a,facebook,https://fb.example/1,lebœuf971,Jean-Marc Lebœuf,Texte,Signalé par Jean-Marc Leboeuf,false,published\n";
+        let reports = read(csv, now).unwrap();
+        assert_eq!(reports[0].author_name.as_deref(), Some("Jean-Marc Lebœuf"));
+        assert_eq!(reports[0].status, Status::Published);
+        // Written out and read again, the name is still there.
+        let again = read(&write(&reports), now).unwrap();
+        assert_eq!(again[0].author_name.as_deref(), Some("Jean-Marc Lebœuf"));
+        // A file without the column: a published private post is back for review, never on
+        // the map unchecked; official rows keep their status.
+        let old = "id,network,source_url,text,summary,official,status\n\
+            a,facebook,https://fb.example/1,Texte,Signalé par Jean-Marc,false,published\n\
+            b,feed,https://prefecture.example/1,Consignes,Consignes,true,published\n";
+        let reports = read(old, now).unwrap();
+        assert_eq!(reports[0].status, Status::Triaged);
+        assert_eq!(reports[1].status, Status::Published);
     }
 
     #[test]

@@ -57,6 +57,42 @@ pub struct Update {
 
 pub const SUMMARY_MAX: usize = 500;
 
+/// The limits of a report's fields, the same wherever a report comes in (the API's hand
+/// entry, `vigie import`), in characters.
+pub const TEXT_MAX: usize = 10_000;
+pub const URL_MAX: usize = 2000;
+pub const NETWORK_MAX: usize = 40;
+pub const AUTHOR_MAX: usize = 200;
+pub const LANGUAGE_MAX: usize = 10;
+
+/// A network name: letters, digits and `-` (such as `facebook`), already lowercased.
+pub fn check_network(network: &str) -> Result<(), &'static str> {
+    let ok = !network.is_empty()
+        && network.chars().count() <= NETWORK_MAX
+        && network
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err("letters, digits and - only (such as facebook)")
+    }
+}
+
+/// A post's address: http(s) only (a `javascript:` or `data:` link would run in a reader's
+/// browser), at most [`URL_MAX`] characters, no spaces.
+pub fn check_source_url(url: &str) -> Result<(), &'static str> {
+    let url = url.trim();
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("https" | "http")) {
+        return Err("must be an http(s) address");
+    }
+    if url.chars().count() > URL_MAX || url.contains(char::is_whitespace) {
+        return Err("must be one address of at most 2000 characters");
+    }
+    Ok(())
+}
+
 /// Refuses an action on a report whose claim someone else holds, still running: bulk actions
 /// never touch such a report, whatever the caller's role.
 pub fn free_for(report: &Report, actor: &Actor, now: DateTime<Utc>) -> Result<(), TriageError> {

@@ -202,13 +202,14 @@ pub async fn create(
             "location",
         ],
     )?;
-    let network = string_field(&map, "network", 40)?.ok_or_else(|| {
-        ApiError::bad_request("network: required (facebook, instagram, whatsapp, waze, ...)")
-    })?;
-    let url = string_field(&map, "url", 2000)?.ok_or_else(|| {
+    let network =
+        string_field(&map, "network", vigie_domain::triage::NETWORK_MAX)?.ok_or_else(|| {
+            ApiError::bad_request("network: required (facebook, instagram, whatsapp, waze, ...)")
+        })?;
+    let url = string_field(&map, "url", vigie_domain::triage::URL_MAX)?.ok_or_else(|| {
         ApiError::bad_request("url: required (the post's address, used to avoid duplicates)")
     })?;
-    let text = string_field(&map, "text", 10_000)?
+    let text = string_field(&map, "text", vigie_domain::triage::TEXT_MAX)?
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("text: required"))?;
     let observed_at = string_field(&map, "observed_at", 40)?
@@ -241,8 +242,8 @@ pub async fn create(
         url,
         text,
         observed_at,
-        author: string_field(&map, "author", 200)?,
-        language: string_field(&map, "language", 10)?,
+        author: string_field(&map, "author", vigie_domain::triage::AUTHOR_MAX)?,
+        language: string_field(&map, "language", vigie_domain::triage::LANGUAGE_MAX)?,
         location,
         typed: map,
     };
