@@ -174,7 +174,12 @@ url = "{feed}/busy.rss"
         failures[0].starts_with("down: FAILED") && failures[0].contains("HTTP 503"),
         "{err}"
     );
-    for secret in ["not-a-real-password", "ACCESS-JWT", "REFRESH-JWT", "#session"] {
+    for secret in [
+        "not-a-real-password",
+        "ACCESS-JWT",
+        "REFRESH-JWT",
+        "#session",
+    ] {
         assert!(!err.contains(secret) && !out.contains(secret), "{secret}");
     }
 
