@@ -54,8 +54,10 @@ async fn collect_once_from_loopback_networks() {
         .mount(&masto)
         .await;
     let bsky = MockServer::start().await;
+    // Once for every run: the session is kept in the data dir's store between processes.
     Mock::given(path("/xrpc/com.atproto.server.createSession"))
         .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(1)
         .mount(&bsky)
         .await;
     Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
@@ -172,7 +174,14 @@ url = "{feed}/busy.rss"
         failures[0].starts_with("down: FAILED") && failures[0].contains("HTTP 503"),
         "{err}"
     );
-    assert!(!err.contains("not-a-real-password") && !out.contains("not-a-real-password"));
+    for secret in [
+        "not-a-real-password",
+        "ACCESS-JWT",
+        "REFRESH-JWT",
+        "#session",
+    ] {
+        assert!(!err.contains(secret) && !out.contains(secret), "{secret}");
+    }
 
     let (_, out, _) = run(args(&[])).await;
     assert!(

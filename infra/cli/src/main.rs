@@ -235,7 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("collect runs once per call: add --once (vigie local runs collectors on their schedules)");
             }
             let app = setup::open(setup::CrisisChoice::from_args(crisis, false), &place).await?;
-            let sources = setup::sources(&app.crisis, source.as_deref())?;
+            let sources = setup::sources(&app, source.as_deref())?;
             let summaries =
                 vigie_host::collect_once(&app, &sources, Budget::within(RUN_TIME)).await;
             let health = app.store.source_health().await?;
@@ -369,7 +369,7 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     // One server per data dir: a second would collect and export over the first.
     let _lock = setup::lock_data_dir(&place.data_dir)?;
     let public_dir = setup::public_dir(&place)?;
-    let sources = setup::sources(&app.crisis, None)?;
+    let sources = setup::sources(&app, None)?;
 
     // A first collection and export before serving, so the map has its data at once.
     for summary in vigie_host::collect_once(&app, &sources, Budget::within(RUN_TIME)).await {

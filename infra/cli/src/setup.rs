@@ -213,8 +213,15 @@ pub async fn open_store(place: &Place) -> Result<Arc<dyn ReportStore>> {
     }
 }
 
-/// The crisis's sources (or one), with secrets from this process's environment.
-pub fn sources(crisis: &Crisis, only: Option<&str>) -> Result<Vec<PlannedSource>> {
+/// The crisis's sources (or one), with secrets from this process's environment, keeping their
+/// login sessions in the crisis's store between runs.
+pub fn sources(app: &Vigie, only: Option<&str>) -> Result<Vec<PlannedSource>> {
     let env = |var: &str| std::env::var(var).ok();
-    Ok(vigie_host::sources(crisis, only, None, &env)?)
+    Ok(vigie_host::sources(
+        &app.crisis,
+        only,
+        None,
+        &env,
+        &app.store,
+    )?)
 }

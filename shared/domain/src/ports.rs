@@ -619,6 +619,67 @@ pub trait ReportStore: Send + Sync {
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, by: &str) -> Result<(), StoreError>;
 }
 
+/// What a source's checkpoint key is followed by to name the place its login session is kept
+/// ([`session_key`]). Source ids are `a-z0-9-` (see the crisis file's rules), so no source id
+/// ends with it and no source's checkpoint can be mistaken for a session.
+pub const SESSION_KEY_SUFFIX: &str = "#session";
+
+/// Where the login session of source `source_id` is kept among the checkpoints.
+pub fn session_key(source_id: &str) -> String {
+    format!("{source_id}{SESSION_KEY_SUFFIX}")
+}
+
+/// Keeps a source's login session (a network's access and refresh tokens) between runs, so
+/// that a run in a new process (`vigie collect --once`, a cold Lambda) goes on with the
+/// session of the run before instead of logging in again: networks limit how often one may
+/// log in (Bluesky, a few hundred sessions a day). The session is an opaque string the source
+/// writes and reads back.
+///
+/// What is kept is a secret, as the app password it was made with: it is never logged nor
+/// answered by any API, and the store holds it as it holds the rest of the crisis's data (the
+/// cloud table is encrypted at rest; the local SQLite file is the operator's to protect).
+#[async_trait]
+pub trait SessionKeeper: Send + Sync {
+    /// The session kept, if any.
+    async fn load(&self) -> Result<Option<String>, StoreError>;
+    /// Keeps `next` in place of `previous` (`None`: nothing was kept), only if nobody saved
+    /// another session meanwhile. Returns false, changing nothing, when another run did: its
+    /// session, saved after `previous` was read, is as good as this one and stays.
+    async fn save(&self, previous: Option<&str>, next: &str) -> Result<bool, StoreError>;
+}
+
+/// A [`SessionKeeper`] over the store's checkpoints, under [`session_key`]: the same
+/// compare-and-set as a checkpoint's, in the same table. Nothing lists checkpoints, and the
+/// sources' health (what `GET /api/v1/sources`, `vigie collect` and alarms show) is another
+/// table, so the session shows nowhere but where the source reads it.
+pub struct StoredSession {
+    store: std::sync::Arc<dyn ReportStore>,
+    key: String,
+}
+
+impl StoredSession {
+    /// The session of source `source_id`, kept in `store`.
+    pub fn new(store: std::sync::Arc<dyn ReportStore>, source_id: &str) -> StoredSession {
+        StoredSession {
+            store,
+            key: session_key(source_id),
+        }
+    }
+}
+
+#[async_trait]
+impl SessionKeeper for StoredSession {
+    async fn load(&self) -> Result<Option<String>, StoreError> {
+        self.store.checkpoint(&self.key).await
+    }
+
+    async fn save(&self, previous: Option<&str>, next: &str) -> Result<bool, StoreError> {
+        self.store
+            .advance_checkpoint(&self.key, previous, next)
+            .await
+    }
+}
+
 /// A repost of a report: `key` identifies the repost itself (its URI), so counting is
 /// idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -738,6 +799,19 @@ pub trait Notifier: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_key_is_never_a_source_id() {
+        assert_eq!(session_key("bsky"), "bsky#session");
+        let crisis = |id: &str| {
+            crate::Crisis::parse(
+                "t.toml",
+                &format!("[crisis]\nid = \"gp-test\"\nname = \"x\"\nbbox = [-61.85, 15.83, -61.0, 16.52]\n[[sources]]\nid = \"{id}\"\nkind = \"demo\"\n"),
+            )
+        };
+        assert!(crisis("bsky").is_ok());
+        assert!(crisis(&session_key("bsky")).is_err());
+    }
 
     #[test]
     fn a_change_cursor_reads_back_and_orders_as_the_feed() {

@@ -13,7 +13,7 @@ use vigie_app::collect::{record_unrunnable, run_source_with, Budget, RunSummary}
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::{Crisis, SourceKind};
-use vigie_domain::ports::{Notifier, Publisher, ReportStore, Source};
+use vigie_domain::ports::{Notifier, Publisher, ReportStore, Source, StoredSession};
 use vigie_local::{FolderPublisher, LogNotifier, SqliteStore, WebhookNotifier};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
 
@@ -116,12 +116,16 @@ pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Builds the crisis's sources (or only `only`, or only those of `kind`). Secrets are read
 /// through `env` from the variables the crisis file names; a missing one makes that source
-/// unrunnable with a message naming the variable, never its value.
+/// unrunnable with a message naming the variable, never its value. Sources that log in
+/// (Bluesky) keep their session in `store` between runs (see
+/// [`vigie_domain::ports::SessionKeeper`]), so a new process goes on with it instead of
+/// logging in again.
 pub fn sources(
     crisis: &Crisis,
     only: Option<&str>,
     kind: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
+    store: &Arc<dyn ReportStore>,
 ) -> Result<Vec<PlannedSource>, HostError> {
     if let Some(id) = only {
         match crisis.source(id) {
@@ -188,7 +192,8 @@ pub fn sources(
                     .map(|(h, p)| {
                         Box::new(
                             BlueskySource::new(&s.id, service, query, h, p, http.clone())
-                                .since(since),
+                                .since(since)
+                                .keep_session(Arc::new(StoredSession::new(store.clone(), &s.id))),
                         ) as Box<dyn Source>
                     }),
                 SourceKind::Feed { url, official, .. } => Ok(Box::new(
@@ -301,7 +306,8 @@ pub struct SourceOutcome {
 
 /// The handler of the collector functions (`collect-mastodon`, `collect-bluesky`,
 /// `collect-feeds`): runs the sources of `kind` the input names, once. `planned` is built once
-/// per function instance (see [`sources`]), so clients keep their sessions between runs. The
+/// per function instance (see [`sources`]), so clients keep their sessions in memory between
+/// runs of a warm instance (and in the store for a cold one). The
 /// sources run together within `budget`. Fails (so the invocation counts as an error for
 /// alarms) when any source failed; a source waiting out a rate limit is not a failure.
 pub async fn handle_collect(
@@ -322,7 +328,7 @@ pub async fn handle_collect(
     };
     if let Some(id) = input.source.as_deref() {
         // The same checks as building the sources: unknown id, or a source of another kind.
-        sources(&app.crisis, Some(id), Some(kind), &|_| None)?;
+        sources(&app.crisis, Some(id), Some(kind), &|_| None, &app.store)?;
     }
     let chosen: Vec<&PlannedSource> = planned
         .iter()
@@ -356,7 +362,8 @@ pub async fn handle_collect(
 }
 
 /// The whole `main` of a collector function: configuration from the environment, sources of
-/// `kind` built once per instance (so clients keep their sessions, Bluesky's, between runs),
+/// `kind` built once per instance (so clients keep their sessions, Bluesky's, between runs;
+/// a cold instance takes the session kept in the store),
 /// then one collection per scheduled invocation.
 pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::Error> {
     init_lambda_tracing();
@@ -374,7 +381,7 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
         None => Default::default(),
     };
     let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));
-    let planned = Arc::new(sources(&app.crisis, None, Some(kind), &lookup)?);
+    let planned = Arc::new(sources(&app.crisis, None, Some(kind), &lookup, &app.store)?);
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
             let (app, planned) = (app.clone(), planned.clone());

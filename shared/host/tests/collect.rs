@@ -124,7 +124,7 @@ fn no_env(_: &str) -> Option<String> {
 }
 
 fn planned(app: &Vigie, kind: &str) -> Vec<vigie_host::PlannedSource> {
-    sources(&app.crisis, None, Some(kind), &no_env).unwrap()
+    sources(&app.crisis, None, Some(kind), &no_env, &app.store).unwrap()
 }
 
 async fn mastodon(total: u64) -> MockServer {
@@ -260,7 +260,7 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
 }
 
 fn masto_source(app: &Vigie) -> Box<dyn Source> {
-    sources(&app.crisis, Some("masto"), None, &no_env)
+    sources(&app.crisis, Some("masto"), None, &no_env, &app.store)
         .unwrap()
         .remove(0)
         .runner
@@ -364,7 +364,7 @@ async fn a_rate_limited_source_waits_until_it_may_be_called_again() {
     assert!(until > chrono::Utc::now() + chrono::Duration::seconds(590));
     // The next run does not call the source at all (the mock expects exactly one call), and
     // the collector function answers without an error (no alarm).
-    let planned = sources(&app.crisis, Some("masto"), None, &no_env).unwrap();
+    let planned = sources(&app.crisis, Some("masto"), None, &no_env, &app.store).unwrap();
     let out = handle_collect(
         &app,
         "mastodon",
@@ -724,7 +724,7 @@ async fn a_world_feed_brings_only_the_crisis_area_and_counts_the_rest() {
     let run = |id: &'static str| {
         let app = &app;
         async move {
-            let source = sources(&app.crisis, Some(id), None, &no_env)
+            let source = sources(&app.crisis, Some(id), None, &no_env, &app.store)
                 .unwrap()
                 .remove(0)
                 .runner

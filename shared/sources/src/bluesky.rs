@@ -4,14 +4,22 @@
 //! back with the cursor until it reaches the last run's newest post; if the run's budget ends
 //! first, the checkpoint keeps the cursor and the next run goes on from there, so nothing in
 //! between is lost.
+//!
+//! Bluesky limits how often one may log in (a few hundred sessions a day, a few dozen in five
+//! minutes), and every `vigie collect --once` or cold Lambda is a new process: with a
+//! [`SessionKeeper`] ([`BlueskySource::keep_session`]) the session is kept in the store between
+//! runs, and a run goes on with the one the run before left, refreshing it when its access
+//! token expires, so the source logs in once per crisis unless the refresh token expires or
+//! is refused. The tokens are never logged nor put in an error message.
 
 use crate::http::{Answer, Http};
 use crate::rich::{lenient, lenient_list, one_line, shortened_form_of, text_has_url};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use tokio::sync::Mutex;
-use vigie_domain::ports::{Batch, SkipReason, Source, SourceError};
+use vigie_domain::ports::{Batch, SessionKeeper, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement, Observation};
 
 pub const PAGE: usize = 100;
@@ -23,17 +31,37 @@ pub struct BlueskySource {
     handle: String,
     password: String,
     http: Http,
-    session: Mutex<Option<Session>>,
+    session: Mutex<Option<Held>>,
+    /// Where the session is kept between runs, if anywhere.
+    keeper: Option<Arc<dyn SessionKeeper>>,
     /// Where the first run's search starts: the crisis start.
     since: DateTime<Utc>,
 }
 
-#[derive(Clone, Deserialize)]
+/// A session as `createSession` and `refreshSession` answer it, and as it is kept (with the
+/// service and identifier it was made for, so a session of another account or service is
+/// never used). No `Debug`: the tokens must not end up in a log.
+#[derive(Clone, Serialize, Deserialize)]
 struct Session {
     #[serde(rename = "accessJwt")]
     access: String,
     #[serde(rename = "refreshJwt")]
     refresh: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    did: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    handle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identifier: Option<String>,
+}
+
+/// The session in use, and what the keeper holds as far as this source knows (what a save
+/// replaces).
+struct Held {
+    session: Session,
+    kept: Option<String>,
 }
 
 /// The checkpoint: search from `since`; while catching up, the cursor to go on from and the
@@ -239,6 +267,7 @@ impl BlueskySource {
             password,
             http,
             session: Mutex::new(None),
+            keeper: None,
             since: Utc::now() - Duration::hours(vigie_domain::crisis::DEFAULT_BACKLOG_HOURS),
         }
     }
@@ -246,6 +275,13 @@ impl BlueskySource {
     /// The crisis start: the first run searches back to it.
     pub fn since(mut self, since: DateTime<Utc>) -> BlueskySource {
         self.since = since;
+        self
+    }
+
+    /// Keeps the session with `keeper` between runs: a new source goes on with the session
+    /// kept instead of logging in, and saves every session it makes or refreshes.
+    pub fn keep_session(mut self, keeper: Arc<dyn SessionKeeper>) -> BlueskySource {
+        self.keeper = Some(keeper);
         self
     }
 
@@ -268,10 +304,14 @@ impl BlueskySource {
                 xrpc_error(&answer).map(|e| format!(", {e}")).unwrap_or_default()
             )));
         }
-        answer.json("Bluesky login")
+        let session: Session = answer.json("Bluesky login")?;
+        tracing::info!(source = %self.id, "logged in to Bluesky (new session)");
+        Ok(self.stamped(session))
     }
 
-    async fn refresh(&self, refresh_jwt: &str) -> Result<Session, SourceError> {
+    /// A new session from the refresh token, or `None` when the service refuses it (expired,
+    /// revoked): then only logging in again helps. Other failures are errors of the run.
+    async fn refresh(&self, refresh_jwt: &str) -> Result<Option<Session>, SourceError> {
         let url = self.xrpc("com.atproto.server.refreshSession");
         let answer = self
             .http
@@ -279,12 +319,74 @@ impl BlueskySource {
                 c.post(&url).bearer_auth(refresh_jwt)
             })
             .await?;
-        if !answer.status.is_success() {
-            return Err(SourceError::Transient(
-                "Bluesky session refresh refused".into(),
-            ));
+        if answer.status.is_client_error() {
+            tracing::info!(
+                source = %self.id,
+                status = answer.status.as_u16(),
+                error = xrpc_error(&answer).unwrap_or_default(),
+                "Bluesky refused to refresh the session; logging in again"
+            );
+            return Ok(None);
         }
-        answer.json("Bluesky session refresh")
+        if !answer.status.is_success() {
+            return Err(SourceError::Transient(format!(
+                "Bluesky session refresh: HTTP {}",
+                answer.status.as_u16()
+            )));
+        }
+        let session: Session = answer.json("Bluesky session refresh")?;
+        Ok(Some(self.stamped(session)))
+    }
+
+    /// The session marked with the service and identifier it is for.
+    fn stamped(&self, mut session: Session) -> Session {
+        session.service = Some(self.service.clone());
+        session.identifier = Some(self.handle.clone());
+        session
+    }
+
+    /// The session kept, when there is one of this service and identifier. A store that
+    /// cannot be read, or a session kept that cannot, is no reason to fail: the source logs in.
+    async fn load_kept(&self) -> (Option<Session>, Option<String>) {
+        let Some(keeper) = &self.keeper else {
+            return (None, None);
+        };
+        let raw = match keeper.load().await {
+            Ok(raw) => raw,
+            Err(e) => {
+                tracing::warn!(source = %self.id, error = %e, "the Bluesky session kept could not be read; logging in");
+                return (None, None);
+            }
+        };
+        let session = raw
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<Session>(r).ok())
+            .filter(|s| {
+                s.service.as_deref() == Some(self.service.as_str())
+                    && s.identifier.as_deref() == Some(self.handle.as_str())
+            });
+        (session, raw)
+    }
+
+    /// Keeps `session` in place of what `held` says is kept, and makes it the one in use. When
+    /// another run saved a session meanwhile, that one stays kept (this run goes on with its
+    /// own); a store that fails is logged, never a failure of the run.
+    async fn keep(&self, held: &mut Held, session: Session) {
+        held.session = session;
+        let Some(keeper) = &self.keeper else { return };
+        let Ok(raw) = serde_json::to_string(&held.session) else {
+            return;
+        };
+        match keeper.save(held.kept.as_deref(), &raw).await {
+            Ok(true) => held.kept = Some(raw),
+            Ok(false) => {
+                tracing::info!(source = %self.id, "another run kept a Bluesky session meanwhile; keeping theirs");
+                held.kept = keeper.load().await.ok().flatten();
+            }
+            Err(e) => {
+                tracing::warn!(source = %self.id, error = %e, "the Bluesky session could not be kept for the next run");
+            }
+        }
     }
 
     async fn search(&self, access: &str, state: &State) -> Result<Answer, SourceError> {
@@ -307,28 +409,49 @@ impl BlueskySource {
             .await
     }
 
-    /// Searches with the current session, refreshing it (or logging in again) once when the
-    /// service says it expired.
+    /// Searches with the current session (the one kept by an earlier run, else a new one),
+    /// renewing it once when the service says it expired: with the session another run kept
+    /// meanwhile if there is one, else by refreshing it, else by logging in again.
     async fn search_with_session(&self, state: &State) -> Result<Answer, SourceError> {
         let mut guard = self.session.lock().await;
-        let session = match guard.clone() {
-            Some(s) => s,
-            None => {
-                let s = self.login().await?;
-                *guard = Some(s.clone());
-                s
-            }
+        let held = match guard.take() {
+            Some(held) => held,
+            None => match self.load_kept().await {
+                (Some(session), kept) => Held { session, kept },
+                (None, kept) => {
+                    let mut held = Held {
+                        session: self.login().await?,
+                        kept,
+                    };
+                    let fresh = held.session.clone();
+                    self.keep(&mut held, fresh).await;
+                    held
+                }
+            },
         };
-        let answer = self.search(&session.access, state).await?;
+        let held = guard.insert(held);
+        let answer = self.search(&held.session.access, state).await?;
         if !is_expired(&answer) {
             return Ok(answer);
         }
-        let renewed = match self.refresh(&session.refresh).await {
-            Ok(s) => s,
-            Err(_) => self.login().await?,
+        // Another run (a Lambda instance beside this one) may have renewed it already.
+        if self.keeper.is_some() {
+            if let (Some(session), kept) = self.load_kept().await {
+                if kept != held.kept {
+                    *held = Held { session, kept };
+                    let answer = self.search(&held.session.access, state).await?;
+                    if !is_expired(&answer) {
+                        return Ok(answer);
+                    }
+                }
+            }
+        }
+        let renewed = match self.refresh(&held.session.refresh).await? {
+            Some(s) => s,
+            None => self.login().await?,
         };
-        *guard = Some(renewed.clone());
-        self.search(&renewed.access, state).await
+        self.keep(held, renewed).await;
+        self.search(&held.session.access, state).await
     }
 
     /// The post as an observation, or `None` when it has nothing to read (see [`post_text`]).

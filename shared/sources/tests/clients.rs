@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use vigie_domain::ports::{SkipReason, Source, SourceError};
+use vigie_domain::ports::{SessionKeeper, SkipReason, Source, SourceError, StoreError};
 use vigie_domain::report::{Body, Engagement};
 use vigie_domain::taxonomy::{Category, Priority};
 use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
@@ -1230,4 +1230,193 @@ async fn a_refused_bluesky_refresh_logs_in_again() {
     let batch = bsky(&server, "pw").fetch(None).await.unwrap();
     assert_eq!(batch.observations.len(), 2);
     assert_eq!(logins.load(Ordering::SeqCst), 2, "logged in again");
+}
+
+/// A session keeper in memory, as the store keeps one (compare-and-set), or one whose store
+/// is down.
+#[derive(Default)]
+struct Keeper {
+    kept: std::sync::Mutex<Option<String>>,
+    down: bool,
+}
+
+#[async_trait::async_trait]
+impl SessionKeeper for Keeper {
+    async fn load(&self) -> Result<Option<String>, StoreError> {
+        if self.down {
+            return Err(StoreError::Unavailable("down".into()));
+        }
+        Ok(self.kept.lock().unwrap().clone())
+    }
+
+    async fn save(&self, previous: Option<&str>, next: &str) -> Result<bool, StoreError> {
+        if self.down {
+            return Err(StoreError::Unavailable("down".into()));
+        }
+        let mut kept = self.kept.lock().unwrap();
+        if kept.as_deref() != previous {
+            return Ok(false);
+        }
+        *kept = Some(next.to_string());
+        Ok(true)
+    }
+}
+
+fn kept_session(server: &MockServer, n: &str) -> String {
+    json!({
+        "accessJwt": format!("ACCESS-KEPT-{n}"),
+        "refreshJwt": format!("REFRESH-KEPT-{n}"),
+        "did": "did:plc:vigie",
+        "service": server.uri(),
+        "identifier": "vigie-watch.bsky.example"
+    })
+    .to_string()
+}
+
+async fn bsky_search_with(server: &MockServer, access: &str) {
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", format!("Bearer {access}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_search.json")))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_kept_bluesky_session_is_used_without_logging_in() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    bsky_search_with(&server, "ACCESS-KEPT-1").await;
+    let keeper = Arc::new(Keeper::default());
+    *keeper.kept.lock().unwrap() = Some(kept_session(&server, "1"));
+    let source = bsky(&server, "pw").keep_session(keeper.clone());
+    assert_eq!(source.fetch(None).await.unwrap().observations.len(), 2);
+}
+
+#[tokio::test]
+async fn a_new_bluesky_session_is_kept_without_the_password() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    bsky_search_with(&server, "ACCESS-JWT-1").await;
+    let keeper = Arc::new(Keeper::default());
+    let source = bsky(&server, "s3cret-app-pass").keep_session(keeper.clone());
+    source.fetch(None).await.unwrap();
+    source.fetch(None).await.unwrap();
+    let kept: Value =
+        serde_json::from_str(keeper.kept.lock().unwrap().as_deref().unwrap()).unwrap();
+    assert_eq!(kept["accessJwt"], "ACCESS-JWT-1");
+    assert_eq!(kept["refreshJwt"], "REFRESH-JWT-1");
+    assert_eq!(kept["identifier"], "vigie-watch.bsky.example");
+    let text = kept.to_string();
+    assert!(
+        !text.contains("s3cret") && !text.contains("watch@example.org"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_bluesky_store_that_fails_does_not_fail_the_run() {
+    let server = bsky_logged_in().await;
+    bsky_search_with(&server, "ACCESS-JWT-1").await;
+    let keeper = Arc::new(Keeper {
+        down: true,
+        ..Keeper::default()
+    });
+    let batch = bsky(&server, "pw").keep_session(keeper).fetch(None).await;
+    assert_eq!(batch.unwrap().observations.len(), 2);
+}
+
+#[tokio::test]
+async fn an_unreadable_kept_bluesky_session_is_replaced() {
+    let server = bsky_logged_in().await;
+    bsky_search_with(&server, "ACCESS-JWT-1").await;
+    let keeper = Arc::new(Keeper::default());
+    *keeper.kept.lock().unwrap() = Some("not json".into());
+    bsky(&server, "pw")
+        .keep_session(keeper.clone())
+        .fetch(None)
+        .await
+        .unwrap();
+    let kept: Value =
+        serde_json::from_str(keeper.kept.lock().unwrap().as_deref().unwrap()).unwrap();
+    assert_eq!(kept["accessJwt"], "ACCESS-JWT-1");
+}
+
+#[tokio::test]
+async fn a_bluesky_session_renewed_by_another_run_is_taken_over() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.server.refreshSession"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    // The kept access token works for one search, then expires.
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-KEPT-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_search.json")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer ACCESS-KEPT-1"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .mount(&server)
+        .await;
+    bsky_search_with(&server, "ACCESS-KEPT-2").await;
+    let keeper = Arc::new(Keeper::default());
+    *keeper.kept.lock().unwrap() = Some(kept_session(&server, "1"));
+    let source = bsky(&server, "pw").keep_session(keeper.clone());
+    source.fetch(None).await.unwrap();
+    // Another instance renews the session meanwhile: this one takes it over, without
+    // refreshing its own or logging in.
+    *keeper.kept.lock().unwrap() = Some(kept_session(&server, "2"));
+    let batch = source.fetch(None).await.unwrap();
+    assert_eq!(batch.observations.len(), 2);
+    assert!(keeper
+        .kept
+        .lock()
+        .unwrap()
+        .as_deref()
+        .unwrap()
+        .contains("ACCESS-KEPT-2"));
+}
+
+#[tokio::test]
+async fn a_bluesky_refresh_that_fails_on_the_server_side_does_not_log_in_again() {
+    let server = MockServer::start().await;
+    Mock::given(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("bluesky_session.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/xrpc/com.atproto.server.refreshSession"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    match bsky(&server, "pw").fetch(None).await {
+        Err(SourceError::Transient(m)) => assert!(m.contains("refresh"), "{m}"),
+        other => panic!("{other:?}"),
+    }
 }
