@@ -1013,7 +1013,7 @@ async fn a_cap_update_then_cancel_changes_then_withdraws_one_report() {
         )),
     );
     let run = || async {
-        let source = sources(&app.crisis, Some("cap"), None, &no_env)
+        let source = sources(&app.crisis, Some("cap"), None, &no_env, &app.store)
             .unwrap()
             .remove(0)
             .runner
