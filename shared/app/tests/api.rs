@@ -837,3 +837,63 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
     .await;
     assert_eq!(ids(&out["done"]), [copy.as_str()], "{out}");
 }
+
+/// Characters XML forbids (C0 controls but tab, line feed and carriage return; U+FFFE,
+/// U+FFFF) would break the public Atom feed: a hand entry's text and author and a
+/// volunteer's summary are stored without them (cleaned, not refused: they come from pastes).
+#[tokio::test]
+async fn characters_xml_forbids_are_taken_out_of_what_volunteers_type() {
+    let (_dir, app) = app().await;
+    let t = token(&app, Role::Volunteer, "Lyne").await;
+    let forbidden = ['\u{0}', '\u{1}', '\u{8}', '\u{1b}', '\u{fffe}', '\u{ffff}'];
+    let dirty = |words: &str| -> String {
+        let mut s = String::from(words);
+        for c in forbidden {
+            s.push(c);
+            s.push('x');
+        }
+        s.push_str("\nligne\tsuivante\r\nfin");
+        s
+    };
+    let (status, created) = send(
+        &app,
+        Method::POST,
+        "/api/v1/reports",
+        &t,
+        Some(json!({
+            "network": "facebook",
+            "url": "https://facebook.example/posts/xml-1",
+            "text": dirty("Route coupée"),
+            "author": dirty("Mano"),
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let clean = |v: &Value, field: &str| {
+        let s = v[field].as_str().unwrap_or_else(|| panic!("{field}: {v}"));
+        assert!(
+            !s.contains(forbidden),
+            "{field} keeps a character XML forbids: {s:?}"
+        );
+        s.to_string()
+    };
+    assert!(clean(&created, "text").starts_with("Route coupéex"));
+    assert!(clean(&created, "author").starts_with("Manox"));
+    let id = created["id"].as_str().unwrap();
+    let version = created["version"].to_string();
+    let (status, patched) = send_raw(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/reports/{id}"),
+        Some(&t),
+        &[("If-Match", &version)],
+        &json!({"summary": dirty("Route coupée à Goyave")}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    let summary = clean(&patched, "summary");
+    assert_eq!(
+        summary, "Route coupée à Goyavexxxxxx\nligne\tsuivante\r\nfin",
+        "tab, line feed and carriage return stay"
+    );
+}
