@@ -897,3 +897,65 @@ async fn characters_xml_forbids_are_taken_out_of_what_volunteers_type() {
         "tab, line feed and carriage return stay"
     );
 }
+
+/// A search of many words or a long one was a 503 and an ERROR log (SQLite refuses an
+/// expression that deep), which the cloud's 5xx alarm counts: `q` over 200 characters or 10
+/// words is the caller's error, a 400 naming `q`, on every store (checked before the store).
+#[tokio::test]
+async fn long_searches_are_refused_naming_q_never_a_5xx() {
+    let (_dir, app) = app().await;
+    let t = token(&app, Role::Volunteer, "Lyne").await;
+    let words = |n: usize| vec!["route"; n].join("+");
+    for q in [
+        words(11),
+        words(2000),
+        "a".repeat(201),
+        "é".repeat(201),
+        format!("{}+{}", "x".repeat(150), "y".repeat(60)),
+    ] {
+        let (status, body) = call(&app, &format!("/api/v1/reports?q={q}"), Some(&t)).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "q of {} bytes: {body}",
+            q.len()
+        );
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("q: "), "{message}");
+        assert!(
+            message.contains("200") && message.contains("10"),
+            "{message}"
+        );
+    }
+    // Up to the limits, a search is a search.
+    for q in [
+        words(10),
+        "a".repeat(200),
+        format!("{}+route", "x".repeat(194)),
+    ] {
+        let (status, body) = call(&app, &format!("/api/v1/reports?q={q}"), Some(&t)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // A topic room's filters are checked the same way.
+    let c = token(&app, Role::Coordinator, "Coord").await;
+    let (_, rooms) = call(&app, "/api/v1/rooms", Some(&c)).await;
+    let eleven = ["route"; 11].join(" ");
+    let (status, body) = send_raw(
+        &app,
+        Method::PUT,
+        "/api/v1/rooms",
+        Some(&c),
+        &[],
+        &json!({
+            "version": rooms["version"],
+            "items": [{"id": "long", "name": "Long", "params": {"q": eleven}}],
+        })
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("q: "),
+        "{body}"
+    );
+}

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use tracing::info;
 use vigie_domain::ports::{Page, ReportQuery};
 use vigie_domain::taxonomy::{Category, Priority, Status, Verification};
+use vigie_domain::text::fold;
 use vigie_domain::triage::{LocationInput, Update};
 use vigie_domain::{table, Report};
 
@@ -27,6 +28,28 @@ where
     value
         .parse()
         .map_err(|e| ApiError::bad_request(format!("{field}: {e}")))
+}
+
+/// The longest search (`q`) in characters, and in words: beyond, a search is the caller's
+/// error (400), never the store's (SQLite refuses expressions that deep, a 503 the cloud's
+/// alarm would count).
+pub const Q_MAX_CHARS: usize = 200;
+pub const Q_MAX_WORDS: usize = 10;
+
+/// A search's words as the stores match them (folded), within the limits.
+fn search(value: &str) -> Result<String, ApiError> {
+    let too_long = || {
+        ApiError::bad_request(format!(
+            "q: at most {Q_MAX_CHARS} characters and {Q_MAX_WORDS} words"
+        ))
+    };
+    if value.chars().count() > Q_MAX_CHARS {
+        return Err(too_long());
+    }
+    if fold(value).split_whitespace().count() > Q_MAX_WORDS {
+        return Err(too_long());
+    }
+    Ok(value.to_string())
 }
 
 /// Reads the queue's query string, naming any parameter that is wrong.
@@ -50,7 +73,7 @@ pub fn report_query(params: &HashMap<String, String>) -> Result<ReportQuery, Api
                 })
             }
             "place" => q.place = Some(value.clone()),
-            "q" => q.q = Some(value.clone()),
+            "q" => q.q = Some(search(value)?),
             "cluster" => q.cluster = Some(value.clone()),
             "cursor" => q.cursor = Some(value.clone()),
             "limit" => {
