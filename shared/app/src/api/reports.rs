@@ -19,7 +19,7 @@ use vigie_domain::ports::{Page, ReportQuery};
 use vigie_domain::taxonomy::{Category, Priority, Status, Verification};
 use vigie_domain::text::fold;
 use vigie_domain::triage::{LocationInput, Update};
-use vigie_domain::{table, Report};
+use vigie_domain::{table, Gazetteer, Report};
 
 fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError>
 where
@@ -97,6 +97,18 @@ pub fn report_query(params: &HashMap<String, String>) -> Result<ReportQuery, Api
     Ok(q)
 }
 
+/// The `place` filter as reports store their place: resolved through the crisis's gazetteer
+/// as a hand entry's place is (any known form of a name, `area:NAME`), so "Gosier" finds what
+/// is stored as "Le Gosier". An INSEE code stays a code (the stores match it against the
+/// stored code); a value the gazetteer does not know is matched as given.
+fn stored_place(gazetteer: &Gazetteer, value: String) -> String {
+    match gazetteer.resolve(&value) {
+        Some(p) if p.insee.as_deref() == Some(value.trim()) => p.insee.clone().unwrap_or(value),
+        Some(p) => p.name.clone(),
+        None => value,
+    }
+}
+
 /// A report as the API answers it, with its version as ETag.
 fn with_etag(report: &Report, status: StatusCode, extra: Option<(&str, Value)>) -> Response {
     let mut body = serde_json::to_value(report).unwrap_or(Value::Null);
@@ -114,7 +126,8 @@ pub async fn list(
     State(app): State<Vigie>,
     Params(params): Params,
 ) -> Result<Json<Page>, ApiError> {
-    let query = report_query(&params)?;
+    let mut query = report_query(&params)?;
+    query.place = query.place.map(|p| stored_place(&app.gazetteer, p));
     // Serialized straight from the page (`items`, `next_cursor`): no JSON tree built per
     // report on the busiest route.
     Ok(Json(app.store.list_reports(&query).await?))
