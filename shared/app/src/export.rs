@@ -10,6 +10,7 @@ use vigie_domain::public::{
     atom_feed, geojson_of_features, project_candidate, public_id, write_feature, PublicReport,
 };
 use vigie_domain::taxonomy::{Category, Verification};
+use vigie_domain::text::strip_unfit;
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
@@ -289,13 +290,15 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         }
     };
     let b = app.crisis.bbox;
+    // The crisis file's words as the page shows them: without characters XML forbids, as in
+    // the feed (a TOML string may carry any of them, escaped).
     let meta = serde_json::json!({
         "generated_at": generated_at,
-        "crisis": { "id": app.crisis.id, "name": app.crisis.name },
+        "crisis": { "id": strip_unfit(&app.crisis.id), "name": strip_unfit(&app.crisis.name) },
         "count": count,
         "counts_by_category": by_category,
         "debunked": debunked,
-        "tiles": app.crisis.tiles,
+        "tiles": strip_unfit(&app.crisis.tiles),
         "bbox": [b.west, b.south, b.east, b.north],
     });
     let meta = serde_json::to_vec_pretty(&meta).map_err(|e| PublishError {

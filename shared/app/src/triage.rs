@@ -14,6 +14,7 @@ use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{ReportQuery, StoreError};
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
+use vigie_domain::text::strip_unfit;
 use vigie_domain::triage::{self, Actor, LocationInput, TriageError, Update};
 use vigie_domain::Report;
 
@@ -107,6 +108,17 @@ fn invalid(field: &'static str, reason: &str) -> TriageFailure {
 /// canonical URL, never taken as an official account's, its history starting with who entered
 /// it and what they typed.
 pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outcome<Entered> {
+    // What is pasted from a network may carry characters XML forbids: taken out, not refused,
+    // so that no public file (the Atom feed above all) ever gets one.
+    let clean = |s: String| strip_unfit(&s).into_owned();
+    let entry = HandEntry {
+        network: clean(entry.network),
+        url: clean(entry.url),
+        text: clean(entry.text),
+        author: entry.author.map(clean),
+        language: entry.language.map(clean),
+        ..entry
+    };
     let network = entry.network.trim().to_lowercase();
     vigie_domain::triage::check_network(&network).map_err(|r| invalid("network", r))?;
     vigie_domain::triage::check_source_url(&entry.url).map_err(|r| invalid("url", r))?;

@@ -1251,3 +1251,162 @@ async fn a_report_unpublished_while_the_export_reads_stays_out() {
     assert_eq!(summary.features, 2);
     stays_out("SECOND-VICTIM");
 }
+
+/// Characters XML 1.0 forbids (section 2.2, `Char`) that a post, a volunteer's paste or a CSV
+/// may carry all the same: C0 controls (NUL, SOH, backspace, ESC) and U+FFFE, U+FFFF.
+const XML_FORBIDDEN: [char; 6] = ['\u{0}', '\u{1}', '\u{8}', '\u{1b}', '\u{fffe}', '\u{ffff}'];
+
+/// XML 1.0's `Char` production.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+}
+
+/// Reads a whole document with quick-xml, as a feed reader does, and checks that what it is
+/// made of (raw, and once unescaped: text, attributes, character references) is XML's.
+fn assert_well_formed_xml(bytes: &[u8]) {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let check = |s: &str, what: &str| {
+        if let Some(c) = s.chars().find(|c| !xml_char(*c)) {
+            panic!(
+                "U+{:04X} in {what}, not an XML character:\n{text}",
+                c as u32
+            );
+        }
+    };
+    check(text, "the document");
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut roots = 0;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+                for a in e.attributes() {
+                    check(
+                        &a.expect("an attribute")
+                            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                            .unwrap(),
+                        "an attribute",
+                    );
+                }
+            }
+            Ok(Event::Empty(e)) => {
+                for a in e.attributes() {
+                    check(
+                        &a.expect("an attribute")
+                            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                            .unwrap(),
+                        "an attribute",
+                    );
+                }
+            }
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Text(t)) => check(&t.xml10_content(), "a text"),
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(c) = r.resolve_char_ref().expect("a character reference") {
+                    check(&c.to_string(), "a character reference");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => panic!("not XML at {}: {e}\n{text}", reader.error_position()),
+        }
+    }
+    assert_eq!((depth, roots), (0, 1), "one root element, closed");
+}
+
+/// Every string a JSON value holds, keys included.
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|v| json_strings(v, out)),
+        serde_json::Value::Object(o) => {
+            for (k, v) in o {
+                out.push(k.clone());
+                json_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn characters_xml_forbids_never_reach_a_public_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public");
+    // A crisis file may carry them too (TOML's \u escapes).
+    let crisis = CRISIS.replace("Cyclone — test", "Cyclone\\u0001 — test\\uFFFF");
+    let app = Vigie::new(
+        Crisis::parse("t", &crisis).unwrap(),
+        Gazetteer::guadeloupe(),
+        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
+        Arc::new(FolderPublisher::new(&public).unwrap()),
+        Arc::new(LogNotifier),
+    );
+    let dirty = |words: &str| -> &'static str {
+        let mut s = String::new();
+        for (i, c) in XML_FORBIDDEN.iter().enumerate() {
+            s.push_str(&format!("{words} {i}{c}"));
+        }
+        s.push_str("\nfin");
+        s.leak()
+    };
+    // An official message and a debunked rumour (both in the feed), and a private report.
+    add(
+        &app,
+        Spec {
+            author: "prefecture@social.example",
+            text: dirty("Consigne officielle"),
+            ..private("x1", dirty("Ouverture des abris"))
+        },
+    )
+    .await;
+    add(
+        &app,
+        Spec {
+            verification: Verification::Debunked,
+            text: dirty("Rumeur"),
+            ..private("x2", dirty("Rumeur démentie"))
+        },
+    )
+    .await;
+    add(
+        &app,
+        Spec {
+            text: dirty("Toit"),
+            ..private("x3", dirty("Toit arraché"))
+        },
+    )
+    .await;
+    export::export_once(&app).await.unwrap();
+    let atom = std::fs::read(public.join("official.atom")).unwrap();
+    assert_well_formed_xml(&atom);
+    let feed = feed_rs::parser::parse(&atom[..]).expect("a valid Atom feed");
+    assert_eq!(feed.entries.len(), 2);
+    let atom = String::from_utf8(atom).unwrap();
+    assert!(atom.contains("Ouverture des abris 0"), "{atom}");
+    assert!(atom.contains("Cyclone — test"), "{atom}");
+    for name in ["reports.geojson", "meta.json"] {
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(public.join(name)).unwrap()).unwrap();
+        let mut strings = Vec::new();
+        json_strings(&value, &mut strings);
+        for s in &strings {
+            assert!(
+                !s.contains(XML_FORBIDDEN),
+                "{name}: {s:?} carries a character XML forbids"
+            );
+        }
+        if name == "reports.geojson" {
+            assert_eq!(value["features"].as_array().map(Vec::len), Some(3));
+            assert!(
+                strings.iter().any(|s| s.starts_with("Toit arraché 0")),
+                "{strings:?}"
+            );
+        }
+    }
+}

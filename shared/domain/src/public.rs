@@ -9,6 +9,7 @@
 use crate::gazetteer::Gazetteer;
 use crate::report::Report;
 use crate::taxonomy::{Category, Precision, Status, Verification};
+use crate::text::strip_unfit;
 use chrono::{DateTime, SecondsFormat, Utc};
 use regex::Regex;
 use serde::Serialize;
@@ -193,13 +194,16 @@ pub fn project_candidate(c: Candidate, gazetteer: &Gazetteer) -> Result<PublicRe
         id: c.id,
         category,
         summary,
-        place: known.map(|p| p.name.clone()),
+        place: known.map(|p| strip_unfit(&p.name).into_owned()),
         precision: location.precision,
         verification: c.verification,
         published_at,
         network: public_network(&c.network).to_string(),
         official: c.official,
-        source_url: if c.official { c.source_url } else { None },
+        source_url: match c.official {
+            true => c.source_url.map(|u| strip_unfit(&u).into_owned()),
+            false => None,
+        },
         lat,
         lon,
         updated_at: c.updated_at.max(published_at),
@@ -601,7 +605,9 @@ pub fn write_feature(out: &mut Vec<u8>, r: &PublicReport) {
 /// ids are stable (`urn:vigie:CRISIS:report:ID`), so readers never see an entry twice; the
 /// feed's `updated` is its newest entry's, so an unchanged feed is byte for byte the same.
 pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -> String {
-    use quick_xml::escape::escape;
+    // Every text goes out escaped and without the characters XML forbids, whatever it is
+    // made of: a feed reader refuses the whole feed for one of them.
+    let escape = |text: &str| quick_xml::escape::escape(strip_unfit(text)).into_owned();
     let mut entries: Vec<&PublicReport> = reports
         .iter()
         .filter(|r| r.official || r.verification == Verification::Debunked)

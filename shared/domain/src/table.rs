@@ -159,6 +159,8 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
                 .position(|h| h == name)
                 .and_then(|p| record.get(p))
                 .map(uncell)
+                // As the API does with what volunteers type: characters XML forbids go.
+                .map(|v| crate::text::strip_unfit(&v).into_owned())
                 .unwrap_or_default()
         };
         if get("id").starts_with('#') || get("text").starts_with("#description") {
@@ -426,5 +428,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok[0].id, report_id("facebook", "https://fb.example/p/1"));
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_taken_out_on_import() {
+        let forbidden = ['\u{0}', '\u{1}', '\u{8}', '\u{1b}', '\u{fffe}', '\u{ffff}'];
+        let dirty: String = forbidden.iter().map(|c| format!("a{c}")).collect();
+        let csv = format!(
+            "text,summary,author,place,lat,lon\n\"{dirty}\ttab\nligne\",\"{dirty}\r\nfin\",{dirty},{dirty},16.2,-61.5\n"
+        );
+        let r = read(&csv, Utc::now()).unwrap().remove(0);
+        assert_eq!(r.text, "aaaaaa\ttab\nligne");
+        assert_eq!(r.summary.as_deref(), Some("aaaaaa\r\nfin"));
+        assert_eq!(r.author, "aaaaaa");
+        assert_eq!(r.location.and_then(|l| l.place).as_deref(), Some("aaaaaa"));
     }
 }

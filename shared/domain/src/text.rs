@@ -4,6 +4,7 @@
 
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
+use std::borrow::Cow;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -55,7 +56,33 @@ fn inside_code(node: &ego_tree::NodeRef<'_, Node>) -> bool {
     })
 }
 
-/// Collapses runs of spaces, keeps at most one blank line, trims. Control characters go.
+/// Whether a character has no place in a text Vigie stores or publishes: XML 1.0 forbids it
+/// (C0 controls other than tab, line feed and carriage return; U+FFFE and U+FFFF) or
+/// discourages it (DEL and C1 controls; the noncharacters U+FDD0 to U+FDEF and the last two
+/// of every plane), so that one such character in a summary would break the Atom feed.
+/// (Lone surrogates, which XML forbids too, cannot be in a Rust string.)
+pub fn is_unfit_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || is_noncharacter(c)
+}
+
+/// U+FDD0 to U+FDEF, and U+xFFFE and U+xFFFF of every plane.
+fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}') || ((c as u32) & 0xfffe) == 0xfffe
+}
+
+/// `text` without the characters of [`is_unfit_char`]: tab, line feed and carriage return
+/// stay, and so does everything else. Text without any comes back as it was, without a copy.
+pub fn strip_unfit(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_unfit_char) {
+        Cow::Owned(text.chars().filter(|c| !is_unfit_char(*c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Collapses runs of spaces, keeps at most one blank line, trims. Control characters go (as
+/// spaces), and so do noncharacters (see [`is_unfit_char`]).
 pub fn clean_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut newlines = 0;
@@ -64,6 +91,9 @@ pub fn clean_text(text: &str) -> String {
         if ch == '\n' {
             newlines += 1;
             space = false;
+            continue;
+        }
+        if is_noncharacter(ch) {
             continue;
         }
         if ch.is_whitespace() || ch.is_control() {
@@ -178,6 +208,42 @@ mod tests {
             html_to_text("<p>vent<style>p{color:red}</style> fort</p>"),
             "vent fort"
         );
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_unfit() {
+        for c in [
+            '\u{0}',
+            '\u{1}',
+            '\u{8}',
+            '\u{b}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(is_unfit_char(c), "U+{:04X}", c as u32);
+        }
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'é',
+            '\u{fffd}',
+            '\u{fefe}',
+            '\u{1f600}',
+            '\u{e000}',
+        ] {
+            assert!(!is_unfit_char(c), "U+{:04X}", c as u32);
+        }
+        assert_eq!(strip_unfit("a\u{1}b\u{ffff}\tc\r\n"), "ab\tc\r\n");
+        assert!(matches!(strip_unfit("déjà vu"), Cow::Borrowed(_)));
+        assert_eq!(clean_text("a\u{1}b\u{fffe}c"), "a bc");
     }
 
     #[test]

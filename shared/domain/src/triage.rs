@@ -211,6 +211,8 @@ pub fn update(
         next.verification = v;
     }
     if let Some(summary) = &changes.summary {
+        // Pasted text may carry characters XML forbids: taken out, not refused.
+        let summary = summary.as_deref().map(crate::text::strip_unfit);
         next.summary = match summary.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) if s.chars().count() > SUMMARY_MAX => {

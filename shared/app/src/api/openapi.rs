@@ -42,9 +42,11 @@ fn parameters(path: &str, method: &Method) -> Vec<Value> {
                 json!({"name": name, "in": "query", "schema": {"type": "string", "enum": values}}),
             );
         }
-        for name in ["network", "place", "q", "cluster"] {
+        for name in ["network", "cluster"] {
             out.push(json!({"name": name, "in": "query", "schema": {"type": "string"}}));
         }
+        out.push(json!({"name": "place", "in": "query", "description": "An INSEE code, or a place's name in any form the crisis's gazetteer knows (resolved as a hand entry's place is, so `Gosier` finds `Le Gosier`); a name it does not know is matched as given.", "schema": {"type": "string"}}));
+        out.push(json!({"name": "q", "in": "query", "description": format!("Words that must all appear in the text or summary, accents and case ignored: at most {} characters and {} words (400 beyond).", super::reports::Q_MAX_CHARS, super::reports::Q_MAX_WORDS), "schema": {"type": "string", "maxLength": super::reports::Q_MAX_CHARS}}));
         out.push(json!({"name": "cursor", "in": "query", "description": "The `next_cursor` of the previous page, as given.", "schema": {"type": "string", "minLength": 2, "pattern": "^([0-9a-f]{2})+$"}}));
         out.push(json!({"name": "escalated", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}));
         out.push(json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}));

@@ -17,8 +17,9 @@ use std::collections::HashMap;
 use tracing::info;
 use vigie_domain::ports::{Page, ReportQuery};
 use vigie_domain::taxonomy::{Category, Priority, Status, Verification};
+use vigie_domain::text::fold;
 use vigie_domain::triage::{LocationInput, Update};
-use vigie_domain::{table, Report};
+use vigie_domain::{table, Gazetteer, Report};
 
 fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError>
 where
@@ -27,6 +28,28 @@ where
     value
         .parse()
         .map_err(|e| ApiError::bad_request(format!("{field}: {e}")))
+}
+
+/// The longest search (`q`) in characters, and in words: beyond, a search is the caller's
+/// error (400), never the store's (SQLite refuses expressions that deep, a 503 the cloud's
+/// alarm would count).
+pub const Q_MAX_CHARS: usize = 200;
+pub const Q_MAX_WORDS: usize = 10;
+
+/// A search's words as the stores match them (folded), within the limits.
+fn search(value: &str) -> Result<String, ApiError> {
+    let too_long = || {
+        ApiError::bad_request(format!(
+            "q: at most {Q_MAX_CHARS} characters and {Q_MAX_WORDS} words"
+        ))
+    };
+    if value.chars().count() > Q_MAX_CHARS {
+        return Err(too_long());
+    }
+    if fold(value).split_whitespace().count() > Q_MAX_WORDS {
+        return Err(too_long());
+    }
+    Ok(value.to_string())
 }
 
 /// Reads the queue's query string, naming any parameter that is wrong.
@@ -50,7 +73,7 @@ pub fn report_query(params: &HashMap<String, String>) -> Result<ReportQuery, Api
                 })
             }
             "place" => q.place = Some(value.clone()),
-            "q" => q.q = Some(value.clone()),
+            "q" => q.q = Some(search(value)?),
             "cluster" => q.cluster = Some(value.clone()),
             "cursor" => q.cursor = Some(value.clone()),
             "limit" => {
@@ -74,6 +97,18 @@ pub fn report_query(params: &HashMap<String, String>) -> Result<ReportQuery, Api
     Ok(q)
 }
 
+/// The `place` filter as reports store their place: resolved through the crisis's gazetteer
+/// as a hand entry's place is (any known form of a name, `area:NAME`), so "Gosier" finds what
+/// is stored as "Le Gosier". An INSEE code stays a code (the stores match it against the
+/// stored code); a value the gazetteer does not know is matched as given.
+fn stored_place(gazetteer: &Gazetteer, value: String) -> String {
+    match gazetteer.resolve(&value) {
+        Some(p) if p.insee.as_deref() == Some(value.trim()) => p.insee.clone().unwrap_or(value),
+        Some(p) => p.name.clone(),
+        None => value,
+    }
+}
+
 /// A report as the API answers it, with its version as ETag.
 fn with_etag(report: &Report, status: StatusCode, extra: Option<(&str, Value)>) -> Response {
     let mut body = serde_json::to_value(report).unwrap_or(Value::Null);
@@ -91,7 +126,8 @@ pub async fn list(
     State(app): State<Vigie>,
     Params(params): Params,
 ) -> Result<Json<Page>, ApiError> {
-    let query = report_query(&params)?;
+    let mut query = report_query(&params)?;
+    query.place = query.place.map(|p| stored_place(&app.gazetteer, p));
     // Serialized straight from the page (`items`, `next_cursor`): no JSON tree built per
     // report on the busiest route.
     Ok(Json(app.store.list_reports(&query).await?))
