@@ -547,7 +547,9 @@ export default function Queue({ ctx }) {
     }
   };
 
-  useEffect(() => {
+  // Registered as the render commits (not after paint), so a key pressed as soon as a row
+  // shows active acts on that row, never on the state of the render before.
+  useLayoutEffect(() => {
     const onKey = (ev) => {
       const target = document.activeElement;
       const inPanel = panelRef.current && panelRef.current.contains(target);
