@@ -509,6 +509,14 @@ fn logs_that_cannot_be_written_lose_no_answer_and_a_second_server_is_refused() {
     eventually(Duration::from_secs(60), "the server answering", || {
         get(&format!("{base}/healthz"), None).filter(|(s, _)| *s == 200)
     });
+    // The data dir Vigie made, and its database, are the owner's only.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let data_dir = std::path::Path::new(data);
+        assert_eq!(mode(data_dir), 0o700, "data dir");
+        assert_eq!(mode(&data_dir.join("vigie.db")), 0o600, "vigie.db");
+    }
 
     let (code, stdout, stderr) = run_vigie(&[
         "token",

@@ -41,8 +41,17 @@ struct StoredCrisis {
 const STORED: &str = "crisis.json";
 
 fn ensure_data_dir(dir: &Path) -> Result<()> {
+    let ours = !dir.exists() || dir.join("vigie.db").exists();
     std::fs::create_dir_all(dir)
         .with_context(|| format!("data dir {} cannot be created", dir.display()))?;
+    // Tokens' hashes, private posts and the Bluesky session live here: the owner's only. A
+    // directory the operator chose and Vigie did not make (say their home) is left as it is.
+    #[cfg(unix)]
+    if ours {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("data dir {} cannot be made private", dir.display()))?;
+    }
     let probe = dir.join(".vigie-write-test");
     std::fs::write(&probe, b"ok")
         .with_context(|| format!("data dir {} cannot be written", dir.display()))?;

@@ -1012,3 +1012,65 @@ async fn the_place_filter_resolves_names_as_entry_does() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"].as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test]
+async fn every_api_answer_is_never_cached_sniffed_or_framed() {
+    let (_dir, app) = app().await;
+    let coordinator = token(&app, Role::Coordinator, "Coord").await;
+    let cases: Vec<(Method, String, Option<&str>, &str)> = vec![
+        (
+            Method::GET,
+            "/api/v1/reports?limit=1".into(),
+            Some(&coordinator),
+            "",
+        ),
+        (Method::GET, "/api/v1/reports".into(), None, ""),
+        (
+            Method::GET,
+            "/api/v1/nowhere".into(),
+            Some(&coordinator),
+            "",
+        ),
+        (
+            Method::GET,
+            "/api/v1/reports?limit=0".into(),
+            Some(&coordinator),
+            "",
+        ),
+        (
+            Method::GET,
+            "/api/v1/changes".into(),
+            Some(&coordinator),
+            "",
+        ),
+        (
+            Method::POST,
+            "/api/v1/tokens".into(),
+            Some(&coordinator),
+            r#"{"name": "Nouvelle", "role": "volunteer"}"#,
+        ),
+    ];
+    for (method, uri, token, body) in cases {
+        let mut req = Request::builder().method(method.clone()).uri(&uri);
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        if !body.is_empty() {
+            req = req.header("Content-Type", "application/json");
+        }
+        let resp = api::router(app.clone())
+            .oneshot(req.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        let h = resp.headers();
+        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let what = format!("{method} {uri} ({})", resp.status());
+        assert_eq!(get("cache-control"), "no-store", "{what}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+        assert!(
+            get("content-security-policy").contains("frame-ancestors 'none'"),
+            "{what}"
+        );
+    }
+}

@@ -188,6 +188,12 @@ impl SqliteStore {
         writer
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| sql_error(path, e))?;
+        // The owner's only: private posts, token hashes, a Bluesky session.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
         let app_id: i32 = writer
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| sql_error(path, e))?;

@@ -64,7 +64,8 @@ pub async fn list(
         })?;
     let etag = HeaderValue::from_str(&format!("\"{}\"", page.cursor))
         .map_err(|_| ApiError::bad_request("since: not a cursor given by /changes"))?;
-    let cache = HeaderValue::from_static("private, no-cache");
+    // The app asks with If-None-Match itself: nothing for a cache to keep.
+    let cache = HeaderValue::from_static("no-store");
     if page.items.is_empty() && seen(&headers, &page.cursor) {
         return Ok((
             StatusCode::NOT_MODIFIED,

@@ -548,12 +548,33 @@ pub fn router(app: Vigie) -> Router {
     let router = router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(hygiene));
     let router = match cors {
         Some(layer) => router.layer(layer),
         None => router,
     };
     router.with_state(app)
+}
+
+/// What every API answer says of itself, errors and refusals included: never stored by a
+/// browser or a proxy (a new token's secret above all, but also private posts), never sniffed
+/// into another type, never framed, never sending its address on as a referrer.
+async fn hygiene(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    res
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
