@@ -268,6 +268,20 @@ pub struct Stored {
     pub skipped: Skips,
 }
 
+impl Stored {
+    /// Stores `reports` (clustered), counting which were new and which already stored.
+    async fn insert(&mut self, app: &Vigie, reports: Vec<Report>) -> Result<(), StoreError> {
+        if reports.is_empty() {
+            return Ok(());
+        }
+        let inserted = insert_clustered(app, reports, &[]).await?;
+        let new = inserted.iter().filter(|n| **n).count();
+        self.new += new;
+        self.seen += inserted.len() - new;
+        Ok(())
+    }
+}
+
 /// Ingests and stores observations, leaving out feed items outside the crisis area.
 pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<Stored, StoreError> {
     let ctx = IngestContext {
@@ -289,11 +303,7 @@ pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<St
     // The alerts first, then what updates or cancels them (in the order they were sent), so
     // an alert and its update in one feed end as one report.
     let mut unmatched = Vec::new();
-    if !reports.is_empty() {
-        let inserted = insert_clustered(app, reports, &[]).await?;
-        stored.new = inserted.iter().filter(|n| **n).count();
-        stored.seen = inserted.len() - stored.new;
-    }
+    stored.insert(app, reports).await?;
     amending.sort_by_key(|(obs, _, _)| obs.posted_at);
     for (obs, amends, report) in amending {
         match amend(app, obs, amends, &report, now).await? {
@@ -306,12 +316,7 @@ pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<St
             },
         }
     }
-    if !unmatched.is_empty() {
-        let inserted = insert_clustered(app, unmatched, &[]).await?;
-        let new = inserted.iter().filter(|n| **n).count();
-        stored.new += new;
-        stored.seen += inserted.len() - new;
-    }
+    stored.insert(app, unmatched).await?;
     Ok(stored)
 }
 
