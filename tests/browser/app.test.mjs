@@ -93,8 +93,14 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
       syncedAgoMs: window.vigie && Date.now() - window.vigie.table.syncedAt.value,
       rows: Array.from(document.querySelectorAll(".grid .body [role=row]")).slice(0, 10).map((r) => `${r.dataset.id} ${r.className} ${r.textContent.slice(0, 60)}`),
       newRows: document.querySelector("[data-testid=new-rows]") && document.querySelector("[data-testid=new-rows]").textContent,
+      focus: document.activeElement && `${document.activeElement.tagName}#${document.activeElement.id}.${document.activeElement.className}`,
+      panel: document.querySelector(".triage") && document.querySelector(".triage").textContent.slice(0, 400),
+      outbox: window.vigie && window.vigie.outbox.entries.value,
     }));
     console.log(`failed waiting for ${what} at ${page.url()}: ${state}`);
+    // The open report as the server has it, with its history: who changed what.
+    const open = new URL(page.url()).searchParams.get("open");
+    if (open) console.log(`the server's ${open}: ${JSON.stringify(await api("GET", `/api/v1/reports/${open}`)).slice(0, 3000)}`);
   };
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
