@@ -571,3 +571,89 @@ fn logs_that_cannot_be_written_lose_no_answer_and_a_second_server_is_refused() {
     );
     assert_eq!(get(&format!("{base}/healthz"), None).unwrap().0, 200);
 }
+
+#[test]
+fn idle_connections_are_closed_and_never_take_the_files_the_exporter_needs() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
+    // A low open-file limit, soft and hard, as on a small host: 250 idle connections would
+    // take nearly all of it.
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 300 && exec \"$0\" \"$@\""])
+        .arg(vigie_e2e::vigie_bin())
+        .args(["local", "--demo", "--data-dir", data, "--listen", &listen])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("vigie starts");
+    let stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::BufReader::new(stderr).read_to_string(&mut text);
+        text
+    });
+    let server = vigie_e2e::Running(child);
+    let base = format!("http://{listen}");
+    eventually(Duration::from_secs(60), "the server answering", || {
+        get(&format!("{base}/healthz"), None).filter(|(s, _)| *s == 200)
+    });
+
+    // 250 connections that send nothing, and one that sends its headers a byte at a time.
+    let mut idle: Vec<std::net::TcpStream> = (0..250)
+        .map(|_| std::net::TcpStream::connect(&listen).expect("a connection"))
+        .collect();
+    let slow = std::net::TcpStream::connect(&listen).unwrap();
+    let slow_writer = std::thread::spawn(move || {
+        let mut slow = slow;
+        let mut sent = 0;
+        for b in
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter()
+        {
+            if std::io::Write::write_all(&mut slow, &[*b]).is_err() {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        sent
+    });
+    // Others are served meanwhile (at once while slots remain, else as the idle ones go).
+    eventually(Duration::from_secs(60), "healthz during the flood", || {
+        get(&format!("{base}/healthz"), None).filter(|(s, _)| *s == 200)
+    });
+    // Every idle connection is closed by the server, none answered.
+    for s in &mut idle {
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut buf = [0u8; 64];
+        match s.read(&mut buf) {
+            Ok(n) => assert_eq!(n, 0, "an idle connection got an answer"),
+            Err(e) => assert!(
+                matches!(e.kind(), std::io::ErrorKind::ConnectionReset),
+                "an idle connection was never closed: {e}"
+            ),
+        }
+    }
+    let sent = slow_writer.join().unwrap();
+    assert!(
+        sent < 50,
+        "the slow client could send its whole head ({sent} bytes)"
+    );
+
+    // The exporter (every 5 s, through the flood) kept its files: no export failed, and the
+    // public GeoJSON is still served.
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(
+        get(&format!("{base}/public/reports.geojson"), None)
+            .unwrap()
+            .0,
+        200
+    );
+    drop(server);
+    let log = log.join().unwrap();
+    assert!(!log.contains("Too many open files"), "{log}");
+    assert!(!log.contains("export failed"), "{log}");
+}

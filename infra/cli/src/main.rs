@@ -3,6 +3,7 @@
 mod app;
 mod cloud;
 mod public;
+mod serve;
 mod setup;
 
 use anyhow::{bail, Context, Result};
@@ -55,6 +56,10 @@ enum Command {
         /// Address to serve the API and the public files on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Most connections served at once (lowered to fit the open-file limit); more wait
+        /// until one closes.
+        #[arg(long, default_value_t = serve::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
     },
     /// Run each collector (or one) once and exit.
     Collect {
@@ -145,7 +150,8 @@ fn main() -> ExitCode {
     // `vigie local` logs what it does; one-shot commands print their own summary, so their
     // logs stay quiet unless VIGIE_LOG asks for more.
     let default_level = match cli.command {
-        Command::Local { .. } => "info",
+        // hyper warns of every client too slow to send its headers: the server's own business.
+        Command::Local { .. } => "info,hyper=error",
         _ => "error",
     };
     tracing_subscriber::fmt()
@@ -220,9 +226,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             place,
             listen,
+            max_connections,
         } => {
             let choice = setup::CrisisChoice::from_args(crisis, demo);
-            local(choice, place, listen).await?;
+            local(
+                choice,
+                place,
+                listen,
+                serve::Limits::fitting(max_connections as usize),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Collect {
@@ -360,7 +373,12 @@ fn list_or_none(names: &[String]) -> String {
     }
 }
 
-async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) -> Result<()> {
+async fn local(
+    choice: setup::CrisisChoice,
+    place: Place,
+    listen: SocketAddr,
+    limits: serve::Limits,
+) -> Result<()> {
     // The address first: a port in use is refused before the data dir is touched.
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -455,11 +473,9 @@ async fn local(choice: setup::CrisisChoice, place: Place, listen: SocketAddr) ->
     );
     let _ = writeln!(banner, "Stop with Ctrl-C.");
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("server stopped")?;
+    serve::serve(listener, router, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(())
 }
