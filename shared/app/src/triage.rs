@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use tracing::{info, warn};
-use vigie_domain::identity::{canonical_url, report_id};
+use vigie_domain::identity::{canonical_url, hand_entry_id};
 use vigie_domain::ports::{ReportQuery, StoreError};
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
@@ -153,7 +153,9 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         extent: None,
         amends: None,
     };
-    let id = report_id(&network, &canonical);
+    let id = hand_entry_id(&canonical);
+    // Entered before (or collected from any network); a race between two entries of one post
+    // is settled by the insert below, both writing the same id.
     let existing = match app.store.get_report(&id).await? {
         Some(r) => Some(r),
         None => app.store.report_by_url(&canonical).await?,
@@ -166,6 +168,8 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         gazetteer: &app.gazetteer,
     };
     let mut report = ingest(&obs, &ctx, Utc::now());
+    report.id = id.clone();
+    report.cluster_id = id.clone();
     // Whoever typed the author's name, a hand entry is never taken as an official account's.
     report.official = false;
     if location.is_some() {

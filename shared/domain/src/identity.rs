@@ -41,6 +41,14 @@ pub fn canonical_url(url: &str) -> String {
     }
 }
 
+/// The id of a post entered by hand: its canonical address alone, whatever network the
+/// volunteer named. Two volunteers entering one post at the same moment (under the same
+/// network or not) write the same id, and the store's insert-if-absent keeps one: the
+/// de-duplication holds under concurrency without a read before the write.
+pub fn hand_entry_id(canonical: &str) -> String {
+    report_id("url", canonical)
+}
+
 /// A short key of a canonical URL (12 hex digits of SHA-256), for stores that keep it beside
 /// other data where a whole URL would cost too much room; a match is confirmed on the report.
 pub fn url_key(canonical: &str) -> String {
