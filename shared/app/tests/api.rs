@@ -53,7 +53,11 @@ async fn send_raw(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    if !body.is_empty() {
+    if !body.is_empty()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
         req = req.header("Content-Type", "application/json");
     }
     let resp = api::router(app.clone())
@@ -1072,5 +1076,189 @@ async fn every_api_answer_is_never_cached_sniffed_or_framed() {
             get("content-security-policy").contains("frame-ancestors 'none'"),
             "{what}"
         );
+    }
+}
+
+/// A body that does not say it is JSON, a key given twice, an `If-Match` in any but its
+/// documented forms and a query parameter given twice are refused, each naming what is wrong,
+/// and nothing is changed.
+#[tokio::test]
+async fn ambiguous_requests_are_refused_and_change_nothing() {
+    let (_dir, app) = app().await;
+    let volunteer = token(&app, Role::Volunteer, "Lyne").await;
+    let report = untouched(&app, 1).await.remove(0);
+    let uri = format!("/api/v1/reports/{}", report.id);
+    let version = report.version.to_string();
+    let body = r#"{"category": "access"}"#;
+
+    // The Content-Type: missing, a form, text, JSON with another charset, or given twice.
+    for types in [
+        vec![],
+        vec!["application/x-www-form-urlencoded"],
+        vec!["text/plain"],
+        vec!["text/plain; charset=utf-8"],
+        vec!["application/json; charset=latin1"],
+        vec!["application/json", "application/json"],
+    ] {
+        let mut req = Request::builder()
+            .method(Method::PATCH)
+            .uri(&uri)
+            .header("Authorization", format!("Bearer {volunteer}"))
+            .header("If-Match", &version);
+        for t in &types {
+            req = req.header("Content-Type", *t);
+        }
+        let resp = api::router(app.clone())
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{types:?}: {answer}"
+        );
+        assert_eq!(
+            answer["error"]["code"], "unsupported_media_type",
+            "{answer}"
+        );
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Content-Type: "),
+            "{answer}"
+        );
+    }
+    // Accepted as JSON: the media type in any case, with charset=utf-8.
+    for t in [
+        "application/json",
+        "Application/JSON; charset=UTF-8",
+        "application/json;charset=\"utf-8\"",
+    ] {
+        let (status, answer) = send_raw(
+            &app,
+            Method::GET,
+            "/api/v1/reports?limit=1",
+            Some(&volunteer),
+            &[("Content-Type", t)],
+            "",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{t}: {answer}");
+    }
+
+    // A key given twice, at the top or deeper.
+    for twice in [
+        r#"{"category": "access", "category": "rescue"}"#,
+        r#"{"location": {"place": "Goyave", "place": "Capesterre-Belle-Eau"}}"#,
+    ] {
+        let (status, answer) = send_raw(
+            &app,
+            Method::PATCH,
+            &uri,
+            Some(&volunteer),
+            &[("If-Match", &version)],
+            twice,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{twice}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is given twice"),
+            "{answer}"
+        );
+    }
+
+    // If-Match: the version, "version" or W/"version"; nothing else.
+    let v = report.version;
+    for bad in [
+        "*".to_string(),
+        format!("+{v}"),
+        format!("\"{v}"),
+        format!("{v}\""),
+        format!("W/{v}"),
+        format!("\"{v}\", \"{}\"", v + 1),
+        format!("{v}abc"),
+        format!("\"\"{v}\"\""),
+        "99999999999999999999999".to_string(),
+        String::new(),
+    ] {
+        let (status, answer) = send_raw(
+            &app,
+            Method::PATCH,
+            &uri,
+            Some(&volunteer),
+            &[("If-Match", &bad)],
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "If-Match {bad}: {answer}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("If-Match: "),
+            "{answer}"
+        );
+    }
+    let mut req = Request::builder()
+        .method(Method::PATCH)
+        .uri(&uri)
+        .header("Authorization", format!("Bearer {volunteer}"))
+        .header("Content-Type", "application/json")
+        .header("If-Match", &version)
+        .header("If-Match", &version);
+    req = req.header("Accept", "application/json");
+    let resp = api::router(app.clone())
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "If-Match twice");
+
+    // Repeated query parameters, on a listing and on a route that takes none.
+    for query in [
+        "/api/v1/reports?status=new&status=triaged",
+        "/api/v1/reports?limit=5&limit=500",
+        "/api/v1/stats?x=1&x=2",
+    ] {
+        let (status, answer) = call(&app, query, Some(&volunteer)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("more than once") || message.contains("takes none"),
+            "{query}: {message}"
+        );
+    }
+
+    // Nothing above changed the report; each documented form of If-Match works.
+    let (_, now) = call(&app, &uri, Some(&volunteer)).await;
+    assert_eq!(now["version"], report.version, "{now}");
+    assert!(now["category"].is_null(), "{now}");
+    let mut version = report.version;
+    for (form, category) in [
+        ("{v}", "access"),
+        ("\"{v}\"", "rescue"),
+        ("W/\"{v}\"", "damage"),
+    ] {
+        let header = form.replace("{v}", &version.to_string());
+        let (status, answer) = send_raw(
+            &app,
+            Method::PATCH,
+            &uri,
+            Some(&volunteer),
+            &[("If-Match", &header)],
+            &format!(r#"{{"category": "{category}"}}"#),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "If-Match {header}: {answer}");
+        assert_eq!(answer["category"], category);
+        version = answer["version"].as_u64().unwrap();
     }
 }

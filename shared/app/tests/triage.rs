@@ -646,6 +646,7 @@ async fn every_field_is_validated_by_name() {
         let req = Request::patch(&uri)
             .header("Authorization", format!("Bearer {}", w.volunteer))
             .header("If-Match", &v)
+            .header("Content-Type", "application/json")
             .body(Body::from(raw))
             .unwrap();
         let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();

@@ -254,16 +254,48 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
-        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+        // As pairs, so that a name given twice is refused rather than one of them dropped.
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
-            .map(|Query(q)| Params(q))
-            .map_err(|e| ApiError::bad_request(format!("query: {}", e.body_text())))
+            .map_err(|e| ApiError::bad_request(format!("query: {}", e.body_text())))?;
+        let mut params = HashMap::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            if params.contains_key(&name) {
+                return Err(ApiError::bad_request(format!(
+                    "the parameter `{}` is given more than once",
+                    shown(&name)
+                )));
+            }
+            params.insert(name, value);
+        }
+        Ok(Params(params))
     }
 }
 
 /// A JSON object body, read within [`BODY_LIMIT`]; fields are then read one by one so that
-/// an error names the field.
-pub fn json_body(
+/// an error names the field. A body must say it is JSON (`Content-Type: application/json`,
+/// UTF-8): a form or text posted from another site's page is refused with 415 before its
+/// bytes are read as anything. A key given twice, at any depth, is refused: which of the two
+/// counted would otherwise depend on the parser. An empty body is an empty object.
+pub struct JsonObject(pub serde_json::Map<String, serde_json::Value>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<JsonObject, ApiError> {
+        let content_type = req
+            .headers()
+            .get_all(header::CONTENT_TYPE)
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        let bytes = Bytes::from_request(req, state).await;
+        json_object(&content_type, bytes).map(JsonObject)
+    }
+}
+
+fn json_object(
+    content_type: &[HeaderValue],
     body: Result<Bytes, BytesRejection>,
 ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
     let bytes = body.map_err(|rejection| {
@@ -280,12 +312,132 @@ pub fn json_body(
     if bytes.is_empty() {
         return Ok(serde_json::Map::new());
     }
-    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+    check_json_type(content_type)?;
+    match strict_json::from_slice(&bytes) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
         Err(e) => Err(ApiError::bad_request(format!(
             "the body is not valid JSON: {e}"
         ))),
+    }
+}
+
+/// `Content-Type: application/json`, once, with no parameter but `charset=utf-8`.
+fn check_json_type(values: &[HeaderValue]) -> Result<(), ApiError> {
+    let unsupported = |what: String| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("Content-Type: {what}; send the body as application/json"),
+        )
+    };
+    let value = match values {
+        [] => return Err(unsupported("missing".into())),
+        [one] => one
+            .to_str()
+            .map_err(|_| unsupported("not readable".into()))?,
+        _ => return Err(unsupported("given more than once".into())),
+    };
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or_default();
+    if !media.eq_ignore_ascii_case("application/json") {
+        return Err(unsupported(format!("`{}` is not JSON", shown(value))));
+    }
+    for param in parts.filter(|p| !p.is_empty()) {
+        let (name, val) = param.split_once('=').unwrap_or((param, ""));
+        let val = val.trim().trim_matches('"');
+        if !(name.trim().eq_ignore_ascii_case("charset") && val.eq_ignore_ascii_case("utf-8")) {
+            return Err(unsupported(format!(
+                "`{}`: JSON is UTF-8 and takes no other parameter",
+                shown(param)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A client's value as an error message shows it: at most 100 characters.
+fn shown(value: &str) -> String {
+    if value.chars().count() > 100 {
+        format!("{}…", value.chars().take(100).collect::<String>())
+    } else {
+        value.to_string()
+    }
+}
+
+/// JSON read into a `serde_json::Value`, refusing an object that names a key twice.
+mod strict_json {
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+    use std::fmt;
+
+    pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let value = Strict.deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    struct Strict;
+
+    impl<'de> DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(v) = seq.next_element_seed(Strict)? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value_seed(Strict)?;
+                if out.contains_key(&key) {
+                    let key: String = key.chars().take(100).collect();
+                    return Err(A::Error::custom(format!("the key `{key}` is given twice")));
+                }
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
     }
 }
 

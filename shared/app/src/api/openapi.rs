@@ -61,7 +61,7 @@ fn parameters(path: &str, method: &Method) -> Vec<Value> {
         out.push(json!({"name": "If-None-Match", "in": "header", "required": false, "description": "The ETag of the previous answer: 304 with no body when nothing changed since.", "schema": {"type": "string"}}));
     }
     if method == Method::PATCH {
-        out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\\s*(W/)?\"?[0-9]+\"?\\s*$"}, "description": "The report's version (its `version`, or the ETag as given)."}));
+        out.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^([0-9]{1,19}|(W/)?\"[0-9]{1,19}\")$"}, "description": "The report's version: its `version` (7), or the ETag as given (\"7\", or W/\"7\"); nothing else."}));
     }
     out
 }
@@ -137,6 +137,7 @@ pub fn build() -> Value {
         }
         if let Some(body) = request_body(route.path, &route.method) {
             op["requestBody"] = body;
+            op["responses"]["415"] = json!({"$ref": "#/components/responses/Error"});
         }
         if route.method == Method::POST
             && matches!(route.path, "/api/v1/reports" | "/api/v1/tokens")

@@ -2,11 +2,9 @@
 //! publication, bulk actions, escalations, rumours, statistics, sources and the CSV export.
 //! Each handler reads its request, calls a use case of [`crate::triage`] and maps the answer.
 
-use super::{json_body, ApiError, Caller, NoParams, Params, PathId};
+use super::{ApiError, Caller, JsonObject, NoParams, Params, PathId};
 use crate::triage::{self, BulkAction, Entered, HandEntry, BULK_MAX};
 use crate::Vigie;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -221,9 +219,8 @@ where
 pub async fn create(
     State(app): State<Vigie>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    JsonObject(map): JsonObject,
 ) -> Result<Response, ApiError> {
-    let map = json_body(body)?;
     only_fields(
         &map,
         &[
@@ -297,22 +294,39 @@ pub async fn create(
     )
 }
 
-/// Reads `If-Match` (a version, quoted or not).
+/// Reads `If-Match` in its documented forms only: the report's `version` (`7`), or the ETag
+/// as the API gave it (`"7"`, or `W/"7"` as some proxies weaken it). A list, `*`, a sign,
+/// stray quotes or anything after the number is refused: a precondition that is not exactly
+/// one version checks nothing.
 fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
-    let raw = headers
-        .get(header::IF_MATCH)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "If-Match: required, with the version you are changing (the report's `version`)",
-            )
-        })?
+    let mut values = headers.get_all(header::IF_MATCH).iter();
+    let raw = values.next().ok_or_else(|| {
+        ApiError::bad_request(
+            "If-Match: required, with the version you are changing (the report's `version`)",
+        )
+    })?;
+    if values.next().is_some() {
+        return Err(ApiError::bad_request("If-Match: given more than once"));
+    }
+    let raw = raw
         .to_str()
         .map_err(|_| ApiError::bad_request("If-Match: not readable"))?;
-    raw.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map_err(|_| ApiError::bad_request(format!("If-Match: `{raw}` is not a version number")))
+    let value = raw.trim();
+    let bare = value.strip_prefix("W/").unwrap_or(value);
+    let digits = match bare.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"'),
+        None if bare.len() == value.len() => Some(bare),
+        None => None, // W/ without the quotes
+    };
+    digits
+        .filter(|d| !d.is_empty() && d.len() <= 19 && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| {
+            let shown: String = raw.chars().take(40).collect();
+            ApiError::bad_request(format!(
+                "If-Match: `{shown}` is not a version (give the report's `version`, as 7 or \"7\")"
+            ))
+        })
 }
 
 pub async fn update(
@@ -320,10 +334,9 @@ pub async fn update(
     caller: Caller,
     PathId(id): PathId,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    JsonObject(map): JsonObject,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let map = json_body(body)?;
     only_fields(
         &map,
         &[
@@ -425,9 +438,8 @@ pub async fn acknowledge(
 pub async fn bulk(
     State(app): State<Vigie>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    JsonObject(map): JsonObject,
 ) -> Result<Json<Value>, ApiError> {
-    let map = json_body(body)?;
     only_fields(&map, &["ids", "action", "changes"])?;
     let ids_needed = || {
         ApiError::bad_request(format!(

@@ -3,10 +3,8 @@
 //! checked as `/reports` checks them. Saved at a version: a save based on rooms read before
 //! someone else's save is refused (412), so one coordinator never erases another's rooms.
 
-use super::{json_body, report_query, ApiError, NoParams};
+use super::{report_query, ApiError, JsonObject, NoParams};
 use crate::Vigie;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -27,9 +25,8 @@ pub async fn list(State(app): State<Vigie>, _: NoParams) -> Result<Json<Rooms>, 
 
 pub async fn save(
     State(app): State<Vigie>,
-    body: Result<Bytes, BytesRejection>,
+    JsonObject(map): JsonObject,
 ) -> Result<Json<Rooms>, ApiError> {
-    let map = json_body(body)?;
     only_fields(&map, &["items", "version"], "")?;
     let version = map.get("version").and_then(Value::as_u64).ok_or_else(|| {
         ApiError::bad_request(

@@ -1,11 +1,9 @@
 //! Access tokens, managed by coordinators: created (shown once, stored as a hash), listed,
 //! revoked (refused from the next request on); and the caller's own (`/me`).
 
-use super::{json_body, ApiError, Caller, NoParams, PathId};
+use super::{ApiError, Caller, JsonObject, NoParams, PathId};
 use crate::tokens::RevokeError;
 use crate::Vigie;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -16,9 +14,8 @@ use vigie_domain::taxonomy::Role;
 pub async fn create(
     State(app): State<Vigie>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    JsonObject(map): JsonObject,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let map = json_body(body)?;
     for key in map.keys() {
         if key != "name" && key != "role" {
             return Err(ApiError::bad_request(format!(
