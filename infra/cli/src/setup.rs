@@ -177,7 +177,7 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
         let json = serde_json::to_string_pretty(&stored)?;
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let notifier = vigie_host::notifier(&crisis).await?;
+    let notifier = vigie_host::notifier(&crisis, true).await?;
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
 }
 

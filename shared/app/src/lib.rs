@@ -31,6 +31,8 @@ pub struct Vigie {
     pub published: Arc<tokio::sync::Notify>,
     /// What the export keeps between runs (see [`export::export_once`]).
     pub export_state: Arc<tokio::sync::Mutex<export::ExportState>>,
+    /// How escalations are retried when delivered in the background.
+    pub retries: triage::Retries,
 }
 
 impl Vigie {
@@ -49,7 +51,13 @@ impl Vigie {
             notifier,
             published: Arc::new(tokio::sync::Notify::new()),
             export_state: Arc::new(tokio::sync::Mutex::new(export::ExportState::default())),
+            retries: triage::Retries::default(),
         }
+    }
+
+    /// The same, retrying background deliveries as `retries` says.
+    pub fn with_retries(self, retries: triage::Retries) -> Vigie {
+        Vigie { retries, ..self }
     }
 
     /// Tells the host that the public map has changed.

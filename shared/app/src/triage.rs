@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use tracing::{info, warn};
 use vigie_domain::identity::{canonical_url, hand_entry_id};
-use vigie_domain::ports::{ReportQuery, StoreError};
+use vigie_domain::ports::{Delivery, ReportQuery, StoreError};
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
 use vigie_domain::text::strip_unfit;
@@ -380,32 +380,136 @@ pub async fn unpublish(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> 
     Ok(acted.after)
 }
 
-/// An escalated report, and whether the authority's notification went out.
+/// An escalated report, and where its notification stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Escalated {
     pub report: Report,
-    /// `Err` with the notifier's reason: the escalation is recorded all the same.
-    pub notification: Result<(), String>,
+    pub notification: Notification,
 }
 
-/// Escalates a report to the authority, notified at once.
+/// Where the authority's notification of an escalation stands when the volunteer is answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// Delivered (or handed to a service that delivers it) before answering.
+    Sent,
+    /// The one attempt made before answering failed, with the reason; the escalation is
+    /// recorded all the same.
+    Failed(String),
+    /// To be delivered after the answer, retried in the background; each attempt is recorded
+    /// in the report's history.
+    Queued,
+}
+
+/// How a background delivery is retried: `attempts` in all, the first retry after
+/// `first_wait`, each wait then doubled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Retries {
+    pub attempts: u32,
+    pub first_wait: std::time::Duration,
+}
+
+impl Default for Retries {
+    /// Six attempts over about a minute (waits of 2, 4, 8, 16 and 32 s).
+    fn default() -> Retries {
+        Retries {
+            attempts: 6,
+            first_wait: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// The longest a notification may hold the volunteer's answer (an inline delivery).
+const INLINE_BOUND: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Escalates a report to the authority. The notification is made before answering on hosts
+/// that cannot work after it (bounded), else after answering, retried; each attempt is an
+/// entry of the report's history.
 pub async fn escalate(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Escalated> {
     let acted = act(app, actor, id, |r, now| {
         Ok((triage::escalate(r, now)?, "escalate"))
     })
     .await?;
-    let notification = app
-        .notifier
-        .escalation(&acted.after)
-        .await
-        .map_err(|e| e.to_string());
-    if let Err(e) = &notification {
-        warn!(report = %id, error = %e, "escalation notification failed");
-    }
+    let report = acted.after;
+    let notification = match app.notifier.delivery() {
+        Delivery::Inline => match attempt(app, &report, 1, 1, None).await {
+            Ok(()) => Notification::Sent,
+            Err(e) => Notification::Failed(e),
+        },
+        Delivery::Background => {
+            let (app, report) = (app.clone(), report.clone());
+            tokio::spawn(async move { deliver(&app, &report).await });
+            Notification::Queued
+        }
+    };
     Ok(Escalated {
-        report: acted.after,
+        report,
         notification,
     })
+}
+
+/// Delivers the escalation of `report` in the background: attempt after attempt until one
+/// succeeds or the retries run out.
+async fn deliver(app: &Vigie, report: &Report) {
+    let retries = app.retries;
+    let mut wait = retries.first_wait;
+    for n in 1..=retries.attempts.max(1) {
+        let next = (n < retries.attempts).then_some(wait);
+        if attempt(app, report, n, retries.attempts, next)
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        match next {
+            Some(w) => tokio::time::sleep(w).await,
+            None => warn!(report = %report.id, attempts = n, "escalation never delivered"),
+        }
+        wait = wait.saturating_mul(2);
+    }
+}
+
+/// One delivery attempt (at most [`INLINE_BOUND`]), recorded in the report's history whatever
+/// its outcome; `next` is the wait before another when it fails.
+async fn attempt(
+    app: &Vigie,
+    report: &Report,
+    n: u32,
+    of: u32,
+    next: Option<std::time::Duration>,
+) -> Result<(), String> {
+    let outcome = match tokio::time::timeout(INLINE_BOUND, app.notifier.escalation(report)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.0),
+        Err(_) => Err(format!("no answer within {} s", INLINE_BOUND.as_secs())),
+    };
+    let channel = app.notifier.channel();
+    let said = match (&outcome, next) {
+        (Ok(()), _) => format!("delivered to {channel} (attempt {n} of {of})"),
+        (Err(e), Some(w)) => format!(
+            "not delivered to {channel}: {e} (attempt {n} of {of}, next in {} s)",
+            w.as_secs().max(1)
+        ),
+        (Err(e), None) => {
+            format!("not delivered to {channel}: {e} (attempt {n} of {of}, the last)")
+        }
+    };
+    if let Err(e) = &outcome {
+        warn!(report = %report.id, attempt = n, error = %e, "escalation notification failed");
+    }
+    let entry = HistoryEntry {
+        report_id: report.id.clone(),
+        version: report.version,
+        at: Utc::now(),
+        actor: "vigie".into(),
+        action: "notify".into(),
+        changes: json!({
+            "notification": {"before": null, "after": said, "attempt": n, "delivered": outcome.is_ok()},
+        }),
+    };
+    if let Err(e) = app.store.append_history(&entry).await {
+        warn!(report = %report.id, error = %e, "delivery not recorded in the history");
+    }
+    outcome
 }
 
 /// The authority acknowledges an escalation.

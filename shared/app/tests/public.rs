@@ -1128,6 +1128,9 @@ impl ReportStore for UnpublishedMeanwhile {
     async fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         self.inner.history(id).await
     }
+    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
+        self.inner.append_history(entry).await
+    }
     async fn counts(&self) -> Result<Counts, StoreError> {
         self.inner.counts().await
     }

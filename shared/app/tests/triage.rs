@@ -949,8 +949,14 @@ async fn escalations_reach_the_authority_at_once() {
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    assert_eq!(a.body["notification"], "sent");
+    assert_eq!(a.body["notification"], "queued");
     assert_eq!(a.body["escalated"], true);
+    let deliveries = deliveries_of(&w, &id, 1).await;
+    assert_eq!(deliveries[0]["delivered"], true, "{deliveries:?}");
+    assert_eq!(
+        deliveries[0]["after"], "delivered to the webhook (attempt 1 of 6)",
+        "{deliveries:?}"
+    );
     let received = &hook.received_requests().await.unwrap()[0];
     let payload: Value = serde_json::from_slice(&received.body).unwrap();
     assert_eq!(payload["event"], "escalation");
@@ -1668,14 +1674,38 @@ async fn unreadable_paths_and_queries_answer_with_the_error_body() {
     }
 }
 
+/// The `notify` entries of a report's history (their `notification` change), once there are
+/// at least `n` of them (waited for: deliveries run after the answer).
+async fn deliveries_of(w: &World, id: &str, n: usize) -> Vec<Value> {
+    for _ in 0..300 {
+        let h = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
+        let found: Vec<Value> = h.body["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "notify")
+            .map(|e| e["changes"]["notification"].clone())
+            .collect();
+        if found.len() >= n {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("fewer than {n} deliveries recorded for {id}");
+}
+
 #[tokio::test]
-async fn a_failed_notification_still_records_the_escalation() {
+async fn a_failing_webhook_is_retried_after_the_answer_and_each_attempt_recorded() {
     let hook = wiremock::MockServer::start().await;
     wiremock::Mock::given(wiremock::matchers::method("POST"))
         .respond_with(wiremock::ResponseTemplate::new(503))
         .mount(&hook)
         .await;
-    let w = world_notifying(&hook).await;
+    let mut w = world_notifying(&hook).await;
+    w.app = w.app.clone().with_retries(vigie_app::triage::Retries {
+        attempts: 3,
+        first_wait: std::time::Duration::from_millis(50),
+    });
     let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
     let a = post(
         &w.app,
@@ -1685,12 +1715,29 @@ async fn a_failed_notification_still_records_the_escalation() {
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.body["escalated"], true);
-    let notification = a.body["notification"].as_str().unwrap();
-    assert!(
-        notification.starts_with("failed") && notification.contains("503"),
-        "{notification}"
-    );
-    assert!(!hook.received_requests().await.unwrap().is_empty());
+    assert_eq!(a.body["notification"], "queued");
+    let deliveries = deliveries_of(&w, &id, 3).await;
+    assert_eq!(deliveries.len(), 3, "{deliveries:?}");
+    for (n, d) in deliveries.iter().enumerate() {
+        assert_eq!(d["attempt"], n as u64 + 1, "{deliveries:?}");
+        assert_eq!(d["delivered"], false, "{deliveries:?}");
+        let said = d["after"].as_str().unwrap();
+        assert!(said.contains("HTTP 503"), "{said}");
+        assert!(
+            !said.contains(&hook.uri()),
+            "the webhook's address stays out: {said}"
+        );
+    }
+    assert!(deliveries[2]["after"]
+        .as_str()
+        .unwrap()
+        .ends_with("the last)"));
+    assert_eq!(hook.received_requests().await.unwrap().len(), 3);
+    // No more attempts than said, and the report's version never moved for them.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(hook.received_requests().await.unwrap().len(), 3);
+    let now = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
+    assert_eq!(now.body["version"], a.body["version"]);
     let waiting = get(&w.app, "/api/v1/escalations", &w.authority).await;
     assert!(
         waiting.body["items"]
@@ -1701,6 +1748,64 @@ async fn a_failed_notification_still_records_the_escalation() {
         "the authority sees it: {}",
         waiting.text
     );
+}
+
+/// A webhook that hangs never holds the volunteer's answer: the escalation is answered
+/// "queued" while the first attempt waits, and a later attempt delivers it.
+#[tokio::test]
+async fn a_hung_webhook_never_delays_the_answer() {
+    let hook = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(204).set_delay(std::time::Duration::from_secs(60)),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&hook)
+        .await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&hook)
+        .await;
+    let mut w = world_notifying(&hook).await;
+    w.app = w.app.clone().with_retries(vigie_app::triage::Retries {
+        attempts: 3,
+        first_wait: std::time::Duration::from_millis(50),
+    });
+    let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
+    let a = post(
+        &w.app,
+        &format!("/api/v1/reports/{id}/escalate"),
+        &w.volunteer,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(
+        a.body["notification"], "queued",
+        "answered before the webhook"
+    );
+    // Nothing is recorded yet: the first attempt is still waiting for the webhook.
+    let now = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
+    assert!(
+        !now.body["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "notify"),
+        "{}",
+        now.text
+    );
+    let deliveries = deliveries_of(&w, &id, 2).await;
+    assert_eq!(deliveries[0]["delivered"], false, "{deliveries:?}");
+    assert!(
+        deliveries[0]["after"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{deliveries:?}"
+    );
+    assert_eq!(deliveries[1]["delivered"], true, "{deliveries:?}");
 }
 
 #[tokio::test]

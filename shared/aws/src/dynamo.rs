@@ -1286,6 +1286,22 @@ impl ReportStore for DynamoStore {
         }
     }
 
+    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
+        let mut item = history_item(entry);
+        // Beside the version's own entry, after it, in the order appended (nanoseconds).
+        let when = entry.at.timestamp_nanos_opt().unwrap_or_default();
+        item.insert(
+            "SK".into(),
+            s(format!("H#{:012}#{when:020}", entry.version)),
+        );
+        if self.get_plain(&entry.report_id).await?.is_none() {
+            return Err(StoreError::NotFound(format!("report {}", entry.report_id)));
+        }
+        // The same entry again (the same nanosecond) is kept once.
+        self.put_new(item).await?;
+        Ok(())
+    }
+
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let items = self
             .query_all(None, "PK", &format!("R#{report_id}"))
@@ -1295,8 +1311,10 @@ impl ReportStore for DynamoStore {
             .iter()
             .filter(|i| get_s(i, "SK").is_some_and(|k| k.starts_with("H#")))
         {
+            // H#<version>, or H#<version>#<when> for an entry appended beside a version.
             let version: u64 = get_s(item, "SK")
-                .and_then(|k| k[2..].parse().ok())
+                .and_then(|k| k[2..].split('#').next())
+                .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
             out.push(HistoryEntry {
                 report_id: report_id.to_string(),

@@ -2,7 +2,7 @@
 //! an HTTPS endpoint) as the stack subscribes them.
 
 use async_trait::async_trait;
-use vigie_domain::ports::{Notifier, NotifyError};
+use vigie_domain::ports::{Delivery, Notifier, NotifyError};
 use vigie_domain::Report;
 
 pub struct SnsNotifier {
@@ -47,5 +47,15 @@ impl Notifier for SnsNotifier {
                     aws_sdk_sns::error::DisplayErrorContext(&e)
                 ))
             })
+    }
+
+    /// SNS delivers to the topic's subscribers and retries on its own: the hand-off is made
+    /// before answering (a Lambda function stops once it has answered).
+    fn delivery(&self) -> Delivery {
+        Delivery::Inline
+    }
+
+    fn channel(&self) -> &'static str {
+        "the escalation topic"
     }
 }

@@ -274,6 +274,39 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         Err(StoreError::NotFound(_))
     ));
 
+    // Entries appended beside a version (deliveries of a notification): after the version's
+    // own entry, in the order appended, the report unchanged; none for an unknown report.
+    for n in 1..=2u64 {
+        let delivery = HistoryEntry {
+            report_id: b.id.clone(),
+            version: 2,
+            at: Utc::now(),
+            actor: "vigie".into(),
+            action: "notify".into(),
+            changes: serde_json::json!({"notification": {"before": null, "after": format!("attempt {n}")}}),
+        };
+        store.append_history(&delivery).await.unwrap();
+    }
+    let history = store.history(&b.id).await.unwrap();
+    let actions: Vec<(&str, u64)> = history
+        .iter()
+        .map(|e| (e.action.as_str(), e.version))
+        .collect();
+    assert_eq!(actions[0].1, 2, "{actions:?}");
+    assert_eq!(
+        &actions[1..],
+        &[("notify", 2), ("notify", 2)],
+        "{actions:?}"
+    );
+    assert_eq!(history[2].changes["notification"]["after"], "attempt 2");
+    assert_eq!(store.get_report(&b.id).await.unwrap().unwrap().version, 2);
+    let mut stray = history[1].clone();
+    stray.report_id = "r-none".into();
+    assert!(matches!(
+        store.append_history(&stray).await,
+        Err(StoreError::NotFound(_))
+    ));
+
     // Published reports, for the export.
     let mut publish = now.clone();
     publish.status = Status::Published;

@@ -558,6 +558,12 @@ pub trait ReportStore: Send + Sync {
 
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
 
+    /// Adds `entry` to its report's history without changing the report (its version stays):
+    /// what happened around the report rather than to it, such as each delivery of an
+    /// escalation to the authority. Listed after the entries of its version, in the order
+    /// added.
+    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError>;
+
     /// Counts over the whole table, for the coordinators' dashboard.
     async fn counts(&self) -> Result<Counts, StoreError>;
 
@@ -790,10 +796,31 @@ pub trait Publisher: Send + Sync {
 #[error("cannot notify: {0}")]
 pub struct NotifyError(pub String);
 
+/// When an escalation's notification is made, relative to the volunteer's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// One bounded attempt before answering: a hand-off to a service that delivers and
+    /// retries on its own (a topic), or a host that stops working once it has answered (a
+    /// Lambda function).
+    Inline,
+    /// After answering, retried in the background by a host that keeps running.
+    Background,
+}
+
 /// Tells the authority about an escalation the moment it happens.
 #[async_trait]
 pub trait Notifier: Send + Sync {
+    /// One attempt to deliver the escalation of `report`.
     async fn escalation(&self, report: &Report) -> Result<(), NotifyError>;
+
+    /// How this notifier's attempts are made: in the background unless it says otherwise.
+    fn delivery(&self) -> Delivery {
+        Delivery::Background
+    }
+
+    /// What the notification goes to, as the report's history names it (never an address:
+    /// a webhook's URL may carry a secret).
+    fn channel(&self) -> &'static str;
 }
 
 #[cfg(test)]

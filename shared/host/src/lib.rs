@@ -80,8 +80,13 @@ pub async fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError>
 }
 
 /// The notifier of the crisis: the SNS topic named by `VIGIE_ESCALATION_TOPIC` (in the cloud),
-/// else its webhook, else the log.
-pub async fn notifier(crisis: &Crisis) -> Result<Arc<dyn Notifier>, HostError> {
+/// else its webhook, else the log. `keeps_running` says whether the host goes on working after
+/// answering a request (`vigie local`), so that a webhook is retried in the background; a
+/// Lambda function, frozen once it has answered, makes one bounded attempt before answering.
+pub async fn notifier(
+    crisis: &Crisis,
+    keeps_running: bool,
+) -> Result<Arc<dyn Notifier>, HostError> {
     if let Some(topic) = std::env::var("VIGIE_ESCALATION_TOPIC")
         .ok()
         .filter(|t| !t.is_empty())
@@ -91,7 +96,13 @@ pub async fn notifier(crisis: &Crisis) -> Result<Arc<dyn Notifier>, HostError> {
     }
     Ok(match &crisis.webhook {
         Some(url) => {
-            Arc::new(WebhookNotifier::new(url).map_err(|e| HostError::Config(e.to_string()))?)
+            let webhook =
+                WebhookNotifier::new(url).map_err(|e| HostError::Config(e.to_string()))?;
+            Arc::new(if keeps_running {
+                webhook
+            } else {
+                webhook.inline()
+            })
         }
         None => Arc::new(LogNotifier),
     })
@@ -413,7 +424,7 @@ pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie,
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let gazetteer = load_gazetteer(&crisis, &base)
         .map_err(|e| HostError::Config(format!("{}: {e}", file.display())))?;
-    let notifier = notifier(&crisis).await?;
+    let notifier = notifier(&crisis, false).await?;
     Ok(Vigie::new(
         crisis,
         gazetteer,

@@ -858,6 +858,26 @@ impl ReportStore for SqliteStore {
         .await
     }
 
+    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
+        let entry = entry.clone();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let known: Option<i64> = conn
+                .query_row(
+                    "SELECT 1 FROM reports WHERE id = ?1",
+                    [&entry.report_id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| sql_error(&path, e))?;
+            if known.is_none() {
+                return Err(StoreError::NotFound(format!("report {}", entry.report_id)));
+            }
+            insert_history(conn, &entry, &path)
+        })
+        .await
+    }
+
     async fn history(&self, report_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let id = report_id.to_string();
         let path = self.path.clone();

@@ -3,7 +3,7 @@
 //! Each handler reads its request, calls a use case of [`crate::triage`] and maps the answer.
 
 use super::{ApiError, Caller, JsonObject, NoParams, Params, PathId};
-use crate::triage::{self, BulkAction, Entered, HandEntry, BULK_MAX};
+use crate::triage::{self, BulkAction, Entered, HandEntry, Notification, BULK_MAX};
 use crate::Vigie;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -415,8 +415,9 @@ pub async fn escalate(
 ) -> Result<Response, ApiError> {
     let escalated = triage::escalate(&app, &caller.actor(), &id).await?;
     let notification = match escalated.notification {
-        Ok(()) => json!("sent"),
-        Err(e) => json!(format!("failed: {e}")),
+        Notification::Sent => json!("sent"),
+        Notification::Failed(e) => json!(format!("failed: {e}")),
+        Notification::Queued => json!("queued"),
     };
     Ok(with_etag(
         &escalated.report,
