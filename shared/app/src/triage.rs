@@ -418,8 +418,9 @@ impl Default for Retries {
     }
 }
 
-/// The longest a notification may hold the volunteer's answer (an inline delivery).
-const INLINE_BOUND: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest one attempt may take (a notifier's own timeout, 5 s for a webhook, comes
+/// first), and so the longest an inline delivery holds the volunteer's answer.
+const INLINE_BOUND: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Escalates a report to the authority. The notification is made before answering on hosts
 /// that cannot work after it (bounded), else after answering, retried; each attempt is an

@@ -20,6 +20,8 @@ struct Fixture {
     app: Vigie,
     tokens: Vec<String>,
     ids: Vec<String>,
+    /// The table as `GET /api/v1/export.csv` gives it.
+    csv: String,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -32,7 +34,7 @@ fn fixture() -> &'static Fixture {
             .build()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (app, tokens, ids) = runtime.block_on(async {
+        let (app, tokens, ids, csv) = runtime.block_on(async {
             let app = Vigie::new(
                 Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
                 Gazetteer::guadeloupe(),
@@ -65,13 +67,15 @@ fn fixture() -> &'static Fixture {
                 .await
                 .unwrap();
             let ids = page.items.iter().map(|r| r.id.clone()).collect();
-            (app, tokens, ids)
+            let csv = vigie_domain::table::write(&page.items);
+            (app, tokens, ids, csv)
         });
         Fixture {
             _dir: dir,
             app,
             tokens,
             ids,
+            csv,
             runtime,
         }
     })
@@ -194,6 +198,9 @@ proptest! {
         if let Some(m) = &if_match {
             req = req.header("If-Match", m.as_str());
         }
+        if body.is_some() {
+            req = req.header("Content-Type", "application/json");
+        }
         let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
         let (status, bytes) = f.runtime.block_on(async {
             let resp = api::router(f.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
@@ -204,6 +211,43 @@ proptest! {
         if status.as_u16() >= 400 {
             let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
             prop_assert!(v["error"]["code"].is_string() && v["error"]["message"].is_string(), "{method} {uri} -> {status}: error shape");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A crisis file broken anywhere is refused with one line naming the file (and the line,
+    /// column or key where it can), never a panic.
+    #[test]
+    fn broken_crisis_files_are_refused_naming_the_file(m in vigie_conformance::mutations()) {
+        let text = String::from_utf8_lossy(&vigie_conformance::mutate(demo::CRISIS_TOML.as_bytes(), &m)).into_owned();
+        if let Err(e) = Crisis::parse("crisis.toml", &text) {
+            let said = e.to_string();
+            prop_assert!(said.starts_with("crisis.toml"), "{said}");
+            prop_assert!(!said.contains('\n'), "one line: {said}");
+            prop_assert!(!e.reason.trim().is_empty(), "{said}");
+        }
+    }
+
+    /// A CSV broken anywhere is refused naming the line and the column, or read into reports
+    /// that import into an empty store; never a panic.
+    #[test]
+    fn broken_csv_files_are_refused_naming_line_and_column_or_imported(m in vigie_conformance::mutations()) {
+        let f = fixture();
+        let text = String::from_utf8_lossy(&vigie_conformance::mutate(f.csv.as_bytes(), &m)).into_owned();
+        match vigie_domain::table::read(&text, chrono::Utc::now()) {
+            Err(e) => {
+                prop_assert!(e.line >= 1, "{e:?}");
+                prop_assert!(!e.reason.trim().is_empty(), "{e:?}");
+            }
+            Ok(reports) => {
+                let dir = tempfile::tempdir().unwrap();
+                let store = vigie_local::SqliteStore::open(&dir.path().join("v.db")).unwrap();
+                let stored = f.runtime.block_on(vigie_app::import::import(&store, &reports, "broken.csv", chrono::Utc::now()));
+                prop_assert!(stored.is_ok(), "{stored:?}");
+            }
         }
     }
 }

@@ -1798,11 +1798,9 @@ async fn a_hung_webhook_never_delays_the_answer() {
     );
     let deliveries = deliveries_of(&w, &id, 2).await;
     assert_eq!(deliveries[0]["delivered"], false, "{deliveries:?}");
+    let said = deliveries[0]["after"].as_str().unwrap();
     assert!(
-        deliveries[0]["after"]
-            .as_str()
-            .unwrap()
-            .contains("timed out"),
+        said.contains("timed out") || said.contains("no answer within"),
         "{deliveries:?}"
     );
     assert_eq!(deliveries[1]["delivered"], true, "{deliveries:?}");

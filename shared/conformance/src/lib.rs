@@ -1221,3 +1221,119 @@ where
     }
     let _ = serde_json::Value::Null;
 }
+
+/// One change a fuzz test makes to a well-formed input, at a position given as a share of its
+/// length (so the same change fits any input).
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// Cut the input there.
+    Truncate(f64),
+    /// Replace the byte there with another.
+    Flip(f64, u8),
+    /// Insert one of [`HOSTILE`] there.
+    Insert(f64, usize),
+    /// Repeat the `len` bytes found there.
+    Repeat(f64, usize),
+    /// Remove the `len` bytes found there.
+    Remove(f64, usize),
+}
+
+/// Fragments that break parsers: markup and JSON delimiters, entities, controls, extremes.
+pub const HOSTILE: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "<![CDATA[",
+    "]]>",
+    "&",
+    "&#0;",
+    "&#xFFFF;",
+    "&amp",
+    "&unknown;",
+    "\"",
+    "'",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "null",
+    "true",
+    "-0",
+    "1e999",
+    "-9223372036854775809",
+    "18446744073709551616",
+    "\\u0000",
+    "\\ud800",
+    "\u{0}",
+    "\u{1b}",
+    "\u{feff}",
+    "\u{fffe}",
+    "é",
+    "🌊",
+    "\r\n",
+    "=",
+    "#",
+    "[[sources]]",
+    "\"\"\"",
+    "0x",
+    "1970-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+    "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\">]>",
+    "<point>91 181</point>",
+    "<polygon>16,-61 16,-61</polygon>",
+    "\"coordinates\":[1e308,-1e308]",
+    "NaN",
+];
+
+/// `input` with `mutations` applied in turn.
+pub fn mutate(input: &[u8], mutations: &[Mutation]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    let at = |out: &Vec<u8>, share: f64| ((out.len() as f64) * share.clamp(0.0, 1.0)) as usize;
+    for m in mutations {
+        match *m {
+            Mutation::Truncate(p) => {
+                let i = at(&out, p);
+                out.truncate(i);
+            }
+            Mutation::Flip(p, b) => {
+                let i = at(&out, p);
+                if let Some(x) = out.get_mut(i) {
+                    *x = b;
+                }
+            }
+            Mutation::Insert(p, k) => {
+                let i = at(&out, p);
+                let frag = HOSTILE[k % HOSTILE.len()].as_bytes();
+                out.splice(i..i, frag.iter().copied());
+            }
+            Mutation::Repeat(p, len) => {
+                let i = at(&out, p);
+                let end = (i + len).min(out.len());
+                let piece = out[i..end].to_vec();
+                out.splice(end..end, piece);
+            }
+            Mutation::Remove(p, len) => {
+                let i = at(&out, p);
+                let end = (i + len).min(out.len());
+                out.drain(i..end);
+            }
+        }
+    }
+    out
+}
+
+/// Up to six mutations of any kind, for proptest.
+pub fn mutations() -> impl proptest::strategy::Strategy<Value = Vec<Mutation>> {
+    use proptest::prelude::*;
+    let one = prop_oneof![
+        (0.0..1.0f64).prop_map(Mutation::Truncate),
+        (0.0..1.0f64, any::<u8>()).prop_map(|(p, b)| Mutation::Flip(p, b)),
+        (0.0..1.0f64, 0..HOSTILE.len()).prop_map(|(p, k)| Mutation::Insert(p, k)),
+        (0.0..1.0f64, 1..400usize).prop_map(|(p, n)| Mutation::Repeat(p, n)),
+        (0.0..1.0f64, 1..400usize).prop_map(|(p, n)| Mutation::Remove(p, n)),
+    ];
+    proptest::collection::vec(one, 1..6)
+}

@@ -279,6 +279,31 @@ struct RawNotify {
 
 // ---- parsing and validation ----------------------------------------------------------
 
+/// What is wrong at `at` in a file TOML refuses: the parser's message, or, when it has none
+/// (a control character, for one), the character found there.
+fn toml_reason(message: &str, text: &str, at: Option<usize>) -> String {
+    // On one line, as every error of the crisis file is shown.
+    let message = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ");
+    if !message.is_empty() {
+        return message;
+    }
+    match at
+        .and_then(|i| text.get(i..))
+        .and_then(|rest| rest.chars().next())
+    {
+        Some(c) if c.is_control() || !c.is_alphanumeric() => {
+            format!("invalid TOML: unexpected character U+{:04X}", c as u32)
+        }
+        Some(c) => format!("invalid TOML: unexpected `{c}`"),
+        None => "invalid TOML: the file ends too early".into(),
+    }
+}
+
 impl Crisis {
     /// Parses and validates a crisis file. `file` is the name shown in errors.
     pub fn parse(file: &str, text: &str) -> Result<Crisis, CrisisError> {
@@ -288,7 +313,7 @@ impl Crisis {
                 file: file.to_string(),
                 position,
                 key: None,
-                reason: e.message().trim().to_string(),
+                reason: toml_reason(e.message(), text, e.span().map(|s| s.start)),
             }
         })?;
         let fail = |key: String, reason: String| CrisisError {
@@ -351,7 +376,7 @@ impl Crisis {
             let start = spanned.span().start;
             let source =
                 RawSource::deserialize(toml::Value::Table(spanned.into_inner())).map_err(|e| {
-                    let reason = e.message().trim().to_string();
+                    let reason = toml_reason(e.message(), text, Some(start));
                     let key = match unknown_field(&reason) {
                         Some(field) => at(field),
                         None => format!("sources[{i}]"),
