@@ -295,12 +295,34 @@ impl FeedSource {
             })
             .base_uri(Some(self.shown_url()))
             .build();
-        let feed = parser.parse(text.as_bytes()).map_err(|e| {
-            SourceError::Transient(format!(
-                "{}: not a readable RSS or Atom feed: {e}",
+        // An XML declaration anywhere but at the start is not well-formed, and feed-rs panics
+        // on one that names another encoding: refused here with the reason.
+        if late_declaration(text) {
+            return Err(SourceError::Transient(format!(
+                "{}: not a readable RSS or Atom feed: an XML declaration in the middle of the document",
                 self.shown_url()
-            ))
-        })?;
+            )));
+        }
+        // Any other panic of the parser on a hostile document is a refusal of that page, never
+        // the end of the collector.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parser.parse(text.as_bytes())
+        }));
+        let feed = match parsed {
+            Ok(Ok(feed)) => feed,
+            Ok(Err(e)) => {
+                return Err(SourceError::Transient(format!(
+                    "{}: not a readable RSS or Atom feed: {e}",
+                    self.shown_url()
+                )))
+            }
+            Err(_) => {
+                return Err(SourceError::Transient(format!(
+                    "{}: not a readable RSS or Atom feed: the parser gave up on this document",
+                    self.shown_url()
+                )))
+            }
+        };
         let base = self.base.as_ref();
         let points = georss_points(text.as_bytes(), base);
         let caps = cap_entries(text, base);
@@ -590,6 +612,36 @@ impl FeedSource {
             batch.observations.push(obs);
         }
         Ok(())
+    }
+}
+
+/// Whether an XML declaration appears after the start of `text`, outside CDATA sections and
+/// comments (where an embedded document may carry its own).
+fn late_declaration(text: &str) -> bool {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    rest = rest.get(1..).unwrap_or_default();
+    loop {
+        let Some(i) = rest.find('<') else {
+            return false;
+        };
+        rest = &rest[i..];
+        let skip_to = |end: &str, rest: &str| rest.find(end).map(|j| j + end.len());
+        let next = if rest.starts_with("<![CDATA[") {
+            skip_to("]]>", rest)
+        } else if rest.starts_with("<!--") {
+            skip_to("-->", rest)
+        } else if let Some(after) = rest.strip_prefix("<?xml") {
+            if after.starts_with(|c: char| c.is_whitespace() || c == '?') {
+                return true;
+            }
+            Some(1)
+        } else {
+            Some(1)
+        };
+        match next {
+            Some(n) => rest = &rest[n..],
+            None => return false,
+        }
     }
 }
 

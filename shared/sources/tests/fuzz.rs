@@ -218,3 +218,22 @@ fn the_unbroken_fixtures_give_reports_through_the_bench() {
         assert!(matches!(got, Ok(n) if n > 0), "{name}: {got:?}");
     }
 }
+
+/// Found by the cases above: a second XML declaration naming another encoding, late in a feed,
+/// made the feed parser panic. It is a refusal of the page that says why.
+#[test]
+fn a_late_xml_declaration_is_refused_not_a_panic() {
+    let b = bench();
+    let mut body = fixture("cap_atom_inline.xml");
+    let at = body.len() * 95 / 100;
+    body.splice(
+        at..at,
+        br#"<?xml version="1.0" encoding="ISO-8859-1"?>"#.iter().copied(),
+    );
+    let source = FeedSource::new("feed", &format!("{}/feed", b.server.uri()), false, http());
+    let got = b.serve(body, "application/xml", &source);
+    assert!(
+        matches!(&got, Err(e) if e.to_string().contains("XML declaration")),
+        "{got:?}"
+    );
+}
