@@ -205,13 +205,19 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   await page.keyboard.press("j");
   const activeId = await page.locator(".grid .body [role=row].active").getAttribute("data-id");
   await waitFor(async () => (await page.evaluate(() => document.activeElement && document.activeElement.closest("[role=row]") && document.activeElement.closest("[role=row]").dataset.id)) === activeId, "the focus on the row");
-  const before = await api("GET", `/api/v1/reports/${activeId}`);
   await page.keyboard.press("Enter");
   await panel.waitFor();
+  // The report Enter opened is the active row (read after Enter: live updates may move the
+  // active row between the snapshot above and the key press; CI saw it once).
+  const openedId = await waitFor(async () => new URL(page.url()).searchParams.get("open"), "the opened report in the URL");
+  if (openedId !== activeId) console.log(`# Enter opened ${openedId}, the snapshot before it said ${activeId} was active`);
+  assert.equal(await page.locator(".grid .body [role=row].active").getAttribute("data-id"), openedId, "the opened report is the active row");
   await waitFor(async () => /Vous l'avez pris en charge/.test(await panel.locator(".claim-line").textContent()), "the claim by keyboard");
+  const before = await api("GET", `/api/v1/reports/${openedId}`);
+  assert.match(before.claimed_by || "", /Valérie Test/, "claimed by me");
   const target = before.priority === "high" ? ["3", "medium"] : ["2", "high"];
   await page.keyboard.press(target[0]);
-  await waitFor(async () => (await api("GET", `/api/v1/reports/${activeId}`)).priority === target[1], "the priority set by keyboard");
+  await waitFor(async () => (await api("GET", `/api/v1/reports/${openedId}`)).priority === target[1], "the priority set by keyboard");
   await page.keyboard.press("?");
   await page.locator("dialog.help").waitFor();
   assert.ok((await page.locator("dialog.help").textContent()).includes("prochain signalement libre"));
@@ -219,8 +225,8 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   await page.locator("dialog.help").waitFor({ state: "detached" });
   await page.keyboard.press("Escape");
   await panel.waitFor({ state: "detached" });
-  await waitFor(async () => (await api("GET", `/api/v1/reports/${activeId}`)).claimed_by === null, "the release by keyboard");
-  await waitFor(async () => page.evaluate((id) => document.activeElement && document.activeElement.closest(`[data-id="${id}"]`) !== null, activeId), "the focus back on the row");
+  await waitFor(async () => (await api("GET", `/api/v1/reports/${openedId}`)).claimed_by === null, "the release by keyboard");
+  await waitFor(async () => page.evaluate((id) => document.activeElement && document.activeElement.closest(`[data-id="${id}"]`) !== null, openedId), "the focus back on the row");
 
   // Bulk dismiss on a selection never touches a report someone else holds, and says so.
   const other = tokenFor("volunteer", "Olivier Autre");
