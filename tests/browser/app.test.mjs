@@ -102,6 +102,17 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
     const open = new URL(page.url()).searchParams.get("open");
     if (open) console.log(`the server's ${open}: ${JSON.stringify(await api("GET", `/api/v1/reports/${open}`)).slice(0, 3000)}`);
   };
+  // A trace of keys, focus moves and the active row, printed when the keyboard step goes wrong.
+  await page.addInitScript(() => {
+    window.__trace = [];
+    const rowOf = (el) => (el && el.closest && el.closest("[role=row]") ? el.closest("[role=row]").dataset.id : "-");
+    const at = () => Math.round(performance.now());
+    window.addEventListener("keydown", (e) => window.__trace.push(`${at()} key ${e.key} on ${rowOf(e.target)}`), true);
+    window.addEventListener("focusin", (e) => window.__trace.push(`${at()} focus ${e.target.tagName}.${e.target.className} row ${rowOf(e.target)}`), true);
+    new MutationObserver((ms) => {
+      for (const m of ms) if (m.target.classList && m.target.classList.contains("active") && !(m.oldValue || "").includes("active")) window.__trace.push(`${at()} active ${m.target.dataset.id}`);
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["class"], attributeOldValue: true });
+  });
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   const errors = [];
@@ -210,8 +221,12 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   // The report Enter opened is the active row (read after Enter: live updates may move the
   // active row between the snapshot above and the key press; CI saw it once).
   const openedId = await waitFor(async () => new URL(page.url()).searchParams.get("open"), "the opened report in the URL");
-  if (openedId !== activeId) console.log(`# Enter opened ${openedId}, the snapshot before it said ${activeId} was active`);
-  assert.equal(await page.locator(".grid .body [role=row].active").getAttribute("data-id"), openedId, "the opened report is the active row");
+  const activeNow = await page.locator(".grid .body [role=row].active").getAttribute("data-id");
+  if (openedId !== activeId || activeNow !== openedId) {
+    console.log(`# Enter opened ${openedId}; active before ${activeId}, after ${activeNow}`);
+    console.log((await page.evaluate(() => window.__trace.slice(-60))).map((l) => `#   ${l}`).join("\n"));
+  }
+  assert.equal(activeNow, openedId, "the opened report is the active row");
   await waitFor(async () => /Vous l'avez pris en charge/.test(await panel.locator(".claim-line").textContent()), "the claim by keyboard");
   const before = await api("GET", `/api/v1/reports/${openedId}`);
   assert.match(before.claimed_by || "", /Valérie Test/, "claimed by me");

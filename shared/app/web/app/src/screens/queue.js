@@ -399,7 +399,7 @@ export default function Queue({ ctx }) {
   const viewport = useRef(null);
   const panelRef = useRef(null);
   const triageApi = useRef(null);
-  const wantFocus = useRef(false);
+  const wantFocus = useRef(null);
   const prev = useRef({ index: -1, id: null, rows: null });
 
   // A new view shows every report it has; later arrivals wait behind the button.
@@ -498,14 +498,22 @@ export default function Queue({ ctx }) {
     if (!onScroll.raf) onScroll.raf = requestAnimationFrame(() => { onScroll.raf = 0; setScrollTop(el.scrollTop); });
   };
 
-  const focusCell = (id) => {
+  // One focus request at a time, the latest: a row asked for by a key press is focused once it
+  // is rendered, and a later key (another row, Enter opening the panel) replaces or cancels the
+  // request. On a slow device a delayed focus of an earlier row would otherwise land after the
+  // next keys and make that row active again.
+  const focusCell = () => {
+    const id = wantFocus.current;
+    if (!id) return;
     const cell = viewport.current && viewport.current.querySelector(`[data-id="${CSS.escape(id)}"] [data-focus]`);
-    if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
+    if (!cell) return; // not rendered yet: the next render tries again
+    wantFocus.current = null;
+    if (document.activeElement !== cell) cell.focus({ preventScroll: true });
   };
   const focusRow = (id, scroll = true) => {
     setActiveId(id);
-    wantFocus.current = true;
-    requestAnimationFrame(() => requestAnimationFrame(() => focusCell(id)));
+    wantFocus.current = id;
+    requestAnimationFrame(focusCell);
     const i = index.get(id);
     const el = viewport.current;
     if (scroll && el && i !== undefined) {
@@ -514,15 +522,11 @@ export default function Queue({ ctx }) {
       setScrollTop(el.scrollTop);
     }
   };
-  useEffect(() => {
-    if (!wantFocus.current || !activeId) return;
-    wantFocus.current = false;
-    const cell = viewport.current && viewport.current.querySelector(`[data-id="${CSS.escape(activeId)}"] [data-focus]`);
-    if (cell && document.activeElement !== cell) cell.focus({ preventScroll: true });
-  });
+  useEffect(focusCell);
 
   const setFilters = (f, replace) => ctx.navigate("queue", { filters: apiParams(f), room: undefined, replace });
-  const openReport = (id) => ctx.navigate("queue", { open: id });
+  // The panel takes the focus: a row's focus still waiting must not take it back.
+  const openReport = (id) => { wantFocus.current = null; ctx.navigate("queue", { open: id }); };
   const closePanel = () => {
     ctx.navigate("queue", { open: undefined });
     if (state.open) { const id = state.open; setTimeout(() => focusRow(id), 0); }
