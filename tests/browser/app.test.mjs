@@ -162,6 +162,11 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   assert.ok((await panel.locator("[data-testid=post-text]").textContent()).includes("<script>window.__pwned=2</script>"));
   let server1 = await api("GET", `/api/v1/reports/${created.id}`);
   assert.match(server1.claimed_by || "", /Valérie Test/);
+  // The suggestion says why, with the post's words as written.
+  assert.ok(server1.suggestion_reasons.some((x) => x.rule === "evidence" && x.words.includes("pont effondré")), JSON.stringify(server1.suggestion_reasons));
+  const why = await panel.locator("[data-testid=reasons]").textContent();
+  assert.ok(why.includes("Pourquoi cette suggestion") && why.includes("« pont effondré »"), why);
+  await page.screenshot({ path: join(artifacts, "app-panel-reasons-desktop.png") });
   await page.locator("#tri-category").selectOption("access");
   await page.locator("#tri-summary").fill("Pont effondré à Goyave, route coupée");
   await page.locator("[data-testid=save]").click();

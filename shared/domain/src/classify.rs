@@ -31,6 +31,7 @@
 //! - "emporté par le courant" is the river's current, not the power.
 
 use crate::taxonomy::{Category, Priority};
+use crate::text::{quote, WordOrigin};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -39,6 +40,95 @@ use std::sync::OnceLock;
 pub struct Suggestion {
     pub category: Category,
     pub priority: Priority,
+}
+
+/// Why a suggestion is what it is: a rule that decided or a kind of evidence found, with the
+/// words of the post that fired it, as written. The first reason says why the priority is what
+/// it is when a rule decided it; the volunteer reads them beside the suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    pub rule: Rule,
+    /// The category the words are evidence for (`evidence` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
+}
+
+/// The rules and kinds of evidence a [`Reason`] names (snake_case on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Critical: someone is in a perilous situation (in the water, on a roof, under rubble).
+    PersonInPeril,
+    /// Critical: someone cannot get away and a danger is stated.
+    TrappedInDanger,
+    /// Critical: someone missing or unreachable, and a danger is stated or they are exposed.
+    MissingInDanger,
+    /// Critical: a call for help with a danger stated.
+    CallForHelp,
+    /// Critical: someone hurt or a medical emergency, and help is needed now.
+    HurtNeedsHelpNow,
+    /// Critical: people in danger now (rescue evidence with urgency).
+    PeopleInDanger,
+    /// High, not critical: missing or unreachable, no danger stated.
+    MissingNoDanger,
+    /// High, not critical: stuck, no danger stated.
+    StuckNoDanger,
+    /// High, not critical: someone hurt is in care.
+    InCare,
+    /// Cut off: stuck behind a cut road or bridge, no other danger stated.
+    CutOff,
+    /// Words cancelled by a negation ("pas de blessés", "no injuries").
+    Negated,
+    /// Words cancelled as advice or instructions to the public ("ne traversez pas").
+    Advice,
+    /// Words cancelled by a condition ("si vous êtes bloqués"): a case, not a fact.
+    Condition,
+    /// "Not in danger", "nothing serious": whatever sounded urgent is not.
+    NotInDanger,
+    /// The situation is over: rescued, everyone is fine.
+    Resolved,
+    /// About the future: a forecast, not an observed hazard.
+    Forecast,
+    /// Evidence for a category.
+    Evidence,
+    /// A vulnerable person: a child, an elderly or disabled person, someone in a car.
+    Vulnerable,
+    /// Life at risk is stated (urgency, emergency words).
+    Urgency,
+    /// The post comes from an official source or account.
+    OfficialSource,
+    /// The source's own fields (CAP severity and urgency, magnitude, alert level) set the
+    /// priority.
+    SourceFields,
+}
+
+impl Rule {
+    /// Every rule, for the API's schema and the app's words.
+    pub const ALL: &'static [Rule] = &[
+        Rule::PersonInPeril,
+        Rule::TrappedInDanger,
+        Rule::MissingInDanger,
+        Rule::CallForHelp,
+        Rule::HurtNeedsHelpNow,
+        Rule::PeopleInDanger,
+        Rule::MissingNoDanger,
+        Rule::StuckNoDanger,
+        Rule::InCare,
+        Rule::CutOff,
+        Rule::Negated,
+        Rule::Advice,
+        Rule::Condition,
+        Rule::NotInDanger,
+        Rule::Resolved,
+        Rule::Forecast,
+        Rule::Evidence,
+        Rule::Vulnerable,
+        Rule::Urgency,
+        Rule::OfficialSource,
+        Rule::SourceFields,
+    ];
 }
 
 /// What a cue says besides a category.
@@ -2423,6 +2513,26 @@ struct Evidence {
     current: i32,
     handled: i32,
     exposed: i32,
+    /// Every cue found, where, and what cancelled it: the words of the explanation.
+    hits: Vec<Hit>,
+}
+
+/// A cue found in the folded text, at `from..to`.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    cue: Cue,
+    from: usize,
+    to: usize,
+    /// What took its meaning away, if anything.
+    cancelled: Option<Cancel>,
+}
+
+/// What takes a cue's meaning away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cancel {
+    Negation,
+    Advice,
+    Condition,
 }
 
 /// The end of the last negation, advice or condition, and whether a cue at `start` is in it.
@@ -2450,40 +2560,45 @@ fn gather(folded: &str) -> Evidence {
         // Negated ("pas de blessés") or explained in advice ("ne traversez pas une ravine en
         // crue"): the danger is not reported. A condition ("si vous êtes bloqués", "si ou
         // bizwen") cancels any evidence: it describes a case, not what happens.
-        let negated =
-            negation.covers(folded, at, NEGATION_SCOPE) || advice.covers(folded, at, ADVICE_SCOPE);
-        let supposed = condition.covers(folded, at, CONDITION_SCOPE);
+        let negated = if negation.covers(folded, at, NEGATION_SCOPE) {
+            Some(Cancel::Negation)
+        } else if advice.covers(folded, at, ADVICE_SCOPE) {
+            Some(Cancel::Advice)
+        } else {
+            None
+        };
+        let supposed = condition
+            .covers(folded, at, CONDITION_SCOPE)
+            .then_some(Cancel::Condition);
+        let cancelled = match cue {
+            Topic(_, _, negatable) => supposed.or(if negatable { negated } else { None }),
+            Stuck(_) | Help(_) | Urgent | Peril(_) => supposed.or(negated),
+            // "si quelqu'un a des nouvelles de..." is still a request for news.
+            NoNews(_) => negated,
+            _ => None,
+        };
+        ev.hits.push(Hit {
+            cue,
+            from: m.start(),
+            to: m.end(),
+            cancelled,
+        });
+        if cancelled.is_some() {
+            continue;
+        }
         match cue {
             Negation => negation = Scope(Some(m.end())),
-            Topic(cat, weight, negatable) => {
-                let cancelled = supposed || (negatable && negated);
-                if !cancelled {
-                    ev.scores[cat as usize] += i32::from(weight);
-                }
-            }
-            Stuck(weight) => {
-                if !supposed && !negated {
-                    ev.stuck += i32::from(weight);
-                }
-            }
+            Topic(cat, weight, _) => ev.scores[cat as usize] += i32::from(weight),
+            Stuck(weight) => ev.stuck += i32::from(weight),
             Help(weight) => {
-                if !supposed && !negated {
-                    ev.help += i32::from(weight);
-                    ev.urgent += 1;
-                }
+                ev.help += i32::from(weight);
+                ev.urgent += 1;
             }
-            // "si quelqu'un a des nouvelles de..." is still a request for news.
             NoNews(weight) => {
-                if !negated {
-                    ev.missing += i32::from(weight);
-                    ev.no_news += 1;
-                }
+                ev.missing += i32::from(weight);
+                ev.no_news += 1;
             }
-            Urgent => {
-                if !supposed && !negated {
-                    ev.urgent += 1;
-                }
-            }
+            Urgent => ev.urgent += 1,
             Vulnerable => ev.vulnerable += 1,
             Advice => {
                 ev.advice += 1;
@@ -2500,11 +2615,7 @@ fn gather(folded: &str) -> Evidence {
             Serious => ev.serious += 1,
             Evacuation => ev.evacuation += 1,
             Person => ev.person += 1,
-            Peril(weight) => {
-                if !supposed && !negated {
-                    ev.peril += i32::from(weight);
-                }
-            }
+            Peril(weight) => ev.peril += i32::from(weight),
             Current => ev.current += 1,
             Handled => ev.handled += 1,
             Exposed => ev.exposed += 1,
@@ -2516,6 +2627,69 @@ fn gather(folded: &str) -> Evidence {
 /// Suggests a category and priority for a folded text (see [`crate::text::fold`]).
 /// `official` is true for official sources and accounts.
 pub fn classify(folded: &str, official: bool) -> Suggestion {
+    assess(folded, official).0
+}
+
+/// [`classify`], with the reasons, quoting the words of `text` as written. `folded` and
+/// `origins` come from [`crate::text::fold_with_origins`] of `text`.
+pub fn classify_explained(
+    text: &str,
+    folded: &str,
+    origins: &[WordOrigin],
+    official: bool,
+) -> (Suggestion, Vec<Reason>) {
+    let (suggestion, found) = assess(folded, official);
+    let reasons = found
+        .into_iter()
+        .map(|mut f| {
+            // Overlapping matches ("ne répond plus", "répond plus") are quoted once.
+            f.spans.sort_unstable();
+            let mut spans: Vec<(usize, usize)> = Vec::with_capacity(f.spans.len());
+            for (from, to) in f.spans {
+                match spans.last_mut() {
+                    Some(last) if from < last.1 => last.1 = last.1.max(to),
+                    _ => spans.push((from, to)),
+                }
+            }
+            let mut words: Vec<String> = Vec::new();
+            for (from, to) in spans {
+                if let Some(q) = quote(text, origins, from, to) {
+                    if words.len() < MAX_WORDS && !words.iter().any(|w| w == q) {
+                        words.push(q.to_string());
+                    }
+                }
+            }
+            Reason {
+                rule: f.rule,
+                category: f.category,
+                words,
+            }
+        })
+        .collect();
+    (suggestion, reasons)
+}
+
+/// At most this many quotes per reason.
+const MAX_WORDS: usize = 4;
+
+/// A reason before its words are quoted: spans of the folded text.
+struct Found {
+    rule: Rule,
+    category: Option<Category>,
+    spans: Vec<(usize, usize)>,
+}
+
+/// What the rules decided on the way, for the explanation.
+#[derive(Default)]
+struct Fired {
+    peril_rescue: bool,
+    stuck_in_danger: bool,
+    forecast: bool,
+    resolved: bool,
+}
+
+fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
+    let mut fired = Fired::default();
     let mut ev = gather(folded);
     // "pas en danger", "rien de grave": whatever sounded urgent is not.
     if ev.safe > 0 {
@@ -2545,11 +2719,13 @@ pub fn classify(folded: &str, official: bool) -> Suggestion {
     if !fine && ((people && ev.peril >= PERIL_WITH_PERSON) || ev.peril >= PERIL_ALONE) {
         s[C::Rescue as usize] += ev.peril + 2;
         ev.urgent += 1;
+        fired.peril_rescue = true;
     }
 
     // A forecast makes the hazards it names expected, not observed: weather. Only when the
     // post is about weather or hazards ("demain" alone says nothing).
     if ev.forecast > 0 && (s[C::Weather as usize] > 0 || s[C::Hazard as usize] > 0) {
+        fired.forecast = true;
         s[C::Weather as usize] += 2 * ev.forecast.min(2);
         s[C::Hazard as usize] = (s[C::Hazard as usize] - 2).max(0);
     }
@@ -2586,6 +2762,7 @@ pub fn classify(folded: &str, official: bool) -> Suggestion {
     let mut unsure = false;
     if ev.stuck > 0 {
         if stuck_in_danger {
+            fired.stuck_in_danger = true;
             // A child or an elderly person stuck weighs more.
             s[C::Rescue as usize] += ev.stuck + 2 * ev.vulnerable.min(1);
             // Stuck in a car or at home where water or fire threatens: life at risk now.
@@ -2617,6 +2794,7 @@ pub fn classify(folded: &str, official: bool) -> Suggestion {
     // over; damage and outages told with "we are all safe" stay what they are. Unless the
     // peril outweighs it ("disparus en mer, le bateau a été retrouvé retourné").
     if ev.resolved > ev.urgent && s[C::Rescue as usize] > 0 {
+        fired.resolved = true;
         s[C::Other as usize] += 3 * ev.resolved.min(3) + s[C::Rescue as usize] / 2;
         s[C::Rescue as usize] = 0;
         s[C::Hazard as usize] /= 2;
@@ -2642,7 +2820,164 @@ pub fn classify(folded: &str, official: bool) -> Suggestion {
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
-    Suggestion { category, priority }
+    let suggestion = Suggestion { category, priority };
+    let found = explain(&ev, &fired, suggestion, cut_off, unsure, official);
+    (suggestion, found)
+}
+
+/// The reasons of a suggestion: the rule that decided the priority, what cancelled words that
+/// would have said a danger, and the evidence for the category.
+fn explain(
+    ev: &Evidence,
+    fired: &Fired,
+    suggestion: Suggestion,
+    cut_off: bool,
+    unsure: bool,
+    official: bool,
+) -> Vec<Found> {
+    let spans = |keep: &dyn Fn(&Hit) -> bool| -> Vec<(usize, usize)> {
+        ev.hits
+            .iter()
+            .filter(|h| keep(h))
+            .map(|h| (h.from, h.to))
+            .collect()
+    };
+    let live = |h: &Hit| h.cancelled.is_none();
+    let is = |h: &Hit, f: fn(&Cue) -> bool| live(h) && f(&h.cue);
+    let topic = |h: &Hit, c: Category| is(h, |_| true) && matches!(h.cue, Topic(t, ..) if t == c);
+    let mut out = Vec::new();
+    let mut push = |rule: Rule, category: Option<Category>, spans: Vec<(usize, usize)>| {
+        out.push(Found {
+            rule,
+            category,
+            spans,
+        })
+    };
+    let (category, priority) = (suggestion.category, suggestion.priority);
+    let urgency = |h: &Hit| is(h, |c| matches!(c, Urgent | Help(_)));
+    if priority == Priority::Critical {
+        if fired.peril_rescue {
+            push(
+                Rule::PersonInPeril,
+                None,
+                spans(&|h| is(h, |c| matches!(c, Peril(_) | Person | Vulnerable))),
+            );
+        } else if category == C::Casualties {
+            push(
+                Rule::HurtNeedsHelpNow,
+                None,
+                spans(&|h| topic(h, C::Casualties) || urgency(h)),
+            );
+        } else if fired.stuck_in_danger {
+            push(
+                Rule::TrappedInDanger,
+                None,
+                spans(&|h| {
+                    is(h, |c| matches!(c, Stuck(_) | Urgent | Vulnerable)) || topic(h, C::Hazard)
+                }),
+            );
+        } else if ev.no_news > 0 {
+            push(
+                Rule::MissingInDanger,
+                None,
+                spans(&|h| is(h, |c| matches!(c, NoNews(_) | Urgent | Exposed))),
+            );
+        } else if ev.help > 0 {
+            push(Rule::CallForHelp, None, spans(&|h| urgency(h)));
+        } else {
+            push(
+                Rule::PeopleInDanger,
+                None,
+                spans(&|h| topic(h, C::Rescue) || urgency(h)),
+            );
+        }
+    } else if category == C::Rescue && ev.no_news > 0 {
+        push(
+            Rule::MissingNoDanger,
+            None,
+            spans(&|h| is(h, |c| matches!(c, NoNews(_)))),
+        );
+    } else if category == C::Rescue && unsure {
+        push(
+            Rule::StuckNoDanger,
+            None,
+            spans(&|h| is(h, |c| matches!(c, Stuck(_)))),
+        );
+    } else if category == C::Casualties && ev.handled > 0 {
+        push(
+            Rule::InCare,
+            None,
+            spans(&|h| is(h, |c| matches!(c, Handled))),
+        );
+    } else if cut_off {
+        push(
+            Rule::CutOff,
+            None,
+            spans(&|h| is(h, |c| matches!(c, Stuck(_))) || topic(h, C::Access)),
+        );
+    }
+    // Words that would have said a danger, and what took it away: the opener and the words.
+    let danger = |c: &Cue| {
+        matches!(
+            c,
+            Stuck(_)
+                | Help(_)
+                | Urgent
+                | Peril(_)
+                | NoNews(_)
+                | Topic(C::Rescue | C::Casualties, ..)
+        )
+    };
+    for (cancel, rule, opener) in [
+        (
+            Cancel::Condition,
+            Rule::Condition,
+            (|c: &Cue| matches!(c, Condition(_))) as fn(&Cue) -> bool,
+        ),
+        (Cancel::Advice, Rule::Advice, |c: &Cue| matches!(c, Advice)),
+        (Cancel::Negation, Rule::Negated, |c: &Cue| {
+            matches!(c, Negation)
+        }),
+    ] {
+        let cancelled = spans(&|h| h.cancelled == Some(cancel) && danger(&h.cue));
+        if cancelled.is_empty() {
+            continue;
+        }
+        let mut all = spans(&|h| opener(&h.cue));
+        all.extend(cancelled);
+        all.sort_unstable();
+        push(rule, None, all);
+    }
+    if ev.safe > 0 && priority != Priority::Critical {
+        push(Rule::NotInDanger, None, spans(&|h| matches!(h.cue, Safe)));
+    }
+    if fired.resolved {
+        push(Rule::Resolved, None, spans(&|h| matches!(h.cue, Resolved)));
+    }
+    if fired.forecast {
+        push(Rule::Forecast, None, spans(&|h| matches!(h.cue, Forecast)));
+    }
+    let evidence = spans(&|h| topic(h, category));
+    if !evidence.is_empty() {
+        push(Rule::Evidence, Some(category), evidence);
+    }
+    if ev.vulnerable > 0 {
+        push(
+            Rule::Vulnerable,
+            None,
+            spans(&|h| matches!(h.cue, Vulnerable)),
+        );
+    }
+    if priority != Priority::Critical && ev.urgent > 0 {
+        let words = spans(&|h| urgency(h));
+        if !words.is_empty() {
+            push(Rule::Urgency, None, words);
+        }
+    }
+    if official {
+        push(Rule::OfficialSource, None, Vec::new());
+    }
+    out
 }
 
 /// The best-scoring category; on a tie, the one listed first (life before property).
@@ -2935,5 +3270,58 @@ mod tests {
     fn official_sources_lean_official() {
         let s = classify(&fold("Le couvre-feu est prolongé jusqu'à 6h"), true);
         assert_eq!(s.category, C::Official);
+    }
+
+    fn reasons(text: &str) -> Vec<Reason> {
+        let (folded, origins) = crate::text::fold_with_origins(text);
+        let (s, r) = classify_explained(text, &folded, &origins, false);
+        assert_eq!(s, classify(&folded, false), "{text}");
+        r
+    }
+
+    fn reason(rule: Rule, words: &[&str]) -> Reason {
+        Reason {
+            rule,
+            category: None,
+            words: words.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_suggestion_says_why_with_the_words_as_written() {
+        let r = reasons("Au secours nous sommes bloqués sur le toit, l'eau monte !");
+        assert_eq!(
+            r[0],
+            reason(Rule::TrappedInDanger, &["bloqués", "l'eau monte"])
+        );
+        assert_eq!(r[1].rule, Rule::Evidence);
+        assert_eq!(r[1].category, Some(C::Rescue));
+        assert_eq!(r[1].words, ["sur le toit"]);
+        assert_eq!(
+            reasons("Si vous êtes bloqués chez vous, appelez le 18"),
+            [reason(Rule::Condition, &["Si vous", "bloqués"])]
+        );
+        assert_eq!(
+            reasons("Pas de blessés, juste des dégâts sur la toiture")[0],
+            reason(Rule::Negated, &["Pas de blessés"])
+        );
+        assert_eq!(
+            reasons("Les pompiers ont sorti la famille, tout le monde va bien")[0],
+            reason(Rule::Resolved, &["ont sorti", "tout le monde va bien"])
+        );
+        assert_eq!(
+            reasons("Risque d'inondations demain sur tout l'archipel")[0].rule,
+            Rule::Forecast
+        );
+        let r = reasons("ma grand mere est seule chez elle a Petit-Bourg, l'eau est deja au niveau des fenetres elle peut pas sortir, svp envoyez qq1 !!");
+        assert_eq!(r[0].rule, Rule::PersonInPeril);
+        assert!(
+            r[0].words.iter().any(|w| w == "niveau des fenetres"),
+            "{r:?}"
+        );
+        // An official source says so.
+        let (folded, origins) = crate::text::fold_with_origins("Restez chez vous");
+        let (_, r) = classify_explained("Restez chez vous", &folded, &origins, true);
+        assert_eq!(r.last().map(|r| r.rule), Some(Rule::OfficialSource));
     }
 }

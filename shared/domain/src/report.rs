@@ -1,12 +1,12 @@
 //! Reports: what a source observed, turned into a row of the volunteers' table.
 
-use crate::classify::{classify, Suggestion};
+use crate::classify::{classify_explained, Reason, Rule, Suggestion};
 use crate::crisis::{Crisis, SourceKind};
 use crate::gazetteer::{Gazetteer, Place};
 use crate::identity::{report_id, Fingerprint};
 use crate::ports::SkipReason;
 use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
-use crate::text::{clean_text, fold, html_to_text};
+use crate::text::{clean_text, fold_with_origins, html_to_text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +126,10 @@ pub struct Report {
     pub collected_at: DateTime<Utc>,
     pub suggested_category: Category,
     pub suggested_priority: Priority,
+    /// Why the suggestion is what it is: the rules that fired and the post's words behind
+    /// them (see [`Reason`]); reports stored before this field existed have none.
+    #[serde(default)]
+    pub suggestion_reasons: Vec<Reason>,
     pub category: Option<Category>,
     pub priority: Option<Priority>,
     pub verification: Verification,
@@ -210,10 +214,18 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
         Body::Plain(t) => clean_text(t),
         Body::Html(h) => html_to_text(h),
     };
-    let folded = fold(&text);
+    let (folded, origins) = fold_with_origins(&text);
     let official = obs.official_source || ctx.is_official_account(&obs.network, &obs.author);
-    let mut suggestion = classify(&folded, official);
+    let (mut suggestion, mut reasons) = classify_explained(&text, &folded, &origins, official);
     if let Some(hint) = &obs.hint {
+        reasons.insert(
+            0,
+            Reason {
+                rule: Rule::SourceFields,
+                category: None,
+                words: Vec::new(),
+            },
+        );
         // The source's own fields (CAP severity, urgency and certainty; an earthquake's
         // magnitude, alert and tsunami flag; GDACS's alert level) set the priority both ways,
         // whatever the language of its text: a monthly test or a magnitude 1 quake is low
@@ -266,6 +278,7 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
         collected_at: now,
         suggested_category: suggestion.category,
         suggested_priority: suggestion.priority,
+        suggestion_reasons: reasons,
         category: None,
         priority: None,
         verification: Verification::Unverified,

@@ -297,6 +297,8 @@ pub fn read(text: &str, now: DateTime<Utc>) -> Result<Vec<Report>, TableError> {
             suggested_priority: parsed!("suggested_priority", Priority)
                 .or(priority)
                 .unwrap_or(Priority::Low),
+            // A table carries the suggestion, not why: the reasons stay with the collector.
+            suggestion_reasons: Vec::new(),
             category,
             priority,
             verification: parsed!("verification", Verification).unwrap_or(Verification::Unverified),

@@ -118,10 +118,52 @@ pub fn clean_text(text: &str) -> String {
 /// with a space at each end so that `" word "` finds whole words. URLs and @mentions are
 /// dropped: they name accounts and sites, not what happens.
 pub fn fold(text: &str) -> String {
+    fold_into(text, |_, _| {})
+}
+
+/// Where a folded word comes from: its bytes in the folded text and the bytes of the
+/// whitespace-separated piece of the original it is part of ("l'eau" gives "l" and "eau",
+/// both from "l'eau").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordOrigin {
+    pub folded: (u32, u32),
+    pub written: (u32, u32),
+}
+
+/// [`fold`], and where each folded word was written, to quote the post's own words for a
+/// match found in the folded text (see [`quote`]).
+pub fn fold_with_origins(text: &str) -> (String, Vec<WordOrigin>) {
+    let mut origins = Vec::new();
+    let folded = fold_into(text, |folded, written| {
+        origins.push(WordOrigin { folded, written })
+    });
+    (folded, origins)
+}
+
+/// The words of `text` as written behind the folded bytes `from..to` (whole pieces between
+/// spaces, without the punctuation at their ends), or `None` when nothing was written there.
+pub fn quote<'t>(text: &'t str, origins: &[WordOrigin], from: usize, to: usize) -> Option<&'t str> {
+    let (from, to) = (from as u32, to as u32);
+    let first = origins
+        .iter()
+        .find(|w| w.folded.1 > from && w.folded.0 < to)?;
+    let last = origins
+        .iter()
+        .rev()
+        .find(|w| w.folded.1 > from && w.folded.0 < to)?;
+    let piece = text.get(first.written.0 as usize..last.written.1 as usize)?;
+    let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+    (!piece.is_empty()).then_some(piece)
+}
+
+/// The folding of [`fold`], telling `word` each folded word's bytes and the bytes of the
+/// original piece it comes from.
+fn fold_into(text: &str, mut word: impl FnMut((u32, u32), (u32, u32))) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
-    for word in text.split_whitespace() {
-        let lower = word.to_lowercase();
+    let base = text.as_ptr() as usize;
+    for piece in text.split_whitespace() {
+        let lower = piece.to_lowercase();
         if lower.starts_with("http://")
             || lower.starts_with("https://")
             || lower.starts_with("www.")
@@ -131,15 +173,27 @@ pub fn fold(text: &str) -> String {
         if lower.starts_with('@') && lower.len() > 1 {
             continue;
         }
+        let at = (piece.as_ptr() as usize - base) as u32;
+        let written = (at, at + piece.len() as u32);
+        let mut started: Option<usize> = None;
         for ch in lower.nfd() {
             if is_combining_mark(ch) {
                 continue;
             }
             if ch.is_alphanumeric() {
+                started.get_or_insert(out.len());
                 out.push(ch);
-            } else if !out.ends_with(' ') {
-                out.push(' ');
+            } else {
+                if let Some(s) = started.take() {
+                    word((s as u32, out.len() as u32), written);
+                }
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
             }
+        }
+        if let Some(s) = started.take() {
+            word((s as u32, out.len() as u32), written);
         }
         if !out.ends_with(' ') {
             out.push(' ');
@@ -186,6 +240,22 @@ pub fn camel_boundary(chars: &[char], i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_match_in_the_folded_text_is_quoted_as_written() {
+        let text = "Au SECOURS !! on est bloqués chez @ami, l'eau monte https://x.example/a Pointe-à-Pitre";
+        let (folded, origins) = fold_with_origins(text);
+        assert_eq!(folded, fold(text));
+        let at = |needle: &str| {
+            let i = folded.find(needle).unwrap();
+            quote(text, &origins, i, i + needle.len())
+        };
+        assert_eq!(at(" au secours "), Some("Au SECOURS"));
+        assert_eq!(at(" bloques "), Some("bloqués"));
+        assert_eq!(at(" eau monte "), Some("l'eau monte"));
+        assert_eq!(at(" pointe a pitre "), Some("Pointe-à-Pitre"));
+        assert_eq!(quote(text, &origins, 0, 1), None);
+    }
 
     #[test]
     fn mastodon_html_becomes_text_with_links_and_paragraphs() {

@@ -280,6 +280,10 @@ fn report_schema() -> Value {
         "network": string, "source_url": nullable, "author": string, "official": {"type": "boolean"},
         "text": string, "language": nullable, "posted_at": time, "collected_at": time,
         "suggested_category": string, "suggested_priority": string,
+        "suggestion_reasons": {"type": "array", "items": {"type": "object", "required": ["rule"], "properties": {
+            "rule": {"type": "string", "enum": vigie_domain::classify::Rule::ALL},
+            "category": string, "words": {"type": "array", "items": string}
+        }}},
         "category": nullable, "priority": nullable,
         "verification": {"type": "string", "enum": ["unverified", "confirmed", "rumor", "debunked"]},
         "location": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["lat", "lon", "precision", "method"], "properties": {

@@ -11,6 +11,7 @@ import { apiParams, sameFilters } from "../urlstate.js";
 import { age, countdown, heldByOther, holderName, CategoryMenu, Modal } from "../ui.js";
 import * as act from "../actions.js";
 import Triage from "./triage.js";
+import { reasonsText } from "../reasons.js";
 
 registerStrings("queue", {
   fr: {
@@ -203,7 +204,7 @@ function Row({ r, index, top, active, selected, ctx, now, onFocusRow, onOpen, on
     ${cell("priority", html`<span class=${`prio prio-${pri}${r.priority ? "" : " suggested"}`}>${t(`priority.${pri}`)}</span>`)}
     ${cell("category", r.category
       ? html`<span class="cat">${t(`category.${cat}`)}</span>`
-      : html`<span class="cat suggested" title=${t("queue.suggested")}>◇ ${t(`category.${cat}`)}<span class="sr-only"> (${t("queue.suggested")})</span></span>`)}
+      : html`<span class="cat suggested" title=${[t("queue.suggested"), reasonsText(t, r.suggestion_reasons)].filter(Boolean).join("\n")}>◇ ${t(`category.${cat}`)}<span class="sr-only"> (${t("queue.suggested")})</span></span>`)}
     ${cell("text", r.text, { tabindex: active ? "0" : "-1", "data-focus": "1", onFocus: () => onFocusRow(r.id) })}
     ${cell("place", (r.location && r.location.place) || "—")}
     ${cell("network", r.network)}

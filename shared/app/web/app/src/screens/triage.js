@@ -10,6 +10,7 @@ import { FIELDS, valuesOf, changedFields } from "../merge.js";
 import { age, countdown, heldByMe, heldByOther, holderName, safeHref, CategoryMenu } from "../ui.js";
 import { loadLeaflet, tileLayerOptions } from "../leaflet.js";
 import * as act from "../actions.js";
+import { reasonLine } from "../reasons.js";
 
 registerStrings("triage", {
   fr: {
@@ -373,6 +374,10 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
     ${!r.category && html`<p class="suggestion">
       ${t("triage.suggestion", { category: t(`category.${r.suggested_category}`), priority: t(`priority.${r.suggested_priority}`) })}
       <button type="button" onClick=${accept} disabled=${readOnly}>${t("triage.accept")}</button></p>`}
+    ${!r.category && r.suggestion_reasons && r.suggestion_reasons.length > 0 && html`<section class="reasons" aria-label=${t("why.title")} data-testid="reasons">
+      <h3>${t("why.title")}</h3>
+      <ul>${r.suggestion_reasons.map((x) => html`<li data-rule=${x.rule}>${reasonLine(t, x)}</li>`)}</ul>
+    </section>`}
 
     ${conflict && html`<section class="conflict" aria-labelledby="conflict-title" data-testid="conflict">
       <h3 id="conflict-title">${t("triage.conflict")}</h3>
