@@ -1,7 +1,10 @@
 //! Scores the triage assist on the labelled development set (`data/devset.jsonl`, synthetic
-//! posts in French, English and Creole with hard cases) and fails below the thresholds the
-//! volunteers need: category accuracy 0.75, recall of `critical` 0.90, commune accuracy 0.90,
-//! and no place for posts naming no place in the territory in at least 0.95 of them.
+//! posts in French, English and Creole with hard cases) and on the held-out set, printing the
+//! figures overall and per language (category accuracy, recall and precision of `critical`,
+//! commune accuracy, false places), and fails below the bars the volunteers need on the
+//! development set (category 0.75, critical recall 0.90 at precision 0.70, commune 0.90, no
+//! place for posts naming none in 0.95 of them, false places at most 0.05) and below the
+//! floors measured on the held-out set. Run with `--nocapture` to read the table.
 
 use serde::Deserialize;
 use vigie_domain::classify::classify;
@@ -17,6 +20,9 @@ struct Labelled {
     priority: Priority,
     place: Option<String>,
     note: String,
+    /// Published by an official account (prefecture, town hall, weather service).
+    #[serde(default)]
+    official: bool,
 }
 
 fn load(text: &str) -> Vec<Labelled> {
@@ -37,55 +43,92 @@ fn ratio(hit: usize, total: usize) -> f64 {
     }
 }
 
+/// Counts over a set of posts, or over one language of it.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    posts: usize,
+    category_ok: usize,
+    /// Labelled critical, suggested critical, both.
+    critical: usize,
+    said_critical: usize,
+    critical_found: usize,
+    communes: usize,
+    commune_ok: usize,
+    /// A commune suggested where the post names none, or another commune than the one named.
+    false_place: usize,
+    none: usize,
+    none_ok: usize,
+}
+
+#[derive(Clone, Copy)]
 struct Scores {
     category: f64,
     critical: f64,
+    precision: f64,
     commune: f64,
+    false_place: f64,
     no_place: f64,
 }
 
-fn score(name: &str, set: &[Labelled]) -> Scores {
-    assert!(
-        set.len() >= 200,
-        "the development set has {} posts",
-        set.len()
-    );
-    let gazetteer = Gazetteer::guadeloupe();
+impl Tally {
+    fn scores(&self) -> Scores {
+        Scores {
+            category: ratio(self.category_ok, self.posts),
+            critical: ratio(self.critical_found, self.critical),
+            precision: ratio(self.critical_found, self.said_critical),
+            commune: ratio(self.commune_ok, self.communes),
+            false_place: 1.0 - ratio(self.posts - self.false_place, self.posts),
+            no_place: ratio(self.none_ok, self.none),
+        }
+    }
+}
 
-    let (mut cat_ok, mut crit_total, mut crit_found) = (0, 0, 0);
-    let (mut commune_total, mut commune_ok, mut none_total, mut none_ok) = (0, 0, 0, 0);
+/// Scores the set, prints the figures overall and per language with what was missed, and
+/// returns them overall and by language.
+fn score(name: &str, set: &[Labelled]) -> (Scores, Vec<(String, Scores)>) {
+    let gazetteer = Gazetteer::guadeloupe();
+    let mut all = Tally::default();
+    let mut by_lang: Vec<(String, Tally)> = Vec::new();
     let mut misses = Vec::new();
     for item in set {
-        let s = classify(&fold(&item.text), false);
+        let mut t = Tally {
+            posts: 1,
+            ..Tally::default()
+        };
+        let s = classify(&fold(&item.text), item.official);
         if s.category == item.category {
-            cat_ok += 1;
+            t.category_ok = 1;
         } else {
             misses.push(format!(
                 "category {} (expected {}) [{}] {}",
                 s.category, item.category, item.lang, item.text
             ));
         }
-        if item.priority == Priority::Critical {
-            crit_total += 1;
-            if s.priority == Priority::Critical {
-                crit_found += 1;
-            } else {
-                misses.push(format!(
-                    "priority {} (expected critical) {}",
-                    s.priority, item.text
-                ));
-            }
+        let (labelled, said) = (
+            item.priority == Priority::Critical,
+            s.priority == Priority::Critical,
+        );
+        t.critical = usize::from(labelled);
+        t.said_critical = usize::from(said);
+        t.critical_found = usize::from(labelled && said);
+        if labelled != said {
+            misses.push(format!(
+                "priority {} (expected {}) [{}] {}",
+                s.priority, item.priority, item.lang, item.text
+            ));
         }
         let found = gazetteer.locate(&item.text).map(|p| match p.kind {
             PlaceKind::Commune => p.insee.clone().unwrap_or_default(),
             PlaceKind::Area => format!("area:{}", p.name),
         });
+        let found_commune = found.as_deref().filter(|f| !f.starts_with("area:"));
         match item.place.as_deref() {
             Some(expected) if !expected.starts_with("area:") => {
-                commune_total += 1;
+                t.communes = 1;
                 if found.as_deref() == Some(expected) {
-                    commune_ok += 1;
+                    t.commune_ok = 1;
                 } else {
+                    t.false_place = usize::from(found_commune.is_some());
                     misses.push(format!(
                         "place {found:?} (expected {expected}) {}",
                         item.text
@@ -94,9 +137,10 @@ fn score(name: &str, set: &[Labelled]) -> Scores {
             }
             Some(_) => {}
             None => {
-                none_total += 1;
+                t.none = 1;
+                t.false_place = usize::from(found_commune.is_some());
                 if found.is_none() {
-                    none_ok += 1;
+                    t.none_ok = 1;
                 } else {
                     misses.push(format!(
                         "place {found:?} (expected none; {}) {}",
@@ -105,25 +149,64 @@ fn score(name: &str, set: &[Labelled]) -> Scores {
                 }
             }
         }
+        all.add(&t);
+        match by_lang.iter_mut().find(|(l, _)| *l == item.lang) {
+            Some((_, tally)) => tally.add(&t),
+            None => by_lang.push((item.lang.clone(), t)),
+        }
     }
+    by_lang.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let category = ratio(cat_ok, set.len());
-    let critical = ratio(crit_found, crit_total);
-    let commune = ratio(commune_ok, commune_total);
-    let no_place = ratio(none_ok, none_total);
     println!("{name}: {} posts", set.len());
-    println!("category accuracy: {category:.3} (threshold 0.75)");
-    println!("critical recall: {critical:.3} over {crit_total} (threshold 0.90)");
-    println!("commune accuracy: {commune:.3} over {commune_total} (threshold 0.90)");
-    println!("no place when none: {no_place:.3} over {none_total} (threshold 0.95)");
+    println!(
+        "  {:<6} {:>6} {:>9} {:>16} {:>10} {:>16} {:>12} {:>9}",
+        "",
+        "posts",
+        "category",
+        "critical recall",
+        "precision",
+        "commune",
+        "false place",
+        "no place"
+    );
+    let row = |label: &str, t: &Tally| {
+        let s = t.scores();
+        println!(
+            "  {label:<6} {:>6} {:>9.3} {:>9.3} of {:<4} {:>10.3} {:>9.3} of {:<4} {:>12.3} {:>9.3}",
+            t.posts, s.category, s.critical, t.critical, s.precision, s.commune, t.communes, s.false_place, s.no_place
+        );
+    };
+    row("all", &all);
+    for (lang, t) in &by_lang {
+        row(lang, t);
+    }
+    println!(
+        "  targets: category >= 0.85, critical recall >= 0.90 at precision >= 0.70, commune >= 0.90, false place <= 0.05"
+    );
     for m in &misses {
         println!("  miss: {m}");
     }
-    Scores {
-        category,
-        critical,
-        commune,
-        no_place,
+    (
+        all.scores(),
+        by_lang
+            .iter()
+            .map(|(l, t)| (l.clone(), t.scores()))
+            .collect(),
+    )
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.posts += o.posts;
+        self.category_ok += o.category_ok;
+        self.critical += o.critical;
+        self.said_critical += o.said_critical;
+        self.critical_found += o.critical_found;
+        self.communes += o.communes;
+        self.commune_ok += o.commune_ok;
+        self.false_place += o.false_place;
+        self.none += o.none;
+        self.none_ok += o.none_ok;
     }
 }
 
@@ -135,7 +218,7 @@ fn triage_assist_meets_the_thresholds_on_the_development_set() {
         "the development set has {} posts",
         set.len()
     );
-    let s = score("development set", &set);
+    let (s, _) = score("development set", &set);
     assert!(
         s.category >= 0.75,
         "category accuracy {:.3} < 0.75",
@@ -151,7 +234,17 @@ fn triage_assist_meets_the_thresholds_on_the_development_set() {
         "commune accuracy {:.3} < 0.90",
         s.commune
     );
+    assert!(
+        s.precision >= 0.70,
+        "critical precision {:.3} < 0.70",
+        s.precision
+    );
     assert!(s.no_place >= 0.95, "no-place rate {:.3} < 0.95", s.no_place);
+    assert!(
+        s.false_place <= 0.05,
+        "false place {:.3} > 0.05",
+        s.false_place
+    );
 }
 
 /// The held-out set was written and labelled independently, by someone who saw neither the
@@ -161,7 +254,7 @@ fn triage_assist_meets_the_thresholds_on_the_development_set() {
 fn triage_assist_generalises_to_the_held_out_set() {
     let set = load(include_str!("data/heldout.jsonl"));
     assert!(set.len() >= 150, "the held-out set has {} posts", set.len());
-    let s = score("held-out set", &set);
+    let (s, _) = score("held-out set", &set);
     assert!(
         s.category >= HELD_OUT_CATEGORY,
         "category accuracy {:.3}",
@@ -176,6 +269,11 @@ fn triage_assist_generalises_to_the_held_out_set() {
         s.commune >= HELD_OUT_COMMUNE,
         "commune accuracy {:.3}",
         s.commune
+    );
+    assert!(
+        s.precision >= HELD_OUT_PRECISION,
+        "critical precision {:.3}",
+        s.precision
     );
     assert!(
         s.no_place >= HELD_OUT_NO_PLACE,
@@ -193,5 +291,7 @@ fn triage_assist_generalises_to_the_held_out_set() {
 // measure; its critical recall, still under 0.90, remains the weak point.
 const HELD_OUT_CATEGORY: f64 = 0.82;
 const HELD_OUT_CRITICAL: f64 = 0.84;
+// Measured 0.800 when precision was first scored.
+const HELD_OUT_PRECISION: f64 = 0.75;
 const HELD_OUT_COMMUNE: f64 = 0.95;
 const HELD_OUT_NO_PLACE: f64 = 0.95;
