@@ -139,7 +139,10 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         network: network.clone(),
         native_id: canonical.clone(),
         url: Some(entry.url.trim().to_string()),
-        author: entry.author.unwrap_or_default(),
+        // Whoever typed the author's name, a hand entry is never taken as an official
+        // account's: it is read without it (kept below), so neither its flag nor its
+        // suggestion is an official source's.
+        author: String::new(),
         author_name: None,
         official_source: false,
         body: Body::Plain(entry.text),
@@ -170,8 +173,7 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
     let mut report = ingest(&obs, &ctx, Utc::now());
     report.id = id.clone();
     report.cluster_id = id.clone();
-    // Whoever typed the author's name, a hand entry is never taken as an official account's.
-    report.official = false;
+    report.author = entry.author.unwrap_or_default();
     if location.is_some() {
         report.location = location;
     }

@@ -71,6 +71,9 @@ pub enum Rule {
     HurtNeedsHelpNow,
     /// Critical: people in danger now (rescue evidence with urgency).
     PeopleInDanger,
+    /// High, not critical: an official source informs or instructs, it does not ask for
+    /// rescue.
+    OfficialNotARequest,
     /// High, not critical: missing or unreachable, no danger stated.
     MissingNoDanger,
     /// High, not critical: stuck, no danger stated.
@@ -113,6 +116,7 @@ impl Rule {
         Rule::CallForHelp,
         Rule::HurtNeedsHelpNow,
         Rule::PeopleInDanger,
+        Rule::OfficialNotARequest,
         Rule::MissingNoDanger,
         Rule::StuckNoDanger,
         Rule::InCare,
@@ -2686,6 +2690,8 @@ struct Fired {
     stuck_in_danger: bool,
     forecast: bool,
     resolved: bool,
+    /// An official source's text would have been critical.
+    official: bool,
 }
 
 fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
@@ -2696,8 +2702,10 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         ev.urgent = 0;
         ev.peril = 0;
     }
-    // No news of a fisherman or a hiker: out there, they are in danger.
-    if ev.no_news > 0 && ev.exposed > 0 && ev.resolved == 0 {
+    // No news of a fisherman or a hiker: out there, they are in danger. No news of a child, an
+    // elderly or disabled person, someone living alone: they may not be able to call or get
+    // away, and nobody else may check on them.
+    if ev.no_news > 0 && (ev.exposed > 0 || ev.vulnerable > 0) && ev.resolved == 0 {
         ev.urgent += 1;
     }
     let s = &mut ev.scores;
@@ -2820,6 +2828,15 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
+    // An official source informs and instructs ("si vous êtes bloqués, montez à l'étage et
+    // appelez le 112"); it never asks to be rescued. Its own fields (a CAP alert's severity and
+    // urgency) may still make it critical: the ingest applies them after.
+    let priority = if official && priority == Priority::Critical {
+        fired.official = true;
+        Priority::High
+    } else {
+        priority
+    };
     let suggestion = Suggestion { category, priority };
     let found = explain(&ev, &fired, suggestion, cut_off, unsure, official);
     (suggestion, found)
@@ -2855,7 +2872,9 @@ fn explain(
     };
     let (category, priority) = (suggestion.category, suggestion.priority);
     let urgency = |h: &Hit| is(h, |c| matches!(c, Urgent | Help(_)));
-    if priority == Priority::Critical {
+    if fired.official {
+        push(Rule::OfficialNotARequest, None, Vec::new());
+    } else if priority == Priority::Critical {
         if fired.peril_rescue {
             push(
                 Rule::PersonInPeril,
@@ -3323,5 +3342,28 @@ mod tests {
         let (folded, origins) = crate::text::fold_with_origins("Restez chez vous");
         let (_, r) = classify_explained("Restez chez vous", &folded, &origins, true);
         assert_eq!(r.last().map(|r| r.rule), Some(Rule::OfficialSource));
+    }
+
+    #[test]
+    fn a_vulnerable_person_not_heard_from_is_critical_an_official_instruction_never() {
+        assert_eq!(
+            sug("Mon père (82 ans) ne répond plus au téléphone depuis hier soir, il vit seul à Capesterre"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("aucune nouvelle de ma tante à Terre-de-Haut depuis le passage de l'oeil, quelqu un aux Saintes peut passer la voir ?").1,
+            Priority::High
+        );
+        // An official account telling of people in danger is informing, not asking.
+        let text = "URGENT : des personnes sont bloquées sur leur toit à Petit-Bourg, les secours sont en route, restez chez vous";
+        assert_eq!(classify(&fold(text), false).priority, Priority::Critical);
+        assert_ne!(classify(&fold(text), true).priority, Priority::Critical);
+        let text =
+            "Au secours, une famille avec deux enfants bloquée sur le toit à Goyave, l'eau monte";
+        assert_eq!(classify(&fold(text), false).priority, Priority::Critical);
+        let (folded, origins) = crate::text::fold_with_origins(text);
+        let (s, r) = classify_explained(text, &folded, &origins, true);
+        assert_eq!(s.priority, Priority::High);
+        assert_eq!(r[0].rule, Rule::OfficialNotARequest);
     }
 }
