@@ -71,6 +71,9 @@ pub enum Rule {
     HurtNeedsHelpNow,
     /// Critical: people in danger now (rescue evidence with urgency).
     PeopleInDanger,
+    /// Critical: someone with a medical need (in labour, on dialysis, out of insulin) must get
+    /// to care that is out of reach (road cut, no ambulance, stuck).
+    CareOutOfReach,
     /// High, not critical: an official source informs or instructs, it does not ask for
     /// rescue.
     OfficialNotARequest,
@@ -94,6 +97,8 @@ pub enum Rule {
     Resolved,
     /// About the future: a forecast, not an observed hazard.
     Forecast,
+    /// Things swept away, nobody named: a hazard described, not a rescue.
+    SweptThings,
     /// Evidence for a category.
     Evidence,
     /// A vulnerable person: a child, an elderly or disabled person, someone in a car.
@@ -116,6 +121,7 @@ impl Rule {
         Rule::CallForHelp,
         Rule::HurtNeedsHelpNow,
         Rule::PeopleInDanger,
+        Rule::CareOutOfReach,
         Rule::OfficialNotARequest,
         Rule::MissingNoDanger,
         Rule::StuckNoDanger,
@@ -127,6 +133,7 @@ impl Rule {
         Rule::NotInDanger,
         Rule::Resolved,
         Rule::Forecast,
+        Rule::SweptThings,
         Rule::Evidence,
         Rule::Vulnerable,
         Rule::Urgency,
@@ -184,6 +191,11 @@ enum Cue {
     Peril(u8),
     /// The current of water, not the electric one ("emporté par le courant").
     Current,
+    /// Care out of reach: someone must get to hospital, an ambulance cannot come.
+    Transport,
+    /// Things swept away ("voitures emportées", "a emporté le pont"): the water's force, not
+    /// a person carried off.
+    SweptThing,
 }
 
 use Category as C;
@@ -2421,6 +2433,110 @@ const CUES: &[(&str, Cue)] = &[
     ("pa te ni", Negation),
     ("pa menm", Negation),
     ("pa an", Negation),
+    // --- care out of reach: a patient, a woman in labour, someone on dialysis who must get to
+    // hospital while the road is cut or no ambulance can come
+    ("emmener a l hopital", Transport),
+    ("amener a l hopital", Transport),
+    ("aller a l hopital", Transport),
+    ("aller aux urgences", Transport),
+    ("transporter a l hopital", Transport),
+    ("evacuer vers l hopital", Transport),
+    ("evacuation sanitaire", Transport),
+    ("evasan", Transport),
+    ("ambulance* ne peut pas", Transport),
+    ("ambulance* ne peuvent pas", Transport),
+    ("ambulance* peut pas", Transport),
+    ("ambulance* ne passe pas", Transport),
+    ("ambulance* passe pas", Transport),
+    ("pas d ambulance", Transport),
+    ("get to the hospital", Transport),
+    ("get to hospital", Transport),
+    ("get her to", Transport),
+    ("get him to", Transport),
+    ("get them to", Transport),
+    ("reach the hospital", Transport),
+    ("take her to", Transport),
+    ("take him to", Transport),
+    ("no ambulance", Transport),
+    ("ambulance can t", Transport),
+    ("ambulance cannot", Transport),
+    ("ale lopital", Transport),
+    ("alle lopital", Transport),
+    ("mennen y lopital", Transport),
+    ("mennen li lopital", Transport),
+    ("mennen i lopital", Transport),
+    ("rive lopital", Transport),
+    ("ambilans pa", Transport),
+    ("pa ni ambilans", Transport),
+    ("enceinte", Medical),
+    ("contractions", Medical),
+    ("contraction", Medical),
+    ("accouche*", Medical),
+    ("perdu les eaux", Medical),
+    ("perdu ses eaux", Medical),
+    ("en travail", Medical),
+    ("pregnant", Medical),
+    ("in labour", Medical),
+    ("in labor", Medical),
+    ("giving birth", Medical),
+    ("water broke", Medical),
+    ("waters broke", Medical),
+    ("ansent", Medical),
+    ("ka akouche", Medical),
+    ("dialys*", Medical),
+    ("chimio*", Medical),
+    ("chemo*", Medical),
+    ("respirateur", Medical),
+    ("ventilator", Medical),
+    // --- fleeing the water inside one room
+    ("refugie* dans", Peril(2)),
+    ("refugie* a l etage", Peril(3)),
+    ("refugie* sur", Peril(2)),
+    ("niveau du lit", Peril(3)),
+    ("au lit", Peril(1)),
+    ("sur le lit", Peril(2)),
+    ("sur les lits", Peril(2)),
+    ("dans la chambre", Peril(1)),
+    ("in the bedroom", Peril(1)),
+    ("in one room", Peril(2)),
+    ("at the bed", Peril(2)),
+    ("on the bed", Peril(2)),
+    ("on the beds", Peril(2)),
+    ("an chanm", Peril(1)),
+    ("asi kabann", Peril(2)),
+    ("anle kabann", Peril(2)),
+    ("on s est", Person),
+    ("nous nous sommes", Person),
+    ("we have taken refuge", Person),
+    // --- things swept away: the water's force, nobody carried off
+    ("voiture* emporte*", SweptThing),
+    ("vehicule* emporte*", SweptThing),
+    ("pont* emporte*", SweptThing),
+    ("route* emporte*", SweptThing),
+    ("arbre* emporte*", SweptThing),
+    ("jardin* emporte*", SweptThing),
+    ("a emporte le", SweptThing),
+    ("a emporte la", SweptThing),
+    ("a emporte les", SweptThing),
+    ("a emporte un", SweptThing),
+    ("a emporte une", SweptThing),
+    ("a emporte des", SweptThing),
+    ("ont emporte le", SweptThing),
+    ("ont emporte la", SweptThing),
+    ("ont emporte les", SweptThing),
+    ("en partie emporte*", SweptThing),
+    ("cars swept", SweptThing),
+    ("cars washed", SweptThing),
+    ("cars being swept", SweptThing),
+    ("vehicles swept", SweptThing),
+    ("swept away cars", SweptThing),
+    ("swept away the", SweptThing),
+    ("washed away the", SweptThing),
+    ("bridge washed", SweptThing),
+    ("bridge swept", SweptThing),
+    ("road washed", SweptThing),
+    ("loto* pati", SweptThing),
+    ("dlo pote", SweptThing),
     ("pyes", Negation),
     ("pon moun", Negation),
 ];
@@ -2517,6 +2633,8 @@ struct Evidence {
     current: i32,
     handled: i32,
     exposed: i32,
+    transport: i32,
+    swept_thing: i32,
     /// Every cue found, where, and what cancelled it: the words of the explanation.
     hits: Vec<Hit>,
 }
@@ -2623,6 +2741,8 @@ fn gather(folded: &str) -> Evidence {
             Current => ev.current += 1,
             Handled => ev.handled += 1,
             Exposed => ev.exposed += 1,
+            Transport => ev.transport += 1,
+            SweptThing => ev.swept_thing += 1,
         }
     }
     ev
@@ -2692,6 +2812,8 @@ struct Fired {
     resolved: bool,
     /// An official source's text would have been critical.
     official: bool,
+    care_out_of_reach: bool,
+    swept_thing: bool,
 }
 
 fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
@@ -2714,11 +2836,27 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
     if ev.current > 0 {
         s[C::Utilities as usize] = (s[C::Utilities as usize] - 3 * ev.current).max(0);
     }
+    let people = ev.person > 0 || ev.vulnerable > 0;
+    // Cars, a bridge, a garden swept away, nobody named: a hazard described, not a rescue.
+    if ev.swept_thing > 0 && !people {
+        s[C::Rescue as usize] = (s[C::Rescue as usize] - 3 * ev.swept_thing).max(0);
+        ev.peril = (ev.peril - ev.swept_thing).max(0);
+        s[C::Hazard as usize] += 2 * ev.swept_thing.min(2);
+        fired.swept_thing = true;
+    }
+    // Care out of reach: someone with a medical need (in labour, on dialysis, out of insulin)
+    // who must get to hospital, or is cut off or stuck, is at risk now.
+    if ev.medical > 0
+        && ev.resolved == 0
+        && ev.safe == 0
+        && (ev.transport > 0 || ((people) && (s[C::Access as usize] > 0 || ev.stuck > 0)))
+    {
+        fired.care_out_of_reach = true;
+    }
     // Someone in a perilous situation (in a tree, under the rubble, on the table while the
     // water comes in) is a person in danger now, whatever the words for the river, the road
     // or the house around them: a rescue, urgent. A heavy peril needs no person named
     // ("on entend crier sous les décombres").
-    let people = ev.person > 0 || ev.vulnerable > 0;
     // A child, an elderly or disabled person where the water comes in is more at risk.
     if ev.vulnerable > 0 && ev.peril > 0 {
         ev.peril += 2;
@@ -2828,6 +2966,11 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
+    let priority = if fired.care_out_of_reach {
+        Priority::Critical
+    } else {
+        priority
+    };
     // An official source informs and instructs ("si vous êtes bloqués, montez à l'étage et
     // appelez le 112"); it never asks to be rescued. Its own fields (a CAP alert's severity and
     // urgency) may still make it critical: the ingest applies them after.
@@ -2875,7 +3018,15 @@ fn explain(
     if fired.official {
         push(Rule::OfficialNotARequest, None, Vec::new());
     } else if priority == Priority::Critical {
-        if fired.peril_rescue {
+        if fired.care_out_of_reach {
+            push(
+                Rule::CareOutOfReach,
+                None,
+                spans(&|h| {
+                    is(h, |c| matches!(c, Medical | Transport | Stuck(_))) || topic(h, C::Access)
+                }),
+            );
+        } else if fired.peril_rescue {
             push(
                 Rule::PersonInPeril,
                 None,
@@ -2975,6 +3126,13 @@ fn explain(
     }
     if fired.forecast {
         push(Rule::Forecast, None, spans(&|h| matches!(h.cue, Forecast)));
+    }
+    if fired.swept_thing {
+        push(
+            Rule::SweptThings,
+            None,
+            spans(&|h| matches!(h.cue, SweptThing)),
+        );
     }
     let evidence = spans(&|h| topic(h, category));
     if !evidence.is_empty() {
@@ -3365,5 +3523,44 @@ mod tests {
         let (s, r) = classify_explained(text, &folded, &origins, true);
         assert_eq!(s.priority, Priority::High);
         assert_eq!(r[0].rule, Rule::OfficialNotARequest);
+    }
+
+    #[test]
+    fn care_out_of_reach_a_family_in_one_room_and_things_swept_away() {
+        let critical = |text: &str| {
+            let r = reasons(text);
+            assert_eq!(sug(text).1, Priority::Critical, "{text}: {r:?}");
+            r[0].rule
+        };
+        assert_eq!(
+            critical("Ma voisine est enceinte, elle a des contractions et la route de Vernou est coupée, on ne peut pas l'emmener à l'hôpital"),
+            Rule::CareOutOfReach
+        );
+        assert_eq!(
+            critical(
+                "my dad is on dialysis and has to get to the hospital today but the road is cut"
+            ),
+            Rule::CareOutOfReach
+        );
+        critical("on s'est tous réfugiés dans la chambre du haut, l'eau est déjà au niveau du lit, on fait quoi ?");
+        critical("we're all in the bedroom with the kids, water is coming in under the door, what do we do");
+        critical("nou tout an chanm-la, dlo ka rantré toupatou, timoun-yo ka pè");
+        // A pharmacy out of stock is a need, not a life at risk now.
+        assert_ne!(
+            sug("la pharmacie n'a plus d'insuline depuis hier").1,
+            Priority::Critical
+        );
+        for text in [
+            "des voitures emportées sur le parking de Destrellan, impressionnant",
+            "la rivière a emporté le pont de la Boucan",
+        ] {
+            assert_eq!(sug(text), (C::Hazard, Priority::High), "{text}");
+            assert!(reasons(text).iter().any(|r| r.rule == Rule::SweptThings));
+        }
+        // Someone carried off with the car is still a rescue.
+        assert_eq!(
+            sug("une voiture emportée par la ravine avec le conducteur encore dedans").1,
+            Priority::Critical
+        );
     }
 }

@@ -85,7 +85,7 @@ impl Tally {
 
 /// Scores the set, prints the figures overall and per language with what was missed, and
 /// returns them overall and by language.
-fn score(name: &str, set: &[Labelled]) -> (Scores, Vec<(String, Scores)>) {
+fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(String, Scores)>) {
     let gazetteer = Gazetteer::guadeloupe();
     let mut all = Tally::default();
     let mut by_lang: Vec<(String, Tally)> = Vec::new();
@@ -183,8 +183,11 @@ fn score(name: &str, set: &[Labelled]) -> (Scores, Vec<(String, Scores)>) {
     println!(
         "  targets: category >= 0.85, critical recall >= 0.90 at precision >= 0.70, commune >= 0.90, false place <= 0.05"
     );
-    for m in &misses {
-        println!("  miss: {m}");
+    // The held-out set's misses stay unread: the rules are never tuned on them.
+    if show_misses {
+        for m in &misses {
+            println!("  miss: {m}");
+        }
     }
     (
         all.scores(),
@@ -218,7 +221,7 @@ fn triage_assist_meets_the_thresholds_on_the_development_set() {
         "the development set has {} posts",
         set.len()
     );
-    let (s, _) = score("development set", &set);
+    let (s, _) = score("development set", &set, true);
     assert!(
         s.category >= 0.75,
         "category accuracy {:.3} < 0.75",
@@ -254,7 +257,7 @@ fn triage_assist_meets_the_thresholds_on_the_development_set() {
 fn triage_assist_generalises_to_the_held_out_set() {
     let set = load(include_str!("data/heldout.jsonl"));
     assert!(set.len() >= 150, "the held-out set has {} posts", set.len());
-    let (s, _) = score("held-out set", &set);
+    let (s, _) = score("held-out set", &set, false);
     assert!(
         s.category >= HELD_OUT_CATEGORY,
         "category accuracy {:.3}",
