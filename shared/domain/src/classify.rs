@@ -414,7 +414,10 @@ impl Scope {
 
 fn gather(folded: &str) -> Evidence {
     let lex = lexicon();
-    let mut ev = Evidence::default();
+    let mut ev = Evidence {
+        hits: Vec::with_capacity(32),
+        ..Evidence::default()
+    };
     let (mut negation, mut advice, mut condition) =
         (Scope::default(), Scope::default(), Scope::default());
 

@@ -133,7 +133,7 @@ pub struct WordOrigin {
 /// [`fold`], and where each folded word was written, to quote the post's own words for a
 /// match found in the folded text (see [`quote`]).
 pub fn fold_with_origins(text: &str) -> (String, Vec<WordOrigin>) {
-    let mut origins = Vec::new();
+    let mut origins = Vec::with_capacity(text.len() / 5);
     let folded = fold_into(text, |folded, written| {
         origins.push(WordOrigin { folded, written })
     });
@@ -144,13 +144,16 @@ pub fn fold_with_origins(text: &str) -> (String, Vec<WordOrigin>) {
 /// spaces, without the punctuation at their ends), or `None` when nothing was written there.
 pub fn quote<'t>(text: &'t str, origins: &[WordOrigin], from: usize, to: usize) -> Option<&'t str> {
     let (from, to) = (from as u32, to as u32);
-    let first = origins
-        .iter()
-        .find(|w| w.folded.1 > from && w.folded.0 < to)?;
+    // Origins are in folded order: the first word ending after `from`, the last starting
+    // before `to`.
+    let first = origins.partition_point(|w| w.folded.1 <= from);
     let last = origins
-        .iter()
-        .rev()
-        .find(|w| w.folded.1 > from && w.folded.0 < to)?;
+        .partition_point(|w| w.folded.0 < to)
+        .checked_sub(1)?;
+    let (first, last) = (origins.get(first)?, origins.get(last)?);
+    if first.folded.0 >= to || last.folded.1 <= from {
+        return None;
+    }
     let piece = text.get(first.written.0 as usize..last.written.1 as usize)?;
     let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
     (!piece.is_empty()).then_some(piece)
