@@ -559,6 +559,10 @@ struct Fired {
     official: bool,
     care_out_of_reach: bool,
     swept_thing: bool,
+    /// Stuck behind a cut road, no other danger: access, high.
+    cut_off: bool,
+    /// Stuck with no danger stated: a weak rescue, high.
+    unsure: bool,
 }
 
 fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
@@ -594,7 +598,7 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
     if ev.medical > 0
         && ev.resolved == 0
         && ev.safe == 0
-        && (ev.transport > 0 || ((people) && (s[C::Access as usize] > 0 || ev.stuck > 0)))
+        && (ev.transport > 0 || (people && (s[C::Access as usize] > 0 || ev.stuck > 0)))
     {
         fired.care_out_of_reach = true;
     }
@@ -726,20 +730,15 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         priority
     };
     let suggestion = Suggestion { category, priority };
-    let found = explain(&ev, &fired, suggestion, cut_off, unsure, official);
+    fired.cut_off = cut_off;
+    fired.unsure = unsure;
+    let found = explain(&ev, &fired, suggestion, official);
     (suggestion, found)
 }
 
 /// The reasons of a suggestion: the rule that decided the priority, what cancelled words that
 /// would have said a danger, and the evidence for the category.
-fn explain(
-    ev: &Evidence,
-    fired: &Fired,
-    suggestion: Suggestion,
-    cut_off: bool,
-    unsure: bool,
-    official: bool,
-) -> Vec<Found> {
+fn explain(ev: &Evidence, fired: &Fired, suggestion: Suggestion, official: bool) -> Vec<Found> {
     let spans = |keep: &dyn Fn(&Hit) -> bool| -> Vec<(usize, usize)> {
         ev.hits
             .iter()
@@ -749,7 +748,7 @@ fn explain(
     };
     let live = |h: &Hit| h.cancelled.is_none();
     let is = |h: &Hit, f: fn(&Cue) -> bool| live(h) && f(&h.cue);
-    let topic = |h: &Hit, c: Category| is(h, |_| true) && matches!(h.cue, Topic(t, ..) if t == c);
+    let topic = |h: &Hit, c: Category| live(h) && matches!(h.cue, Topic(t, ..) if t == c);
     let mut out = Vec::new();
     let mut push = |rule: Rule, category: Option<Category>, spans: Vec<(usize, usize)>| {
         out.push(Found {
@@ -812,7 +811,7 @@ fn explain(
             None,
             spans(&|h| is(h, |c| matches!(c, NoNews(_)))),
         );
-    } else if category == C::Rescue && unsure {
+    } else if category == C::Rescue && fired.unsure {
         push(
             Rule::StuckNoDanger,
             None,
@@ -824,7 +823,7 @@ fn explain(
             None,
             spans(&|h| is(h, |c| matches!(c, Handled))),
         );
-    } else if cut_off {
+    } else if fired.cut_off {
         push(
             Rule::CutOff,
             None,

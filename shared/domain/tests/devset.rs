@@ -71,6 +71,19 @@ struct Scores {
 }
 
 impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.posts += o.posts;
+        self.category_ok += o.category_ok;
+        self.critical += o.critical;
+        self.said_critical += o.said_critical;
+        self.critical_found += o.critical_found;
+        self.communes += o.communes;
+        self.commune_ok += o.commune_ok;
+        self.false_place += o.false_place;
+        self.none += o.none;
+        self.none_ok += o.none_ok;
+    }
+
     fn scores(&self) -> Scores {
         Scores {
             category: ratio(self.category_ok, self.posts),
@@ -196,21 +209,6 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
             .map(|(l, t)| (l.clone(), t.scores()))
             .collect(),
     )
-}
-
-impl Tally {
-    fn add(&mut self, o: &Tally) {
-        self.posts += o.posts;
-        self.category_ok += o.category_ok;
-        self.critical += o.critical;
-        self.said_critical += o.said_critical;
-        self.critical_found += o.critical_found;
-        self.communes += o.communes;
-        self.commune_ok += o.commune_ok;
-        self.false_place += o.false_place;
-        self.none += o.none;
-        self.none_ok += o.none_ok;
-    }
 }
 
 #[test]
