@@ -293,11 +293,23 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   const coordinator = tokenFor("coordinator", "Chloé Coord");
   const lead = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: "fr-FR" });
   const p3 = await lead.newPage();
+  const p3errors = [];
+  p3.on("pageerror", (e) => p3errors.push(e.message));
   await p3.goto(`${base}/?view=queue&category=access&status=triaged#token=${coordinator}`);
   await p3.waitForSelector(".grid .body [role=row]");
   await p3.getByRole("button", { name: "Gérer les salles" }).click();
   const editor = p3.locator("dialog.rooms-editor");
-  await editor.waitFor();
+  await editor.waitFor().catch(async (e) => {
+    // CI once saw the click open nothing: say what the page held.
+    const state = await p3.evaluate(() => JSON.stringify({
+      dialogs: Array.from(document.querySelectorAll("dialog")).map((d) => `${d.className} open=${d.open}`),
+      button: Array.from(document.querySelectorAll("button")).filter((b) => /salles/.test(b.textContent)).map((b) => b.outerHTML),
+      focus: document.activeElement && document.activeElement.outerHTML.slice(0, 120),
+    }));
+    console.log(`# the rooms editor did not open: ${state}; page errors: ${JSON.stringify(p3errors)}`);
+    await p3.screenshot({ path: join(artifacts, "app-rooms-failure.png") });
+    throw e;
+  });
   await editor.getByRole("button", { name: "Nouvelle salle avec les filtres actuels" }).click();
   await editor.locator("tbody tr").last().locator("input").first().fill("Routes coupées");
   await editor.locator("tbody tr").last().locator("input").nth(1).fill("routes");
