@@ -297,6 +297,9 @@ test("the app: sign-in by link, the queue, a report triaged in the panel, markup
   p3.on("pageerror", (e) => p3errors.push(e.message));
   await p3.goto(`${base}/?view=queue&category=access&status=triaged#token=${coordinator}`);
   await p3.waitForSelector(".grid .body [role=row]");
+  // The team's rooms arrive after the rows; click once the bar they fill has its tabs.
+  await p3.locator(".rooms [role=tab][data-room]").first().waitFor();
+  await p3.waitForFunction(() => !document.querySelector(".sync.loading"));
   await p3.getByRole("button", { name: "Gérer les salles" }).click();
   const editor = p3.locator("dialog.rooms-editor");
   await editor.waitFor().catch(async (e) => {
