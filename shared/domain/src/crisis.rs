@@ -874,6 +874,19 @@ webhook = "https://hooks.example/vigie"
             e.contains("`fr-9999`") && e.contains("fr-01…fr-95") && e.contains("fr-972"),
             "{e}"
         );
+        // The Martinique example crisis is valid, and its box holds every commune.
+        let mq = Crisis::parse(
+            "mq-flood-2026.toml",
+            include_str!("../../../infra/examples/mq-flood-2026.toml"),
+        )
+        .unwrap();
+        assert_eq!(mq.gazetteer, GazetteerRef::Builtin("fr-972".into()));
+        let g = crate::Gazetteer::builtin("fr-972").unwrap();
+        let [w, so, e, n] = [-61.26, 14.38, -60.80, 14.89];
+        assert!(g
+            .places()
+            .iter()
+            .all(|p| (w..=e).contains(&p.lon) && (so..=n).contains(&p.lat)));
         for name in ["fr-972", "fr-56", "fr-2A", "fr-971", "guadeloupe"] {
             let c = Crisis::parse(
                 "c.toml",
