@@ -65,6 +65,20 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The same posts with a large mainland department's gazetteer (Pas-de-Calais, 887
+    // communes): the geoparser's cost grows with the territory's names.
+    let fr62 = Gazetteer::builtin("fr-62").expect("fr-62 is builtin");
+    let ctx62 = IngestContext {
+        crisis: &crisis,
+        gazetteer: &fr62,
+    };
+    group.bench_function("demo posts, fr-62 gazetteer", |b| {
+        b.iter(|| {
+            for obs in &posts {
+                black_box(ingest(black_box(obs), &ctx62, now));
+            }
+        })
+    });
     group.finish();
 }
 

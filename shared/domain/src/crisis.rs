@@ -102,13 +102,12 @@ pub const DEFAULT_FEED_MARGIN_KM: f64 = 300.0;
 /// Where the place names come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GazetteerRef {
-    /// One of the gazetteers bundled with Vigie, by name (`builtin:guadeloupe`).
+    /// One of the gazetteers bundled with Vigie, by name (`builtin:guadeloupe`, `builtin:fr-972`,
+    /// `builtin:fr-56`: see `gazetteer::builtin_names`).
     Builtin(String),
     /// A CSV in the gazetteer format, as written in the file (relative to the crisis file).
     Path(String),
 }
-
-pub const BUILTIN_GAZETTEERS: &[&str] = &["guadeloupe"];
 
 pub const DEFAULT_TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
@@ -345,13 +344,13 @@ impl Crisis {
             }
         }
         let gazetteer = match c.gazetteer.strip_prefix("builtin:") {
-            Some(name) if BUILTIN_GAZETTEERS.contains(&name) => GazetteerRef::Builtin(name.into()),
+            Some(name) if crate::gazetteer::is_builtin(name) => GazetteerRef::Builtin(name.into()),
             Some(name) => {
                 return Err(fail(
                     "crisis.gazetteer".into(),
                     format!(
                         "unknown builtin gazetteer `{name}` (builtin: {}); give a path to a CSV for another territory",
-                        BUILTIN_GAZETTEERS.join(", ")
+                        crate::gazetteer::builtin_summary()
                     ),
                 ))
             }
@@ -870,6 +869,32 @@ webhook = "https://hooks.example/vigie"
             e.contains("key `crisis.gazetteer`") && e.contains("atlantis"),
             "{e}"
         );
+        let e = err(&EXAMPLE.replace("builtin:guadeloupe", "builtin:fr-9999"));
+        assert!(
+            e.contains("`fr-9999`") && e.contains("fr-01…fr-95") && e.contains("fr-972"),
+            "{e}"
+        );
+        // The Martinique example crisis is valid, and its box holds every commune.
+        let mq = Crisis::parse(
+            "mq-flood-2026.toml",
+            include_str!("../../../infra/examples/mq-flood-2026.toml"),
+        )
+        .unwrap();
+        assert_eq!(mq.gazetteer, GazetteerRef::Builtin("fr-972".into()));
+        let g = crate::Gazetteer::builtin("fr-972").unwrap();
+        let [w, so, e, n] = [-61.26, 14.38, -60.80, 14.89];
+        assert!(g
+            .places()
+            .iter()
+            .all(|p| (w..=e).contains(&p.lon) && (so..=n).contains(&p.lat)));
+        for name in ["fr-972", "fr-56", "fr-2A", "fr-971", "guadeloupe"] {
+            let c = Crisis::parse(
+                "c.toml",
+                &EXAMPLE.replace("guadeloupe\"", &format!("{name}\"")),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(c.gazetteer, GazetteerRef::Builtin(name.into()));
+        }
 
         let e = err(&EXAMPLE.replace("id = \"bsky\"", "id = \"masto-main\""));
         assert!(

@@ -1,6 +1,13 @@
 //! Place names of a territory, and the geoparser that finds them in a post.
 //!
-//! The gazetteer is a CSV (format in `data/README.md`); Guadeloupe's is bundled. The geoparser
+//! The gazetteer is a CSV (format in `data/README.md`). Bundled: Guadeloupe's, hand-curated
+//! (`builtin:guadeloupe`, also `builtin:fr-971`), and one per French department or territory
+//! generated from open data (`builtin:fr-56`, `builtin:fr-972`: `data/fr/README.md`). What is
+//! special to a territory (names elsewhere, everyday words, homonyms, the Basse-Terre
+//! town-or-island rule) is data too, in `data/territories.toml`. Two communes of one territory
+//! under one form ("Vergné" and "La Vergne" in Charente-Maritime, both "vergne" folded): the one
+//! whose own name the post writes, else none, as for any name the geoparser is unsure of. The
+//! geoparser
 //! matches the longest known name in the post, in any of its everyday forms (accents, case,
 //! hyphens, missing articles, St-/Ste-, hashtags such as `#PointeAPitre`, postal codes, Creole
 //! names, well-known localities such as Jarry, a name written in one piece or in pieces such as
@@ -17,11 +24,19 @@
 use crate::taxonomy::Precision;
 use crate::text::{camel_boundary, fold_name};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::sync::OnceLock;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 const GUADELOUPE_CSV: &str = include_str!("../data/gazetteer-guadeloupe.csv");
+/// What is special to each territory (names elsewhere, everyday words, homonyms, town or area).
+const TERRITORIES_TOML: &str = include_str!("../data/territories.toml");
+/// The generated gazetteers of the other French territories: one gzip member per territory
+/// in `communes.csv.gz`, found by its offset and length in `index.csv` (`data/fr/README.md`).
+const FR_INDEX: &str = include_str!("../data/fr/index.csv");
+const FR_COMMUNES: &[u8] = include_bytes!("../data/fr/communes.csv.gz");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceKind {
@@ -70,6 +85,124 @@ struct Row {
     population: String,
     lat: f64,
     lon: f64,
+    /// Forms of the name that are also everyday words (generated gazetteers).
+    #[serde(default)]
+    common_words: String,
+}
+
+/// What the geoparser knows of a territory beyond its places: one section of
+/// `data/territories.toml`, which documents each field.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerritoryRules {
+    #[serde(default)]
+    pub elsewhere: Vec<String>,
+    #[serde(default)]
+    pub common_words: Vec<String>,
+    #[serde(default)]
+    pub introduced_only: Vec<String>,
+    #[serde(default)]
+    pub homonyms: Vec<Homonym>,
+    #[serde(default)]
+    pub town_or_area: Vec<TownOrArea>,
+}
+
+/// A commune whose name is also a place in another territory, and the words naming that one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Homonym {
+    pub insee: String,
+    pub elsewhere: Vec<String>,
+}
+
+/// A commune and an area of the same name, and the words that tell them apart.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownOrArea {
+    pub town: String,
+    pub area: String,
+    #[serde(default)]
+    pub area_before: Vec<String>,
+    #[serde(default)]
+    pub area_after: Vec<String>,
+    #[serde(default)]
+    pub town_around: Vec<String>,
+}
+
+fn territories() -> &'static HashMap<String, TerritoryRules> {
+    static RULES: OnceLock<HashMap<String, TerritoryRules>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        toml::from_str(TERRITORIES_TOML)
+            .unwrap_or_else(|e| panic!("data/territories.toml is valid: {e}"))
+    })
+}
+
+impl TerritoryRules {
+    /// The rules of a builtin territory (`fr-972`), or the default ones.
+    pub fn of(territory: &str) -> TerritoryRules {
+        let all = territories();
+        all.get(territory)
+            .or_else(|| all.get("default"))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// One generated territory of `data/fr/index.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct IndexRow {
+    territory: String,
+    #[allow(dead_code)]
+    name: String,
+    offset: usize,
+    length: usize,
+    #[allow(dead_code)]
+    communes: usize,
+}
+
+fn fr_index() -> &'static [IndexRow] {
+    static INDEX: OnceLock<Vec<IndexRow>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        csv::Reader::from_reader(FR_INDEX.as_bytes())
+            .deserialize()
+            .collect::<Result<Vec<IndexRow>, _>>()
+            .unwrap_or_else(|e| panic!("data/fr/index.csv is valid: {e}"))
+    })
+}
+
+/// The names of the builtin gazetteers: `guadeloupe`, then `fr-` and the code of each French
+/// department or territory bundled (`fr-01` … `fr-95`, `fr-2A`, `fr-2B`, `fr-971` … `fr-978`).
+pub fn builtin_names() -> Vec<String> {
+    let mut names = vec!["guadeloupe".to_string(), "fr-971".to_string()];
+    names.extend(fr_index().iter().map(|r| format!("fr-{}", r.territory)));
+    names.sort_by_key(|n| (n != "guadeloupe", n.len() > 5, n.clone()));
+    names
+}
+
+/// Whether `name` is a builtin gazetteer, without loading it.
+pub fn is_builtin(name: &str) -> bool {
+    name == "guadeloupe"
+        || name == "fr-971"
+        || name
+            .strip_prefix("fr-")
+            .is_some_and(|code| fr_index().iter().any(|r| r.territory == code))
+}
+
+/// The builtin gazetteers in a few words, for an error message.
+pub fn builtin_summary() -> String {
+    let names = builtin_names();
+    let mainland: Vec<&String> = names.iter().filter(|n| n.len() == 5).collect();
+    let overseas: Vec<&str> = names
+        .iter()
+        .filter(|n| n.len() > 5 && n.starts_with("fr-"))
+        .map(String::as_str)
+        .collect();
+    format!(
+        "guadeloupe, {}…{} (with fr-2A, fr-2B), {}",
+        mainland.first().map_or("", |s| s.as_str()),
+        mainland.last().map_or("", |s| s.as_str()),
+        overseas.join(", ")
+    )
 }
 
 /// A territory's places with every form under which posts name them.
@@ -83,84 +216,19 @@ pub struct Gazetteer {
     joined: HashMap<String, Vec<usize>>,
     postal: HashMap<String, usize>,
     longest: usize,
+    rules: TerritoryRules,
+    /// Folded one-word forms that are also everyday words (the territory's rules): places when
+    /// written as names or introduced as places.
+    common: HashSet<String>,
+    /// Everyday words flagged by the gazetteer's `common_words` column: places only when
+    /// written as names (capitalised, in a hashtag).
+    named_only: HashSet<String>,
 }
 
-/// Words after or before a name that place it outside the territory; anywhere in a post, they
-/// also mean that the whole territory is named as a beneficiary or an origin, not as the place.
-const ELSEWHERE: &[&str] = &[
-    "martinique",
-    "madinina",
-    "matinik",
-    "fort de france",
-    "fodfrans",
-    "foyal",
-    "reunion",
-    "senegal",
-    "maurice",
-    "mauritius",
-    "sainte lucie",
-    "st lucia",
-    "saint lucia",
-    "dominique",
-    "dominica",
-    "roseau",
-    "st kitts",
-    "saint kitts",
-    "antigua",
-    "barbuda",
-    "montserrat",
-    "puerto rico",
-    "porto rico",
-    "haiti",
-    "ayiti",
-    "guyane",
-    "paris",
-    "hexagone",
-    "metropole",
-    "quebec",
-    "montreal",
-    "miami",
-    "new york",
-    "congo",
-    "jura",
-    "missouri",
-    "972",
-    "974",
-    "973",
-];
-
-/// Names that are also everyday words: they count as places only when written as names
-/// (capitalised, in a hashtag) or after a word that introduces a place.
-const COMMON_WORDS: &[&str] = &[
-    "moule", "goyave", "gosier", "lamentin", "baillif", "saintes", "gwayav", "goyav", "lamantin",
-    "mol",
-];
 /// Words before "Grande X" that make it the name of a river ("la rivière Grande Goyave"), not
 /// the commune.
 const RIVER_WORDS: &[&str] = &[
     "riviere", "ravine", "river", "rivye", "larivye", "lariviye", "larivie", "ravin",
-];
-/// Communes whose name is also a place in another territory, with the words that name that
-/// territory: anywhere in the post, they place the name there ("Martinique : inondations au
-/// Lamentin", "Saint-Louis du Sénégal").
-const HOMONYMS: &[(&str, &[&str])] = &[
-    ("97115", MARTINIQUE),
-    ("97128", MARTINIQUE),
-    ("97129", &["reunion", "974"]),
-    ("97126", &["reunion", "974", "senegal", "missouri"]),
-    ("97124", &["jura"]),
-    ("97132", &["quebec"]),
-    ("97122", &["maurice", "mauritius"]),
-    ("97133", &["sainte lucie", "st lucia", "saint lucia"]),
-    ("97105", &["st kitts", "saint kitts", "saint christophe"]),
-];
-const MARTINIQUE: &[&str] = &[
-    "martinique",
-    "madinina",
-    "matinik",
-    "fort de france",
-    "fodfrans",
-    "972",
 ];
 const PLACE_INTRODUCERS: &[&str] = &[
     "a", "au", "en", "sur", "vers", "depuis", "pour", "le", "la", "les", "in", "at", "near", "to",
@@ -171,23 +239,6 @@ const EVENT_INTRODUCERS: &[&str] = &["a", "au", "aux", "in", "at", "adan", "kot"
 /// Words before a name that introduce it as a viewpoint or a direction ("depuis les Abymes",
 /// "vers Deshaies", "to La Désirade"), not where the event is.
 const ASIDE_INTRODUCERS: &[&str] = &["depuis", "vers", "to", "toward", "towards"];
-/// Words before "Basse-Terre" that mean the island, not the town.
-const ISLAND_CUES: &[&str] = &[
-    "en", "la", "nord", "sud", "ile", "cote", "toute", "of", "northern", "southern", "western",
-    "island", "vent", "sous",
-];
-/// Words around "Basse-Terre" that mean the town.
-const TOWN_CUES: &[&str] = &[
-    "ville",
-    "prefecture",
-    "centre",
-    "bourg",
-    "mairie",
-    "port",
-    "town",
-    "97100",
-];
-
 /// What the geoparser found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaceMatch<'g> {
@@ -199,19 +250,48 @@ pub struct PlaceMatch<'g> {
 impl Gazetteer {
     /// Guadeloupe, bundled with Vigie.
     pub fn guadeloupe() -> Gazetteer {
-        Gazetteer::from_csv("builtin:guadeloupe", GUADELOUPE_CSV)
-            .unwrap_or_else(|e| panic!("bundled gazetteer is valid: {e}"))
+        Gazetteer::from_csv_with(
+            "builtin:guadeloupe",
+            GUADELOUPE_CSV,
+            TerritoryRules::of("fr-971"),
+        )
+        .unwrap_or_else(|e| panic!("bundled gazetteer is valid: {e}"))
     }
 
+    /// A builtin gazetteer by name (see [`builtin_names`]): `guadeloupe` (also `fr-971`), or
+    /// `fr-` and a department's or territory's code (`fr-972`, `fr-56`, `fr-2A`). Only the
+    /// territory asked for is decompressed. `None` for any other name: a crisis file naming
+    /// one is refused, never given another territory's places.
     pub fn builtin(name: &str) -> Option<Gazetteer> {
-        match name {
-            "guadeloupe" => Some(Gazetteer::guadeloupe()),
-            _ => None,
+        if name == "guadeloupe" || name == "fr-971" {
+            return Some(Gazetteer::guadeloupe());
         }
+        let code = name.strip_prefix("fr-")?;
+        let row = fr_index().iter().find(|r| r.territory == code)?;
+        let member = FR_COMMUNES.get(row.offset..row.offset + row.length)?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(member)
+            .read_to_string(&mut text)
+            .unwrap_or_else(|e| panic!("bundled gazetteer {name} decompresses: {e}"));
+        let source = format!("builtin:{name}");
+        Some(
+            Gazetteer::from_csv_with(&source, &text, TerritoryRules::of(name))
+                .unwrap_or_else(|e| panic!("bundled gazetteer is valid: {e}")),
+        )
     }
 
-    /// Reads a gazetteer CSV. `source_name` names it in errors.
+    /// Reads a gazetteer CSV, with the default territory rules. `source_name` names it in
+    /// errors.
     pub fn from_csv(source_name: &str, text: &str) -> Result<Gazetteer, GazetteerError> {
+        Gazetteer::from_csv_with(source_name, text, TerritoryRules::of("default"))
+    }
+
+    /// Reads a gazetteer CSV with the given territory rules.
+    pub fn from_csv_with(
+        source_name: &str,
+        text: &str,
+        rules: TerritoryRules,
+    ) -> Result<Gazetteer, GazetteerError> {
         let fail = |line: usize, reason: String| GazetteerError {
             source_name: source_name.to_string(),
             line,
@@ -219,6 +299,8 @@ impl Gazetteer {
         };
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let mut places = Vec::new();
+        let common: HashSet<String> = rules.common_words.iter().cloned().collect();
+        let mut named_only: HashSet<String> = HashSet::new();
         for (i, row) in reader.deserialize::<Row>().enumerate() {
             let line = i + 2;
             let row = row.map_err(|e| fail(line, e.to_string()))?;
@@ -246,6 +328,11 @@ impl Gazetteer {
                     .map(String::from)
                     .collect::<Vec<_>>()
             };
+            named_only.extend(
+                list(&row.common_words)
+                    .into_iter()
+                    .filter(|w| !common.contains(w)),
+            );
             places.push(Place {
                 kind,
                 insee: Some(row.insee.trim().to_string()).filter(|s| !s.is_empty()),
@@ -261,13 +348,18 @@ impl Gazetteer {
         if places.is_empty() {
             return Err(fail(1, "no places".into()));
         }
-        Ok(Gazetteer::index(places))
+        Ok(Gazetteer::index(places, rules, common, named_only))
     }
 
-    fn index(places: Vec<Place>) -> Gazetteer {
+    fn index(
+        places: Vec<Place>,
+        rules: TerritoryRules,
+        common: HashSet<String>,
+        named_only: HashSet<String>,
+    ) -> Gazetteer {
         let mut forms: HashMap<String, Vec<usize>> = HashMap::new();
         let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut postal = HashMap::new();
+        let mut postal: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, p) in places.iter().enumerate() {
             let mut names: Vec<String> = std::iter::once(&p.name)
                 .chain(p.alt_names.iter())
@@ -303,9 +395,18 @@ impl Gazetteer {
                 }
             }
             for code in &p.postal_codes {
-                postal.insert(code.clone(), i);
+                postal.entry(code.clone()).or_default().push(i);
             }
         }
+        // A postal code shared by several communes (frequent in rural France) names none of
+        // them.
+        let postal: HashMap<String, usize> = postal
+            .into_iter()
+            .filter_map(|(code, at): (String, Vec<usize>)| match at.as_slice() {
+                [one] => Some((code, *one)),
+                _ => None,
+            })
+            .collect();
         let longest = forms
             .keys()
             .map(|k| k.split(' ').count())
@@ -317,6 +418,9 @@ impl Gazetteer {
             joined,
             postal,
             longest,
+            rules,
+            common,
+            named_only,
         }
     }
 
@@ -382,7 +486,7 @@ impl Gazetteer {
 
     /// Every accepted place name in the post, in order.
     pub fn matches(&self, words: &[Word]) -> Vec<PlaceMatch<'_>> {
-        let elsewhere = elsewhere_positions(words);
+        let elsewhere = self.elsewhere_positions(words);
         let mut out = Vec::new();
         let mut i = 0;
         let mut key = String::with_capacity(48);
@@ -399,11 +503,29 @@ impl Gazetteer {
                 continue;
             }
             let mut found = None;
+            // A name is never the second part of a compound ("Bourg" in "Petit-Bourg").
+            let inside_compound = words[i].hyphen_before;
             for len in (1..=self.longest.min(words.len() - i)).rev() {
+                if inside_compound {
+                    break;
+                }
                 // A name never spans two hashtags or a hashtag and the text after it.
                 if words[i..i + len]
                     .windows(2)
                     .any(|w| w[1].tag_start || (w[0].tag != w[1].tag))
+                {
+                    continue;
+                }
+                // Nor the first part of a compound ("Saint-Martin" in "Saint-Martin-d'Hères"),
+                // nor a name ending in "Saint" followed by the saint's name ("Le Saint" in
+                // "le Saint Laurent").
+                let after = words.get(i + len);
+                if after.is_some_and(|w| w.hyphen_before)
+                    || (after.is_some_and(|w| w.capital && !w.tag_start)
+                        && matches!(
+                            words[i + len - 1].text.as_str(),
+                            "saint" | "sainte" | "st" | "ste"
+                        ))
                 {
                     continue;
                 }
@@ -476,10 +598,33 @@ impl Gazetteer {
         if matches!(prev, Some("grande" | "petite")) && river(prev2) {
             return None;
         }
-        // An everyday word is a place only when written or introduced as one.
-        if len == 1 && COMMON_WORDS.contains(&words[at].text.as_str()) {
-            let named = words[at].capital || words[at].tag;
-            let introduced = prev.is_some_and(|p| PLACE_INTRODUCERS.contains(&p));
+        let introduced = prev.is_some_and(|p| PLACE_INTRODUCERS.contains(&p));
+        // A name of one or two letters ("Y", "Eu") is a place only when capitalised and
+        // introduced as one ("à Eu", not "il y a", "a eu lieu") or in a hashtag; a first name
+        // ("Robert" for Le Robert) only when introduced as a place ("au Robert").
+        if len == 1 {
+            let word = &words[at];
+            if word.text.chars().count() <= 2 && !word.tag && !(word.capital && introduced) {
+                return None;
+            }
+            if !introduced && self.rules.introduced_only.contains(&word.text) {
+                return None;
+            }
+        }
+        // An everyday word is a place only when written or introduced as one, also after its
+        // article ("Le Palais" or "au Palais", not "le palais de justice").
+        let article = len == 2 && matches!(words[at].text.as_str(), "le" | "la" | "les" | "l");
+        let core = &words[if article { at + 1 } else { at }];
+        // Flagged by the gazetteer itself ("Rivière", "Rue", "Salles"): only written as a name,
+        // "la rivière déborde" being no town.
+        if (len == 1 || article)
+            && self.named_only.contains(core.text.as_str())
+            && !(core.capital || core.tag)
+        {
+            return None;
+        }
+        if (len == 1 || article) && self.common.contains(core.text.as_str()) {
+            let named = core.capital || core.tag;
             if !(named || introduced) {
                 return None;
             }
@@ -487,27 +632,54 @@ impl Gazetteer {
             if matches!(next, Some("a" | "au" | "de")) && !named {
                 return None;
             }
-            if matches!(prev, Some("jus" | "confiture" | "pate" | "de")) && !words[at].capital {
+            if matches!(prev, Some("jus" | "confiture" | "pate" | "de")) && !core.capital {
                 return None;
             }
         }
-        let commune = places
+        let communes: Vec<&Place> = places
             .iter()
-            .find(|p| p.kind == PlaceKind::Commune)
-            .copied();
-        if commune.is_some_and(|p| named_elsewhere(p, words)) {
+            .filter(|p| p.kind == PlaceKind::Commune)
+            .copied()
+            .collect();
+        let commune = match communes.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            // Two communes under one form ("Vergné" and "La Vergne", both "vergne" folded):
+            // the one whose own name is the words of the post, else none (ambiguous).
+            several => {
+                let exact: Vec<&Place> = several
+                    .iter()
+                    .filter(|p| names_exactly(p, &words[at..end]))
+                    .copied()
+                    .collect();
+                match exact.as_slice() {
+                    [one] => Some(*one),
+                    _ => return None,
+                }
+            }
+        };
+        if commune.is_some_and(|p| self.named_elsewhere(p, words)) {
             return None;
         }
         let area = places.iter().find(|p| p.kind == PlaceKind::Area).copied();
         match (commune, area) {
             (Some(town), Some(island)) => {
-                // "Basse-Terre": the town unless the words around it mean the island.
-                let town_cue = next.is_some_and(|n| TOWN_CUES.contains(&n))
-                    || prev.is_some_and(|p| TOWN_CUES.contains(&p))
-                    || prev2.is_some_and(|p| TOWN_CUES.contains(&p) && prev == Some("de"));
-                let island_cue = prev.is_some_and(|p| ISLAND_CUES.contains(&p))
-                    || (prev == Some("de") && prev2.is_some_and(|p| ISLAND_CUES.contains(&p)))
-                    || next.is_some_and(|n| n == "island" || n == "ile");
+                // "Basse-Terre": the town unless the words around it mean the island, as the
+                // territory's rule for that name says; the town when it has no rule.
+                let Some(rule) = self.rules.town_or_area.iter().find(|r| {
+                    town.insee.as_deref() == Some(r.town.as_str()) && island.name == r.area
+                }) else {
+                    return Some(town);
+                };
+                let is = |list: &[String], w: Option<&str>| {
+                    w.is_some_and(|w| list.iter().any(|c| c == w))
+                };
+                let town_cue = is(&rule.town_around, next)
+                    || is(&rule.town_around, prev)
+                    || (is(&rule.town_around, prev2) && prev == Some("de"));
+                let island_cue = is(&rule.area_before, prev)
+                    || (prev == Some("de") && is(&rule.area_before, prev2))
+                    || is(&rule.area_after, next);
                 if island_cue && !town_cue {
                     Some(island)
                 } else {
@@ -609,6 +781,9 @@ pub struct Word {
     pub tag: bool,
     /// First word of a hashtag.
     pub tag_start: bool,
+    /// Joined to the word before it by a hyphen, as the parts of a compound name
+    /// ("Petit-Bourg": `bourg` is joined).
+    pub hyphen_before: bool,
 }
 
 /// Splits a post into folded words, expanding hashtags (`#PointeAPitre` → pointe a pitre) and
@@ -624,13 +799,19 @@ pub fn tokens(text: &str) -> Vec<Word> {
         let mut word = String::new();
         let mut capital = false;
         let mut first_of_tag = is_tag;
-        let flush = |word: &mut String, capital: bool, out: &mut Vec<Word>, first: &mut bool| {
+        let mut hyphen = false;
+        let flush = |word: &mut String,
+                     capital: bool,
+                     hyphen: bool,
+                     out: &mut Vec<Word>,
+                     first: &mut bool| {
             if !word.is_empty() {
                 out.push(Word {
                     text: std::mem::take(word),
                     capital,
                     tag: is_tag,
                     tag_start: *first,
+                    hyphen_before: hyphen,
                 });
                 *first = false;
             }
@@ -640,30 +821,24 @@ pub fn tokens(text: &str) -> Vec<Word> {
             if ch.is_alphanumeric() {
                 // Camel case splits words inside a hashtag.
                 if is_tag && camel_boundary(&chars, i) {
-                    flush(&mut word, capital, &mut out, &mut first_of_tag);
+                    flush(&mut word, capital, hyphen, &mut out, &mut first_of_tag);
+                    hyphen = false;
                 }
                 if word.is_empty() {
                     capital = ch.is_uppercase();
+                    // One hyphen between two letters joins the parts of a compound.
+                    hyphen = i >= 2
+                        && matches!(chars[i - 1], '-' | '\u{2010}' | '\u{2011}')
+                        && chars[i - 2].is_alphanumeric();
                 }
                 word.extend(ch.to_lowercase());
             } else {
-                flush(&mut word, capital, &mut out, &mut first_of_tag);
+                flush(&mut word, capital, hyphen, &mut out, &mut first_of_tag);
             }
         }
-        flush(&mut word, capital, &mut out, &mut first_of_tag);
+        flush(&mut word, capital, hyphen, &mut out, &mut first_of_tag);
     }
     out
-}
-
-/// Whether the post names the other territory where a commune of the same name lies.
-fn named_elsewhere(place: &Place, words: &[Word]) -> bool {
-    let Some(insee) = place.insee.as_deref() else {
-        return false;
-    };
-    HOMONYMS
-        .iter()
-        .filter(|(code, _)| *code == insee)
-        .any(|(_, markers)| markers.iter().any(|m| phrase_at(words, m).is_some()))
 }
 
 /// The first position where a phrase of folded words starts in the post.
@@ -677,24 +852,58 @@ fn phrase_at(words: &[Word], phrase: &str) -> Option<usize> {
     })
 }
 
-fn elsewhere_positions(words: &[Word]) -> Vec<usize> {
-    let mut out = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        for marker in ELSEWHERE {
-            let mut parts = marker.split(' ');
-            let first = parts.next().unwrap_or_default();
-            if w.text != first {
-                continue;
-            }
-            if parts
-                .enumerate()
-                .all(|(k, part)| words.get(i + k + 1).is_some_and(|n| n.text == part))
-            {
-                out.push(i);
+/// Whether `words` are the place's official name or one of its alternative names as written
+/// (not a form derived from one, such as the name without its article).
+fn names_exactly(place: &Place, words: &[Word]) -> bool {
+    let spaced = words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let compact = spaced.replace(' ', "");
+    std::iter::once(&place.name)
+        .chain(place.alt_names.iter())
+        .map(|n| fold_name(n))
+        .any(|n| n == spaced || n.replace(' ', "") == compact)
+}
+
+impl Gazetteer {
+    /// The territory's rules (`data/territories.toml`).
+    pub fn rules(&self) -> &TerritoryRules {
+        &self.rules
+    }
+
+    /// Whether the post names the other territory where a commune of the same name lies.
+    fn named_elsewhere(&self, place: &Place, words: &[Word]) -> bool {
+        let Some(insee) = place.insee.as_deref() else {
+            return false;
+        };
+        self.rules
+            .homonyms
+            .iter()
+            .filter(|h| h.insee == insee)
+            .any(|h| h.elsewhere.iter().any(|m| phrase_at(words, m).is_some()))
+    }
+
+    fn elsewhere_positions(&self, words: &[Word]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            for marker in &self.rules.elsewhere {
+                let mut parts = marker.split(' ');
+                let first = parts.next().unwrap_or_default();
+                if w.text != first {
+                    continue;
+                }
+                if parts
+                    .enumerate()
+                    .all(|(k, part)| words.get(i + k + 1).is_some_and(|n| n.text == part))
+                {
+                    out.push(i);
+                }
             }
         }
+        out
     }
-    out
 }
 
 #[cfg(test)]
@@ -1008,6 +1217,260 @@ mod tests {
         assert_eq!(suggested("s", 3).len(), 3, "the limit is kept");
         assert!(suggested("s", 0).is_empty());
         assert!(suggested("-- ", 10).is_empty(), "no letter, no suggestion");
+    }
+
+    fn at_in(g: &Gazetteer, text: &str) -> Option<String> {
+        g.locate(text).map(|p| {
+            p.insee
+                .clone()
+                .unwrap_or_else(|| format!("area:{}", p.name))
+        })
+    }
+
+    fn builtin(name: &str) -> Gazetteer {
+        Gazetteer::builtin(name).unwrap_or_else(|| panic!("{name} is builtin"))
+    }
+
+    #[test]
+    fn builtin_territories_by_name() {
+        // Guadeloupe under both names, with its hand-curated places and alternative names.
+        for name in ["guadeloupe", "fr-971"] {
+            let g = builtin(name);
+            assert_eq!(g.places().len(), 37, "{name}");
+            assert_eq!(at_in(&g, "dlo ka monté Lapwent").as_deref(), Some("97120"));
+        }
+        let corse = builtin("fr-2A");
+        assert_eq!(
+            at_in(&corse, "vents violents à Aiacciu").as_deref(),
+            Some("2A004")
+        );
+        assert_eq!(
+            builtin("fr-62").places().len(),
+            888,
+            "887 communes and the department"
+        );
+        for name in ["fr-9999", "atlantis", "fr-20", "fr-987", "FR-56", "fr-"] {
+            assert!(Gazetteer::builtin(name).is_none(), "{name}");
+            assert!(!is_builtin(name), "{name}");
+        }
+        let names = builtin_names();
+        assert_eq!(names.len(), 105);
+        assert_eq!(&names[..3], ["guadeloupe", "fr-01", "fr-02"]);
+        assert!(names.contains(&"fr-2B".to_string()) && names.contains(&"fr-978".to_string()));
+        assert!(names.iter().all(|n| is_builtin(n)));
+        let summary = builtin_summary();
+        assert!(summary.starts_with("guadeloupe, fr-01…fr-95"), "{summary}");
+        assert!(
+            summary.contains("fr-971") && summary.contains("fr-978"),
+            "{summary}"
+        );
+        // Every generated territory loads, each commune with a point in the territory's box.
+        for name in names {
+            let g = builtin(&name);
+            assert!(
+                g.places().iter().all(|p| p.lat != 0.0 && p.lon != 0.0),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn martinique_is_not_read_as_guadeloupe() {
+        let g = builtin("fr-972");
+        // Names shared with Guadeloupe are Martinique's communes in a Martinique crisis.
+        assert_eq!(
+            at_in(&g, "inondations au Lamentin").as_deref(),
+            Some("97213")
+        );
+        assert_eq!(
+            at_in(&g, "Martinique : coupure générale au Lamentin").as_deref(),
+            Some("97213")
+        );
+        assert_eq!(at_in(&g, "coupure à Sainte-Anne").as_deref(), Some("97226"));
+        assert_eq!(at_in(&g, "pa ni kouran Fodfrans").as_deref(), Some("97209"));
+        assert_eq!(at_in(&g, "Lanmantin anba dlo").as_deref(), Some("97213"));
+        assert_eq!(
+            at_in(&g, "routes coupées à Fort-de-France").as_deref(),
+            Some("97209")
+        );
+        assert_eq!(
+            at_in(&g, "coulée de boue au Morne-Rouge").as_deref(),
+            Some("97218")
+        );
+        // Placed in Guadeloupe, or in La Réunion, they are elsewhere.
+        assert_eq!(at_in(&g, "Sainte-Anne en Guadeloupe touchée aussi"), None);
+        assert_eq!(at_in(&g, "Guadeloupe : inondations au Lamentin"), None);
+        assert_eq!(at_in(&g, "Saint-Pierre (974) sous l'eau"), None);
+        assert_eq!(at_in(&g, "inondation à Pointe-à-Pitre"), None);
+        // Guadeloupe's Basse-Terre is no place here.
+        assert_eq!(at_in(&g, "routes coupées en Basse-Terre"), None);
+        // The whole island, unless the post is about somewhere else.
+        assert_eq!(
+            at_in(&g, "alerte rouge sur toute la Martinique").as_deref(),
+            Some("area:Martinique")
+        );
+        assert_eq!(
+            at_in(&g, "collecte à Paris pour la Martinique"),
+            None,
+            "a beneficiary, not the place"
+        );
+        // A first name is a commune only when introduced as a place.
+        assert_eq!(at_in(&g, "Robert ne répond plus depuis ce matin"), None);
+        assert_eq!(
+            at_in(&g, "arbres tombés au Robert").as_deref(),
+            Some("97222")
+        );
+        assert_eq!(
+            at_in(&g, "Le Robert sans électricité").as_deref(),
+            Some("97222")
+        );
+        // The territory's rules are its own: Guadeloupe's everyday words are not Martinique's.
+        assert!(g.rules().homonyms.iter().any(|h| h.insee == "97213"));
+        assert!(g.rules().town_or_area.is_empty());
+    }
+
+    #[test]
+    fn reunion_has_its_own_saints() {
+        let g = builtin("fr-974");
+        assert_eq!(
+            at_in(&g, "radier submergé à Saint-Louis").as_deref(),
+            Some("97414")
+        );
+        assert_eq!(at_in(&g, "coupure à St-Pierre").as_deref(), Some("97416"));
+        assert_eq!(at_in(&g, "lavalas Sin-Dni").as_deref(), Some("97411"));
+        assert_eq!(at_in(&g, "houle à Saint-Gilles").as_deref(), Some("97415"));
+        assert_eq!(
+            at_in(&g, "route fermée à Hell-Bourg").as_deref(),
+            Some("97421")
+        );
+        assert_eq!(at_in(&g, "éboulis à Cilaos").as_deref(), Some("97424"));
+        assert_eq!(at_in(&g, "Saint-Louis du Sénégal inondée"), None);
+        assert_eq!(at_in(&g, "Sainte-Rose en Guadeloupe aussi"), None);
+        // "réunion" is a meeting unless written or introduced as the island.
+        assert_eq!(at_in(&g, "réunion de crise ce soir"), None);
+        assert_eq!(
+            at_in(&g, "alerte cyclonique sur La Réunion").as_deref(),
+            Some("area:La Réunion")
+        );
+    }
+
+    #[test]
+    fn no_place_from_part_of_a_compound_or_an_everyday_word() {
+        let words = tokens("Petit-Bourg, pont Saint‑Jean - coupé");
+        let joined: Vec<bool> = words.iter().map(|w| w.hyphen_before).collect();
+        assert_eq!(joined, [false, true, false, false, true, false]);
+        // Bourg (Gironde) is not the end of Petit-Bourg nor the start of Bourg-Achard.
+        let g = builtin("fr-33");
+        assert_eq!(
+            at_in(&g, "crue de la Dordogne à Bourg").as_deref(),
+            Some("33067")
+        );
+        assert_eq!(at_in(&g, "Petit-Bourg sous les eaux"), None);
+        assert_eq!(at_in(&g, "collecte pour Bourg-Achard"), None);
+        assert_eq!(at_in(&g, "#Bourg inondé").as_deref(), Some("33067"));
+        // Le Saint (Morbihan) is not the start of a saint's name.
+        let g = builtin("fr-56");
+        assert_eq!(at_in(&g, "route coupée au Saint").as_deref(), Some("56201"));
+        assert_eq!(
+            at_in(&g, "Le Saint, route coupée").as_deref(),
+            Some("56201")
+        );
+        assert_eq!(at_in(&g, "le Saint-Laurent déborde"), None);
+        assert_eq!(at_in(&g, "la crue du Saint Laurent"), None);
+        assert_eq!(at_in(&g, "le saint patron de la paroisse"), None);
+        // Rivière (Pas-de-Calais) and Rue (Somme) only when written as names.
+        let g = builtin("fr-62");
+        assert_eq!(at_in(&g, "la rivière a débordé"), None);
+        assert_eq!(
+            at_in(&g, "la rivière déborde à Arras").as_deref(),
+            Some("62041")
+        );
+        assert_eq!(at_in(&g, "inondation à Rivière").as_deref(), Some("62712"));
+        assert_eq!(
+            at_in(&g, "maisons inondées à la Rivière").as_deref(),
+            Some("62712")
+        );
+        let g = builtin("fr-80");
+        assert_eq!(at_in(&g, "de l'eau dans la rue principale"), None);
+        assert_eq!(at_in(&g, "en rue barrée"), None);
+        assert_eq!(at_in(&g, "digue rompue à Rue").as_deref(), Some("80688"));
+        // Guadeloupe keeps its compounds whole and its introduced everyday words.
+        assert_eq!(at("Petit-Bourg sous les eaux").as_deref(), Some("97118"));
+        assert_eq!(at("route inondée au moule").as_deref(), Some("97117"));
+    }
+
+    #[test]
+    fn mainland_department() {
+        let g = builtin("fr-56");
+        assert_eq!(g.places().len(), 250, "249 communes and the department");
+        assert_eq!(at_in(&g, "tempête à Lorient").as_deref(), Some("56121"));
+        assert_eq!(
+            at_in(&g, "arbres tombés à Gwened").as_deref(),
+            Some("56260")
+        );
+        assert_eq!(at_in(&g, "submersion à Carnac").as_deref(), Some("56034"));
+        assert_eq!(at_in(&g, "coupure à St-Avé").as_deref(), Some("56206"));
+        assert_eq!(
+            at_in(&g, "coupure 56000 quartier gare").as_deref(),
+            Some("56260")
+        );
+        assert_eq!(
+            at_in(&g, "alerte orange #Morbihan").as_deref(),
+            Some("area:Morbihan")
+        );
+        // Everyday words that are communes.
+        assert_eq!(
+            at_in(&g, "bateau bloqué au Palais").as_deref(),
+            Some("56152")
+        );
+        assert_eq!(at_in(&g, "le palais de justice est fermé"), None);
+        let somme = builtin("fr-80");
+        assert_eq!(at_in(&somme, "l'eau monte rue de la Gare"), None);
+        assert_eq!(at_in(&somme, "il y a de l'eau partout"), None);
+        assert_eq!(at_in(&somme, "l'accident a eu lieu hier"), None);
+        assert_eq!(at_in(&somme, "inondations à Rue").as_deref(), Some("80688"));
+        assert_eq!(at_in(&somme, "route coupée à Y").as_deref(), Some("80829"));
+        assert_eq!(at_in(&somme, "crue à Amiens").as_deref(), Some("80021"));
+        // A postal code shared by several communes names none of them.
+        assert_eq!(at_in(&somme, "coupure au 80120"), None);
+    }
+
+    #[test]
+    fn homonyms_inside_a_territory() {
+        // Charente-Maritime has Vergné and La Vergne: folded, both are "vergne". The commune
+        // whose own name is the words of the post wins; the other needs its article.
+        let g = builtin("fr-17");
+        assert_eq!(at_in(&g, "grêle à Vergné").as_deref(), Some("17464"));
+        assert_eq!(at_in(&g, "grêle à vergne").as_deref(), Some("17464"));
+        assert_eq!(at_in(&g, "grêle à La Vergne").as_deref(), Some("17465"));
+        // Two places under the same name: none, the volunteer decides.
+        let csv = "kind,insee,name,alt_names,island,postal_codes,population,lat,lon\n\
+                   commune,01001,Saint-Martin,,,01000,5000,46.0,5.0\n\
+                   commune,01002,Saint-Martin,,,01100,100,46.1,5.1\n\
+                   commune,01003,Brion,,,01200,300,46.2,5.2\n";
+        let twins = Gazetteer::from_csv("twins.csv", csv).unwrap();
+        assert_eq!(at_in(&twins, "inondation à Saint-Martin"), None);
+        assert_eq!(
+            at_in(&twins, "inondation à Saint-Martin 01100").as_deref(),
+            Some("01002"),
+            "its postal code names it"
+        );
+        assert_eq!(
+            at_in(&twins, "inondation à Brion").as_deref(),
+            Some("01003")
+        );
+    }
+
+    #[test]
+    fn a_csv_path_gets_the_default_rules_not_guadeloupe() {
+        let g = Gazetteer::from_csv("gp.csv", GUADELOUPE_CSV).unwrap();
+        assert!(g.rules().town_or_area.is_empty());
+        assert!(g.rules().homonyms.is_empty());
+        // With no rule for it, Basse-Terre is the town.
+        assert_eq!(
+            at_in(&g, "routes coupées en Basse-Terre").as_deref(),
+            Some("97105")
+        );
     }
 
     #[test]
