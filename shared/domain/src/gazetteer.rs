@@ -502,13 +502,13 @@ impl Gazetteer {
                 i += 1;
                 continue;
             }
-            let mut found = None;
             // A name is never the second part of a compound ("Bourg" in "Petit-Bourg").
-            let inside_compound = words[i].hyphen_before;
+            if words[i].hyphen_before {
+                i += 1;
+                continue;
+            }
+            let mut found = None;
             for len in (1..=self.longest.min(words.len() - i)).rev() {
-                if inside_compound {
-                    break;
-                }
                 // A name never spans two hashtags or a hashtag and the text after it.
                 if words[i..i + len]
                     .windows(2)
