@@ -13,7 +13,7 @@ use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
 use vigie_domain::ports::{HealthUpdate, SkipReason, Skips, SourceHealth, Spread, StoreError};
 use vigie_domain::report::{
-    area_skip, diff, ingest, AmendKind, Amends, HistoryEntry, IngestContext,
+    area_skip, diff, ingest_with, AmendKind, Amends, HistoryEntry, IngestContext,
 };
 use vigie_domain::taxonomy::{Priority, Status, Verification};
 use vigie_domain::{Observation, Report};
@@ -292,8 +292,13 @@ pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<St
     let mut stored = Stored::default();
     let mut reports: Vec<Report> = Vec::with_capacity(observations.len());
     let mut amending: Vec<(&Observation, &Amends, Report)> = Vec::new();
+    let model = if observations.is_empty() {
+        None
+    } else {
+        crate::learning::model(app.store.as_ref()).await
+    };
     for obs in observations {
-        let report = ingest(obs, &ctx, now);
+        let report = ingest_with(obs, &ctx, model.as_ref(), now);
         match (area_skip(obs, &report, &app.crisis), &obs.amends) {
             (Some(reason), _) => stored.skipped.add(reason, 1),
             (None, Some(amends)) => amending.push((obs, amends, report)),

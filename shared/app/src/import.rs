@@ -1,5 +1,6 @@
 //! `vigie import`: reports read from a CSV in the export's format (a spreadsheet of an earlier
-//! deployment) stored as they are, each new one with an `import` entry in its history.
+//! deployment) stored as they are, each new one with an `import` entry in its history; the
+//! categories and priorities its volunteers set teach the triage model ([`crate::learning`]).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -29,5 +30,14 @@ pub async fn import(
             changes: json!({"file": {"before": null, "after": file}}),
         })
         .collect();
-    store.insert_reports_with_history(reports, &entries).await
+    let new = store.insert_reports_with_history(reports, &entries).await?;
+    // The categories and priorities of an earlier deployment's volunteers teach the model.
+    let learnt: Vec<(Option<&Report>, &Report)> = reports
+        .iter()
+        .zip(&new)
+        .filter(|(_, new)| **new)
+        .map(|(r, _)| (None, r))
+        .collect();
+    crate::learning::learn(store, &learnt).await;
+    Ok(new)
 }

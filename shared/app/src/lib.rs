@@ -1,7 +1,8 @@
 //! Vigie's use cases over the ports, shared by the Lambda functions and the `vigie` binary:
 //! collecting ([`collect`]), the volunteers' triage ([`triage`]) and the HTTP API that serves
 //! it ([`api`]), the public export ([`export`]), access tokens ([`tokens`]), `vigie import`
-//! ([`import`]) and the bundled demo crisis ([`demo`]).
+//! ([`import`]), the triage model learnt from the volunteers ([`learning`]) and the bundled demo
+//! crisis ([`demo`]).
 // The OpenAPI document is one `json!` literal, deeper than the default limit of 128.
 #![recursion_limit = "256"]
 
@@ -10,6 +11,7 @@ pub mod collect;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod learning;
 pub mod site;
 pub mod tokens;
 pub mod triage;

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use tracing::{info, warn};
 use vigie_domain::identity::{canonical_url, hand_entry_id};
 use vigie_domain::ports::{Delivery, ReportQuery, StoreError};
-use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
+use vigie_domain::report::{diff, ingest_with, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
 use vigie_domain::text::strip_unfit;
 use vigie_domain::triage::{self, Actor, LocationInput, TriageError, Update};
@@ -170,7 +170,8 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         crisis: &app.crisis,
         gazetteer: &app.gazetteer,
     };
-    let mut report = ingest(&obs, &ctx, Utc::now());
+    let model = crate::learning::model(app.store.as_ref()).await;
+    let mut report = ingest_with(&obs, &ctx, model.as_ref(), Utc::now());
     report.id = id.clone();
     report.cluster_id = id.clone();
     report.author = entry.author.unwrap_or_default();
@@ -248,6 +249,7 @@ pub async fn update(
     if current.status == Status::Published {
         app.published_changed();
     }
+    crate::learning::learn(app.store.as_ref(), &[(Some(&current), &saved)]).await;
     Ok(saved)
 }
 
@@ -705,6 +707,7 @@ pub async fn bulk(
         skipped: Vec::new(),
     };
     let mut public_changed = false;
+    let mut decided = Vec::new();
     for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
         match bulk_one(app, actor, id, action).await {
             Ok(acted) => {
@@ -714,10 +717,18 @@ pub async fn bulk(
                     id: id.clone(),
                     version: acted.after.version,
                 });
+                if matches!(action, BulkAction::Update { .. }) {
+                    decided.push(acted);
+                }
             }
             Err(e) => outcome.skipped.push((id.clone(), e)),
         }
     }
+    let changes: Vec<(Option<&Report>, &Report)> = decided
+        .iter()
+        .map(|a| (Some(&a.before), &a.after))
+        .collect();
+    crate::learning::learn(app.store.as_ref(), &changes).await;
     if public_changed {
         app.published_changed();
     }

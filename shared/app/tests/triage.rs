@@ -1106,6 +1106,22 @@ async fn csv_export_import_export_is_identical() {
     assert_eq!(log[0].action, "import");
     assert_eq!(log[0].actor, "vigie import");
     assert_eq!(log[0].changes["file"]["after"], "earlier.csv");
+    // The categories and priorities the earlier volunteers set teach the model, once.
+    let decided = |pick: fn(&vigie_domain::Report) -> bool| {
+        u32::try_from(reports.iter().filter(|r| pick(r)).count()).unwrap()
+    };
+    let expected = (
+        decided(|r| r.category.is_some()),
+        decided(|r| r.priority.is_some()),
+    );
+    assert!(expected.0 > 0, "the demo's triage sets categories");
+    let learnt = || async {
+        vigie_app::learning::model(empty.store.as_ref())
+            .await
+            .expect("the model is in the store")
+            .decisions()
+    };
+    assert_eq!(learnt().await, expected);
     let again = vigie_app::import::import(
         empty.store.as_ref(),
         &reports[..1],
@@ -1120,6 +1136,7 @@ async fn csv_export_import_export_is_identical() {
         1,
         "a row already present is not imported again"
     );
+    assert_eq!(learnt().await, expected, "nor learnt again");
     let t = tokens::issue(empty.store.as_ref(), Role::Coordinator, "C", "test")
         .await
         .unwrap()
@@ -1880,4 +1897,144 @@ async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_th
         list.text
     );
     assert_eq!(first["created_by"], "test");
+}
+
+/// Enters a post by hand as `token`, returning the report as answered.
+async fn enter(app: &Vigie, token: &str, n: usize, text: &str) -> Value {
+    let body = json!({"network": "facebook", "url": format!("https://www.facebook.example/groups/gwada/posts/{n}/"), "text": text, "observed_at": "2026-09-14T03:00:00Z"});
+    let a = call(
+        app,
+        Method::POST,
+        "/api/v1/reports",
+        Some(token),
+        &[],
+        Some(body),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    a.body
+}
+
+#[tokio::test]
+async fn the_volunteers_decisions_teach_the_suggestions() {
+    let w = world().await;
+    let probe = "Encore des sargasses à Sainte-Anne ce matin, ça sent l'œuf pourri";
+    let before = enter(&w.app, &w.volunteer, 1, probe).await;
+    assert_ne!(before["suggested_category"], "hazard", "{before}");
+    // Volunteers file a crisis's own subject, one by one and in bulk.
+    let (mut bulk, mut filed) = (Vec::new(), Vec::new());
+    for i in 0..24 {
+        let r = enter(
+            &w.app,
+            &w.volunteer,
+            100 + i,
+            &format!("Les sargasses recouvrent l'anse numéro {i}, odeur forte"),
+        )
+        .await;
+        let id = r["id"].as_str().unwrap();
+        filed.push(id.to_string());
+        let a = call(
+            &w.app,
+            Method::PATCH,
+            &format!("/api/v1/reports/{id}"),
+            Some(&w.volunteer),
+            &[("If-Match", &r["version"].to_string())],
+            Some(json!({"category": "hazard", "priority": "medium"})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+        let r = enter(
+            &w.app,
+            &w.volunteer,
+            200 + i,
+            &format!("Des sargasses encore sur la plage {i} ce matin"),
+        )
+        .await;
+        bulk.push(r["id"].clone());
+        filed.push(r["id"].as_str().unwrap().to_string());
+        let r = enter(
+            &w.app,
+            &w.volunteer,
+            300 + i,
+            &format!("Collecte de vêtements samedi au gymnase {i}, venez nombreux"),
+        )
+        .await;
+        let a = call(
+            &w.app,
+            Method::PATCH,
+            &format!("/api/v1/reports/{}", r["id"].as_str().unwrap()),
+            Some(&w.volunteer),
+            &[("If-Match", &r["version"].to_string())],
+            Some(json!({"category": "solidarity", "priority": "low"})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    }
+    let a = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/reports/bulk",
+        Some(&w.volunteer),
+        &[],
+        Some(json!({"ids": bulk, "action": "update", "changes": {"category": "hazard", "priority": "medium"}})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let model = vigie_app::learning::model(w.app.store.as_ref())
+        .await
+        .expect("the model is in the store");
+    assert!(model.decisions().0 >= 72, "{:?}", model.decisions());
+
+    // A new post on the subject is suggested as the volunteers filed it, and says why.
+    let after = enter(&w.app, &w.volunteer, 2, probe).await;
+    assert_eq!(after["suggested_category"], "hazard", "{after}");
+    assert_eq!(after["suggested_priority"], "medium", "{after}");
+    let why = &after["suggestion_reasons"][0];
+    assert_eq!(why["rule"], "learned", "{after}");
+    assert_eq!(why["category"], "hazard");
+    assert!(
+        why["words"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "sargasses"),
+        "{why}"
+    );
+    // Another host on the same store suggests with the same model.
+    let other = Vigie::new(
+        Crisis::parse("crisis.toml", demo::CRISIS_TOML).unwrap(),
+        Gazetteer::guadeloupe(),
+        w.app.store.clone(),
+        w.app.publisher.clone(),
+        Arc::new(LogNotifier),
+    );
+    let there = enter(&other, &w.volunteer, 3, probe).await;
+    assert_eq!(there["suggested_category"], "hazard", "{there}");
+    // A life at risk found by the rules stays critical, whatever was learnt.
+    let rescue = enter(
+        &w.app,
+        &w.volunteer,
+        4,
+        "Au secours, des sargasses partout et ma grand-mère est bloquée sur le toit, l'eau monte",
+    )
+    .await;
+    assert_eq!(rescue["suggested_priority"], "critical", "{rescue}");
+
+    // A changed decision is forgotten: refiled as `other`, the subject no longer reads hazard.
+    for id in &filed {
+        let r = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let a = call(
+            &w.app,
+            Method::PATCH,
+            &format!("/api/v1/reports/{id}"),
+            Some(&w.volunteer),
+            &[("If-Match", &r.body["version"].to_string())],
+            Some(json!({"category": "other", "priority": "low"})),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    }
+    let refiled = enter(&w.app, &w.volunteer, 5, probe).await;
+    assert_ne!(refiled["suggested_category"], "hazard", "{refiled}");
 }

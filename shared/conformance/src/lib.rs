@@ -527,6 +527,29 @@ pub async fn report_store(store: Arc<dyn ReportStore>) {
         store.checkpoint("masto").await.unwrap().as_deref(),
         Some("120")
     );
+    // The triage model is kept as a checkpoint: as large as it may grow, compare-and-set.
+    let key = vigie_domain::learn::MODEL_KEY;
+    let big = |c: char| c.to_string().repeat(vigie_domain::learn::MAX_STORED_BYTES);
+    assert!(store
+        .advance_checkpoint(key, None, &big('a'))
+        .await
+        .unwrap());
+    assert!(store
+        .advance_checkpoint(key, Some(&big('a')), &big('b'))
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .advance_checkpoint(key, Some(&big('a')), &big('c'))
+            .await
+            .unwrap(),
+        "a revision of an older model is refused"
+    );
+    assert_eq!(store.checkpoint(key).await.unwrap(), Some(big('b')));
+    assert_eq!(
+        store.checkpoint("masto").await.unwrap().as_deref(),
+        Some("120")
+    );
 
     // Spreads: each repost counted once, only for stored reports.
     let spread = |key: &str| Spread {

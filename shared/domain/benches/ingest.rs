@@ -1,11 +1,12 @@
-//! The ingest pipeline (normalise, classify, geoparse, fingerprint) over the demo posts.
+//! The ingest pipeline (normalise, classify, geoparse, fingerprint) over the demo posts, also
+//! with a learnt triage model.
 //! Target: 20,000 posts per second on one core. Run: `cargo bench -p vigie-domain`;
 //! criterion prints the throughput in posts per second ("elem/s").
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
-use vigie_domain::report::{ingest, Body, IngestContext, Observation};
+use vigie_domain::report::{ingest, ingest_with, Body, IngestContext, Observation};
 use vigie_domain::{Crisis, Gazetteer};
 
 fn demo_observations() -> Vec<Observation> {
@@ -76,6 +77,30 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for obs in &posts {
                 black_box(ingest(black_box(obs), &ctx62, now));
+            }
+        })
+    });
+    // With a triage model learnt from 900 decisions (the labelled sets), as collectors run
+    // once volunteers have triaged: the model's refinement comes after the rules.
+    let mut model = vigie_domain::learn::Model::default();
+    for set in [
+        include_str!("../tests/data/devset.jsonl"),
+        include_str!("../tests/data/heldout.jsonl"),
+    ] {
+        for line in set.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("labelled post");
+            model.learn(
+                v["text"].as_str().unwrap_or_default(),
+                v["category"].as_str().and_then(|c| c.parse().ok()),
+                v["priority"].as_str().and_then(|p| p.parse().ok()),
+                1,
+            );
+        }
+    }
+    group.bench_function("demo posts, with a learnt model", |b| {
+        b.iter(|| {
+            for obs in &posts {
+                black_box(ingest_with(black_box(obs), &ctx, Some(&model), now));
             }
         })
     });

@@ -112,6 +112,9 @@ pub enum Rule {
     /// The source's own fields (CAP severity and urgency, magnitude, alert level) set the
     /// priority.
     SourceFields,
+    /// The model learnt from the volunteers' own decisions in this crisis changed the
+    /// category or the priority (see [`crate::learn`]); the words are those that weighed most.
+    Learned,
 }
 
 impl Rule {
@@ -141,6 +144,7 @@ impl Rule {
         Rule::Urgency,
         Rule::OfficialSource,
         Rule::SourceFields,
+        Rule::Learned,
     ];
 }
 

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod crisis;
 pub mod gazetteer;
 pub mod identity;
+pub mod learn;
 pub mod ports;
 pub mod public;
 pub mod report;

@@ -4,6 +4,7 @@ use crate::classify::{classify_explained, Reason, Rule, Suggestion};
 use crate::crisis::{Crisis, SourceKind};
 use crate::gazetteer::{Gazetteer, Place};
 use crate::identity::{report_id, Fingerprint};
+use crate::learn::Model;
 use crate::ports::SkipReason;
 use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
 use crate::text::{clean_text, fold_with_origins, html_to_text};
@@ -210,6 +211,17 @@ impl IngestContext<'_> {
 /// The ingest pipeline: normalise, classify, geoparse and fingerprint one observation. Pure;
 /// the cluster is decided afterwards against the store (a new report starts its own).
 pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Report {
+    ingest_with(obs, ctx, None, now)
+}
+
+/// [`ingest`], the suggestion refined by the triage model learnt from the volunteers'
+/// decisions when there is one (see [`crate::learn`]).
+pub fn ingest_with(
+    obs: &Observation,
+    ctx: &IngestContext,
+    model: Option<&Model>,
+    now: DateTime<Utc>,
+) -> Report {
     let text = match &obs.body {
         Body::Plain(t) => clean_text(t),
         Body::Html(h) => html_to_text(h),
@@ -217,6 +229,16 @@ pub fn ingest(obs: &Observation, ctx: &IngestContext, now: DateTime<Utc>) -> Rep
     let (folded, origins) = fold_with_origins(&text);
     let official = obs.official_source || ctx.is_official_account(&obs.network, &obs.author);
     let (mut suggestion, mut reasons) = classify_explained(&text, &folded, &origins, official);
+    if let Some(model) = model.filter(|_| obs.hint.is_none()) {
+        model.refine_folded(
+            &text,
+            &folded,
+            &origins,
+            official,
+            &mut suggestion,
+            &mut reasons,
+        );
+    }
     if let Some(hint) = &obs.hint {
         reasons.insert(
             0,

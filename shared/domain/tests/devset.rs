@@ -7,10 +7,11 @@
 //! floors measured on the held-out set. Run with `--nocapture` to read the table.
 
 use serde::Deserialize;
-use vigie_domain::classify::classify;
+use vigie_domain::classify::{classify, classify_explained};
 use vigie_domain::gazetteer::{Gazetteer, PlaceKind};
+use vigie_domain::learn::Model;
 use vigie_domain::taxonomy::{Category, Priority};
-use vigie_domain::text::fold;
+use vigie_domain::text::{fold, fold_with_origins};
 
 #[derive(Deserialize)]
 struct Labelled {
@@ -301,3 +302,120 @@ const HELD_OUT_CRITICAL: f64 = 0.78;
 const HELD_OUT_PRECISION: f64 = 0.75;
 const HELD_OUT_COMMUNE: f64 = 0.95;
 const HELD_OUT_NO_PLACE: f64 = 0.95;
+
+/// Category accuracy and critical recall and precision of suggestions over a set.
+#[derive(Default, Clone, Copy)]
+struct Triage {
+    posts: usize,
+    category_ok: usize,
+    critical: usize,
+    said_critical: usize,
+    critical_found: usize,
+    priority_ok: usize,
+}
+
+impl Triage {
+    fn add(&mut self, item: &Labelled, category: Category, priority: Priority) {
+        self.posts += 1;
+        self.category_ok += usize::from(category == item.category);
+        let (labelled, said) = (
+            item.priority == Priority::Critical,
+            priority == Priority::Critical,
+        );
+        self.critical += usize::from(labelled);
+        self.said_critical += usize::from(said);
+        self.critical_found += usize::from(labelled && said);
+        self.priority_ok += usize::from(priority == item.priority);
+    }
+
+    fn row(&self, label: &str) -> (f64, f64, f64, f64) {
+        let s = (
+            ratio(self.category_ok, self.posts),
+            ratio(self.critical_found, self.critical),
+            ratio(self.critical_found, self.said_critical),
+            ratio(self.priority_ok, self.posts),
+        );
+        println!(
+            "  {label:<16} {:>9.3} {:>9.3} of {:<4} {:>10.3} {:>9.3}",
+            s.0, s.1, self.critical, s.2, s.3
+        );
+        s
+    }
+}
+
+/// The time split: the volunteers' decisions on the first part of a set (in its order, as a
+/// crisis goes) train the model, and the rest is suggested by the rules alone and by the rules
+/// with the model. Returns both scores: category, critical recall, precision, priority.
+type Figures = (f64, f64, f64, f64);
+
+fn time_split(name: &str, set: &[Labelled]) -> (Figures, Figures) {
+    let cut = set.len() / 2;
+    let mut model = Model::default();
+    for item in &set[..cut] {
+        model.learn(&item.text, Some(item.category), Some(item.priority), 1);
+    }
+    let (mut rules, mut both, mut changed) = (Triage::default(), Triage::default(), 0);
+    for item in &set[cut..] {
+        let (folded, origins) = fold_with_origins(&item.text);
+        let (mut s, mut reasons) = classify_explained(&item.text, &folded, &origins, item.official);
+        rules.add(item, s.category, s.priority);
+        changed += usize::from(model.refine(&item.text, item.official, &mut s, &mut reasons));
+        both.add(item, s.category, s.priority);
+    }
+    println!(
+        "{name}, time split: trained on the first {cut} decisions, scored on the other {} ({changed} suggestions changed by the model)",
+        set.len() - cut
+    );
+    println!(
+        "  {:<16} {:>9} {:>16} {:>10} {:>9}",
+        "", "category", "critical recall", "precision", "priority"
+    );
+    (rules.row("rules"), both.row("rules + model"))
+}
+
+/// What learning from the crisis's own triage gains: scored on both sets with a time split.
+/// The model may not cost a life at risk (critical recall never falls), more than one post in a
+/// hundred of category accuracy, or more than three in a hundred of critical precision.
+// Measured when the model came (thresholds chosen on the development set's split):
+// development set, 22 of 293 suggestions changed, category -0.003, critical recall +0.015 (0.955
+// of 66), precision -0.020 (0.829), priority +0.007 (0.720); held-out set, 11 of 178 changed,
+// category +0.000, critical recall +0.053 (0.789 of 38), precision +0.015 (0.698), priority
+// -0.017 (0.680). The sets are many short scenarios
+// with little vocabulary in common, where a model trained on 180 to 290 posts is right on 43%
+// to 45% of categories alone (the rules, 72% to 76%): the gain is what the rules miss on its
+// surest cases.
+#[test]
+fn learning_from_the_volunteers_decisions_on_a_time_split() {
+    for (name, text) in [
+        ("development set", include_str!("data/devset.jsonl")),
+        ("held-out set", include_str!("data/heldout.jsonl")),
+    ] {
+        let set = load(text);
+        let (rules, both) = time_split(name, &set);
+        assert!(
+            both.1 >= rules.1,
+            "{name}: critical recall {:.3} with the model, {:.3} without",
+            both.1,
+            rules.1
+        );
+        assert!(
+            both.0 >= rules.0 - 0.01,
+            "{name}: category accuracy {:.3} with the model, {:.3} without",
+            both.0,
+            rules.0
+        );
+        assert!(
+            both.2 >= rules.2 - 0.03,
+            "{name}: critical precision {:.3} with the model, {:.3} without",
+            both.2,
+            rules.2
+        );
+        println!(
+            "  gain: category {:+.3}, critical recall {:+.3}, precision {:+.3}, priority {:+.3}",
+            both.0 - rules.0,
+            both.1 - rules.1,
+            both.2 - rules.2,
+            both.3 - rules.3
+        );
+    }
+}

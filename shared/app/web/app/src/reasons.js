@@ -30,6 +30,7 @@ registerStrings("reasons", {
     "why.urgency": "urgence dite",
     "why.official_source": "source officielle",
     "why.source_fields": "priorité donnée par les champs de la source (gravité, urgence, magnitude, niveau d'alerte)",
+    "why.learned": "appris des décisions des bénévoles sur cette crise, d'après les mots",
   },
   en: {
     "why.title": "Why this suggestion",
@@ -57,6 +58,7 @@ registerStrings("reasons", {
     "why.urgency": "urgency stated",
     "why.official_source": "official source",
     "why.source_fields": "priority set by the source's own fields (severity, urgency, magnitude, alert level)",
+    "why.learned": "learnt from the volunteers' decisions in this crisis, from the words",
   },
 });
 
