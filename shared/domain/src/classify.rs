@@ -214,6 +214,8 @@ const CONDITION_SCOPE: usize = 1;
 
 /// From which age a person is vulnerable.
 const ELDERLY_FROM: u32 = 65;
+/// Until which age (excluded) a child is vulnerable.
+const CHILD_UNTIL: u32 = 15;
 
 /// How much peril makes a rescue: with a person named, or on its own.
 const PERIL_WITH_PERSON: i32 = 3;
@@ -347,6 +349,26 @@ fn lexicon() -> &'static Lexicon {
                 cues.push(Vulnerable);
             }
             all.push(format!(" {age}yo "));
+            cues.push(Vulnerable);
+        }
+        // A child's age ("ma fille de 6 ans", "a 7 year old", "i ni 10 an"), said so that a
+        // duration ("depuis 6 ans") is not taken for one.
+        for age in 0..CHILD_UNTIL {
+            for form in [
+                format!(" de {age} ans "),
+                format!(" {age} year old "),
+                format!(" {age} years old "),
+                format!(" {age} yo "),
+                format!(" {age}yo "),
+                format!(" ni {age} an "),
+                format!(" ni {age} ans "),
+            ] {
+                all.push(form);
+                cues.push(Vulnerable);
+            }
+        }
+        for months in 1..=24 {
+            all.push(format!(" de {months} mois "));
             cues.push(Vulnerable);
         }
         let automaton = AhoCorasick::builder()
@@ -719,10 +741,16 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
-    let priority = if fired.care_out_of_reach {
-        Priority::Critical
+    // Care out of reach is a life at risk whatever the post is mostly about (the cut road,
+    // the need for insulin): a rescue, since a life at risk is a rescue or a casualty.
+    let (category, priority) = if fired.care_out_of_reach {
+        let category = match category {
+            C::Rescue | C::Casualties => category,
+            _ => C::Rescue,
+        };
+        (category, Priority::Critical)
     } else {
-        priority
+        (category, priority)
     };
     // An official source informs and instructs ("si vous êtes bloqués, montez à l'étage et
     // appelez le 112"); it never asks to be rescued. Its own fields (a CAP alert's severity and
@@ -1310,6 +1338,45 @@ mod tests {
             sug("une voiture emportée par la ravine avec le conducteur encore dedans").1,
             Priority::Critical
         );
+    }
+
+    #[test]
+    fn a_child_s_age_creole_unanswered_calls_a_room_with_water_and_a_rescue_that_is_over() {
+        // A child by age is vulnerable: missing, a life at risk; a duration is not an age.
+        assert_eq!(
+            sug("Ma fille de 6 ans a disparu depuis ce matin, on la cherche partout"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("my 7 year old wandered off an hour ago and we can't find him").1,
+            Priority::Critical
+        );
+        assert_eq!(
+            sug("Mon voisin a disparu depuis ce matin, il habite là depuis 6 ans"),
+            (C::Rescue, Priority::High)
+        );
+        // Creole: an elderly person who does not answer, the river over its banks.
+        assert_eq!(
+            sug("Granmoun-la pa ka réponn téléfòn dépi maten, rivyè-la débòdé"),
+            (C::Rescue, Priority::Critical)
+        );
+        // Sheltering upstairs while the water is in the house, without the word "help".
+        assert_eq!(
+            sug("On est 4 dans la chambre du haut, l'eau est déjà dans le salon, on sait pas quoi faire"),
+            (C::Rescue, Priority::Critical)
+        );
+        // Care out of reach is a rescue, whatever else the post says.
+        assert_eq!(
+            sug("Mon voisin dialysé doit aller au CHU aujourd'hui, la route est coupée à Deshaies"),
+            (C::Rescue, Priority::Critical)
+        );
+        // Told after it ended: news, not a rescue.
+        for text in [
+            "Last night we were trapped by the water, we got out this morning, all fine now",
+            "Hier soir on était bloqués sur le toit, les pompiers nous ont sortis, merci à eux",
+        ] {
+            assert_ne!(sug(text).1, Priority::Critical, "{text}");
+        }
     }
 
     #[test]
