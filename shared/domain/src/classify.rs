@@ -26,6 +26,10 @@
 //!   in care ("pris en charge", "at the hospital") is high;
 //! - no news of someone is a rescue of high priority, critical when a danger is stated or when
 //!   they are out at sea or in the wild (a fisherman, a hiker);
+//! - a life at risk now decides the category before what the post is mostly about: someone
+//!   hurt who needs help now is a casualty, someone missing or trapped with a danger stated, or
+//!   in peril, a rescue ("82 ans, seule, sa toiture arrachée et elle répond plus" is a rescue,
+//!   not damage); care out of reach is a rescue too;
 //! - "pas en danger", "rien de grave" cancel urgency;
 //! - a resolved situation ("tout le monde va bien") ends a rescue story, unless the peril
 //!   outweighs it;
@@ -344,7 +348,7 @@ fn lexicon() -> &'static Lexicon {
         }
         // An age given is an elderly person from 65 ("ma mère de 84 ans", "88 years old").
         for age in ELDERLY_FROM..=110 {
-            for unit in ["ans", "an", "years", "yo"] {
+            for unit in ["ans", "an", "years", "yo", "lanne"] {
                 all.push(format!(" {age} {unit} "));
                 cues.push(Vulnerable);
             }
@@ -721,7 +725,23 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         s[C::Hazard as usize] /= 2;
     }
 
-    let category = pick(s);
+    // A life at risk now comes before what the post is mostly about (the road, the roof, the
+    // river around them): someone hurt who needs help now is a casualty; someone missing or
+    // trapped with a danger stated, or in peril, is a rescue. Whatever is cancelled, over or
+    // said to be safe does not count, and an official source keeps its category (it informs).
+    let mut category = pick(s);
+    if !matches!(category, C::Rescue | C::Casualties)
+        && !fired.resolved
+        && ev.safe == 0
+        && !official
+    {
+        if hurt && ev.urgent > 0 && ev.handled == 0 && ev.resolved == 0 {
+            category = C::Casualties;
+        } else if ((ev.no_news > 0 || fired.stuck_in_danger) && ev.urgent > 0) || fired.peril_rescue
+        {
+            category = C::Rescue;
+        }
+    }
     let priority = match category {
         // Missing, unreachable or stuck with no danger stated: high; in danger: critical.
         C::Rescue if (ev.no_news > 0 || unsure) && !danger => Priority::High,
@@ -1341,7 +1361,7 @@ mod tests {
     }
 
     #[test]
-    fn a_child_s_age_creole_unanswered_calls_a_room_with_water_and_a_rescue_that_is_over() {
+    fn a_child_s_age_creole_unanswered_calls_a_room_with_water_a_life_first_and_a_rescue_over() {
         // A child by age is vulnerable: missing, a life at risk; a duration is not an age.
         assert_eq!(
             sug("Ma fille de 6 ans a disparu depuis ce matin, on la cherche partout"),
@@ -1369,6 +1389,15 @@ mod tests {
         assert_eq!(
             sug("Mon voisin dialysé doit aller au CHU aujourd'hui, la route est coupée à Deshaies"),
             (C::Rescue, Priority::Critical)
+        );
+        // A life at risk decides the category before the roof or the road around it.
+        assert_eq!(
+            sug("Qqn peut aller voir ma marraine ? 82 ans, seule, sa toiture en tôle a été arrachée et elle répond plus depuis cette nuit"),
+            (C::Rescue, Priority::Critical)
+        );
+        assert_eq!(
+            sug("my grandfather fell down the stairs in the dark, he's 85, his hip looks broken and he's going grey. no ambulance can get through").1,
+            Priority::Critical
         );
         // Told after it ended: news, not a rescue.
         for text in [

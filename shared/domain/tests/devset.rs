@@ -216,7 +216,7 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
 fn triage_assist_meets_the_thresholds_on_the_development_set() {
     let set = load(include_str!("data/devset.jsonl"));
     assert!(
-        set.len() >= 550,
+        set.len() >= 900,
         "the development set has {} posts",
         set.len()
     );
@@ -296,8 +296,13 @@ fn triage_assist_generalises_to_the_held_out_set() {
 // written from the development set's misses only. Measured then: category 0.812, critical
 // recall 0.797 at precision 0.775 (Creole 0.611 of 18), commune 1.000, no place 1.000 — the
 // same figures as before the round's cues, which therefore did not generalise to these posts.
+// Fourth round: 300 posts written apart from the classifier (45% critical, every category, Creole
+// spellings varied) and 15 probes joined the development set (901); before their cues they
+// scored 0.66 critical recall. With the cues written from their misses, and a life at risk
+// deciding the category: held-out category 0.820, critical recall 0.841 at precision 0.784
+// (Creole 0.722 of 18), commune 1.000, no place 1.000.
 const HELD_OUT_CATEGORY: f64 = 0.80;
-const HELD_OUT_CRITICAL: f64 = 0.78;
+const HELD_OUT_CRITICAL: f64 = 0.82;
 // Measured 0.800 when precision was first scored, 0.775 in the third round.
 const HELD_OUT_PRECISION: f64 = 0.75;
 const HELD_OUT_COMMUNE: f64 = 0.95;
@@ -376,6 +381,10 @@ fn time_split(name: &str, set: &[Labelled]) -> (Figures, Figures) {
 /// What learning from the crisis's own triage gains: scored on both sets with a time split.
 /// The model may not cost a life at risk (critical recall never falls), more than one post in a
 /// hundred of category accuracy, or more than three in a hundred of critical precision.
+// After the fourth round (development set 901): development, 13 of 451 changed, category
+// +0.000, critical recall +0.000 (0.977 of 177), precision -0.005, priority +0.009; held-out,
+// 9 of 178 changed, category +0.000, critical recall +0.026 (0.842 of 38), precision +0.007,
+// priority -0.022.
 // Measured when the model came (thresholds chosen on the development set's split):
 // development set, 22 of 293 suggestions changed, category -0.003, critical recall +0.015 (0.955
 // of 66), precision -0.020 (0.829), priority +0.007 (0.720); held-out set, 11 of 178 changed,
