@@ -737,7 +737,9 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
     {
         if hurt && ev.urgent > 0 && ev.handled == 0 && ev.resolved == 0 {
             category = C::Casualties;
-        } else if ((ev.no_news > 0 || fired.stuck_in_danger) && ev.urgent > 0) || fired.peril_rescue
+        } else if (ev.no_news > 0 && danger)
+            || (fired.stuck_in_danger && ev.urgent > 0)
+            || fired.peril_rescue
         {
             category = C::Rescue;
         }

@@ -216,7 +216,7 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
 fn triage_assist_meets_the_thresholds_on_the_development_set() {
     let set = load(include_str!("data/devset.jsonl"));
     assert!(
-        set.len() >= 900,
+        set.len() >= 1200,
         "the development set has {} posts",
         set.len()
     );
@@ -301,8 +301,12 @@ fn triage_assist_generalises_to_the_held_out_set() {
 // scored 0.66 critical recall. With the cues written from their misses, and a life at risk
 // deciding the category: held-out category 0.820, critical recall 0.841 at precision 0.784
 // (Creole 0.722 of 18), commune 1.000, no place 1.000.
+// Fifth round: 300 more such posts (earthquake, tsunami signs, fire, generators, divers and
+// hikers, care homes on oxygen) joined the development set (1,201); 0.70 critical recall before
+// their cues. After them, and with no news and a danger stated deciding the category: held-out
+// category 0.823, critical recall 0.870 at precision 0.779 (Creole 0.722 of 18).
 const HELD_OUT_CATEGORY: f64 = 0.80;
-const HELD_OUT_CRITICAL: f64 = 0.82;
+const HELD_OUT_CRITICAL: f64 = 0.85;
 // Measured 0.800 when precision was first scored, 0.775 in the third round.
 const HELD_OUT_PRECISION: f64 = 0.75;
 const HELD_OUT_COMMUNE: f64 = 0.95;
@@ -381,6 +385,9 @@ fn time_split(name: &str, set: &[Labelled]) -> (Figures, Figures) {
 /// What learning from the crisis's own triage gains: scored on both sets with a time split.
 /// The model may not cost a life at risk (critical recall never falls), more than one post in a
 /// hundred of category accuracy, or more than three in a hundred of critical precision.
+// After the fifth round (development set 1,201): development, 22 of 601 changed, category
+// +0.000, critical recall +0.007 (0.982 of 271), precision -0.006; held-out, 9 of 178 changed,
+// category +0.000, critical recall +0.026 (0.895 of 38), precision +0.006, priority -0.022.
 // After the fourth round (development set 901): development, 13 of 451 changed, category
 // +0.000, critical recall +0.000 (0.977 of 177), precision -0.005, priority +0.009; held-out,
 // 9 of 178 changed, category +0.000, critical recall +0.026 (0.842 of 38), precision +0.007,
