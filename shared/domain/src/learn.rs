@@ -37,7 +37,7 @@ pub const MIN_DECISIONS: u32 = 40;
 /// How sure the category head must be to replace the rules' category.
 pub const CATEGORY_CONFIDENCE: f64 = 0.99;
 /// How sure the priority head must be to replace the rules' priority.
-pub const PRIORITY_CONFIDENCE: f64 = 0.95;
+pub const PRIORITY_CONFIDENCE: f64 = 0.99;
 /// Naive Bayes counts a post's features (a word, its pieces, its pairs) as independent
 /// evidence, which makes it far surer than it is right; its log-likelihoods are divided by
 /// this. It and the two confidences were chosen on the development set's time split.

@@ -216,7 +216,7 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
 fn triage_assist_meets_the_thresholds_on_the_development_set() {
     let set = load(include_str!("data/devset.jsonl"));
     assert!(
-        set.len() >= 1200,
+        set.len() >= 1500,
         "the development set has {} posts",
         set.len()
     );
@@ -305,6 +305,9 @@ fn triage_assist_generalises_to_the_held_out_set() {
 // hikers, care homes on oxygen) joined the development set (1,201); 0.70 critical recall before
 // their cues. After them, and with no news and a danger stated deciding the category: held-out
 // category 0.823, critical recall 0.870 at precision 0.779 (Creole 0.722 of 18).
+// Sixth round: 300 more (120 English, 120 Creole, 60 French; fragmented, implicit urgency,
+// reported speech), 0.66 critical recall before their cues; the development set is 1,501. The
+// held-out figures did not move with their cues.
 const HELD_OUT_CATEGORY: f64 = 0.80;
 const HELD_OUT_CRITICAL: f64 = 0.85;
 // Measured 0.800 when precision was first scored, 0.775 in the third round.
@@ -385,6 +388,11 @@ fn time_split(name: &str, set: &[Labelled]) -> (Figures, Figures) {
 /// What learning from the crisis's own triage gains: scored on both sets with a time split.
 /// The model may not cost a life at risk (critical recall never falls), more than one post in a
 /// hundred of category accuracy, or more than three in a hundred of critical precision.
+// After the sixth round (development set 1,501), where a priority confidence of 0.95 cost the
+// development split 0.05 of critical precision and was raised to 0.99: development, 15 of 751
+// changed, category -0.001, critical recall +0.006 (0.965 of 315), precision -0.009, priority
+// -0.003; held-out, 4 of 178 changed, category, critical recall and precision +0.000, priority
+// -0.011.
 // After the fifth round (development set 1,201): development, 22 of 601 changed, category
 // +0.000, critical recall +0.007 (0.982 of 271), precision -0.006; held-out, 9 of 178 changed,
 // category +0.000, critical recall +0.026 (0.895 of 38), precision +0.006, priority -0.022.
