@@ -8,7 +8,7 @@
 //! suggestions are the rules' alone; a decision is never refused because of it.
 
 use tracing::{debug, warn};
-use vigie_domain::learn::{Model, MODEL_KEY};
+use vigie_domain::learn::{changes_decision, Model, MODEL_KEY};
 use vigie_domain::ports::ReportStore;
 use vigie_domain::Report;
 
@@ -36,11 +36,10 @@ pub async fn model(store: &dyn ReportStore) -> Option<Model> {
 /// Teaches the model the decisions in `changes`: each report as it was (`None` when it is
 /// new) and as it is now. Only the categories and priorities volunteers set count.
 pub async fn learn(store: &dyn ReportStore, changes: &[(Option<&Report>, &Report)]) {
-    let decided = |r: &Report| r.category.is_some() || r.priority.is_some();
-    if !changes.iter().any(|(before, after)| match before {
-        Some(b) => b.category != after.category || b.priority != after.priority,
-        None => decided(after),
-    }) {
+    if !changes
+        .iter()
+        .any(|(before, after)| changes_decision(*before, after))
+    {
         return;
     }
     for _ in 0..ATTEMPTS {
@@ -62,14 +61,7 @@ pub async fn learn(store: &dyn ReportStore, changes: &[(Option<&Report>, &Report
         };
         let mut changed = false;
         for (before, after) in changes {
-            changed |= match before {
-                Some(b) => model.revise(b, after),
-                None if decided(after) => {
-                    model.learn(&after.text, after.category, after.priority, 1);
-                    true
-                }
-                None => false,
-            };
+            changed |= model.revise(*before, after);
         }
         if !changed {
             return;

@@ -126,6 +126,15 @@ fn ln_count(n: u32) -> f64 {
         .unwrap_or_else(|| (f64::from(n) + ALPHA).ln())
 }
 
+/// Whether a report going from `before` (none when new) to `after` changes what the model
+/// learns from it: the category or priority a volunteer set.
+pub fn changes_decision(before: Option<&Report>, after: &Report) -> bool {
+    match before {
+        Some(b) => b.category != after.category || b.priority != after.priority,
+        None => after.category.is_some() || after.priority.is_some(),
+    }
+}
+
 fn fnv(parts: &[&[u8]]) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
@@ -258,17 +267,16 @@ impl Model {
         }
     }
 
-    /// Follows a volunteer's change of a report: the decision `before` held is forgotten and
-    /// the one `after` holds learnt. A decision is a category or priority a volunteer set (not
-    /// the suggestion). Returns whether the model changed.
-    pub fn revise(&mut self, before: &Report, after: &Report) -> bool {
-        if before.category == after.category
-            && before.priority == after.priority
-            && before.text == after.text
-        {
+    /// Follows a volunteer's change of a report: the decision `before` held is forgotten (none
+    /// when the report is new) and the one `after` holds learnt. A decision is a category or
+    /// priority a volunteer set (not the suggestion). Returns whether the model changed.
+    pub fn revise(&mut self, before: Option<&Report>, after: &Report) -> bool {
+        if !changes_decision(before, after) {
             return false;
         }
-        self.learn(&before.text, before.category, before.priority, -1);
+        if let Some(b) = before {
+            self.learn(&b.text, b.category, b.priority, -1);
+        }
         self.learn(&after.text, after.category, after.priority, 1);
         true
     }
@@ -722,12 +730,12 @@ mod tests {
         ));
         let before = report.clone();
         report.category = Some(Category::Hazard);
-        assert!(m.revise(&before, &report));
+        assert!(m.revise(Some(&before), &report));
         assert_eq!(m.decisions(), (1, 0));
         let mut changed = report.clone();
         changed.category = Some(Category::Other);
         changed.priority = Some(Priority::Low);
-        assert!(m.revise(&report, &changed));
+        assert!(m.revise(Some(&report), &changed));
         assert_eq!(m.decisions(), (1, 1));
         let mut expected = Model::default();
         expected.learn(
@@ -737,7 +745,7 @@ mod tests {
             1,
         );
         assert_eq!(m, expected);
-        assert!(!m.revise(&changed, &changed.clone()));
+        assert!(!m.revise(Some(&changed), &changed.clone()));
     }
 
     #[test]
