@@ -24,7 +24,9 @@
 use crate::taxonomy::Precision;
 use crate::text::{camel_boundary, fold_name};
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+// The names are the territory's own data, not a visitor's: a fast hasher without
+// flooding resistance suits them.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Read;
 use std::sync::OnceLock;
 use unicode_normalization::char::is_combining_mark;
@@ -215,7 +217,11 @@ pub struct Gazetteer {
     /// ("#pointeapitre", "Granbou"), or a one-word name written in pieces ("Ti-Bou", "Sent-Ann").
     joined: HashMap<String, Vec<usize>>,
     postal: HashMap<String, usize>,
+    /// The most words of a form.
     longest: usize,
+    /// A form's first word → the most words of the forms it starts (no other word starts a
+    /// form: the search for names skips it at once).
+    starts: HashMap<String, usize>,
     rules: TerritoryRules,
     /// Folded one-word forms that are also everyday words (the territory's rules): places when
     /// written as names or introduced as places.
@@ -300,7 +306,7 @@ impl Gazetteer {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let mut places = Vec::new();
         let common: HashSet<String> = rules.common_words.iter().cloned().collect();
-        let mut named_only: HashSet<String> = HashSet::new();
+        let mut named_only: HashSet<String> = HashSet::default();
         for (i, row) in reader.deserialize::<Row>().enumerate() {
             let line = i + 2;
             let row = row.map_err(|e| fail(line, e.to_string()))?;
@@ -357,9 +363,9 @@ impl Gazetteer {
         common: HashSet<String>,
         named_only: HashSet<String>,
     ) -> Gazetteer {
-        let mut forms: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut joined: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut postal: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut forms: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut joined: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut postal: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, p) in places.iter().enumerate() {
             let mut names: Vec<String> = std::iter::once(&p.name)
                 .chain(p.alt_names.iter())
@@ -407,17 +413,20 @@ impl Gazetteer {
                 _ => None,
             })
             .collect();
-        let longest = forms
-            .keys()
-            .map(|k| k.split(' ').count())
-            .max()
-            .unwrap_or(1);
+        let mut starts: HashMap<String, usize> = HashMap::default();
+        for key in forms.keys() {
+            let first = key.split(' ').next().unwrap_or_default();
+            let most = starts.entry(first.to_string()).or_default();
+            *most = (*most).max(key.split(' ').count());
+        }
+        let longest = starts.values().copied().max().unwrap_or(1);
         Gazetteer {
             places,
             forms,
             joined,
             postal,
             longest,
+            starts,
             rules,
             common,
             named_only,
@@ -508,7 +517,15 @@ impl Gazetteer {
                 continue;
             }
             let mut found = None;
-            for len in (1..=self.longest.min(words.len() - i)).rev() {
+            // Forms of up to `form_words` words start with this word; a name written in one
+            // piece from several words ("Gran Bou") only where they are written as a name.
+            let form_words = self.starts.get(&words[i].text).copied().unwrap_or(0);
+            let most = if words[i].capital || words[i].tag {
+                self.longest
+            } else {
+                form_words.max(1)
+            };
+            for len in (1..=most.min(words.len() - i)).rev() {
                 // A name never spans two hashtags or a hashtag and the text after it.
                 if words[i..i + len]
                     .windows(2)
@@ -538,9 +555,11 @@ impl Gazetteer {
                     key.push_str(&w.text);
                     compact.push_str(&w.text);
                 }
-                if let Some(c) = self.forms.get(key.as_str()) {
-                    found = Some((len, c.clone()));
-                    break;
+                if len <= form_words {
+                    if let Some(c) = self.forms.get(key.as_str()) {
+                        found = Some((len, c.clone()));
+                        break;
+                    }
                 }
                 // Written in one piece or in pieces: "Granbou", "#pointeapitre", and "Ti-Bou"
                 // when written as a name (not "on le sent" for Lésent).

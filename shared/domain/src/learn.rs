@@ -84,8 +84,12 @@ pub struct Model {
     /// Features counted per class (the denominators).
     totals: [u64; CLASSES],
     /// Per feature bucket, its count in each class where it is not zero.
-    counts: HashMap<u32, Vec<(u8, u32)>, Buckets>,
+    counts: HashMap<u32, Counts, Buckets>,
 }
+
+/// A feature's counts per class, where not zero. Most features are seen in one or two
+/// classes: kept inline, their counts are read without a second memory access.
+type Counts = smallvec::SmallVec<[(u8, u32); 2]>;
 
 /// Hashing for the feature buckets, which are hashes already: the bucket is its own hash.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -118,9 +122,9 @@ impl std::hash::Hasher for BucketHasher {
 
 /// `ln(n + ALPHA)`, from a table for the counts most features have.
 fn ln_count(n: u32) -> f64 {
-    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| (0..1024).map(|n| (f64::from(n) + ALPHA).ln()).collect());
-    table
+    static TABLE: std::sync::LazyLock<Vec<f64>> =
+        std::sync::LazyLock::new(|| (0..1024).map(|n| (f64::from(n) + ALPHA).ln()).collect());
+    TABLE
         .get(n as usize)
         .copied()
         .unwrap_or_else(|| (f64::from(n) + ALPHA).ln())
@@ -285,14 +289,34 @@ impl Model {
     fn seen(&self, feats: &[Feature]) -> Vec<&[(u8, u32)]> {
         feats
             .iter()
-            .filter_map(|f| self.counts.get(&f.bucket).map(Vec::as_slice))
+            .filter_map(|f| self.counts.get(&f.bucket).map(Counts::as_slice))
             .collect()
     }
 
+    /// What the counts of the seen features add to each class's log-likelihood, beyond their
+    /// smoothing, in one pass for both heads.
+    fn evidence(seen: &[&[(u8, u32)]]) -> [f64; CLASSES] {
+        let ln_alpha = ALPHA.ln();
+        let mut sums = [0.0; CLASSES];
+        for entry in seen {
+            for &(class, n) in entry.iter() {
+                if let Some(sum) = sums.get_mut(usize::from(class)) {
+                    *sum += ln_count(n) - ln_alpha;
+                }
+            }
+        }
+        sums
+    }
+
     /// The posteriors of the classes of a head over a text's features that the model has
-    /// seen (features it never saw weigh nothing), for the classes with a decision; `None`
-    /// before the head has learnt enough.
-    fn posteriors(&self, seen: &[&[(u8, u32)]], head: std::ops::Range<usize>) -> Option<Vec<f64>> {
+    /// seen (`features` of them, with their [`Model::evidence`]; features it never saw weigh
+    /// nothing), for the classes with a decision; `None` before the head has learnt enough.
+    fn posteriors(
+        &self,
+        features: usize,
+        evidence: &[f64; CLASSES],
+        head: std::ops::Range<usize>,
+    ) -> Option<Vec<f64>> {
         let docs: u32 = self.docs[head.clone()].iter().sum();
         let classes = self.docs[head.clone()].iter().filter(|d| **d > 0).count();
         if docs < MIN_DECISIONS || classes < 2 {
@@ -300,31 +324,18 @@ impl Model {
         }
         let vocabulary = self.counts.len() as f64 + 1.0;
         let ln_alpha = ALPHA.ln();
-        let features = seen.len() as f64;
+        let features = features as f64;
         // Every seen feature as if counted 0 times in each class, then the counts it has.
         let mut logs: Vec<f64> = head
-            .clone()
             .map(|c| {
+                if self.docs[c] == 0 {
+                    return f64::NEG_INFINITY;
+                }
                 let denominator = (self.totals[c] as f64 + ALPHA * vocabulary).ln();
-                features * (ln_alpha - denominator)
+                let likelihood = features * (ln_alpha - denominator) + evidence[c];
+                (f64::from(self.docs[c]) / f64::from(docs)).ln() + likelihood / TEMPERATURE
             })
             .collect();
-        for entry in seen {
-            for (class, n) in entry.iter() {
-                let class = usize::from(*class);
-                if head.contains(&class) {
-                    logs[class - head.start] += ln_count(*n) - ln_alpha;
-                }
-            }
-        }
-        for (i, l) in logs.iter_mut().enumerate() {
-            let c = head.start + i;
-            *l = if self.docs[c] == 0 {
-                f64::NEG_INFINITY
-            } else {
-                (f64::from(self.docs[c]) / f64::from(docs)).ln() + *l / TEMPERATURE
-            };
-        }
         let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut sum = 0.0;
         for l in &mut logs {
@@ -350,14 +361,19 @@ impl Model {
 
     fn suggest_features(&self, feats: &[Feature]) -> Learned {
         let seen = self.seen(feats);
-        let category = self.posteriors(&seen, 0..CATEGORIES).map(|p| {
-            let (i, p) = Model::best(&p);
-            (Category::ALL[i], p)
-        });
-        let priority = self.posteriors(&seen, CATEGORIES..CLASSES).map(|p| {
-            let (i, p) = Model::best(&p);
-            (Priority::ALL[i], p)
-        });
+        let evidence = Model::evidence(&seen);
+        let category = self
+            .posteriors(seen.len(), &evidence, 0..CATEGORIES)
+            .map(|p| {
+                let (i, p) = Model::best(&p);
+                (Category::ALL[i], p)
+            });
+        let priority = self
+            .posteriors(seen.len(), &evidence, CATEGORIES..CLASSES)
+            .map(|p| {
+                let (i, p) = Model::best(&p);
+                (Priority::ALL[i], p)
+            });
         Learned { category, priority }
     }
 
@@ -504,7 +520,7 @@ impl Model {
             varint(&mut out, t);
         }
         varint(&mut out, self.counts.len() as u64);
-        let mut buckets: Vec<(&u32, &Vec<(u8, u32)>)> = self.counts.iter().collect();
+        let mut buckets: Vec<(&u32, &Counts)> = self.counts.iter().collect();
         buckets.sort_unstable_by_key(|(b, _)| **b);
         let mut last = 0u32;
         for (bucket, entry) in buckets {
@@ -551,7 +567,7 @@ impl Model {
                 return Err(ModelError(format!("feature {bucket} out of range")));
             }
             let k = r.take(1)?[0];
-            let mut entry = Vec::with_capacity(usize::from(k));
+            let mut entry = Counts::with_capacity(usize::from(k));
             for _ in 0..k {
                 let c = r.take(1)?[0];
                 if usize::from(c) >= CLASSES {
