@@ -49,6 +49,7 @@ fn ratio(hit: usize, total: usize) -> f64 {
 struct Tally {
     posts: usize,
     category_ok: usize,
+    priority_ok: usize,
     /// Labelled critical, suggested critical, both.
     critical: usize,
     said_critical: usize,
@@ -64,6 +65,7 @@ struct Tally {
 #[derive(Clone, Copy)]
 struct Scores {
     category: f64,
+    priority: f64,
     critical: f64,
     precision: f64,
     commune: f64,
@@ -75,6 +77,7 @@ impl Tally {
     fn add(&mut self, o: &Tally) {
         self.posts += o.posts;
         self.category_ok += o.category_ok;
+        self.priority_ok += o.priority_ok;
         self.critical += o.critical;
         self.said_critical += o.said_critical;
         self.critical_found += o.critical_found;
@@ -88,6 +91,7 @@ impl Tally {
     fn scores(&self) -> Scores {
         Scores {
             category: ratio(self.category_ok, self.posts),
+            priority: ratio(self.priority_ok, self.posts),
             critical: ratio(self.critical_found, self.critical),
             precision: ratio(self.critical_found, self.said_critical),
             commune: ratio(self.commune_ok, self.communes),
@@ -122,6 +126,7 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
             item.priority == Priority::Critical,
             s.priority == Priority::Critical,
         );
+        t.priority_ok = usize::from(s.priority == item.priority);
         t.critical = usize::from(labelled);
         t.said_critical = usize::from(said);
         t.critical_found = usize::from(labelled && said);
@@ -173,10 +178,11 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
 
     println!("{name}: {} posts", set.len());
     println!(
-        "  {:<6} {:>6} {:>9} {:>16} {:>10} {:>16} {:>12} {:>9}",
+        "  {:<6} {:>6} {:>9} {:>9} {:>16} {:>10} {:>16} {:>12} {:>9}",
         "",
         "posts",
         "category",
+        "priority",
         "critical recall",
         "precision",
         "commune",
@@ -186,8 +192,8 @@ fn score(name: &str, set: &[Labelled], show_misses: bool) -> (Scores, Vec<(Strin
     let row = |label: &str, t: &Tally| {
         let s = t.scores();
         println!(
-            "  {label:<6} {:>6} {:>9.3} {:>9.3} of {:<4} {:>10.3} {:>9.3} of {:<4} {:>12.3} {:>9.3}",
-            t.posts, s.category, s.critical, t.critical, s.precision, s.commune, t.communes, s.false_place, s.no_place
+            "  {label:<6} {:>6} {:>9.3} {:>9.3} {:>9.3} of {:<4} {:>10.3} {:>9.3} of {:<4} {:>12.3} {:>9.3}",
+            t.posts, s.category, s.priority, s.critical, t.critical, s.precision, s.commune, t.communes, s.false_place, s.no_place
         );
     };
     row("all", &all);
