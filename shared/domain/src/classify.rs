@@ -5,7 +5,9 @@
 //! How it reads a post: weighted cues per category, found in one pass over the folded text,
 //! then a few rules that weigh the context. The cues are data, `data/cues.txt` (phrase and
 //! cue, one a line, its syntax in its header), so a linguist can extend a language or add one
-//! without reading Rust; the rules are here:
+//! without reading Rust; so are the spellings of a word (`data/variants.txt`: Creole written
+//! "mwen", "moin" or "mwin", SMS French "qq1"), which every cue's words are also found in. The
+//! rules are here:
 //! - a cue can be cancelled by a negation just before it ("pas de blessés", "pa ni moun blésé",
 //!   "no injuries"), by advice to the public ("ne traversez jamais une ravine en crue") or by a
 //!   condition ("si vous êtes bloqués, appelez le 18", "si ou bizwen"): the danger is then
@@ -153,7 +155,7 @@ impl Rule {
 }
 
 /// What a cue says besides a category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Cue {
     /// Evidence for a category, with a weight; `negatable` when "no X" means the opposite.
     Topic(Category, u8, bool),
@@ -230,6 +232,57 @@ const PERIL_ALONE: i32 = 4;
 /// line.
 const CUES: &str = include_str!("../data/cues.txt");
 
+/// Spellings of one word (`data/variants.txt`: `word | variant variant`, folded): a cue
+/// written with one of them finds the others ("mwen bloke" finds "moin bloke").
+const VARIANTS: &str = include_str!("../data/variants.txt");
+
+/// At most this many needles from one cue phrase with its words' variants.
+const MAX_SPELLINGS: usize = 64;
+
+/// Reads [`VARIANTS`] into groups of spellings of a word. A form is one folded word, in one
+/// group only; an error names the line and what is wrong with it.
+fn parse_variants(text: &str) -> Result<Vec<Vec<&str>>, String> {
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fail = |why: String| format!("variants line {}: {why} in `{line}`", i + 1);
+        let (word, variants) = line
+            .split_once('|')
+            .ok_or_else(|| fail("no `|` between the word and its variants".into()))?;
+        // The word may be several ("quelqu un | qq1"); its variants are one each.
+        let forms: Vec<&str> = std::iter::once(word.trim())
+            .chain(variants.split_whitespace())
+            .collect();
+        if forms.len() < 2 {
+            return Err(fail("a word needs at least one variant".into()));
+        }
+        for form in &forms {
+            let folded_word = |w: &str| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            };
+            if !form.split(' ').all(folded_word) {
+                return Err(fail(format!(
+                    "`{form}` must be folded words (lowercase letters and digits)"
+                )));
+            }
+            if let Some(other) = seen.insert(form, groups.len()) {
+                return Err(fail(format!(
+                    "`{form}` is already a spelling of `{}`",
+                    groups[other][0]
+                )));
+            }
+        }
+        groups.push(forms);
+    }
+    Ok(groups)
+}
+
 /// Reads [`CUES`]: each line `phrase | cue`, `#` comments and blank lines ignored. An error
 /// names the line and what is wrong with it.
 fn parse_cues(text: &str) -> Result<Vec<(&str, Cue)>, String> {
@@ -300,7 +353,7 @@ struct Lexicon {
 
 /// The needles a cue pattern stands for: words between spaces, a trailing `*` for a prefix,
 /// a `*` inside for the endings "", "s", "e", "es".
-fn needles(pattern: &str) -> Vec<String> {
+fn needles(pattern: &str, spellings: &dyn Fn(&str) -> Vec<String>) -> Vec<String> {
     let (body, prefix) = match pattern.strip_suffix('*') {
         Some(body) => (body, true),
         None => (pattern.trim_end(), false),
@@ -316,13 +369,26 @@ fn needles(pattern: &str) -> Vec<String> {
         } else {
             &[""]
         };
+        // A whole word (not a prefix, not inflected) is also found in its other spellings,
+        // while the phrase's needles stay few.
+        let last_prefix = prefix && i + 1 == body.split(' ').count();
+        let forms = if inflected || last_prefix {
+            vec![stem.to_string()]
+        } else {
+            let all = spellings(stem);
+            if out.len() * all.len() <= MAX_SPELLINGS {
+                all
+            } else {
+                vec![stem.to_string()]
+            }
+        };
+        let sep = if i == 0 { "" } else { " " };
         out = out
             .iter()
             .flat_map(|n| {
-                endings.iter().map(move |e| {
-                    let sep = if i == 0 { "" } else { " " };
-                    format!("{n}{sep}{stem}{e}")
-                })
+                forms
+                    .iter()
+                    .flat_map(move |f| endings.iter().map(move |e| format!("{n}{sep}{f}{e}")))
             })
             .collect();
     }
@@ -340,10 +406,62 @@ fn lexicon() -> &'static Lexicon {
         let mut all = Vec::new();
         let mut cues = Vec::new();
         let table = parse_cues(CUES).unwrap_or_else(|e| panic!("classifier cues: {e}"));
-        for (pattern, cue) in table {
-            for n in needles(pattern) {
+        let groups =
+            parse_variants(VARIANTS).unwrap_or_else(|e| panic!("classifier variants: {e}"));
+        let group_of: rustc_hash::FxHashMap<&str, &Vec<&str>> = groups
+            .iter()
+            .flat_map(|g| g.iter().map(move |w| (*w, g)))
+            .collect();
+        let spellings = |word: &str| -> Vec<String> {
+            match group_of.get(word) {
+                Some(group) => std::iter::once(word)
+                    .chain(group.iter().copied().filter(|w| *w != word))
+                    .map(String::from)
+                    .collect(),
+                None => vec![word.to_string()],
+            }
+        };
+        // The phrases as written come first; another spelling the file writes itself keeps
+        // its own cue, and a needle is found once for a cue.
+        let as_written: Vec<Vec<String>> = table
+            .iter()
+            .map(|(pattern, _)| needles(pattern, &|w: &str| vec![w.to_string()]))
+            .collect();
+        let written: rustc_hash::FxHashSet<&str> =
+            as_written.iter().flatten().map(String::as_str).collect();
+        let mut found: rustc_hash::FxHashSet<(String, Cue)> = Default::default();
+        // Words written in one piece for several ("qq1" for "quelqu un"): the phrases that
+        // have the several have the one too.
+        let phrases: Vec<&Vec<&str>> = groups.iter().filter(|g| g[0].contains(' ')).collect();
+        let in_pieces = |mut needles: Vec<String>| {
+            for group in &phrases {
+                let whole = format!(" {} ", group[0]);
+                let mut more = Vec::new();
+                let head = group[0];
+                for n in needles
+                    .iter()
+                    .filter(|n| n.contains(head) && format!("{n} ").contains(&whole))
+                {
+                    for v in &group[1..] {
+                        let spaced = format!("{n} ").replace(&whole, &format!(" {v} "));
+                        more.push(spaced[..spaced.len() - 1].to_string());
+                    }
+                }
+                if needles.len() + more.len() <= MAX_SPELLINGS {
+                    needles.extend(more);
+                }
+            }
+            needles
+        };
+        for ((pattern, cue), own) in table.iter().zip(&as_written) {
+            for n in in_pieces(needles(pattern, &spellings)) {
+                if (written.contains(n.as_str()) && !own.contains(&n))
+                    || !found.insert((n.clone(), *cue))
+                {
+                    continue;
+                }
                 all.push(n);
-                cues.push(cue);
+                cues.push(*cue);
             }
         }
         // An age given is an elderly person from 65 ("ma mère de 84 ans", "88 years old").
@@ -1430,5 +1548,50 @@ mod tests {
                 ("si zot", Condition(true))
             ]
         );
+    }
+
+    #[test]
+    fn a_cue_finds_the_other_spellings_of_its_words_and_a_bad_variants_line_is_named() {
+        let groups = parse_variants(VARIANTS).unwrap();
+        assert!(groups.iter().any(|g| g[0] == "mwen" && g.contains(&"moin")));
+        // The spellings of a phrase's words multiply, within bounds; a prefix or an inflected
+        // word keeps its own.
+        let spell = |w: &str| match w {
+            "mwen" => vec!["mwen".to_string(), "moin".to_string()],
+            "bloke" => vec!["bloke".to_string(), "blokay".to_string()],
+            _ => vec![w.to_string()],
+        };
+        let mut n = needles("mwen bloke", &spell);
+        n.sort();
+        assert_eq!(
+            n,
+            [
+                " moin blokay ",
+                " moin bloke ",
+                " mwen blokay ",
+                " mwen bloke "
+            ]
+        );
+        assert_eq!(
+            needles("mwen bloke*", &spell),
+            [" mwen bloke", " moin bloke"]
+        );
+        assert_eq!(needles("mwen* la", &spell).len(), 4);
+        // The file writes "sove mwen" (help): "sove moin" is the same call for help.
+        let (text, other) = ("sove mwen, dlo ka monté", "sove moin, dlo ka monté");
+        assert_eq!(sug(other), sug(text));
+        assert_eq!(sug(other).1, Priority::Critical);
+        assert!(
+            reasons(other).iter().any(|r| r.rule == Rule::CallForHelp
+                && r.words.iter().any(|w| w.starts_with("sove moin"))),
+            "{:?}",
+            reasons(other)
+        );
+        let bad = |text: &str| parse_variants(text).unwrap_err();
+        assert!(bad("# spellings\n\nmwen moin").starts_with("variants line 3: no `|`"));
+        assert!(bad("mwen |").contains("at least one variant"));
+        assert!(bad("mwen | Moin").contains("must be folded words"));
+        assert!(bad("mwen | mòin").contains("must be folded words"));
+        assert!(bad("mwen | moin\nmoin | mwin").contains("`moin` is already a spelling of `mwen`"));
     }
 }
