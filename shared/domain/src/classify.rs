@@ -239,22 +239,64 @@ const VARIANTS: &str = include_str!("../data/variants.txt");
 /// At most this many needles from one cue phrase with its words' variants.
 const MAX_SPELLINGS: usize = 64;
 
+/// A line of a data file (`left | right`), with what names it in an error.
+struct DataLine<'a> {
+    file: &'static str,
+    number: usize,
+    line: &'a str,
+    left: &'a str,
+    right: &'a str,
+}
+
+impl DataLine<'_> {
+    fn fail(&self, why: String) -> String {
+        format!(
+            "{} line {}: {why} in `{}`",
+            self.file, self.number, self.line
+        )
+    }
+}
+
+/// The lines of a data file as `left | right` (`between` names the two sides), `#` comments
+/// and blank lines skipped; a line without its `|` is an error naming it.
+fn data_lines<'a>(
+    text: &'a str,
+    file: &'static str,
+    between: &'static str,
+) -> impl Iterator<Item = Result<DataLine<'a>, String>> {
+    text.lines().enumerate().filter_map(move |(i, line)| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let mut read = DataLine {
+            file,
+            number: i + 1,
+            line,
+            left: "",
+            right: "",
+        };
+        Some(match line.split_once('|') {
+            Some((left, right)) => {
+                (read.left, read.right) = (left.trim(), right.trim());
+                Ok(read)
+            }
+            None => Err(read.fail(format!("no `|` between {between}"))),
+        })
+    })
+}
+
 /// Reads [`VARIANTS`] into groups of spellings of a word. A form is one folded word, in one
 /// group only; an error names the line and what is wrong with it.
 fn parse_variants(text: &str) -> Result<Vec<Vec<&str>>, String> {
     let mut groups: Vec<Vec<&str>> = Vec::new();
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fail = |why: String| format!("variants line {}: {why} in `{line}`", i + 1);
-        let (word, variants) = line
-            .split_once('|')
-            .ok_or_else(|| fail("no `|` between the word and its variants".into()))?;
+    for read in data_lines(text, "variants", "the word and its variants") {
+        let read = read?;
+        let fail = |why: String| read.fail(why);
+        let (word, variants) = (read.left, read.right);
         // The word may be several ("quelqu un | qq1"); its variants are one each.
-        let forms: Vec<&str> = std::iter::once(word.trim())
+        let forms: Vec<&str> = std::iter::once(word)
             .chain(variants.split_whitespace())
             .collect();
         if forms.len() < 2 {
@@ -287,16 +329,10 @@ fn parse_variants(text: &str) -> Result<Vec<Vec<&str>>, String> {
 /// names the line and what is wrong with it.
 fn parse_cues(text: &str) -> Result<Vec<(&str, Cue)>, String> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fail = |why: String| format!("cues line {}: {why} in `{line}`", i + 1);
-        let (phrase, cue) = line
-            .split_once('|')
-            .ok_or_else(|| fail("no `|` between the phrase and its cue".into()))?;
-        let phrase = phrase.trim();
+    for read in data_lines(text, "cues", "the phrase and its cue") {
+        let read = read?;
+        let fail = |why: String| read.fail(why);
+        let (phrase, cue) = (read.left, read.right);
         // Written folded, as posts are matched: folding it again changes nothing.
         let plain = phrase.replace('*', " ");
         let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
