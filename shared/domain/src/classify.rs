@@ -32,6 +32,10 @@
 //!   hurt who needs help now is a casualty, someone missing or trapped with a danger stated, or
 //!   in peril, a rescue ("82 ans, seule, sa toiture arrachée et elle répond plus" is a rescue,
 //!   not damage); care out of reach is a rescue too;
+//! - laughing words after the emergency words ("bloquée sur mon canapé avec ma belle-mère,
+//!   envoyez les secours mdr") make them a joke: other, low, unless someone is missing or in
+//!   peril; a laugh before them ("lol on rigolait, mais là mon frère est accroché à un arbre")
+//!   is not the punchline;
 //! - "pas en danger", "rien de grave" cancel urgency;
 //! - a resolved situation ("tout le monde va bien") ends a rescue story, unless the peril
 //!   outweighs it;
@@ -115,6 +119,8 @@ pub enum Rule {
     Urgency,
     /// The post comes from an official source or account.
     OfficialSource,
+    /// Other, low: laughing words make the emergency words a joke.
+    Joke,
     /// The source's own fields (CAP severity and urgency, magnitude, alert level) set the
     /// priority.
     SourceFields,
@@ -149,6 +155,7 @@ impl Rule {
         Rule::Vulnerable,
         Rule::Urgency,
         Rule::OfficialSource,
+        Rule::Joke,
         Rule::SourceFields,
         Rule::Learned,
     ];
@@ -177,6 +184,8 @@ enum Cue {
     /// A condition ("si vous", "si quelqu'un"): the words just after it describe a case, not a
     /// fact; `true` when addressed to the public, which is advice.
     Condition(bool),
+    /// Laughing words ("mdr", "lol"): the emergency words are a joke.
+    Joke,
     /// The situation is over (rescued, safe).
     Resolved,
     /// About the future: forecast, risk, expected.
@@ -360,6 +369,7 @@ fn parse_cues(text: &str) -> Result<Vec<(&str, Cue)>, String> {
             ["exposed"] => Exposed,
             ["handled"] => Handled,
             ["safe"] => Safe,
+            ["joke"] => Joke,
             ["resolved"] => Resolved,
             ["negation"] => Negation,
             ["advice"] => Advice,
@@ -561,6 +571,7 @@ struct Evidence {
     exposed: i32,
     transport: i32,
     swept_thing: i32,
+    joke: i32,
     /// Every cue found, where, and what cancelled it: the words of the explanation.
     hits: Vec<Hit>,
 }
@@ -672,6 +683,7 @@ fn gather(folded: &str) -> Evidence {
             Exposed => ev.exposed += 1,
             Transport => ev.transport += 1,
             SweptThing => ev.swept_thing += 1,
+            Joke => ev.joke += 1,
         }
     }
     ev
@@ -747,6 +759,8 @@ struct Fired {
     cut_off: bool,
     /// Stuck with no danger stated: a weak rescue, high.
     unsure: bool,
+    /// Laughing words: a joke, other and low.
+    joke: bool,
 }
 
 fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
@@ -917,6 +931,38 @@ fn assess(folded: &str, official: bool) -> (Suggestion, Vec<Found>) {
         C::Shelter | C::Official => Priority::Medium,
         C::Weather | C::Solidarity | C::Other => Priority::Low,
     };
+    // Laughing words after the emergency words make them a joke (the laugh is the punchline),
+    // unless someone is missing or in peril, or an official source speaks.
+    let last = |keep: fn(&Cue) -> bool| {
+        ev.hits
+            .iter()
+            .filter(|h| h.cancelled.is_none() && keep(&h.cue))
+            .map(|h| h.from)
+            .max()
+    };
+    let laugh = last(|c| matches!(c, Joke));
+    let alarm = last(|c| {
+        matches!(
+            c,
+            Stuck(_)
+                | Help(_)
+                | Urgent
+                | Peril(_)
+                | NoNews(_)
+                | Topic(C::Rescue | C::Casualties, ..)
+        )
+    });
+    let (category, priority) = if laugh.is_some_and(|l| alarm.is_none_or(|a| l > a))
+        && ev.no_news == 0
+        && !fired.peril_rescue
+        && !fired.care_out_of_reach
+        && !official
+    {
+        fired.joke = true;
+        (C::Other, Priority::Low)
+    } else {
+        (category, priority)
+    };
     // Care out of reach is a life at risk whatever the post is mostly about (the cut road,
     // the need for insulin): a rescue, since a life at risk is a rescue or a casualty.
     let (category, priority) = if fired.care_out_of_reach {
@@ -969,6 +1015,8 @@ fn explain(ev: &Evidence, fired: &Fired, suggestion: Suggestion, official: bool)
     let urgency = |h: &Hit| is(h, |c| matches!(c, Urgent | Help(_)));
     if fired.official {
         push(Rule::OfficialNotARequest, None, Vec::new());
+    } else if fired.joke {
+        push(Rule::Joke, None, spans(&|h| matches!(h.cue, Joke)));
     } else if priority == Priority::Critical {
         if fired.care_out_of_reach {
             push(
@@ -1097,7 +1145,7 @@ fn explain(ev: &Evidence, fired: &Fired, suggestion: Suggestion, official: bool)
             spans(&|h| matches!(h.cue, Vulnerable)),
         );
     }
-    if priority != Priority::Critical && ev.urgent > 0 {
+    if priority != Priority::Critical && ev.urgent > 0 && !fired.joke {
         let words = spans(&|h| urgency(h));
         if !words.is_empty() {
             push(Rule::Urgency, None, words);
@@ -1584,6 +1632,27 @@ mod tests {
                 ("si zot", Condition(true))
             ]
         );
+    }
+
+    #[test]
+    fn laughing_words_make_a_joke_unless_someone_is_missing_or_in_peril() {
+        for text in [
+            "Coincé sur mon canapé avec ma belle-mère depuis 2 jours, envoyez les secours mdr",
+            "I've been trapped in my living room for 3 days, send help lmao",
+            "Sékou!! an bloké asi kanapé-la dépi 3 jou épi bèlmè an mwen lol",
+        ] {
+            assert_eq!(sug(text), (C::Other, Priority::Low), "{text}");
+            let r = reasons(text);
+            assert_eq!(r[0].rule, Rule::Joke, "{text}: {r:?}");
+            assert!(r.iter().all(|r| r.rule != Rule::Urgency), "{text}: {r:?}");
+        }
+        for text in [
+            "haha non sérieux, ma grand-mère de 85 ans ne répond plus depuis hier et l'eau monte chez elle",
+            "lol on rigolait mais là mon frère est accroché à un arbre dans la rivière, le courant est fort",
+            "Lmao I thought it was a joke but my mum is trapped in her car, water up to the doors",
+        ] {
+            assert_eq!(sug(text).1, Priority::Critical, "{text}");
+        }
     }
 
     #[test]
