@@ -478,18 +478,21 @@ fn lexicon() -> &'static Lexicon {
         let mut found: rustc_hash::FxHashSet<(String, Cue)> = Default::default();
         // Words written in one piece for several ("qq1" for "quelqu un"): the phrases that
         // have the several have the one too.
-        let phrases: Vec<&Vec<&str>> = groups.iter().filter(|g| g[0].contains(' ')).collect();
+        let phrases: Vec<(String, &Vec<&str>)> = groups
+            .iter()
+            .filter(|g| g[0].contains(' '))
+            .map(|g| (format!(" {} ", g[0]), g))
+            .collect();
         let in_pieces = |mut needles: Vec<String>| {
-            for group in &phrases {
-                let whole = format!(" {} ", group[0]);
+            for (whole, group) in &phrases {
                 let mut more = Vec::new();
                 let head = group[0];
                 for n in needles
                     .iter()
-                    .filter(|n| n.contains(head) && format!("{n} ").contains(&whole))
+                    .filter(|n| n.contains(head) && format!("{n} ").contains(whole.as_str()))
                 {
                     for v in &group[1..] {
-                        let spaced = format!("{n} ").replace(&whole, &format!(" {v} "));
+                        let spaced = format!("{n} ").replace(whole.as_str(), &format!(" {v} "));
                         more.push(spaced[..spaced.len() - 1].to_string());
                     }
                 }
