@@ -80,7 +80,7 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    // With a triage model learnt from the labelled sets' decisions (1,857), as collectors run
+    // With a triage model learnt from the labelled sets' decisions, as collectors run
     // once volunteers have triaged: the model's refinement comes after the rules.
     let mut model = vigie_domain::learn::Model::default();
     for set in [
