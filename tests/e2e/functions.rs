@@ -541,3 +541,155 @@ fn local_on_dynamodb_and_s3() {
     let local_public = reqwest::blocking::get(format!("{base}/public/reports.geojson")).unwrap();
     assert_eq!(local_public.status(), 404);
 }
+
+/// X recent search, as X answers it: the page after `since_id`, newest first.
+fn x_page(since: Option<&str>) -> Value {
+    let posts = [
+        (
+            "1864411900000000005",
+            "Eau dans la maison à Petit-Bourg, on est montés à l'étage avec les enfants #Gwada",
+        ),
+        (
+            "1864411800000000004",
+            "Coupure d'électricité à Sainte-Rose depuis ce matin #Gwada",
+        ),
+    ];
+    if since.is_some() {
+        return json!({"meta": {"result_count": 0}});
+    }
+    json!({
+        "data": posts.iter().map(|(id, text)| json!({
+            "id": id, "text": text, "author_id": "22", "created_at": "2026-09-14T03:00:00.000Z", "lang": "fr",
+            "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 2, "quote_count": 0}
+        })).collect::<Vec<_>>(),
+        "includes": {"users": [{"id": "22", "username": "lyne_gp", "name": "Lyne"}]},
+        "meta": {"newest_id": posts[0].0, "oldest_id": posts[1].0, "result_count": 2}
+    })
+}
+
+#[test]
+fn collect_x_collects_once_on_dynamodb_and_counts_its_monthly_cap_there() {
+    let moto = start_moto();
+    let dynamo = start_dynamodb_local();
+    public_bucket(&moto.url, "vigie-x");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let x = rt.block_on(async {
+        struct Search;
+        impl wiremock::Respond for Search {
+            fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+                let since = req
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "since_id")
+                    .map(|(_, v)| v.into_owned());
+                ResponseTemplate::new(200).set_body_json(x_page(since.as_deref()))
+            }
+        }
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/2/tweets/search/recent"))
+            .and(wiremock::matchers::header(
+                "authorization",
+                "Bearer fn-test-bearer",
+            ))
+            .respond_with(Search)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let crisis = dir.path().join("crisis.toml");
+    std::fs::write(
+        &crisis,
+        format!(
+            "[crisis]\nid = \"gp-x\"\nname = \"X on emulators\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\nsince = \"2026-09-13T00:00:00Z\"\n\n[[sources]]\nid = \"x\"\nkind = \"x\"\napi = \"{}\"\nquery = \"#Gwada\"\nbearer_env = \"X_BEARER_TOKEN\"\nmonthly_cap = 1000\n",
+            x.uri()
+        ),
+    )
+    .unwrap();
+    let mut env = aws_env(&dynamo.url, &moto.url);
+    env.extend([
+        ("VIGIE_CRISIS_FILE", crisis.display().to_string()),
+        ("TABLE_NAME", "vigie-x".to_string()),
+        ("BUCKET_NAME", "vigie-x".to_string()),
+        ("X_BEARER_TOKEN", "fn-test-bearer".to_string()),
+    ]);
+    let collect = FunctionSpec::new(function_bin("collect-x"), "vigie-gp-x-collect-x")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .timeout(Duration::from_secs(60))
+        .start();
+    let out = collect.invoke_ok(json!({}));
+    assert_eq!(
+        out,
+        json!({"sources": [{"source": "x", "new": 2, "seen": 0, "skipped": 0, "error": null}]})
+    );
+    let out = collect.invoke_ok(json!({"source": "x"}));
+    assert_eq!(
+        out["sources"][0]["new"], 0,
+        "since_id: nothing twice: {out}"
+    );
+    let err = collect.invoke(json!({"source": "masto"})).unwrap_err();
+    assert!(
+        err["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("masto")),
+        "{err}"
+    );
+    drop(collect);
+
+    // What coordinators see: the source's health with its cap, from the table.
+    let (code, out, err) = run_vigie_with(
+        &env,
+        &[
+            "collect",
+            "--once",
+            "--crisis",
+            &crisis.display().to_string(),
+            "--store",
+            "dynamodb:vigie-x",
+            "--data-dir",
+            &dir.path().join("cli").display().to_string(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("x: 0 new"), "{out}");
+    let token = coordinator_token(&env, "dynamodb:vigie-x", &dir.path().join("cli"));
+    let api = FunctionSpec::new(function_bin("triage-api"), "vigie-gp-x-triage-api")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .timeout(Duration::from_secs(60))
+        .start();
+    let out = api.invoke_ok(http_api_event(
+        "GET",
+        "/api/v1/sources",
+        "",
+        &token,
+        &[],
+        None,
+    ));
+    let (status, _, body) = http_api_response(&out);
+    assert_eq!(status, 200, "{body}");
+    let x = body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|s| s["id"] == "x"))
+        .unwrap_or_else(|| panic!("the x source's health: {body}"));
+    assert_eq!(x["kind"], "x", "{x}");
+    let quota = &x["health"]["quota"];
+    assert_eq!(quota["unit"], "posts", "{x}");
+    assert_eq!(quota["used"], 2, "{x}");
+    assert_eq!(quota["cap"], 1000, "{x}");
+    let out = api.invoke_ok(http_api_event(
+        "GET",
+        "/api/v1/reports",
+        "limit=10",
+        &token,
+        &[],
+        None,
+    ));
+    let (_, _, list) = http_api_response(&out);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert!(items.iter().all(|r| r["network"] == "x"), "{list}");
+    assert!(items
+        .iter()
+        .any(|r| r["source_url"] == "https://x.com/lyne_gp/status/1864411900000000005"));
+}

@@ -56,6 +56,7 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "MastodonRate = rate(2 minutes)",
         "BlueskyRate = rate(2 minutes)",
         "FeedsRate = rate(5 minutes)",
+        "XRate = rate(5 minutes)",
         "SchedulesState = ENABLED",
         // The app's Content-Security-Policy allows the crisis file's tile server.
         "TileServerOrigin = https://tile.openstreetmap.org",
@@ -78,6 +79,7 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "collect-mastodon",
         "collect-bluesky",
         "collect-feeds",
+        "collect-x",
         "triage-api",
         "map-export",
     ] {
@@ -86,6 +88,10 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
     // Secrets by name, never by value.
     assert!(out.contains("MASTO_MAIN_TOKEN"));
     assert!(out.contains("BSKY_APP_PASSWORD            NOT set here"));
+    assert!(
+        out.contains("X_BEARER_TOKEN               NOT set here"),
+        "{out}"
+    );
     assert!(!out.contains("secret-token-value"));
 }
 

@@ -35,14 +35,16 @@ FUNCTIONS = {
     "CollectMastodonFunction": "collect-mastodon",
     "CollectBlueskyFunction": "collect-bluesky",
     "CollectFeedsFunction": "collect-feeds",
+    "CollectXFunction": "collect-x",
     "TriageApiFunction": "triage-api",
     "MapExportFunction": "map-export",
 }
-COLLECTORS = ["CollectMastodonFunction", "CollectBlueskyFunction", "CollectFeedsFunction"]
+COLLECTORS = ["CollectMastodonFunction", "CollectBlueskyFunction", "CollectFeedsFunction", "CollectXFunction"]
 SCHEDULED = {
     "CollectMastodonFunction": {"Ref": "MastodonRate"},
     "CollectBlueskyFunction": {"Ref": "BlueskyRate"},
     "CollectFeedsFunction": {"Ref": "FeedsRate"},
+    "CollectXFunction": {"Ref": "XRate"},
     "MapExportFunction": "rate(1 minute)",
 }
 
@@ -559,7 +561,7 @@ def test_schedules(translated, template):
         )
     params = template["Parameters"]
     assert params["SchedulesState"]["AllowedValues"] == ["ENABLED", "DISABLED"]
-    for name in ["MastodonRate", "BlueskyRate", "FeedsRate"]:
+    for name in ["MastodonRate", "BlueskyRate", "FeedsRate", "XRate"]:
         pattern = params[name]["AllowedPattern"]
         assert re.fullmatch(pattern, params[name]["Default"])
         assert re.fullmatch(pattern, "rate(1 minute)") and re.fullmatch(pattern, "rate(15 minutes)")

@@ -21,10 +21,11 @@ const DEFAULT_TILE_ORIGIN: &str = "https://tile.openstreetmap.org";
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
 /// The functions of the stack: folders under `functions/`, and the template's CodeUri folders.
-pub const FUNCTIONS: [&str; 5] = [
+pub const FUNCTIONS: [&str; 6] = [
     "collect-mastodon",
     "collect-bluesky",
     "collect-feeds",
+    "collect-x",
     "triage-api",
     "map-export",
 ];
@@ -174,6 +175,7 @@ pub fn plan_activate(
         ("mastodon", "MastodonRate"),
         ("bluesky", "BlueskyRate"),
         ("feed", "FeedsRate"),
+        ("x", "XRate"),
     ] {
         let shortest = crisis
             .sources
@@ -224,6 +226,7 @@ pub fn plan_activate(
                 names.push(handle_env.clone());
                 names.push(password_env.clone());
             }
+            SourceKind::X { bearer_env, .. } => names.push(bearer_env.clone()),
             _ => {}
         }
     }

@@ -177,6 +177,7 @@ pub async fn run_source_with(
             summary.error = Some(e.to_string());
         }
     }
+    update.quota = source.quota().await;
     update.collected = summary.new as u64;
     update.seen = summary.seen as u64;
     update.skipped = summary.skipped.clone();

@@ -16,6 +16,7 @@
 //! | recent fingerprints (near copies) and post addresses | `PK = J`, `SK = <time>#<first id>`: one journal item per stored batch |
 //! | checkpoint of a source | `PK = CP`, `SK = <source>` (conditional on the value read) |
 //! | login session of a source (Bluesky's tokens, a secret: the table is encrypted at rest) | `PK = CP`, `SK = <source>#session` (conditional on the value read) |
+//! | a source's allowance used (X's posts read this month) | `PK = CP`, `SK = <source>#allowance` (conditional on the value read) |
 //! | health of the sources | `PK = HEALTH`, `SK = <source>` |
 //! | tokens (by hash: a filter on their small partition) | `PK = TOKEN`, `SK = <token id>` |
 //! | reports changed since a time (`/changes`) | sparse index `changes`: `XPK = X#<hour of the change>`, `XSK = <micros, zero-padded>#<id>` |

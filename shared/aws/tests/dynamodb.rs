@@ -41,6 +41,14 @@ async fn the_dynamodb_change_feed_conforms() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dynamodb_allowance_conforms() {
+    let (_emulator, url) = start().await;
+    let store = store_on(&url, "vigie-allowance").await;
+    store.create_table().await.unwrap();
+    vigie_conformance::allowance(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dynamodb_rooms_conform() {
     let (_emulator, url) = start().await;
     let store = store_on(&url, "vigie-rooms").await;

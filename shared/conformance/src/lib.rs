@@ -1105,6 +1105,62 @@ pub async fn change_feed(store: Arc<dyn ReportStore>) {
     }
 }
 
+/// A network's allowance counted in the store ([`StoredAllowance`]): takes up to what is left,
+/// gives back, starts again from nothing in a new period, and, taken from by many runs at
+/// once, never grants more than the cap. Give it an empty store.
+pub async fn allowance(store: Arc<dyn ReportStore>) {
+    use vigie_domain::ports::{Allowance, StoredAllowance};
+    let meter = StoredAllowance::new(store.clone(), "x");
+    assert_eq!(meter.used("2026-12").await.unwrap(), 0, "nothing used yet");
+    assert_eq!(meter.take("2026-12", 200, 500).await.unwrap(), 200);
+    assert_eq!(meter.take("2026-12", 200, 500).await.unwrap(), 200);
+    assert_eq!(
+        meter.take("2026-12", 200, 500).await.unwrap(),
+        100,
+        "what is left"
+    );
+    assert_eq!(meter.take("2026-12", 200, 500).await.unwrap(), 0, "spent");
+    meter.give_back("2026-12", 150).await.unwrap();
+    assert_eq!(meter.used("2026-12").await.unwrap(), 350);
+    // Another source's allowance is its own; the checkpoint of the same id is untouched.
+    let other = StoredAllowance::new(store.clone(), "yt");
+    assert_eq!(other.used("2026-12").await.unwrap(), 0);
+    assert_eq!(store.checkpoint("x").await.unwrap(), None);
+    // A new period starts from nothing; what is given back to an ended one is dropped.
+    assert_eq!(meter.take("2027-01", 50, 500).await.unwrap(), 50);
+    meter.give_back("2026-12", 100).await.unwrap();
+    assert_eq!(meter.used("2027-01").await.unwrap(), 50);
+    assert_eq!(
+        meter.used("2026-12").await.unwrap(),
+        0,
+        "the old period is gone"
+    );
+
+    // Eight runs taking at once, each until it is refused: never more than the cap in all.
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            let meter = StoredAllowance::new(store.clone(), "busy");
+            tokio::spawn(async move {
+                let mut got = 0;
+                loop {
+                    let n = meter.take("2026-12", 7, 300).await.unwrap();
+                    if n == 0 {
+                        return got;
+                    }
+                    got += n;
+                }
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for run in runs {
+        total += run.await.unwrap();
+    }
+    assert_eq!(total, 300, "every unit granted once, none over the cap");
+    let busy = StoredAllowance::new(store.clone(), "busy");
+    assert_eq!(busy.used("2026-12").await.unwrap(), 300);
+}
+
 /// Every rule of the team's topic rooms: none until saved, saved at a version, a stale save
 /// refused. Give it an empty store.
 pub async fn rooms(store: Arc<dyn ReportStore>) {

@@ -141,6 +141,15 @@ pub enum SourceKind {
         /// even when they name no place of the gazetteer. Defaults to `official`.
         covers_area: bool,
     },
+    /// X API v2 recent search.
+    X {
+        api: String,
+        /// The search query, as given or built from the hashtags and the crisis's keywords.
+        query: String,
+        bearer_env: String,
+        /// Posts read per calendar month (UTC), never exceeded.
+        monthly_cap: u64,
+    },
     /// The bundled demo stream: replays synthetic posts, `batch` per run.
     Demo { batch: usize },
 }
@@ -151,6 +160,7 @@ impl SourceKind {
             SourceKind::Mastodon { .. } => "mastodon",
             SourceKind::Bluesky { .. } => "bluesky",
             SourceKind::Feed { .. } => "feed",
+            SourceKind::X { .. } => "x",
             SourceKind::Demo { .. } => "demo",
         }
     }
@@ -214,6 +224,7 @@ enum RawSource {
     Mastodon(RawMastodon),
     Bluesky(RawBluesky),
     Feed(RawFeed),
+    X(RawX),
     Demo(RawDemo),
 }
 
@@ -255,6 +266,29 @@ struct RawFeed {
     covers_area: Option<bool>,
     every: Option<String>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawX {
+    id: String,
+    #[serde(default = "default_x_api")]
+    api: String,
+    query: Option<String>,
+    hashtags: Option<Vec<String>>,
+    bearer_env: String,
+    monthly_cap: Option<u64>,
+    every: Option<String>,
+}
+
+fn default_x_api() -> String {
+    "https://api.x.com".into()
+}
+
+/// X's posts read per month when the crisis file sets none (the entry plan's order of size).
+pub const DEFAULT_X_MONTHLY_CAP: u64 = 10_000;
+
+/// The longest query X's recent search takes on its basic plans.
+pub const X_QUERY_MAX: usize = 512;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -390,22 +424,7 @@ impl Crisis {
             let (id, every, kind) = match source {
                 RawSource::Mastodon(m) => {
                     check_url(&m.instance).map_err(|r| fail(at("instance"), r))?;
-                    let hashtags: Vec<String> = m
-                        .hashtags
-                        .iter()
-                        .map(|h| h.trim().trim_start_matches('#').to_string())
-                        .collect();
-                    if hashtags.is_empty() {
-                        return Err(fail(at("hashtags"), "needs at least one hashtag".into()));
-                    }
-                    if let Some(bad) = hashtags.iter().find(|h| {
-                        h.is_empty() || !h.chars().all(|c| c.is_alphanumeric() || c == '_')
-                    }) {
-                        return Err(fail(
-                            at("hashtags"),
-                            format!("`{bad}` is not a hashtag (letters, digits and _ only)"),
-                        ));
-                    }
+                    let hashtags = hashtags(&m.hashtags).map_err(|r| fail(at("hashtags"), r))?;
                     if let Some(var) = &m.token_env {
                         check_env_name(var).map_err(|r| fail(at("token_env"), r))?;
                         check_secret_transport(&m.instance).map_err(|r| fail(at("instance"), r))?;
@@ -450,6 +469,43 @@ impl Crisis {
                     };
                     (f.id, f.every, kind)
                 }
+                RawSource::X(x) => {
+                    check_url(&x.api).map_err(|r| fail(at("api"), r))?;
+                    check_env_name(&x.bearer_env).map_err(|r| fail(at("bearer_env"), r))?;
+                    check_secret_transport(&x.api).map_err(|r| fail(at("api"), r))?;
+                    let monthly_cap = x.monthly_cap.unwrap_or(DEFAULT_X_MONTHLY_CAP);
+                    if !(10..=100_000_000).contains(&monthly_cap) {
+                        return Err(fail(
+                            at("monthly_cap"),
+                            format!("{monthly_cap} must be between 10 and 100000000 (posts read a month)"),
+                        ));
+                    }
+                    let query =
+                        match (&x.query, &x.hashtags) {
+                            (Some(_), Some(_)) => return Err(fail(
+                                at("hashtags"),
+                                "give either `query` (the whole search) or `hashtags`, not both"
+                                    .into(),
+                            )),
+                            (Some(q), None) if q.trim().is_empty() => {
+                                return Err(fail(at("query"), "must not be empty".into()))
+                            }
+                            (Some(q), None) => Some(q.trim().to_string()),
+                            (None, Some(tags)) => Some(x_query(
+                                &hashtags(tags).map_err(|r| fail(at("hashtags"), r))?,
+                                &c.keywords,
+                            )),
+                            // Built below from the file's other hashtags, once every source is read.
+                            (None, None) => None,
+                        };
+                    let kind = SourceKind::X {
+                        api: x.api.trim_end_matches('/').to_string(),
+                        query: query.unwrap_or_default(),
+                        bearer_env: x.bearer_env,
+                        monthly_cap,
+                    };
+                    (x.id, x.every, kind)
+                }
                 RawSource::Demo(d) => {
                     let batch = d.batch.unwrap_or(3);
                     if batch == 0 || batch > 500 {
@@ -472,6 +528,42 @@ impl Crisis {
                 Some(text) => parse_every(&text).map_err(|r| fail(at("every"), r))?,
             };
             sources.push(SourceConfig { id, every, kind });
+        }
+        // An X source without its own query searches the hashtags of the file's Mastodon
+        // sources with the crisis's keywords.
+        let tags: Vec<String> = sources
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SourceKind::Mastodon { hashtags, .. } => Some(hashtags.clone()),
+                _ => None,
+            })
+            .flatten()
+            .fold(Vec::new(), |mut all, tag| {
+                if !all.iter().any(|t: &String| t.eq_ignore_ascii_case(&tag)) {
+                    all.push(tag);
+                }
+                all
+            });
+        for (i, source) in sources.iter_mut().enumerate() {
+            if let SourceKind::X { query, .. } = &mut source.kind {
+                if query.is_empty() {
+                    if tags.is_empty() && c.keywords.is_empty() {
+                        return Err(fail(
+                            format!("sources[{i}].query"),
+                            "nothing to search: give `query` or `hashtags`, or keywords in [crisis]"
+                                .into(),
+                        ));
+                    }
+                    *query = x_query(&tags, &c.keywords);
+                }
+                let length = query.chars().count();
+                if length > X_QUERY_MAX {
+                    return Err(fail(
+                        format!("sources[{i}].query"),
+                        format!("the search is {length} characters long, over X's {X_QUERY_MAX}: give a shorter `query`"),
+                    ));
+                }
+            }
         }
 
         let since = match &c.since {
@@ -597,6 +689,61 @@ fn validate_bbox(b: &[f64]) -> Result<BBox, String> {
         east,
         north,
     })
+}
+
+/// Hashtags as written in the file, `#` or not: letters, digits and `_`.
+fn hashtags(list: &[String]) -> Result<Vec<String>, String> {
+    let tags: Vec<String> = list
+        .iter()
+        .map(|h| h.trim().trim_start_matches('#').to_string())
+        .collect();
+    if tags.is_empty() {
+        return Err("needs at least one hashtag".into());
+    }
+    if let Some(bad) = tags
+        .iter()
+        .find(|h| h.is_empty() || !h.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    {
+        return Err(format!(
+            "`{bad}` is not a hashtag (letters, digits and _ only)"
+        ));
+    }
+    Ok(tags)
+}
+
+/// An X search from hashtags and keywords: posts with one of the hashtags that say one of the
+/// keywords (`(#A OR #B) (cyclone OR inondation)`), the hashtags alone when there is no
+/// keyword, the keywords alone when there is no hashtag. Reposts stay in: they count how far a
+/// post spread.
+pub fn x_query(hashtags: &[String], keywords: &[String]) -> String {
+    fn group(terms: Vec<String>) -> Option<String> {
+        match terms.len() {
+            0 => None,
+            1 => terms.into_iter().next(),
+            _ => Some(format!("({})", terms.join(" OR "))),
+        }
+    }
+    let quoted = |k: &String| {
+        let k = k.trim().replace('"', "");
+        if k.contains(char::is_whitespace) {
+            format!("\"{k}\"")
+        } else {
+            k
+        }
+    };
+    let tags = group(hashtags.iter().map(|t| format!("#{t}")).collect());
+    let words = group(
+        keywords
+            .iter()
+            .filter(|k| !k.trim().is_empty())
+            .map(quoted)
+            .collect(),
+    );
+    [tags, words]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn check_url(url: &str) -> Result<(), String> {
@@ -771,6 +918,111 @@ webhook = "https://hooks.example/vigie"
         let e = err(&EXAMPLE.replace("official = true", "official = true\nmargin_km = -1"));
         assert!(
             e.contains("sources[2].margin_km") && e.contains("between 0 and 5000"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_x_source_searches_its_query_or_the_crisis_hashtags_and_keywords() {
+        let x = "[[sources]]\nid = \"x\"\nkind = \"x\"\nbearer_env = \"X_BEARER_TOKEN\"\n";
+        let with = |extra: &str| EXAMPLE.replace("[publish]", &format!("{x}{extra}\n[publish]"));
+        let c = Crisis::parse("crisis.toml", &with("")).unwrap();
+        let SourceKind::X {
+            api,
+            query,
+            bearer_env,
+            monthly_cap,
+        } = &c.sources[3].kind
+        else {
+            panic!("an x source: {:?}", c.sources[3])
+        };
+        assert_eq!(c.sources[3].kind.name(), "x");
+        assert_eq!(api, "https://api.x.com");
+        assert_eq!(bearer_env, "X_BEARER_TOKEN");
+        assert_eq!(*monthly_cap, DEFAULT_X_MONTHLY_CAP);
+        // The Mastodon source's hashtags with the crisis's keywords.
+        assert_eq!(
+            query,
+            "(#Guadeloupe OR #Gwada) (cyclone OR inondation OR coupure)"
+        );
+
+        let c = Crisis::parse(
+            "crisis.toml",
+            &with("hashtags = [\"#Karukera\"]\nmonthly_cap = 2000\napi = \"http://127.0.0.1:9/\""),
+        )
+        .unwrap();
+        assert!(matches!(
+            &c.sources[3].kind,
+            SourceKind::X { query, monthly_cap: 2000, api, .. }
+                if query == "#Karukera (cyclone OR inondation OR coupure)" && api == "http://127.0.0.1:9"
+        ));
+        let c = Crisis::parse(
+            "crisis.toml",
+            &with("query = \" (#Gwada OR #Guadeloupe) -is:retweet \""),
+        )
+        .unwrap();
+        assert!(matches!(
+            &c.sources[3].kind,
+            SourceKind::X { query, .. } if query == "(#Gwada OR #Guadeloupe) -is:retweet"
+        ));
+        assert_eq!(
+            x_query(&[], &["coupure d'eau".into(), "cyclone".into()]),
+            "(\"coupure d'eau\" OR cyclone)"
+        );
+
+        for (extra, key, words) in [
+            ("query = \"\"", "sources[3].query", "must not be empty"),
+            (
+                "query = \"a\"\nhashtags = [\"b\"]",
+                "sources[3].hashtags",
+                "not both",
+            ),
+            (
+                "hashtags = [\"two words\"]",
+                "sources[3].hashtags",
+                "not a hashtag",
+            ),
+            ("monthly_cap = 0", "sources[3].monthly_cap", "between 10"),
+            (
+                "api = \"http://api.example\"",
+                "sources[3].api",
+                "must be https",
+            ),
+            ("bearer = \"AAAA\"", "sources[3].bearer", "unknown field"),
+        ] {
+            let e = err(&with(extra));
+            assert!(
+                e.contains(&format!("key `{key}`")) && e.contains(words),
+                "{extra}: {e}"
+            );
+        }
+        let e = err(&with("").replace(
+            "bearer_env = \"X_BEARER_TOKEN\"",
+            "bearer_env = \"AAAA-secret value\"",
+        ));
+        assert!(
+            e.contains("sources[3].bearer_env") && e.contains("not a variable name"),
+            "{e}"
+        );
+        let long = format!("query = \"{}\"", "#Gwada OR ".repeat(60));
+        let e = err(&with(&long));
+        assert!(
+            e.contains("sources[3].query") && e.contains("over X's 512"),
+            "{e}"
+        );
+        // Nothing to search: no hashtag anywhere, no keyword.
+        let bare = with("")
+            .replace("keywords = [\"cyclone\", \"inondation\", \"coupure\"]", "")
+            .replace(
+                "hashtags = [\"Guadeloupe\", \"Gwada\"]",
+                "hashtags = [\"Gwada\"]",
+            );
+        assert!(Crisis::parse("crisis.toml", &bare).is_ok());
+        let none = bare.replace("kind = \"mastodon\"", "kind = \"feed\"\nurl = \"https://a.example/f\"")
+            .replace("instance = \"https://mastodon.example\"\nhashtags = [\"Gwada\"]\ntoken_env = \"MASTO_MAIN_TOKEN\"\n", "");
+        let e = err(&none);
+        assert!(
+            e.contains("sources[3].query") && e.contains("nothing to search"),
             "{e}"
         );
     }

@@ -324,6 +324,23 @@ pub struct SourceHealth {
     /// What the latest run read: a source whose every item was skipped shows here.
     #[serde(default)]
     pub last_run: Option<RunCounts>,
+    /// How much of the network's allowance is used (X's posts read this month, YouTube's
+    /// quota units today), for sources that have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaUse>,
+}
+
+/// The use of a network's allowance in its current period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaUse {
+    /// What is counted: `posts` (read), `units` (of quota).
+    pub unit: String,
+    /// The period, as the source names it (`2026-12` for a month, `2026-12-04` for a day).
+    pub period: String,
+    pub used: u64,
+    pub cap: u64,
+    /// When a new period starts again from nothing.
+    pub resets_at: DateTime<Utc>,
 }
 
 /// What one run of a collector read.
@@ -460,6 +477,8 @@ pub struct HealthUpdate {
     pub seen: u64,
     /// Items this run skipped, by reason.
     pub skipped: Skips,
+    /// The allowance's use after this run.
+    pub quota: Option<QuotaUse>,
 }
 
 impl HealthUpdate {
@@ -491,6 +510,17 @@ impl HealthUpdate {
         }
         if let Some(next) = self.next_allowed_at {
             health.next_allowed_at = next;
+        }
+        if let Some(quota) = &self.quota {
+            // A run that finished last but read its use first must not show less than another
+            // run's of the same period.
+            let stale = health
+                .quota
+                .as_ref()
+                .is_some_and(|q| q.period == quota.period && q.used > quota.used);
+            if !stale {
+                health.quota = Some(quota.clone());
+            }
         }
         health.items_collected += self.collected;
         health.items_skipped += self.skipped.total();
@@ -686,6 +716,128 @@ impl SessionKeeper for StoredSession {
     }
 }
 
+/// Where the allowance of source `source_id` is counted among the checkpoints.
+pub fn allowance_key(source_id: &str) -> String {
+    format!("{source_id}#allowance")
+}
+
+/// A network's allowance (X's posts read a month, YouTube's quota units a day), counted in
+/// the store so that every process and every Lambda instance spends from the same count. A
+/// source takes what a request may cost before sending it and gives back what it did not
+/// use once the answer is in: a run that dies in between has overcounted, never undercounted,
+/// so the cap is never exceeded.
+#[async_trait]
+pub trait Allowance: Send + Sync {
+    /// Takes up to `want` of what is left of `cap` in `period` (a new period starts from
+    /// nothing); returns how much was taken: 0 when the period's allowance is spent.
+    async fn take(&self, period: &str, want: u64, cap: u64) -> Result<u64, StoreError>;
+    /// Gives back `amount` taken in `period` and not used (nothing if the period is over).
+    async fn give_back(&self, period: &str, amount: u64) -> Result<(), StoreError>;
+    /// What is used in `period`.
+    async fn used(&self, period: &str) -> Result<u64, StoreError>;
+}
+
+/// An [`Allowance`] over the store's checkpoints, under [`allowance_key`], by compare-and-set:
+/// two runs taking at once both count.
+pub struct StoredAllowance {
+    store: std::sync::Arc<dyn ReportStore>,
+    key: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Spent {
+    period: String,
+    used: u64,
+}
+
+/// How many times a take or give-back reads again after another run's write slipped in.
+const ALLOWANCE_ROUNDS: usize = 64;
+
+impl StoredAllowance {
+    pub fn new(store: std::sync::Arc<dyn ReportStore>, source_id: &str) -> StoredAllowance {
+        StoredAllowance {
+            store,
+            key: allowance_key(source_id),
+        }
+    }
+
+    async fn read(&self) -> Result<(Option<String>, Spent), StoreError> {
+        let raw = self.store.checkpoint(&self.key).await?;
+        let spent = match raw.as_deref() {
+            None => Spent::default(),
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| StoreError::Corrupt(format!("allowance of {}: {e}", self.key)))?,
+        };
+        Ok((raw, spent))
+    }
+
+    /// Applies `change` (to the period's use) until it is written over what was read.
+    async fn update(
+        &self,
+        period: &str,
+        change: impl Fn(u64) -> (u64, u64),
+    ) -> Result<u64, StoreError> {
+        for _ in 0..ALLOWANCE_ROUNDS {
+            let (raw, spent) = self.read().await?;
+            let used = if spent.period == period {
+                spent.used
+            } else {
+                0
+            };
+            let (next, answer) = change(used);
+            if next == used && spent.period == period {
+                return Ok(answer);
+            }
+            let text = serde_json::to_string(&Spent {
+                period: period.to_string(),
+                used: next,
+            })
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            if self
+                .store
+                .advance_checkpoint(&self.key, raw.as_deref(), &text)
+                .await?
+            {
+                return Ok(answer);
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "the allowance of {} kept changing under {ALLOWANCE_ROUNDS} attempts",
+            self.key
+        )))
+    }
+}
+
+#[async_trait]
+impl Allowance for StoredAllowance {
+    async fn take(&self, period: &str, want: u64, cap: u64) -> Result<u64, StoreError> {
+        self.update(period, |used| {
+            let granted = want.min(cap.saturating_sub(used));
+            (used + granted, granted)
+        })
+        .await
+    }
+
+    async fn give_back(&self, period: &str, amount: u64) -> Result<(), StoreError> {
+        let (_, spent) = self.read().await?;
+        if spent.period != period {
+            return Ok(());
+        }
+        self.update(period, |used| (used.saturating_sub(amount), 0))
+            .await
+            .map(|_| ())
+    }
+
+    async fn used(&self, period: &str) -> Result<u64, StoreError> {
+        let (_, spent) = self.read().await?;
+        Ok(if spent.period == period {
+            spent.used
+        } else {
+            0
+        })
+    }
+}
+
 /// A repost of a report: `key` identifies the repost itself (its URI), so counting is
 /// idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -738,6 +890,11 @@ pub trait Source: Send + Sync {
     /// What is new after `checkpoint` (one page). Bounded: the engine calls again while
     /// `more` is set and its budget allows.
     async fn fetch(&self, checkpoint: Option<&str>) -> Result<Batch, SourceError>;
+    /// How much of the network's allowance is used, for a source that has one: recorded in
+    /// the source's health after each run.
+    async fn quota(&self) -> Option<QuotaUse> {
+        None
+    }
 }
 
 /// A public file: its name under the public prefix, its bytes and how to serve it.

@@ -200,9 +200,20 @@ impl IngestContext<'_> {
         let author = author.trim_start_matches('@').to_lowercase();
         self.crisis.official_accounts.iter().any(|a| {
             let a = a.trim_start_matches('@').to_lowercase();
+            let profile = |prefixes: &[&str]| {
+                prefixes.iter().any(|p| {
+                    a.strip_prefix(p).map(|h| h.trim_end_matches('/')) == Some(author.as_str())
+                })
+            };
             a == author
-                || (network == "bluesky"
-                    && a.strip_prefix("https://bsky.app/profile/") == Some(author.as_str()))
+                || (network == "bluesky" && profile(&["https://bsky.app/profile/"]))
+                || (network == "x"
+                    && profile(&[
+                        "https://x.com/",
+                        "https://twitter.com/",
+                        "https://www.x.com/",
+                        "https://www.twitter.com/",
+                    ]))
                 || a.trim_end_matches('/') == author.trim_end_matches('/')
         })
     }
@@ -609,7 +620,7 @@ mod tests {
     #[test]
     fn official_accounts_whatever_the_network() {
         let crisis = crisis(
-            "official_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\"]\n",
+            "official_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\", \"https://x.com/Prefet971/\", \"@MeteoFrance_AG\"]\n",
         );
         let gazetteer = Gazetteer::guadeloupe();
         let ctx = IngestContext {
@@ -621,5 +632,10 @@ mod tests {
         assert!(ctx.is_official_account("feed", "https://alertes.example/rss"));
         assert!(!ctx.is_official_account("mastodon", "prefet971@other.example"));
         assert!(!ctx.is_official_account("bluesky", "lyne.bsky.example"));
+        // X: the profile's address or the @handle, in any case.
+        assert!(ctx.is_official_account("x", "prefet971"));
+        assert!(ctx.is_official_account("x", "MeteoFrance_AG"));
+        assert!(!ctx.is_official_account("x", "prefet9711"));
+        assert!(!ctx.is_official_account("bluesky", "prefet971"));
     }
 }

@@ -13,9 +13,11 @@ use vigie_app::collect::{record_unrunnable, run_source_with, Budget, RunSummary}
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
 use vigie_domain::crisis::{Crisis, SourceKind};
-use vigie_domain::ports::{Notifier, Publisher, ReportStore, Source, StoredSession};
+use vigie_domain::ports::{
+    Notifier, Publisher, ReportStore, Source, StoredAllowance, StoredSession,
+};
 use vigie_local::{FolderPublisher, LogNotifier, SqliteStore, WebhookNotifier};
-use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
+use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy, XSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -207,6 +209,22 @@ pub fn sources(
                                 .keep_session(Arc::new(StoredSession::new(store.clone(), &s.id))),
                         ) as Box<dyn Source>
                     }),
+                SourceKind::X {
+                    api,
+                    query,
+                    bearer_env,
+                    monthly_cap,
+                } => secret(bearer_env).map(|bearer| {
+                    Box::new(
+                        XSource::new(&s.id, api, query, bearer, http.clone())
+                            .since(since)
+                            .area(crisis.bbox)
+                            .monthly_cap(
+                                *monthly_cap,
+                                Arc::new(StoredAllowance::new(store.clone(), &s.id)),
+                            ),
+                    ) as Box<dyn Source>
+                }),
                 SourceKind::Feed { url, official, .. } => Ok(Box::new(
                     FeedSource::new(&s.id, url, *official, http.clone()).since(since),
                 )),

@@ -1145,3 +1145,93 @@ async fn a_cap_update_then_cancel_changes_then_withdraws_one_report() {
     assert_eq!((orphan.new, orphan.amended), (1, 0), "{orphan}");
     assert_eq!(count(&app).await, 2);
 }
+
+/// X recent search over `total` posts (ids `5001..`), one page of up to `max_results`
+/// after `since_id`, newest first, as X answers.
+struct XSearch {
+    total: u64,
+}
+
+impl Respond for XSearch {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let get = |k: &str| {
+            req.url
+                .query_pairs()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        let max: u64 = get("max_results").unwrap().parse().unwrap();
+        let since: u64 = get("since_id").map_or(5000, |v| v.parse().unwrap());
+        let ids: Vec<u64> = (since + 1..=5000 + self.total)
+            .rev()
+            .take(max as usize)
+            .collect();
+        let data: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id.to_string(), "text": format!("Coupure d'eau à Capesterre {id}"), "author_id": "9", "created_at": "2026-09-14T03:00:00.000Z", "lang": "fr"}))
+            .collect();
+        let mut body = json!({"meta": {"result_count": ids.len()}});
+        if let Some(first) = ids.first() {
+            body["meta"]["newest_id"] = json!(first.to_string());
+            body["data"] = json!(data);
+            body["includes"] = json!({"users": [{"id": "9", "username": "capesterre_info", "name": "Capesterre Info"}]});
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn an_x_source_collects_through_the_engine_once_and_shows_its_monthly_cap_in_health() {
+    let server = MockServer::start().await;
+    Mock::given(path("/2/tweets/search/recent"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Bearer x-test-bearer",
+        ))
+        .respond_with(XSearch { total: 30 })
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        &dir,
+        crisis_with(&format!(
+            "[[sources]]\nid = \"x\"\nkind = \"x\"\napi = \"{}\"\nquery = \"#Gwada\"\nbearer_env = \"TEST_X_BEARER\"\nmonthly_cap = 500\n",
+            server.uri()
+        )),
+    );
+    let env = |var: &str| (var == "TEST_X_BEARER").then(|| "x-test-bearer".to_string());
+    let planned = sources(&app.crisis, None, Some("x"), &env, &app.store).unwrap();
+    let run = || handle_collect(&app, "x", &planned, json!({}), Budget::within(RUN_TIME));
+    let first = run().await.unwrap();
+    assert_eq!((first.sources[0].new, first.sources[0].seen), (30, 0));
+    let second = run().await.unwrap();
+    assert_eq!(
+        (second.sources[0].new, second.sources[0].seen),
+        (0, 0),
+        "since_id: nothing again"
+    );
+    assert_eq!(count(&app).await, 30);
+
+    let health = app.store.source_health().await.unwrap();
+    let x = health.iter().find(|h| h.source_id == "x").unwrap();
+    assert_eq!(x.kind, "x");
+    let quota = x.quota.as_ref().expect("the cap's use in the health");
+    assert_eq!(
+        (quota.unit.as_str(), quota.used, quota.cap),
+        ("posts", 30, 500)
+    );
+    let (period, _) = vigie_sources::x::month(chrono::Utc::now());
+    assert_eq!(quota.period, period);
+    // The count is the store's: a new process (another Lambda instance) sees it.
+    let again = vigie_domain::ports::StoredAllowance::new(app.store.clone(), "x");
+    use vigie_domain::ports::Allowance;
+    assert_eq!(again.used(&period).await.unwrap(), 30);
+
+    // Without its variable, the source names it and does not run.
+    let unset = sources(&app.crisis, None, Some("x"), &no_env, &app.store).unwrap();
+    let err = handle_collect(&app, "x", &unset, json!({}), Budget::within(RUN_TIME))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TEST_X_BEARER is not set"), "{err}");
+}

@@ -181,7 +181,8 @@ impl Http {
 
 /// When a rate-limited source may be called again, from whichever header it sent:
 /// `Retry-After` (seconds or an HTTP date), Mastodon's `X-RateLimit-Reset` (an ISO 8601 time),
-/// or `RateLimit-Reset` (epoch seconds, as Bluesky sends, or seconds from now). One minute
+/// X's `x-rate-limit-reset` (epoch seconds), or `RateLimit-Reset` (epoch seconds, as Bluesky
+/// sends, or seconds from now). One minute
 /// when none is readable.
 pub fn rate_limit_until(headers: &HeaderMap, now: DateTime<Utc>) -> DateTime<Utc> {
     // Never longer than a day, never in the past: a wrong header must not switch a source off.
@@ -203,7 +204,7 @@ fn read_rate_limit(headers: &HeaderMap, now: DateTime<Utc>) -> DateTime<Utc> {
             return t.with_timezone(&Utc);
         }
     }
-    for name in ["x-ratelimit-reset", "ratelimit-reset"] {
+    for name in ["x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset"] {
         if let Some(v) = get(name) {
             if let Ok(t) = DateTime::parse_from_rfc3339(v) {
                 return t.with_timezone(&Utc);
@@ -259,6 +260,10 @@ mod tests {
             "2026-09-14T03:10:00+00:00"
         );
         let epoch = now.timestamp() + 300;
+        assert_eq!(
+            rate_limit_until(&headers(&[("x-rate-limit-reset", &epoch.to_string())]), now),
+            now + ChronoDuration::seconds(300)
+        );
         assert_eq!(
             rate_limit_until(&headers(&[("ratelimit-reset", &epoch.to_string())]), now),
             now + ChronoDuration::seconds(300)

@@ -41,8 +41,10 @@ pub mod feeds;
 pub mod http;
 pub mod mastodon;
 mod rich;
+pub mod x;
 
 pub use bluesky::BlueskySource;
 pub use feeds::FeedSource;
 pub use http::{Http, RetryPolicy};
 pub use mastodon::MastodonSource;
+pub use x::XSource;

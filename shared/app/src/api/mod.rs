@@ -611,7 +611,7 @@ pub fn routes() -> Vec<Route> {
         r(
             Method::GET,
             "/api/v1/sources",
-            "Each collector with its health.",
+            "Each collector with its health (and, for X, its monthly cap: posts read of the cap, and when it resets).",
             Some(Read),
             get(reports::sources),
         ),

@@ -43,3 +43,16 @@ export function failing(health) {
   if (!health.last_success_at) return true;
   return Date.parse(health.last_error_at) >= Date.parse(health.last_success_at);
 }
+
+/**
+ * A source's allowance (X's posts read this month, YouTube's quota units today) as the
+ * sources' table shows it: used, cap, the share used in whole percent, and whether it is
+ * nearly spent (90% or more). Null when the source has none.
+ */
+export function quotaUse(health) {
+  const q = health && health.quota;
+  if (!q || !(q.cap > 0)) return null;
+  const used = Math.max(0, q.used || 0);
+  const pct = Math.min(100, Math.floor((used * 100) / q.cap));
+  return { used, cap: q.cap, pct, unit: q.unit, period: q.period, resets_at: q.resets_at, low: pct >= 90 };
+}

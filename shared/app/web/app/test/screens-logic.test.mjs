@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { networkFromUrl, isHttpUrl, fromShare, NETWORKS } from "../src/network.js";
-import { isHeld, isIdle, claimsByHolder, failing } from "../src/claims.js";
+import { isHeld, isIdle, claimsByHolder, failing, quotaUse } from "../src/claims.js";
 import { hourly, cumulative, backlog, HOUR } from "../src/buckets.js";
 import { formatBbox, parseBbox, inBbox } from "../src/bbox.js";
 import { freshEscalations } from "../src/alerts.js";
@@ -143,4 +143,15 @@ test("a source is failing when its last run ended in an error", () => {
   assert.ok(failing({ last_error_at: "2026-09-14T10:00:00Z", last_error: "401" }), "never a success");
   assert.ok(failing({ last_success_at: "2026-09-14T09:00:00Z", last_error_at: "2026-09-14T10:00:00Z" }));
   assert.ok(!failing({ last_success_at: "2026-09-14T10:05:00Z", last_error_at: "2026-09-14T10:00:00Z" }), "recovered");
+});
+
+test("a source's allowance shows its share used and warns when nearly spent", () => {
+  assert.equal(quotaUse({}), null);
+  assert.equal(quotaUse(null), null);
+  assert.equal(quotaUse({ quota: { unit: "posts", used: 5, cap: 0 } }), null);
+  const some = quotaUse({ quota: { unit: "posts", period: "2026-12", used: 2500, cap: 10000, resets_at: "2027-01-01T00:00:00Z" } });
+  assert.deepEqual([some.used, some.cap, some.pct, some.low, some.unit], [2500, 10000, 25, false, "posts"]);
+  const nearly = quotaUse({ quota: { unit: "units", used: 9950, cap: 10000 } });
+  assert.deepEqual([nearly.pct, nearly.low], [99, true]);
+  assert.equal(quotaUse({ quota: { unit: "posts", used: 10400, cap: 10000 } }).pct, 100, "never over 100%");
 });

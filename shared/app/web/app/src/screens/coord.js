@@ -4,7 +4,7 @@
 
 import { html } from "htm/preact";
 import { useState, useEffect, useRef } from "preact/hooks";
-import { claimsByHolder, failing } from "../claims.js";
+import { claimsByHolder, failing, quotaUse } from "../claims.js";
 import { adoptStyles, strings, scoped, get, send, failure, formatTime, relative, excerpt, label } from "./common.js";
 
 strings("coord", {
@@ -55,6 +55,10 @@ strings("coord", {
     last_error: "Dernière erreur",
     waiting_until: "Attend jusqu'à",
     counts: "Collectés / ignorés",
+    quota: "Quota : {used} / {cap} {unit} ({pct} %)",
+    quota_resets: "remis à zéro le {at}",
+    unit_posts: "posts lus",
+    unit_units: "unités",
     last_run: "Dernier passage",
     run_counts: "{new} nouveaux, {seen} déjà connus",
     all_skipped: "Tout ignoré",
@@ -121,6 +125,10 @@ strings("coord", {
     last_error: "Last error",
     waiting_until: "Waiting until",
     counts: "Collected / skipped",
+    quota: "Quota: {used} / {cap} {unit} ({pct}%)",
+    quota_resets: "resets {at}",
+    unit_posts: "posts read",
+    unit_units: "units",
     last_run: "Last run",
     run_counts: "{new} new, {seen} already stored",
     all_skipped: "Every item skipped",
@@ -342,11 +350,19 @@ function Sources({ ctx, tr }) {
           <td data-label=${tr("last_error")}>${h.last_error ? html`<span class=${isBad ? "error" : ""}>${h.last_error}</span><br /><span class="muted">${formatTime(h.last_error_at)}</span>` : "—"}</td>
           <td data-label=${tr("waiting_until")}>${h.next_allowed_at && Date.parse(h.next_allowed_at) > now ? formatTime(h.next_allowed_at) : "—"}</td>
           <td data-label=${tr("last_run")} data-last-run="true">${lastRun(h, tr)}</td>
-          <td data-label=${tr("counts")}>${h.items_collected ?? 0} / ${h.items_skipped ?? 0}</td>
+          <td data-label=${tr("counts")}>${h.items_collected ?? 0} / ${h.items_skipped ?? 0}${quotaCell(h, tr)}</td>
         </tr>`;
       })}</tbody>
     </table></div>` : ""}
   </section>`;
+}
+
+/** The allowance a source spends from (X's monthly cap, YouTube's daily quota), if any. */
+function quotaCell(h, tr) {
+  const q = quotaUse(h);
+  if (!q) return "";
+  const line = tr("quota", { used: q.used.toLocaleString(), cap: q.cap.toLocaleString(), unit: tr(`unit_${q.unit}`), pct: q.pct });
+  return html`<br /><span class=${q.low ? "warn" : "muted"} data-quota=${q.pct}>${q.low ? "⚠ " : ""}${line}<br />${tr("quota_resets", { at: formatTime(q.resets_at) })}</span>`;
 }
 
 /** The latest run read items and skipped every one of them. */
