@@ -528,7 +528,7 @@ def test_topic_queue_and_outputs(stack, aws):
 
 def test_schedules(translated, template):
     schedules = resources_of(translated, "AWS::Scheduler::Schedule")
-    assert len(schedules) == 4
+    assert len(schedules) == 5
     by_target = {s["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0]: s["Properties"] for s in schedules.values()}
     assert set(by_target) == set(SCHEDULED)
     for lid, rate in SCHEDULED.items():

@@ -9,7 +9,7 @@
 //! instance, so one post seen through two instances is one report.
 
 use crate::http::Http;
-use crate::rich::{lenient, lenient_list, one_line, text_has_url};
+use crate::rich::{encode, lenient, lenient_list, newer, one_line, text_has_url};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -128,17 +128,6 @@ impl MastodonSource {
         }
         url
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -267,7 +256,6 @@ fn content_has_url(html: &str, url: &str) -> bool {
         || text_has_url(&html_to_text(html), url)
 }
 
-/// Mastodon ids are numbers written as strings; compare them as numbers when they are.
 /// The answer's `Link` header has a `rel="next"` (an older page).
 fn link_has_next(headers: &reqwest::header::HeaderMap) -> bool {
     headers
@@ -283,13 +271,6 @@ fn link_has_next(headers: &reqwest::header::HeaderMap) -> bool {
                 )
             })
         })
-}
-
-fn newer(a: &str, b: &str) -> bool {
-    match (a.parse::<u128>(), b.parse::<u128>()) {
-        (Ok(x), Ok(y)) => x > y,
-        _ => (a.len(), a) > (b.len(), b),
-    }
 }
 
 impl MastodonSource {

@@ -31,6 +31,28 @@ where
     Ok(serde_json::from_value(Value::deserialize(d)?).ok())
 }
 
+/// A query parameter's value, percent-encoded (everything but RFC 3986's unreserved
+/// characters).
+pub(crate) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Post ids that are decimal numbers written as strings (Mastodon's, X's): `a` is the newer
+/// when it is the larger number; ids that are not numbers compare by length, then text.
+pub(crate) fn newer(a: &str, b: &str) -> bool {
+    match (a.parse::<u128>(), b.parse::<u128>()) {
+        (Ok(x), Ok(y)) => x > y,
+        _ => (a.len(), a) > (b.len(), b),
+    }
+}
+
 /// Every run of whitespace turned into one space, trimmed: a context line stays one line.
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -19,7 +19,7 @@
 //! month ("rate limited until …", not a failure). The count is by calendar month in UTC.
 
 use crate::http::{Answer, Http};
-use crate::rich::lenient_list;
+use crate::rich::{encode, lenient_list, newer};
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -154,25 +154,6 @@ pub fn month(now: DateTime<Utc>) -> (String, DateTime<Utc>) {
         .single()
         .unwrap_or(now + Duration::days(31));
     (format!("{:04}-{:02}", now.year(), now.month()), resets)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// X ids are decimal numbers written as strings: the larger is the newer.
-fn newer(a: &str, b: &str) -> bool {
-    match (a.parse::<u128>(), b.parse::<u128>()) {
-        (Ok(x), Ok(y)) => x > y,
-        _ => (a.len(), a) > (b.len(), b),
-    }
 }
 
 // ---- the answer, as documented ---------------------------------------------------------
