@@ -369,6 +369,13 @@ impl<'a> Included<'a> {
             .as_deref()
             .and_then(|id| self.users.get(id).copied())
     }
+
+    /// The post's address: under its author's handle, or X's handle-less form when the author
+    /// is not in the answer.
+    fn post_url(&self, tweet: &Tweet) -> String {
+        let handle = self.user(tweet).map_or("i", |u| u.username.as_str());
+        format!("https://x.com/{handle}/status/{}", tweet.id)
+    }
 }
 
 /// Places small enough for their centre to say where a post is.
@@ -404,16 +411,11 @@ impl XSource {
 
     fn observation(&self, tweet: &Tweet, included: &Included) -> Option<Observation> {
         let user = included.user(tweet);
-        let (author, url) = match user {
-            Some(u) => (
-                u.username.clone(),
-                format!("https://x.com/{}/status/{}", u.username, tweet.id),
-            ),
-            None => (
-                tweet.author_id.clone().unwrap_or_default(),
-                format!("https://x.com/i/status/{}", tweet.id),
-            ),
+        let author = match user {
+            Some(u) => u.username.clone(),
+            None => tweet.author_id.clone().unwrap_or_default(),
         };
+        let url = included.post_url(tweet);
         let mut text = match &tweet.note_tweet {
             Some(note) if !note.text.trim().is_empty() => {
                 readable(&note.text, note.entities.as_ref())
@@ -431,10 +433,7 @@ impl XSource {
                 .map(|u| format!("Quoting @{}", u.username))
                 .unwrap_or_else(|| "Quoting a post".into());
             let quoted_text = readable(&quoted.text, quoted.entities.as_ref());
-            let link = match included.user(quoted) {
-                Some(u) => format!("https://x.com/{}/status/{}", u.username, quoted.id),
-                None => format!("https://x.com/i/status/{}", quoted.id),
-            };
+            let link = included.post_url(quoted);
             text.push_str(&format!(
                 "\n\n{by}: {} — {link}",
                 crate::rich::one_line(&quoted_text)
