@@ -693,3 +693,111 @@ fn collect_x_collects_once_on_dynamodb_and_counts_its_monthly_cap_there() {
         .iter()
         .any(|r| r["source_url"] == "https://x.com/lyne_gp/status/1864411900000000005"));
 }
+
+#[test]
+fn collect_youtube_collects_on_dynamodb_and_counts_its_daily_quota_there() {
+    let moto = start_moto();
+    let dynamo = start_dynamodb_local();
+    public_bucket(&moto.url, "vigie-yt");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let youtube = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/youtube/v3/search"))
+            .and(wiremock::matchers::query_param("key", "fn-test-key"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [
+                {"id": {"kind": "youtube#video", "videoId": "Vd3rM0tNw0A"}, "snippet": {"publishedAt": "2026-09-14T03:10:00Z"}},
+                {"id": {"kind": "youtube#video", "videoId": "Pr3f3ct0rGP"}, "snippet": {"publishedAt": "2026-09-14T03:00:00Z"}}
+            ]})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/youtube/v3/videos"))
+            .and(wiremock::matchers::query_param("key", "fn-test-key"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": [
+                {"id": "Vd3rM0tNw0A", "snippet": {"publishedAt": "2026-09-14T03:10:00Z", "channelId": "UCkreyol",
+                    "channelTitle": "Kréyòl Nouvèl", "title": "Inondation à Petit-Bourg",
+                    "description": "Une famille attend sur le toit.", "defaultAudioLanguage": "fr"},
+                 "statistics": {"likeCount": "4", "commentCount": "2"}},
+                {"id": "Pr3f3ct0rGP", "snippet": {"publishedAt": "2026-09-14T03:00:00Z", "channelId": "UCprefecture",
+                    "channelTitle": "Préfet de la Guadeloupe", "title": "Point de situation", "description": ""}}
+            ]})))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let crisis = dir.path().join("crisis.toml");
+    std::fs::write(
+        &crisis,
+        format!(
+            "[crisis]\nid = \"gp-yt\"\nname = \"YouTube on emulators\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\nsince = \"2026-09-13T00:00:00Z\"\n\n[[sources]]\nid = \"yt\"\nkind = \"youtube\"\napi = \"{}\"\nquery = \"Guadeloupe cyclone\"\nkey_env = \"YOUTUBE_API_KEY\"\ndaily_quota = 5000\n",
+            youtube.uri()
+        ),
+    )
+    .unwrap();
+    let mut env = aws_env(&dynamo.url, &moto.url);
+    env.extend([
+        ("VIGIE_CRISIS_FILE", crisis.display().to_string()),
+        ("TABLE_NAME", "vigie-yt".to_string()),
+        ("BUCKET_NAME", "vigie-yt".to_string()),
+        ("YOUTUBE_API_KEY", "fn-test-key".to_string()),
+    ]);
+    let collect = FunctionSpec::new(
+        function_bin("collect-youtube"),
+        "vigie-gp-yt-collect-youtube",
+    )
+    .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+    .timeout(Duration::from_secs(60))
+    .start();
+    let out = collect.invoke_ok(json!({}));
+    assert_eq!(
+        out,
+        json!({"sources": [{"source": "yt", "new": 2, "seen": 0, "skipped": 0, "error": null}]})
+    );
+    let out = collect.invoke_ok(json!({"source": "yt"}));
+    assert_eq!(out["sources"][0]["new"], 0, "nothing twice: {out}");
+    drop(collect);
+
+    let token = coordinator_token(&env, "dynamodb:vigie-yt", &dir.path().join("cli"));
+    let api = FunctionSpec::new(function_bin("triage-api"), "vigie-gp-yt-triage-api")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .timeout(Duration::from_secs(60))
+        .start();
+    let out = api.invoke_ok(http_api_event(
+        "GET",
+        "/api/v1/sources",
+        "",
+        &token,
+        &[],
+        None,
+    ));
+    let (status, _, body) = http_api_response(&out);
+    assert_eq!(status, 200, "{body}");
+    let yt = body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|s| s["id"] == "yt"))
+        .unwrap_or_else(|| panic!("the youtube source's health: {body}"));
+    let quota = &yt["health"]["quota"];
+    // Two runs of a search (100 units) and a details call (1 unit), counted in the table.
+    assert_eq!(
+        (&quota["unit"], &quota["used"], &quota["cap"]),
+        (&json!("units"), &json!(202), &json!(5000)),
+        "{yt}"
+    );
+    let out = api.invoke_ok(http_api_event(
+        "GET",
+        "/api/v1/reports",
+        "limit=10",
+        &token,
+        &[],
+        None,
+    ));
+    let (_, _, list) = http_api_response(&out);
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert!(items.iter().all(|r| r["network"] == "youtube"), "{list}");
+    assert!(items
+        .iter()
+        .any(|r| r["source_url"] == "https://www.youtube.com/watch?v=Vd3rM0tNw0A"));
+}

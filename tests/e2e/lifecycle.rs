@@ -57,6 +57,7 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "BlueskyRate = rate(2 minutes)",
         "FeedsRate = rate(5 minutes)",
         "XRate = rate(5 minutes)",
+        "YouTubeRate = rate(15 minutes)",
         "SchedulesState = ENABLED",
         // The app's Content-Security-Policy allows the crisis file's tile server.
         "TileServerOrigin = https://tile.openstreetmap.org",
@@ -80,6 +81,7 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         "collect-bluesky",
         "collect-feeds",
         "collect-x",
+        "collect-youtube",
         "triage-api",
         "map-export",
     ] {
@@ -90,6 +92,10 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
     assert!(out.contains("BSKY_APP_PASSWORD            NOT set here"));
     assert!(
         out.contains("X_BEARER_TOKEN               NOT set here"),
+        "{out}"
+    );
+    assert!(
+        out.contains("YOUTUBE_API_KEY              NOT set here"),
         "{out}"
     );
     assert!(!out.contains("secret-token-value"));

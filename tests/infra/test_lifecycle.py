@@ -202,7 +202,7 @@ url = "https://www.example.gouv.fr/alertes.rss"
 every = "5m"
 """
 
-FUNCTIONS = ["collect-mastodon", "collect-bluesky", "collect-feeds", "collect-x", "triage-api", "map-export"]
+FUNCTIONS = ["collect-mastodon", "collect-bluesky", "collect-feeds", "collect-x", "collect-youtube", "triage-api", "map-export"]
 
 
 def activation_clone(tmp_path) -> tuple[Path, Path, Path]:

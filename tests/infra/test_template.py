@@ -36,15 +36,17 @@ FUNCTIONS = {
     "CollectBlueskyFunction": "collect-bluesky",
     "CollectFeedsFunction": "collect-feeds",
     "CollectXFunction": "collect-x",
+    "CollectYouTubeFunction": "collect-youtube",
     "TriageApiFunction": "triage-api",
     "MapExportFunction": "map-export",
 }
-COLLECTORS = ["CollectMastodonFunction", "CollectBlueskyFunction", "CollectFeedsFunction", "CollectXFunction"]
+COLLECTORS = ["CollectMastodonFunction", "CollectBlueskyFunction", "CollectFeedsFunction", "CollectXFunction", "CollectYouTubeFunction"]
 SCHEDULED = {
     "CollectMastodonFunction": {"Ref": "MastodonRate"},
     "CollectBlueskyFunction": {"Ref": "BlueskyRate"},
     "CollectFeedsFunction": {"Ref": "FeedsRate"},
     "CollectXFunction": {"Ref": "XRate"},
+    "CollectYouTubeFunction": {"Ref": "YouTubeRate"},
     "MapExportFunction": "rate(1 minute)",
 }
 
@@ -528,7 +530,7 @@ def test_topic_queue_and_outputs(stack, aws):
 
 def test_schedules(translated, template):
     schedules = resources_of(translated, "AWS::Scheduler::Schedule")
-    assert len(schedules) == 5
+    assert len(schedules) == 6
     by_target = {s["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0]: s["Properties"] for s in schedules.values()}
     assert set(by_target) == set(SCHEDULED)
     for lid, rate in SCHEDULED.items():
@@ -561,7 +563,7 @@ def test_schedules(translated, template):
         )
     params = template["Parameters"]
     assert params["SchedulesState"]["AllowedValues"] == ["ENABLED", "DISABLED"]
-    for name in ["MastodonRate", "BlueskyRate", "FeedsRate", "XRate"]:
+    for name in ["MastodonRate", "BlueskyRate", "FeedsRate", "XRate", "YouTubeRate"]:
         pattern = params[name]["AllowedPattern"]
         assert re.fullmatch(pattern, params[name]["Default"])
         assert re.fullmatch(pattern, "rate(1 minute)") and re.fullmatch(pattern, "rate(15 minutes)")

@@ -21,11 +21,12 @@ const DEFAULT_TILE_ORIGIN: &str = "https://tile.openstreetmap.org";
 const TEMPLATE: &str = include_str!("../../template.yaml");
 
 /// The functions of the stack: folders under `functions/`, and the template's CodeUri folders.
-pub const FUNCTIONS: [&str; 6] = [
+pub const FUNCTIONS: [&str; 7] = [
     "collect-mastodon",
     "collect-bluesky",
     "collect-feeds",
     "collect-x",
+    "collect-youtube",
     "triage-api",
     "map-export",
 ];
@@ -176,6 +177,7 @@ pub fn plan_activate(
         ("bluesky", "BlueskyRate"),
         ("feed", "FeedsRate"),
         ("x", "XRate"),
+        ("youtube", "YouTubeRate"),
     ] {
         let shortest = crisis
             .sources
@@ -227,6 +229,7 @@ pub fn plan_activate(
                 names.push(password_env.clone());
             }
             SourceKind::X { bearer_env, .. } => names.push(bearer_env.clone()),
+            SourceKind::YouTube { key_env, .. } => names.push(key_env.clone()),
             _ => {}
         }
     }

@@ -209,7 +209,8 @@ async fn collect_pages(
     summary: &mut RunSummary,
 ) -> Result<(), CollectError> {
     let mut checkpoint = app.store.checkpoint(source.id()).await?;
-    for _ in 0..budget.pages {
+    let pages = budget.pages.min(source.max_pages().unwrap_or(usize::MAX));
+    for _ in 0..pages {
         // The fetch, its retries and their backoff all end at the run's deadline; what earlier
         // pages brought is stored and checkpointed already.
         let batch = tokio::time::timeout_at(budget.deadline, source.fetch(checkpoint.as_deref()))

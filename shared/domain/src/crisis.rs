@@ -53,6 +53,48 @@ pub struct Crisis {
     pub claim_minutes: u32,
     /// Web origins allowed to call the triage API from a browser (CORS); empty: none.
     pub cors_origins: Vec<String>,
+    /// The association's accounts that approved relays are posted to.
+    pub relay: Vec<RelayAccount>,
+}
+
+/// One of the association's accounts, for relaying (`[[relay]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayAccount {
+    pub id: String,
+    pub kind: RelayAccountKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelayAccountKind {
+    /// `POST /api/v1/statuses` with an access token that has the `write:statuses` scope.
+    Mastodon { instance: String, token_env: String },
+    /// `com.atproto.repo.createRecord` after a session from an app password.
+    Bluesky {
+        service: String,
+        handle_env: String,
+        password_env: String,
+    },
+}
+
+impl RelayAccountKind {
+    pub fn network(&self) -> &'static str {
+        match self {
+            RelayAccountKind::Mastodon { .. } => "mastodon",
+            RelayAccountKind::Bluesky { .. } => "bluesky",
+        }
+    }
+
+    /// The names of the variables (or the secret's keys) holding its credentials.
+    pub fn secret_names(&self) -> Vec<&str> {
+        match self {
+            RelayAccountKind::Mastodon { token_env, .. } => vec![token_env],
+            RelayAccountKind::Bluesky {
+                handle_env,
+                password_env,
+                ..
+            } => vec![handle_env, password_env],
+        }
+    }
 }
 
 /// West, south, east, north in WGS84 degrees.
@@ -150,6 +192,20 @@ pub enum SourceKind {
         /// Posts read per calendar month (UTC), never exceeded.
         monthly_cap: u64,
     },
+    /// YouTube Data API v3: `search.list`, then `videos.list` for the details.
+    YouTube {
+        api: String,
+        /// The search (`q`), as given or built from the hashtags and the crisis's keywords.
+        query: String,
+        key_env: String,
+        /// Quota units a day (Pacific time, as Google counts them), never exceeded.
+        daily_quota: u64,
+        /// Ask YouTube for videos recorded near the crisis area only (`location`,
+        /// `locationRadius`): few videos carry a place, so this is off by default.
+        near_area: bool,
+        /// Pages read a run, derived with `every` from the daily quota.
+        pages: usize,
+    },
     /// The bundled demo stream: replays synthetic posts, `batch` per run.
     Demo { batch: usize },
 }
@@ -161,6 +217,7 @@ impl SourceKind {
             SourceKind::Bluesky { .. } => "bluesky",
             SourceKind::Feed { .. } => "feed",
             SourceKind::X { .. } => "x",
+            SourceKind::YouTube { .. } => "youtube",
             SourceKind::Demo { .. } => "demo",
         }
     }
@@ -182,6 +239,26 @@ struct RawFile {
     notify: RawNotify,
     #[serde(default)]
     triage: RawTriage,
+    /// Read one by one, as the sources are.
+    #[serde(default)]
+    relay: Vec<toml::Spanned<toml::Table>>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+enum RawRelay {
+    Mastodon {
+        id: String,
+        instance: String,
+        token_env: String,
+    },
+    Bluesky {
+        id: String,
+        #[serde(default = "default_bsky_service")]
+        service: String,
+        handle_env: String,
+        password_env: String,
+    },
 }
 
 #[derive(Deserialize, Default)]
@@ -225,6 +302,8 @@ enum RawSource {
     Bluesky(RawBluesky),
     Feed(RawFeed),
     X(RawX),
+    #[serde(rename = "youtube")]
+    YouTube(RawYouTube),
     Demo(RawDemo),
 }
 
@@ -282,6 +361,69 @@ struct RawX {
 
 fn default_x_api() -> String {
     "https://api.x.com".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawYouTube {
+    id: String,
+    #[serde(default = "default_youtube_api")]
+    api: String,
+    query: Option<String>,
+    hashtags: Option<Vec<String>>,
+    key_env: String,
+    daily_quota: Option<u64>,
+    #[serde(default)]
+    near_area: bool,
+    every: Option<String>,
+}
+
+fn default_youtube_api() -> String {
+    "https://www.googleapis.com".into()
+}
+
+/// A YouTube project's quota units a day when the crisis file sets none (Google's default).
+pub const DEFAULT_YOUTUBE_DAILY_QUOTA: u64 = 10_000;
+
+/// What one page costs in quota units: `search.list` (100) and `videos.list` (1).
+pub const YOUTUBE_PAGE_UNITS: u64 = 101;
+
+/// The most pages a run of a YouTube source reads, however large its quota.
+pub const YOUTUBE_MAX_PAGES: usize = 10;
+
+/// How often a YouTube source runs and how many pages a run reads, so that a day of runs
+/// spends at most `daily_quota` units. Without `every`, the shortest interval in whole
+/// minutes (two at least) that a page a run allows; with it, an error when even one page a
+/// run would spend more than the quota.
+pub fn youtube_plan(
+    daily_quota: u64,
+    every: Option<Duration>,
+) -> Result<(Duration, usize), String> {
+    const DAY: u64 = 86_400;
+    let most_runs = daily_quota / YOUTUBE_PAGE_UNITS;
+    if most_runs == 0 {
+        return Err(format!(
+            "{daily_quota} units do not pay for one page ({YOUTUBE_PAGE_UNITS} units: search 100, videos 1)"
+        ));
+    }
+    let shortest = DAY.div_ceil(most_runs).div_ceil(60).max(2) * 60;
+    let every = match every {
+        None => Duration::from_secs(shortest),
+        Some(every) => {
+            let runs = DAY.div_ceil(every.as_secs().max(1));
+            if runs * YOUTUBE_PAGE_UNITS > daily_quota {
+                return Err(format!(
+                    "{runs} runs a day of at least {YOUTUBE_PAGE_UNITS} units spend {} units, over the daily quota of {daily_quota}: give `every` of at least {}m, or leave it out",
+                    runs * YOUTUBE_PAGE_UNITS,
+                    shortest / 60
+                ));
+            }
+            every
+        }
+    };
+    let runs = DAY.div_ceil(every.as_secs().max(1));
+    let pages = (daily_quota / (runs * YOUTUBE_PAGE_UNITS)).clamp(1, YOUTUBE_MAX_PAGES as u64);
+    Ok((every, pages as usize))
 }
 
 /// X's posts read per month when the crisis file sets none (the entry plan's order of size).
@@ -480,24 +622,8 @@ impl Crisis {
                             format!("{monthly_cap} must be between 10 and 100000000 (posts read a month)"),
                         ));
                     }
-                    let query =
-                        match (&x.query, &x.hashtags) {
-                            (Some(_), Some(_)) => return Err(fail(
-                                at("hashtags"),
-                                "give either `query` (the whole search) or `hashtags`, not both"
-                                    .into(),
-                            )),
-                            (Some(q), None) if q.trim().is_empty() => {
-                                return Err(fail(at("query"), "must not be empty".into()))
-                            }
-                            (Some(q), None) => Some(q.trim().to_string()),
-                            (None, Some(tags)) => Some(x_query(
-                                &hashtags(tags).map_err(|r| fail(at("hashtags"), r))?,
-                                &c.keywords,
-                            )),
-                            // Built below from the file's other hashtags, once every source is read.
-                            (None, None) => None,
-                        };
+                    let query = search_terms(&x.query, &x.hashtags, &c.keywords, x_query)
+                        .map_err(|(key, r)| fail(at(key), r))?;
                     let kind = SourceKind::X {
                         api: x.api.trim_end_matches('/').to_string(),
                         query: query.unwrap_or_default(),
@@ -505,6 +631,43 @@ impl Crisis {
                         monthly_cap,
                     };
                     (x.id, x.every, kind)
+                }
+                RawSource::YouTube(y) => {
+                    check_url(&y.api).map_err(|r| fail(at("api"), r))?;
+                    check_env_name(&y.key_env).map_err(|r| fail(at("key_env"), r))?;
+                    check_secret_transport(&y.api).map_err(|r| fail(at("api"), r))?;
+                    let daily_quota = y.daily_quota.unwrap_or(DEFAULT_YOUTUBE_DAILY_QUOTA);
+                    if !(YOUTUBE_PAGE_UNITS..=1_000_000_000).contains(&daily_quota) {
+                        return Err(fail(
+                            at("daily_quota"),
+                            format!("{daily_quota} must be between {YOUTUBE_PAGE_UNITS} and 1000000000 (quota units a day)"),
+                        ));
+                    }
+                    let every = match &y.every {
+                        None => None,
+                        Some(text) => Some(parse_every(text).map_err(|r| fail(at("every"), r))?),
+                    };
+                    let (every, pages) = youtube_plan(daily_quota, every).map_err(|r| {
+                        fail(
+                            at(if y.every.is_some() {
+                                "every"
+                            } else {
+                                "daily_quota"
+                            }),
+                            r,
+                        )
+                    })?;
+                    let query = search_terms(&y.query, &y.hashtags, &c.keywords, youtube_query)
+                        .map_err(|(key, r)| fail(at(key), r))?;
+                    let kind = SourceKind::YouTube {
+                        api: y.api.trim_end_matches('/').to_string(),
+                        query: query.unwrap_or_default(),
+                        key_env: y.key_env,
+                        daily_quota,
+                        near_area: y.near_area,
+                        pages,
+                    };
+                    (y.id, Some(format!("{}s", every.as_secs())), kind)
                 }
                 RawSource::Demo(d) => {
                     let batch = d.batch.unwrap_or(3);
@@ -545,24 +708,27 @@ impl Crisis {
                 all
             });
         for (i, source) in sources.iter_mut().enumerate() {
-            if let SourceKind::X { query, .. } = &mut source.kind {
-                if query.is_empty() {
-                    if tags.is_empty() && c.keywords.is_empty() {
-                        return Err(fail(
-                            format!("sources[{i}].query"),
-                            "nothing to search: give `query` or `hashtags`, or keywords in [crisis]"
-                                .into(),
-                        ));
-                    }
-                    *query = x_query(&tags, &c.keywords);
-                }
-                let length = query.chars().count();
-                if length > X_QUERY_MAX {
+            let (query, build, max): (_, QueryBuilder, _) = match &mut source.kind {
+                SourceKind::X { query, .. } => (query, x_query, X_QUERY_MAX),
+                SourceKind::YouTube { query, .. } => (query, youtube_query, usize::MAX),
+                _ => continue,
+            };
+            if query.is_empty() {
+                if tags.is_empty() && c.keywords.is_empty() {
                     return Err(fail(
                         format!("sources[{i}].query"),
-                        format!("the search is {length} characters long, over X's {X_QUERY_MAX}: give a shorter `query`"),
+                        "nothing to search: give `query` or `hashtags`, or keywords in [crisis]"
+                            .into(),
                     ));
                 }
+                *query = build(&tags, &c.keywords);
+            }
+            let length = query.chars().count();
+            if length > max {
+                return Err(fail(
+                    format!("sources[{i}].query"),
+                    format!("the search is {length} characters long, over X's {X_QUERY_MAX}: give a shorter `query`"),
+                ));
             }
         }
 
@@ -613,6 +779,75 @@ impl Crisis {
             }
         }
 
+        let mut relay = Vec::with_capacity(raw.relay.len());
+        for (i, spanned) in raw.relay.into_iter().enumerate() {
+            let at = |field: &str| format!("relay[{i}].{field}");
+            let start = spanned.span().start;
+            let account =
+                RawRelay::deserialize(toml::Value::Table(spanned.into_inner())).map_err(|e| {
+                    let reason = toml_reason(e.message(), text, Some(start));
+                    let key = match unknown_field(&reason) {
+                        Some(field) => at(field),
+                        None => format!("relay[{i}]"),
+                    };
+                    CrisisError {
+                        file: file.to_string(),
+                        position: Some(line_col(text, start)),
+                        key: Some(key),
+                        reason,
+                    }
+                })?;
+            let (id, kind) = match account {
+                RawRelay::Mastodon {
+                    id,
+                    instance,
+                    token_env,
+                } => {
+                    check_url(&instance).map_err(|r| fail(at("instance"), r))?;
+                    check_secret_transport(&instance).map_err(|r| fail(at("instance"), r))?;
+                    check_env_name(&token_env).map_err(|r| fail(at("token_env"), r))?;
+                    let instance = instance.trim_end_matches('/').to_string();
+                    (
+                        id,
+                        RelayAccountKind::Mastodon {
+                            instance,
+                            token_env,
+                        },
+                    )
+                }
+                RawRelay::Bluesky {
+                    id,
+                    service,
+                    handle_env,
+                    password_env,
+                } => {
+                    check_url(&service).map_err(|r| fail(at("service"), r))?;
+                    check_secret_transport(&service).map_err(|r| fail(at("service"), r))?;
+                    check_env_name(&handle_env).map_err(|r| fail(at("handle_env"), r))?;
+                    check_env_name(&password_env).map_err(|r| fail(at("password_env"), r))?;
+                    let service = service.trim_end_matches('/').to_string();
+                    (
+                        id,
+                        RelayAccountKind::Bluesky {
+                            service,
+                            handle_env,
+                            password_env,
+                        },
+                    )
+                }
+            };
+            if !valid_id(&id, 1, 40) {
+                return Err(fail(
+                    at("id"),
+                    format!("`{id}` must be 1 to 40 characters of a-z, 0-9 and -"),
+                ));
+            }
+            if relay.iter().any(|a: &RelayAccount| a.id == id) {
+                return Err(fail(at("id"), format!("`{id}` is used by another account")));
+            }
+            relay.push(RelayAccount { id, kind });
+        }
+
         Ok(Crisis {
             id: c.id,
             name: c.name,
@@ -627,6 +862,7 @@ impl Crisis {
             webhook: raw.notify.webhook,
             claim_minutes,
             cors_origins: raw.triage.cors_origins,
+            relay,
         })
     }
 
@@ -709,6 +945,56 @@ fn hashtags(list: &[String]) -> Result<Vec<String>, String> {
         ));
     }
     Ok(tags)
+}
+
+/// How a network's search is written from hashtags and keywords.
+type QueryBuilder = fn(&[String], &[String]) -> String;
+
+/// A source's search: its `query` as given, else one built from its `hashtags` and the
+/// crisis's keywords, else none yet (built once every source is read). An error names the key.
+fn search_terms(
+    query: &Option<String>,
+    tags: &Option<Vec<String>>,
+    keywords: &[String],
+    build: QueryBuilder,
+) -> Result<Option<String>, (&'static str, String)> {
+    match (query, tags) {
+        (Some(_), Some(_)) => Err((
+            "hashtags",
+            "give either `query` (the whole search) or `hashtags`, not both".into(),
+        )),
+        (Some(q), None) if q.trim().is_empty() => Err(("query", "must not be empty".into())),
+        (Some(q), None) => Ok(Some(q.trim().to_string())),
+        (None, Some(tags)) => Ok(Some(build(
+            &hashtags(tags).map_err(|r| ("hashtags", r))?,
+            keywords,
+        ))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A YouTube search from hashtags and keywords: YouTube's `q` takes `|` for "or" and a space
+/// for "and" (`#Guadeloupe|#Gwada cyclone|inondation`); phrases are quoted.
+pub fn youtube_query(hashtags: &[String], keywords: &[String]) -> String {
+    let quoted = |k: &String| {
+        let k = k.trim().replace('"', "");
+        if k.contains(char::is_whitespace) {
+            format!("\"{k}\"")
+        } else {
+            k
+        }
+    };
+    let tags: Vec<String> = hashtags.iter().map(|t| format!("#{t}")).collect();
+    let words: Vec<String> = keywords
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(quoted)
+        .collect();
+    [tags.join("|"), words.join("|")]
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An X search from hashtags and keywords: posts with one of the hashtags that say one of the
@@ -1025,6 +1311,138 @@ webhook = "https://hooks.example/vigie"
             e.contains("sources[3].query") && e.contains("nothing to search"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_youtube_source_derives_its_schedule_from_the_daily_quota() {
+        let y = "[[sources]]\nid = \"yt\"\nkind = \"youtube\"\nkey_env = \"YOUTUBE_API_KEY\"\n";
+        let with = |extra: &str| EXAMPLE.replace("[publish]", &format!("{y}{extra}\n[publish]"));
+        let c = Crisis::parse("crisis.toml", &with("")).unwrap();
+        let SourceKind::YouTube {
+            api,
+            query,
+            key_env,
+            daily_quota,
+            near_area,
+            pages,
+        } = &c.sources[3].kind
+        else {
+            panic!("a youtube source: {:?}", c.sources[3])
+        };
+        assert_eq!(c.sources[3].kind.name(), "youtube");
+        assert_eq!(api, "https://www.googleapis.com");
+        assert_eq!(key_env, "YOUTUBE_API_KEY");
+        assert_eq!(*daily_quota, DEFAULT_YOUTUBE_DAILY_QUOTA);
+        assert!(!near_area);
+        assert_eq!(query, "#Guadeloupe|#Gwada cyclone|inondation|coupure");
+        // 10,000 units pay for 99 pages a day: a run every 15 minutes (96 runs, 9,696 units).
+        assert_eq!(c.sources[3].every, Duration::from_secs(15 * 60));
+        assert_eq!(*pages, 1);
+
+        let c = Crisis::parse(
+            "crisis.toml",
+            &with("daily_quota = 50000\nevery = \"1h\"\nnear_area = true\nquery = \"cyclone Guadeloupe\""),
+        )
+        .unwrap();
+        assert_eq!(c.sources[3].every, Duration::from_secs(3600));
+        assert!(matches!(
+            &c.sources[3].kind,
+            SourceKind::YouTube { query, near_area: true, pages: 10, .. } if query == "cyclone Guadeloupe"
+        ));
+        // Whatever the quota and interval, a day of runs stays inside the quota.
+        for quota in [101, 150, 1_000, 9_999, 10_000, 12_345, 100_000, 10_000_000] {
+            let (every, pages) = youtube_plan(quota, None).unwrap();
+            let runs = 86_400u64.div_ceil(every.as_secs());
+            assert!(runs * pages as u64 * YOUTUBE_PAGE_UNITS <= quota, "{quota}");
+            assert!(every >= Duration::from_secs(120), "{quota}");
+            for minutes in [2, 5, 15, 60, 240] {
+                if let Ok((every, pages)) =
+                    youtube_plan(quota, Some(Duration::from_secs(minutes * 60)))
+                {
+                    let runs = 86_400u64.div_ceil(every.as_secs());
+                    assert!(
+                        runs * pages as u64 * YOUTUBE_PAGE_UNITS <= quota,
+                        "{quota} {minutes}"
+                    );
+                }
+            }
+        }
+
+        for (extra, key, words) in [
+            ("every = \"5m\"", "sources[3].every", "at least 15m"),
+            ("daily_quota = 100", "sources[3].daily_quota", "between 101"),
+            (
+                "query = \"a\"\nhashtags = [\"b\"]",
+                "sources[3].hashtags",
+                "not both",
+            ),
+            ("key = \"AIza\"", "sources[3].key", "unknown field"),
+            (
+                "api = \"http://yt.example\"",
+                "sources[3].api",
+                "must be https",
+            ),
+        ] {
+            let e = err(&with(extra));
+            assert!(
+                e.contains(&format!("key `{key}`")) && e.contains(words),
+                "{extra}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn relay_accounts_name_their_variables() {
+        let relay = "[[relay]]\nid = \"asso-masto\"\nkind = \"mastodon\"\ninstance = \"https://mastodon.example/\"\ntoken_env = \"RELAY_MASTO_TOKEN\"\n\n[[relay]]\nid = \"asso-bsky\"\nkind = \"bluesky\"\nhandle_env = \"RELAY_BSKY_HANDLE\"\npassword_env = \"RELAY_BSKY_PASSWORD\"\n";
+        let c = Crisis::parse("crisis.toml", &format!("{EXAMPLE}\n{relay}")).unwrap();
+        assert_eq!(c.relay.len(), 2);
+        assert_eq!(
+            c.relay[0],
+            RelayAccount {
+                id: "asso-masto".into(),
+                kind: RelayAccountKind::Mastodon {
+                    instance: "https://mastodon.example".into(),
+                    token_env: "RELAY_MASTO_TOKEN".into()
+                }
+            }
+        );
+        assert_eq!(c.relay[1].kind.network(), "bluesky");
+        assert_eq!(
+            c.relay[1].kind.secret_names(),
+            ["RELAY_BSKY_HANDLE", "RELAY_BSKY_PASSWORD"]
+        );
+        assert!(
+            matches!(&c.relay[1].kind, RelayAccountKind::Bluesky { service, .. } if service == "https://bsky.social")
+        );
+        assert!(Crisis::parse("crisis.toml", EXAMPLE)
+            .unwrap()
+            .relay
+            .is_empty());
+        for (bad, key, words) in [
+            (
+                relay.replace("token_env = \"RELAY_MASTO_TOKEN\"", "token = \"abc\""),
+                "relay[0].token",
+                "unknown field",
+            ),
+            (
+                relay.replace("asso-bsky", "asso-masto"),
+                "relay[1].id",
+                "used by another",
+            ),
+            (
+                relay.replace("https://mastodon.example/", "http://mastodon.example"),
+                "relay[0].instance",
+                "https",
+            ),
+            (
+                relay.replace("kind = \"bluesky\"", "kind = \"facebook\""),
+                "relay[1]",
+                "facebook",
+            ),
+        ] {
+            let e = err(&format!("{EXAMPLE}\n{bad}"));
+            assert!(e.contains(key) && e.contains(words), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod learn;
 pub mod ports;
 pub mod public;
+pub mod relay;
 pub mod report;
 pub mod table;
 pub mod taxonomy;

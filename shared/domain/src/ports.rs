@@ -343,6 +343,26 @@ pub struct QuotaUse {
     pub resets_at: DateTime<Utc>,
 }
 
+impl QuotaUse {
+    /// What `allowance` has used of `cap` in a period (its name, and when the next starts);
+    /// none when the store cannot tell.
+    pub async fn of(
+        allowance: &dyn Allowance,
+        unit: &str,
+        (period, resets_at): (String, DateTime<Utc>),
+        cap: u64,
+    ) -> Option<QuotaUse> {
+        let used = allowance.used(&period).await.ok()?;
+        Some(QuotaUse {
+            unit: unit.to_string(),
+            period,
+            used,
+            cap,
+            resets_at,
+        })
+    }
+}
+
 /// What one run of a collector read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunCounts {
@@ -838,6 +858,48 @@ impl Allowance for StoredAllowance {
     }
 }
 
+/// The relay log: each relay, drafted, approved and posted, saved whole at its version.
+#[async_trait]
+pub trait RelayLog: Send + Sync {
+    async fn relay(&self, id: &str) -> Result<Option<crate::relay::Relay>, StoreError>;
+    /// Every relay, the latest drafted first.
+    async fn relays(&self) -> Result<Vec<crate::relay::Relay>, StoreError>;
+    /// Saves `relay` over the version it was read at (`version` 0: a new relay) and returns it
+    /// at its next version; `Conflict` when another save got there first.
+    async fn save_relay(
+        &self,
+        relay: &crate::relay::Relay,
+    ) -> Result<crate::relay::Relay, StoreError>;
+}
+
+/// The answer of a network that took a post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posted {
+    /// The post's address, for the relay log.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PostError {
+    /// Needs a person: refused credentials, a text the network refuses.
+    #[error("{0}")]
+    Refused(String),
+    /// The network did not answer, or failed: sent again with the same key, it posts once.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// One of the association's accounts, for posting a relay.
+#[async_trait]
+pub trait Poster: Send + Sync {
+    /// The `[[relay]]` account's id.
+    fn account(&self) -> &str;
+    fn network(&self) -> &'static str;
+    /// Posts `text` for `key`. Sent again with the same key (a retry, a second click), the
+    /// network keeps the post it made and this answers with it: never a second post.
+    async fn post(&self, text: &str, key: &str) -> Result<Posted, PostError>;
+}
+
 /// A repost of a report: `key` identifies the repost itself (its URI), so counting is
 /// idempotent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -893,6 +955,11 @@ pub trait Source: Send + Sync {
     /// How much of the network's allowance is used, for a source that has one: recorded in
     /// the source's health after each run.
     async fn quota(&self) -> Option<QuotaUse> {
+        None
+    }
+    /// The most pages one run may read, for a source whose network counts them: the engine
+    /// reads no more than this or its own budget.
+    fn max_pages(&self) -> Option<usize> {
         None
     }
 }

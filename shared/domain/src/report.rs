@@ -214,6 +214,11 @@ impl IngestContext<'_> {
                         "https://www.x.com/",
                         "https://www.twitter.com/",
                     ]))
+                || (network == "youtube"
+                    && profile(&[
+                        "https://www.youtube.com/channel/",
+                        "https://youtube.com/channel/",
+                    ]))
                 || a.trim_end_matches('/') == author.trim_end_matches('/')
         })
     }
@@ -620,7 +625,7 @@ mod tests {
     #[test]
     fn official_accounts_whatever_the_network() {
         let crisis = crisis(
-            "official_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\", \"https://x.com/Prefet971/\", \"@MeteoFrance_AG\"]\n",
+            "official_accounts = [\"@prefet971@mastodon.example\", \"https://bsky.app/profile/meteo.example\", \"https://alertes.example/rss\", \"https://x.com/Prefet971/\", \"@MeteoFrance_AG\", \"https://www.youtube.com/channel/UCprefectureGuadeloupe01\"]\n",
         );
         let gazetteer = Gazetteer::guadeloupe();
         let ctx = IngestContext {
@@ -637,5 +642,9 @@ mod tests {
         assert!(ctx.is_official_account("x", "MeteoFrance_AG"));
         assert!(!ctx.is_official_account("x", "prefet9711"));
         assert!(!ctx.is_official_account("bluesky", "prefet971"));
+        // YouTube: the channel's address (its id, which is what videos carry).
+        assert!(ctx.is_official_account("youtube", "UCprefectureGuadeloupe01"));
+        assert!(!ctx.is_official_account("x", "UCprefectureGuadeloupe01"));
+        assert!(!ctx.is_official_account("youtube", "UCsomeoneElse"));
     }
 }

@@ -17,7 +17,9 @@ use vigie_domain::ports::{
     Notifier, Publisher, ReportStore, Source, StoredAllowance, StoredSession,
 };
 use vigie_local::{FolderPublisher, LogNotifier, SqliteStore, WebhookNotifier};
-use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy, XSource};
+use vigie_sources::{
+    BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy, XSource, YouTubeSource,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -221,6 +223,25 @@ pub fn sources(
                             .area(crisis.bbox)
                             .monthly_cap(
                                 *monthly_cap,
+                                Arc::new(StoredAllowance::new(store.clone(), &s.id)),
+                            ),
+                    ) as Box<dyn Source>
+                }),
+                SourceKind::YouTube {
+                    api,
+                    query,
+                    key_env,
+                    daily_quota,
+                    near_area,
+                    pages,
+                } => secret(key_env).map(|key| {
+                    Box::new(
+                        YouTubeSource::new(&s.id, api, query, key, http.clone())
+                            .since(since)
+                            .area(crisis.bbox, *near_area)
+                            .daily_quota(
+                                *daily_quota,
+                                *pages,
                                 Arc::new(StoredAllowance::new(store.clone(), &s.id)),
                             ),
                     ) as Box<dyn Source>

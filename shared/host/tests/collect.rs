@@ -1235,3 +1235,116 @@ async fn an_x_source_collects_through_the_engine_once_and_shows_its_monthly_cap_
         .to_string();
     assert!(err.contains("TEST_X_BEARER is not set"), "{err}");
 }
+
+/// YouTube's search over `total` videos (ids `yt0000..`, one a minute from 2026-09-14 03:00),
+/// newest first, 50 a page with `nextPageToken`, and the videos' details.
+struct YouTubeApi {
+    total: usize,
+}
+
+impl Respond for YouTubeApi {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let get = |k: &str| {
+            req.url
+                .query_pairs()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        assert_eq!(get("key").as_deref(), Some("yt-test-key"));
+        let at = |i: usize| {
+            (chrono::DateTime::parse_from_rfc3339("2026-09-14T03:00:00Z").unwrap()
+                + chrono::Duration::minutes(i as i64))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        if req.url.path().ends_with("/videos") {
+            let items: Vec<Value> = get("id")
+                .unwrap()
+                .split(',')
+                .map(|id| {
+                    let i: usize = id[2..].parse().unwrap();
+                    json!({"id": id, "snippet": {"publishedAt": at(i), "channelId": "UCcapesterre",
+                        "channelTitle": "Capesterre TV", "title": format!("Route coupée à Capesterre {i}"),
+                        "description": "Arbres tombés sur la N1."}})
+                })
+                .collect();
+            return ResponseTemplate::new(200).set_body_json(json!({ "items": items }));
+        }
+        let after = get("publishedAfter").unwrap();
+        let skip: usize = get("pageToken").map_or(0, |t| t[1..].parse().unwrap());
+        let matching: Vec<usize> = (0..self.total).rev().filter(|&i| at(i) >= after).collect();
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(skip)
+            .take(50)
+            .map(|&i| json!({"id": {"kind": "youtube#video", "videoId": format!("yt{i:04}")}, "snippet": {"publishedAt": at(i)}}))
+            .collect();
+        let mut body = json!({ "items": page });
+        if skip + 50 < matching.len() {
+            body["nextPageToken"] = json!(format!("P{}", skip + 50));
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn a_youtube_source_collects_a_page_a_run_and_shows_its_daily_quota_in_health() {
+    let server = MockServer::start().await;
+    Mock::given(path("/youtube/v3/search"))
+        .respond_with(YouTubeApi { total: 120 })
+        .mount(&server)
+        .await;
+    Mock::given(path("/youtube/v3/videos"))
+        .respond_with(YouTubeApi { total: 120 })
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        &dir,
+        crisis_with(&format!(
+            "[[sources]]\nid = \"yt\"\nkind = \"youtube\"\napi = \"{}\"\nquery = \"Capesterre\"\nkey_env = \"TEST_YT_KEY\"\n",
+            server.uri()
+        )),
+    );
+    let env = |var: &str| (var == "TEST_YT_KEY").then(|| "yt-test-key".to_string());
+    let planned = sources(&app.crisis, None, Some("youtube"), &env, &app.store).unwrap();
+    assert_eq!(planned[0].every, std::time::Duration::from_secs(15 * 60));
+    let run = || {
+        handle_collect(
+            &app,
+            "youtube",
+            &planned,
+            json!({}),
+            Budget::within(RUN_TIME),
+        )
+    };
+    // The default quota pays for one page a run: three runs for 120 videos.
+    for expected in [50, 50, 20] {
+        let summary = run().await.unwrap();
+        assert_eq!(summary.sources[0].new, expected, "{summary:?}");
+    }
+    assert_eq!(count(&app).await, 120);
+    // The next sweep reads the last half hour again (both ends in): recognised, nothing new.
+    let again = run().await.unwrap();
+    assert_eq!((again.sources[0].new, again.sources[0].seen), (0, 31));
+
+    let health = app.store.source_health().await.unwrap();
+    let yt = health.iter().find(|h| h.source_id == "yt").unwrap();
+    assert_eq!(yt.kind, "youtube");
+    let quota = yt.quota.as_ref().expect("the quota's use in the health");
+    assert_eq!(
+        (quota.unit.as_str(), quota.used, quota.cap),
+        ("units", 4 * 101, 10_000)
+    );
+    let (day, resets) = vigie_sources::youtube::quota_day(chrono::Utc::now());
+    assert_eq!(
+        (quota.period.as_str(), quota.resets_at),
+        (day.as_str(), resets)
+    );
+
+    let unset = sources(&app.crisis, None, Some("youtube"), &no_env, &app.store).unwrap();
+    let err = handle_collect(&app, "youtube", &unset, json!({}), Budget::within(RUN_TIME))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("TEST_YT_KEY is not set"), "{err}");
+}

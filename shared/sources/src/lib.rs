@@ -40,11 +40,15 @@ pub mod bluesky;
 pub mod feeds;
 pub mod http;
 pub mod mastodon;
+pub mod post;
 mod rich;
 pub mod x;
+pub mod youtube;
 
 pub use bluesky::BlueskySource;
 pub use feeds::FeedSource;
 pub use http::{Http, RetryPolicy};
 pub use mastodon::MastodonSource;
+pub use post::{BlueskyPoster, MastodonPoster};
 pub use x::XSource;
+pub use youtube::YouTubeSource;

@@ -684,16 +684,8 @@ impl Source for XSource {
     }
 
     async fn quota(&self) -> Option<QuotaUse> {
-        let allowance = self.allowance.as_ref()?;
-        let (period, resets_at) = month(Utc::now());
-        let used = allowance.used(&period).await.ok()?;
-        Some(QuotaUse {
-            unit: "posts".into(),
-            period,
-            used,
-            cap: self.cap,
-            resets_at,
-        })
+        let allowance = self.allowance.as_deref()?;
+        QuotaUse::of(allowance, "posts", month(Utc::now()), self.cap).await
     }
 }
 

@@ -1,7 +1,10 @@
 //! The source clients against HTTP servers on loopback that speak each network's documented
 //! format (fixtures in `fixtures/`, written from the published API documentation).
 
+mod common;
+
 use chrono::Timelike;
+use common::{fixture, http};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -9,35 +12,15 @@ use std::time::Duration;
 use vigie_domain::ports::{SessionKeeper, SkipReason, Source, SourceError, StoreError};
 use vigie_domain::report::{Body, Engagement};
 use vigie_domain::taxonomy::{Category, Priority};
-use vigie_sources::{BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy};
+use vigie_sources::{BlueskySource, FeedSource, MastodonSource};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
-    .unwrap()
-}
-
-fn http() -> Http {
-    Http::new(
-        Duration::from_millis(800),
-        RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(40),
-        },
-    )
     .unwrap()
 }
 

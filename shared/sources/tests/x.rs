@@ -3,48 +3,22 @@
 //! `max_results` between 10 and 100, 429 with `x-rate-limit-*` headers, 400, 401 and 403
 //! problems.
 
-use async_trait::async_trait;
+mod common;
+
 use chrono::{DateTime, Duration as Days, Utc};
+use common::{fixture, http, param, Counted, GUADELOUPE};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use vigie_domain::crisis::BBox;
-use vigie_domain::ports::{Allowance, SkipReason, Source, SourceError, StoreError};
+use vigie_domain::ports::{Allowance, SkipReason, Source, SourceError};
 use vigie_domain::report::{Body, Engagement};
 use vigie_sources::x::month;
-use vigie_sources::{Http, RetryPolicy, XSource};
+use vigie_sources::XSource;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const GUADELOUPE: BBox = BBox {
-    west: -61.85,
-    south: 15.83,
-    east: -61.0,
-    north: 16.52,
-};
-
 const BEARER: &str = "AAAA-bearer-secret-0123";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn http() -> Http {
-    Http::new(
-        Duration::from_millis(800),
-        RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(40),
-        },
-    )
-    .unwrap()
-}
 
 fn x(server: &MockServer) -> XSource {
     XSource::new(
@@ -55,43 +29,6 @@ fn x(server: &MockServer) -> XSource {
         http(),
     )
     .area(GUADELOUPE)
-}
-
-/// The allowance as the store keeps it, in memory: what the source takes and gives back.
-#[derive(Default)]
-struct Counted {
-    spent: Mutex<(String, u64)>,
-}
-
-#[async_trait]
-impl Allowance for Counted {
-    async fn take(&self, period: &str, want: u64, cap: u64) -> Result<u64, StoreError> {
-        let mut spent = self.spent.lock().unwrap();
-        if spent.0 != period {
-            *spent = (period.to_string(), 0);
-        }
-        let granted = want.min(cap.saturating_sub(spent.1));
-        spent.1 += granted;
-        Ok(granted)
-    }
-    async fn give_back(&self, period: &str, amount: u64) -> Result<(), StoreError> {
-        let mut spent = self.spent.lock().unwrap();
-        if spent.0 == period {
-            spent.1 = spent.1.saturating_sub(amount);
-        }
-        Ok(())
-    }
-    async fn used(&self, period: &str) -> Result<u64, StoreError> {
-        let spent = self.spent.lock().unwrap();
-        Ok(if spent.0 == period { spent.1 } else { 0 })
-    }
-}
-
-fn param(req: &Request, key: &str) -> Option<String> {
-    req.url
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
 }
 
 #[tokio::test]

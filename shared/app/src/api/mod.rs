@@ -611,7 +611,7 @@ pub fn routes() -> Vec<Route> {
         r(
             Method::GET,
             "/api/v1/sources",
-            "Each collector with its health (and, for X, its monthly cap: posts read of the cap, and when it resets).",
+            "Each collector with its health (and its quota where the network counts one: X's monthly cap in posts read, YouTube's daily quota in units; used, cap and when it resets).",
             Some(Read),
             get(reports::sources),
         ),
