@@ -325,8 +325,9 @@ def test_functions(stack, aws):
         assert env["BUCKET_NAME"] == bucket
         assert env["VIGIE_CRISIS_ID"] == CRISIS
         assert env["VIGIE_CRISIS_FILE"] == "/var/task/crisis.toml"
-        if lid in COLLECTORS:
-            # The secret is one of the types moto passes over: see conftest.for_moto.
+        if lid in COLLECTORS or lid == "TriageApiFunction":
+            # The secret is one of the types moto passes over: see conftest.for_moto. The API
+            # reads the relay accounts' credentials from it.
             assert env["VIGIE_SECRET_ARN"] == placeholder("SourceCredentials")
         else:
             assert "VIGIE_SECRET_ARN" not in env
@@ -488,9 +489,16 @@ def test_least_privilege(translated):
         (db,) = [s for s in statements(translated, role) if s.get("Sid") == "ReportStore"]
         assert db["Resource"] == table_arns
     triage = "TriageApiRole"
-    assert actions(translated, triage) == store | {"sns:Publish", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert actions(translated, triage) == store | {
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
     (publish,) = [s for s in statements(translated, triage) if s["Action"] == "sns:Publish"]
     assert publish["Resource"] == ref("AlertTopic")
+    (secret,) = [s for s in statements(translated, triage) if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert secret["Resource"] == ref("SourceCredentials")
     export = {s.get("Sid"): s for s in statements(translated, "MapExportRole")}
     assert set(export["ReadReports"]["Action"]) == {"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query"}
     assert export["PublicIdSecret"]["Action"] == "dynamodb:PutItem"

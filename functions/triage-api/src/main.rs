@@ -7,6 +7,6 @@ use lambda_http::Error;
 async fn main() -> Result<(), Error> {
     vigie_host::init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
-    let app = vigie_host::app_from_env(&env).await?;
+    let app = vigie_host::api_app_from_env(&env).await?;
     lambda_http::run(vigie_app::api::router(app)).await
 }

@@ -233,6 +233,10 @@ pub fn plan_activate(
             _ => {}
         }
     }
+    // The relay accounts' credentials go in the same secret.
+    for account in &crisis.relay {
+        names.extend(account.kind.secret_names().into_iter().map(str::to_string));
+    }
     names.sort();
     names.dedup();
     let secrets = names

@@ -178,7 +178,10 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     }
     let notifier = vigie_host::notifier(&crisis, true).await?;
-    Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier))
+    // The relay accounts' credentials, from the variables the crisis file names.
+    let env = |var: &str| std::env::var(var).ok();
+    let posters = vigie_host::posters(&crisis, &env)?;
+    Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier).with_posters(posters))
 }
 
 /// The store of the data dir (or `--store`), made if it does not exist yet: what `vigie import`

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod learning;
+pub mod relay;
 pub mod site;
 pub mod tokens;
 pub mod triage;
@@ -35,6 +36,10 @@ pub struct Vigie {
     pub export_state: Arc<tokio::sync::Mutex<export::ExportState>>,
     /// How escalations are retried when delivered in the background.
     pub retries: triage::Retries,
+    /// The relay log, in the store.
+    pub relays: Arc<dyn vigie_domain::ports::RelayLog>,
+    /// The association's accounts relays are posted to (see [`Vigie::with_posters`]).
+    pub posters: Arc<Vec<Arc<dyn vigie_domain::ports::Poster>>>,
 }
 
 impl Vigie {
@@ -48,12 +53,22 @@ impl Vigie {
         Vigie {
             crisis: Arc::new(crisis),
             gazetteer: Arc::new(gazetteer),
-            store,
             publisher,
             notifier,
             published: Arc::new(tokio::sync::Notify::new()),
             export_state: Arc::new(tokio::sync::Mutex::new(export::ExportState::default())),
             retries: triage::Retries::default(),
+            relays: Arc::new(vigie_domain::relay::StoredRelays::new(store.clone())),
+            posters: Arc::new(Vec::new()),
+            store,
+        }
+    }
+
+    /// The same, posting approved relays through `posters` (one per `[[relay]]` account).
+    pub fn with_posters(self, posters: Vec<Arc<dyn vigie_domain::ports::Poster>>) -> Vigie {
+        Vigie {
+            posters: Arc::new(posters),
+            ..self
         }
     }
 

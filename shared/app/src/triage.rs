@@ -40,7 +40,7 @@ pub enum TriageFailure {
     Busy { id: String },
 }
 
-type Outcome<T> = Result<T, TriageFailure>;
+pub(crate) type Outcome<T> = Result<T, TriageFailure>;
 
 async fn load(app: &Vigie, id: &str) -> Outcome<Report> {
     app.store

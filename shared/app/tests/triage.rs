@@ -243,6 +243,14 @@ const MATRIX: &[(&str, &str, &[&str])] = &[
         &["volunteer", "coordinator", "authority"],
     ),
     ("PUT", "/api/v1/rooms", &["coordinator"]),
+    (
+        "GET",
+        "/api/v1/relays",
+        &["volunteer", "coordinator", "authority"],
+    ),
+    ("POST", "/api/v1/relays", &["volunteer", "coordinator"]),
+    ("POST", "/api/v1/relays/{id}/approve", &["coordinator"]),
+    ("POST", "/api/v1/relays/{id}/withdraw", &["coordinator"]),
 ];
 
 /// How a refusal names the action of a route, written out independently of the code.
@@ -254,6 +262,8 @@ fn action_words(method: &str, path: &str) -> &'static str {
         (_, p) if p.ends_with("/claim") || p.ends_with("/release") => "claiming",
         (_, p) if p.contains("/tokens") => "managing access tokens",
         ("PUT", "/api/v1/rooms") => "defining the team's topic rooms",
+        ("POST", "/api/v1/relays") => "drafting a relay",
+        (_, p) if p.starts_with("/api/v1/relays/") => "approving or withdrawing a relay",
         (_, p) if p.ends_with("/export.csv") => "exporting",
         ("PATCH", _) | ("POST", "/api/v1/reports/bulk") => "changing a report",
         ("POST", "/api/v1/reports") => "entering a report by hand",

@@ -49,6 +49,14 @@ async fn the_dynamodb_allowance_conforms() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dynamodb_relay_log_conforms() {
+    let (_emulator, url) = start().await;
+    let store = store_on(&url, "vigie-relays").await;
+    store.create_table().await.unwrap();
+    vigie_conformance::relay_log(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dynamodb_rooms_conform() {
     let (_emulator, url) = start().await;
     let store = store_on(&url, "vigie-rooms").await;

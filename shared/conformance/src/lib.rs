@@ -2,6 +2,8 @@
 //! tests call [`report_store`] or [`publisher`] with a fresh, empty instance; a failure panics
 //! with the rule that was broken.
 
+pub mod fakes;
+
 use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use vigie_domain::identity::{canonical_url, report_id};
@@ -1159,6 +1161,102 @@ pub async fn allowance(store: Arc<dyn ReportStore>) {
     assert_eq!(total, 300, "every unit granted once, none over the cap");
     let busy = StoredAllowance::new(store.clone(), "busy");
     assert_eq!(busy.used("2026-12").await.unwrap(), 300);
+}
+
+/// The relay log ([`vigie_domain::relay::StoredRelays`]): a relay saved reads back, a save at
+/// a stale version is refused, the latest drafted comes first, and of two saves racing from
+/// one version exactly one lands. Give it an empty store.
+pub async fn relay_log(store: Arc<dyn ReportStore>) {
+    use vigie_domain::ports::RelayLog;
+    use vigie_domain::relay::{Relay, RelayKind, RelayStatus, StoredRelays};
+    let log = StoredRelays::new(store.clone());
+    assert!(log.relays().await.unwrap().is_empty(), "none yet");
+    assert_eq!(log.relay("rl-1").await.unwrap(), None);
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let draft = |id: &str, drafted: &str| Relay {
+        id: id.into(),
+        report_id: "r1".into(),
+        kind: RelayKind::Official,
+        text: "Restez chez vous. #Gwada".into(),
+        drafted_by: "Lyne (tok1)".into(),
+        drafted_at: at(drafted),
+        status: RelayStatus::Draft,
+        approved_by: None,
+        approved_at: None,
+        targets: Vec::new(),
+        remind_every_hours: None,
+        version: 0,
+    };
+    let first = log
+        .save_relay(&draft("rl-1", "2026-12-07T10:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(first.version, 1);
+    assert_eq!(log.relay("rl-1").await.unwrap(), Some(first.clone()));
+    // A second save of a new relay under the same id is refused, as is a stale one.
+    assert!(matches!(
+        log.save_relay(&draft("rl-1", "2026-12-07T10:00:00Z")).await,
+        Err(StoreError::Conflict { current: 1, .. })
+    ));
+    let approved = Relay {
+        status: RelayStatus::Approved,
+        approved_by: Some("Coordination (tok2)".into()),
+        ..first.clone()
+    };
+    let saved = log.save_relay(&approved).await.unwrap();
+    assert_eq!((saved.version, saved.status), (2, RelayStatus::Approved));
+    assert!(matches!(
+        log.save_relay(&first).await,
+        Err(StoreError::Conflict { current: 2, .. })
+    ));
+    log.save_relay(&draft("rl-2", "2026-12-07T11:00:00Z"))
+        .await
+        .unwrap();
+    let ids: Vec<String> = log
+        .relays()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, ["rl-2", "rl-1"], "the latest drafted first");
+    // No source's checkpoint is touched.
+    assert_eq!(store.checkpoint("rl-1").await.unwrap(), None);
+
+    // Two saves racing from one version: exactly one lands.
+    let current = log.relay("rl-2").await.unwrap().unwrap();
+    let racers: Vec<_> = (0..4)
+        .map(|i| {
+            let log = StoredRelays::new(store.clone());
+            let relay = Relay {
+                text: format!("version {i}"),
+                ..current.clone()
+            };
+            tokio::spawn(async move { log.save_relay(&relay).await.is_ok() })
+        })
+        .collect();
+    let mut landed = 0;
+    for racer in racers {
+        landed += usize::from(racer.await.unwrap());
+    }
+    assert_eq!(landed, 1);
+    assert_eq!(log.relay("rl-2").await.unwrap().unwrap().version, 2);
+    // Many new relays at once: every one listed.
+    let news: Vec<_> = (0..6)
+        .map(|i| {
+            let log = StoredRelays::new(store.clone());
+            let relay = draft(&format!("rl-n{i}"), "2026-12-07T12:00:00Z");
+            tokio::spawn(async move { log.save_relay(&relay).await.unwrap() })
+        })
+        .collect();
+    for n in news {
+        n.await.unwrap();
+    }
+    assert_eq!(log.relays().await.unwrap().len(), 8);
 }
 
 /// Every rule of the team's topic rooms: none until saved, saved at a version, a stale save

@@ -10,9 +10,12 @@
 //! after a timeout) carries the same key, and the network answers with the post it already
 //! made.
 
+use crate::ports::{RelayLog, ReportStore, StoreError};
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
+use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 fn graphemes(text: &str) -> usize {
@@ -99,6 +102,10 @@ pub struct Relay {
     pub approved_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub targets: Vec<RelayTarget>,
+    /// A key safety instruction to relay again every so many hours while the crisis lasts
+    /// (set by the coordinator): the app reminds when it is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_every_hours: Option<u32>,
     /// Bumped by every save: a save at an older version is refused.
     pub version: u64,
 }
@@ -301,6 +308,127 @@ pub fn tid(at: DateTime<Utc>, salt: &str) -> String {
         .rev()
         .map(|i| ALPHABET[((value >> (i * 5)) & 31) as usize] as char)
         .collect()
+}
+
+/// The relay log over the store's checkpoints (compare-and-set), as sessions and allowances
+/// are kept: each relay under `relay#<id>`, and the list of their ids under `relays#index`
+/// (written first, so a relay saved is always listed; an id whose relay is missing is
+/// passed over). Keys with `#` are never a source's checkpoint.
+pub struct StoredRelays {
+    store: Arc<dyn ReportStore>,
+}
+
+const INDEX: &str = "relays#index";
+/// How many times the index is read again when another save slipped in.
+const INDEX_ROUNDS: usize = 32;
+
+fn relay_key(id: &str) -> String {
+    format!("relay#{id}")
+}
+
+impl StoredRelays {
+    pub fn new(store: Arc<dyn ReportStore>) -> StoredRelays {
+        StoredRelays { store }
+    }
+
+    async fn read(&self, id: &str) -> Result<(Option<String>, Option<Relay>), StoreError> {
+        let raw = self.store.checkpoint(&relay_key(id)).await?;
+        let relay = match raw.as_deref() {
+            None => None,
+            Some(text) => Some(
+                serde_json::from_str(text)
+                    .map_err(|e| StoreError::Corrupt(format!("relay {id}: {e}")))?,
+            ),
+        };
+        Ok((raw, relay))
+    }
+
+    async fn index(&self) -> Result<(Option<String>, Vec<String>), StoreError> {
+        let raw = self.store.checkpoint(INDEX).await?;
+        let ids = match raw.as_deref() {
+            None => Vec::new(),
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| StoreError::Corrupt(format!("relay index: {e}")))?,
+        };
+        Ok((raw, ids))
+    }
+
+    async fn list(&self, id: &str) -> Result<(), StoreError> {
+        for _ in 0..INDEX_ROUNDS {
+            let (raw, mut ids) = self.index().await?;
+            if ids.iter().any(|i| i == id) {
+                return Ok(());
+            }
+            ids.push(id.to_string());
+            let text =
+                serde_json::to_string(&ids).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            if self
+                .store
+                .advance_checkpoint(INDEX, raw.as_deref(), &text)
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Unavailable(
+            "the relay index kept changing".into(),
+        ))
+    }
+}
+
+#[async_trait]
+impl RelayLog for StoredRelays {
+    async fn relay(&self, id: &str) -> Result<Option<Relay>, StoreError> {
+        Ok(self.read(id).await?.1)
+    }
+
+    async fn relays(&self) -> Result<Vec<Relay>, StoreError> {
+        let (_, ids) = self.index().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids.iter().rev() {
+            if let Some(relay) = self.read(id).await?.1 {
+                out.push(relay);
+            }
+        }
+        out.sort_by(|a, b| {
+            b.drafted_at
+                .cmp(&a.drafted_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok(out)
+    }
+
+    async fn save_relay(&self, relay: &Relay) -> Result<Relay, StoreError> {
+        let (raw, current) = self.read(&relay.id).await?;
+        let at = current.as_ref().map_or(0, |r| r.version);
+        let conflict = |current: u64| StoreError::Conflict {
+            id: relay.id.clone(),
+            expected: relay.version,
+            current,
+        };
+        if at != relay.version {
+            return Err(conflict(at));
+        }
+        if relay.version == 0 {
+            self.list(&relay.id).await?;
+        }
+        let saved = Relay {
+            version: relay.version + 1,
+            ..relay.clone()
+        };
+        let text =
+            serde_json::to_string(&saved).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        if self
+            .store
+            .advance_checkpoint(&relay_key(&relay.id), raw.as_deref(), &text)
+            .await?
+        {
+            Ok(saved)
+        } else {
+            let now = self.read(&relay.id).await?.1.map_or(0, |r| r.version);
+            Err(conflict(now))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -168,13 +168,22 @@ pub enum Action {
     ManageTokens,
     /// Define the team's topic rooms.
     ManageRooms,
+    /// Draft a relay of an official message or a call for solidarity.
+    DraftRelay,
+    /// Approve a relay, which posts it to the association's accounts, or withdraw it.
+    ApproveRelay,
 }
 
 impl Role {
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Volunteer => matches!(action, Read | Create | Update | Claim | Escalate),
+            Role::Volunteer => {
+                matches!(
+                    action,
+                    Read | Create | Update | Claim | Escalate | DraftRelay
+                )
+            }
             Role::Coordinator => !matches!(action, Acknowledge),
             Role::Authority => matches!(action, Read | Acknowledge | Export),
         }
@@ -224,6 +233,8 @@ impl Action {
             Action::Export => "exporting the table",
             Action::ManageTokens => "managing access tokens",
             Action::ManageRooms => "defining the team's topic rooms",
+            Action::DraftRelay => "drafting a relay",
+            Action::ApproveRelay => "approving or withdrawing a relay",
         }
     }
 }

@@ -12,13 +12,16 @@ use std::time::SystemTime;
 use vigie_app::collect::{record_unrunnable, run_source_with, Budget, RunSummary};
 use vigie_app::demo::DemoSource;
 use vigie_app::{load_gazetteer, Vigie};
+use vigie_domain::crisis::RelayAccountKind;
 use vigie_domain::crisis::{Crisis, SourceKind};
 use vigie_domain::ports::{
     Notifier, Publisher, ReportStore, Source, StoredAllowance, StoredSession,
 };
+use vigie_domain::ports::{PostError, Posted, Poster};
 use vigie_local::{FolderPublisher, LogNotifier, SqliteStore, WebhookNotifier};
 use vigie_sources::{
-    BlueskySource, FeedSource, Http, MastodonSource, RetryPolicy, XSource, YouTubeSource,
+    BlueskyPoster, BlueskySource, FeedSource, Http, MastodonPoster, MastodonSource, RetryPolicy,
+    XSource, YouTubeSource,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -419,17 +422,7 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
     init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
     let app = app_from_env(&env).await?;
-    // In the stack, source credentials are in a secret (VIGIE_SECRET_ARN); its names come
-    // before the environment's.
-    let secret = match env("VIGIE_SECRET_ARN").filter(|a| !a.is_empty()) {
-        Some(arn) => {
-            let config = vigie_aws::load_config().await;
-            vigie_aws::secrets::source_credentials(&config, &arn)
-                .await
-                .map_err(HostError::Config)?
-        }
-        None => Default::default(),
-    };
+    let secret = stack_secret(&env).await?;
     let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));
     let planned = Arc::new(sources(&app.crisis, None, Some(kind), &lookup, &app.store)?);
     lambda_runtime::run(lambda_runtime::service_fn(
@@ -444,6 +437,109 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
         },
     ))
     .await
+}
+
+/// In the stack, credentials (of sources and relay accounts) are in a secret
+/// (`VIGIE_SECRET_ARN`), by the names the crisis file gives; its names come before the
+/// environment's. Without the variable, none.
+pub async fn stack_secret(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<std::collections::HashMap<String, String>, HostError> {
+    match env("VIGIE_SECRET_ARN").filter(|a| !a.is_empty()) {
+        Some(arn) => {
+            let config = vigie_aws::load_config().await;
+            Ok(vigie_aws::secrets::source_credentials(&config, &arn)
+                .await
+                .map_err(HostError::Config)?
+                .into_iter()
+                .collect())
+        }
+        None => Ok(Default::default()),
+    }
+}
+
+/// The triage API's application: [`app_from_env`] with the relay accounts' posters, their
+/// credentials from the stack's secret or the environment.
+pub async fn api_app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie, HostError> {
+    let app = app_from_env(env).await?;
+    let secret = stack_secret(env).await?;
+    let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));
+    let posters = posters(&app.crisis, &lookup)?;
+    Ok(app.with_posters(posters))
+}
+
+/// A relay account whose credentials are not set here: every post is refused, naming them.
+struct Unconfigured {
+    account: String,
+    network: &'static str,
+    missing: String,
+}
+
+#[async_trait::async_trait]
+impl Poster for Unconfigured {
+    fn account(&self) -> &str {
+        &self.account
+    }
+    fn network(&self) -> &'static str {
+        self.network
+    }
+    async fn post(&self, _: &str, _: &str) -> Result<Posted, PostError> {
+        Err(PostError::Refused(format!(
+            "the account {} cannot post: {}",
+            self.account, self.missing
+        )))
+    }
+}
+
+/// The posters of the crisis's `[[relay]]` accounts, credentials read through `env`. An
+/// account whose variables are not set still has one, which refuses every post naming them.
+pub fn posters(
+    crisis: &Crisis,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Arc<dyn Poster>>, HostError> {
+    let http = Http::new(HTTP_TIMEOUT, RetryPolicy::default())
+        .map_err(|e| HostError::Config(e.to_string()))?;
+    let secret = |var: &str| -> Result<String, String> {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("the variable {var} is not set"))
+    };
+    Ok(crisis
+        .relay
+        .iter()
+        .map(|account| {
+            let made: Result<Arc<dyn Poster>, String> = match &account.kind {
+                RelayAccountKind::Mastodon {
+                    instance,
+                    token_env,
+                } => secret(token_env).map(|token| {
+                    Arc::new(MastodonPoster::new(
+                        &account.id,
+                        instance,
+                        token,
+                        http.clone(),
+                    )) as Arc<dyn Poster>
+                }),
+                RelayAccountKind::Bluesky {
+                    service,
+                    handle_env,
+                    password_env,
+                } => secret(handle_env)
+                    .and_then(|h| secret(password_env).map(|p| (h, p)))
+                    .map(|(h, p)| {
+                        Arc::new(BlueskyPoster::new(&account.id, service, h, p, http.clone()))
+                            as Arc<dyn Poster>
+                    }),
+            };
+            made.unwrap_or_else(|missing| {
+                Arc::new(Unconfigured {
+                    account: account.id.clone(),
+                    network: account.kind.network(),
+                    missing,
+                })
+            })
+        })
+        .collect())
 }
 
 /// The configuration of a function, from its environment: `VIGIE_CRISIS_FILE` (the crisis

@@ -29,6 +29,13 @@ async fn sqlite_rooms_conform() {
 }
 
 #[tokio::test]
+async fn sqlite_relay_log_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
+    vigie_conformance::relay_log(Arc::new(store)).await;
+}
+
+#[tokio::test]
 async fn sqlite_allowance_conforms() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();

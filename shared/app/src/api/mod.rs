@@ -6,6 +6,7 @@
 mod changes;
 mod openapi;
 mod places;
+mod relays;
 mod reports;
 mod rooms;
 mod tokens;
@@ -649,6 +650,34 @@ pub fn routes() -> Vec<Route> {
             "Define the team's topic rooms, at the version read (412 when stale).",
             Some(ManageRooms),
             put(rooms::save),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/relays",
+            "The relay log: each relay with who drafted, approved and posted it, where, when, the published posts' links, share links and when a reminder is due; and the relay accounts.",
+            Some(Read),
+            get(relays::list),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/relays",
+            "Draft a relay of a report (an official message or a call for solidarity); its text is checked against the accounts' networks (500 characters for Mastodon, 300 graphemes for Bluesky).",
+            Some(DraftRelay),
+            post(relays::draft),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/relays/{id}/approve",
+            "Approve a draft at its version and post it to every relay account, each exactly once; again on an approved relay, retry the accounts not posted yet.",
+            Some(ApproveRelay),
+            post(relays::approve),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/relays/{id}/withdraw",
+            "Withdraw a draft at its version.",
+            Some(ApproveRelay),
+            post(relays::withdraw),
         ),
         r(
             Method::POST,
