@@ -20,6 +20,7 @@ use vigie_domain::relay::{
     check_text, tid, Relay, RelayKind, RelayStatus, RelayTarget, TargetState,
 };
 use vigie_domain::report::HistoryEntry;
+use vigie_domain::taxonomy::Category;
 use vigie_domain::triage::{Actor, TriageError};
 
 /// How long an account may stay `posting` before another call sends again (with its key).
@@ -42,39 +43,80 @@ fn not_now(reason: impl Into<String>) -> TriageFailure {
     TriageFailure::Rule(TriageError::NotAllowedNow(reason.into()))
 }
 
-/// The networks of the crisis's relay accounts.
-fn networks(app: &Vigie) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = app.crisis.relay.iter().map(|a| a.kind.network()).collect();
+/// The networks of some of the crisis's relay accounts.
+fn networks(app: &Vigie, accounts: &[String]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = app
+        .crisis
+        .relay
+        .iter()
+        .filter(|a| accounts.contains(&a.id))
+        .map(|a| a.kind.network())
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// A volunteer drafts a relay of a report: its text checked against each account's network.
-pub async fn draft(
-    app: &Vigie,
-    actor: &Actor,
-    report_id: &str,
-    kind: RelayKind,
-    text: &str,
-) -> Outcome<Relay> {
-    let report = app
-        .store
-        .get_report(report_id)
-        .await?
-        .ok_or_else(|| TriageFailure::NotFound {
-            id: report_id.to_string(),
-        })?;
-    let text = text.trim();
-    check_text(text, &networks(app)).map_err(|r| invalid("text", r))?;
+/// What a volunteer drafts: the report, its text, and optionally what it is (by default an
+/// official message when the report is one, a call for solidarity otherwise) and which
+/// accounts it goes to (by default all of them; none for share links only).
+pub struct DraftRequest<'a> {
+    pub report: &'a str,
+    pub text: &'a str,
+    pub kind: Option<RelayKind>,
+    pub accounts: Option<Vec<String>>,
+}
+
+/// A volunteer drafts a relay of a report: its text checked against each chosen account's
+/// network.
+pub async fn draft(app: &Vigie, actor: &Actor, request: DraftRequest<'_>) -> Outcome<Relay> {
+    let report =
+        app.store
+            .get_report(request.report)
+            .await?
+            .ok_or_else(|| TriageFailure::NotFound {
+                id: request.report.to_string(),
+            })?;
+    let known: Vec<&str> = app.crisis.relay.iter().map(|a| a.id.as_str()).collect();
+    let accounts = match request.accounts {
+        None => known.iter().map(|a| a.to_string()).collect(),
+        Some(mut chosen) => {
+            if let Some(unknown) = chosen.iter().find(|a| !known.contains(&a.as_str())) {
+                return Err(invalid(
+                    "accounts",
+                    if known.is_empty() {
+                        format!("`{unknown}`: the crisis file names no [[relay]] account")
+                    } else {
+                        format!(
+                            "`{unknown}` is not a [[relay]] account of the crisis file (one of: {})",
+                            known.join(", ")
+                        )
+                    },
+                ));
+            }
+            chosen.sort_unstable();
+            chosen.dedup();
+            chosen
+        }
+    };
+    let kind = request.kind.unwrap_or(
+        if report.official || report.effective_category() == Category::Official {
+            RelayKind::Official
+        } else {
+            RelayKind::Solidarity
+        },
+    );
+    let text = request.text.trim();
+    check_text(text, &networks(app, &accounts)).map_err(|r| invalid("text", r))?;
     let now = Utc::now();
     let relay = Relay {
         id: format!(
             "rl-{}",
             tid(now, &format!("{}/{}", report.id, actor.token_id))
         ),
-        report_id: report.id.clone(),
+        report: report.id.clone(),
         kind,
+        accounts,
         text: text.to_string(),
         drafted_by: actor.label(),
         drafted_at: now,
@@ -104,7 +146,7 @@ pub async fn approve(
     app: &Vigie,
     actor: &Actor,
     id: &str,
-    version: u64,
+    version: Option<u64>,
     remind_every_hours: Option<u32>,
 ) -> Outcome<Relay> {
     if let Some(h) = remind_every_hours {
@@ -120,17 +162,12 @@ pub async fn approve(
         RelayStatus::Withdrawn => return Err(not_now("this relay was withdrawn")),
         RelayStatus::Posted => return Ok(relay),
         RelayStatus::Draft => {
-            if relay.version != version {
+            if let Some(version) = version.filter(|v| *v != relay.version) {
                 return Err(TriageFailure::Stale {
                     id: id.to_string(),
                     current: relay.version,
                     expected: version,
                 });
-            }
-            if app.crisis.relay.is_empty() {
-                return Err(not_now(
-                    "the crisis file names no [[relay]] account: use the share links",
-                ));
             }
             let now = Utc::now();
             let mut approved = relay.clone();
@@ -142,6 +179,7 @@ pub async fn approve(
                 .crisis
                 .relay
                 .iter()
+                .filter(|account| relay.accounts.contains(&account.id))
                 .map(|account| RelayTarget {
                     account: account.id.clone(),
                     network: account.kind.network().to_string(),
@@ -183,14 +221,19 @@ pub async fn approve(
 }
 
 /// A coordinator withdraws a draft (nothing was posted).
-pub async fn withdraw(app: &Vigie, actor: &Actor, id: &str, version: u64) -> Outcome<Relay> {
+pub async fn withdraw(
+    app: &Vigie,
+    actor: &Actor,
+    id: &str,
+    version: Option<u64>,
+) -> Outcome<Relay> {
     let relay = load(app, id).await?;
     if relay.status != RelayStatus::Draft {
         return Err(not_now(
             "only a draft can be withdrawn; this relay is approved",
         ));
     }
-    if relay.version != version {
+    if let Some(version) = version.filter(|v| *v != relay.version) {
         return Err(TriageFailure::Stale {
             id: id.to_string(),
             current: relay.version,
@@ -332,12 +375,12 @@ fn poster(app: &Vigie, account: &str) -> Option<Arc<dyn Poster>> {
 
 /// A step of the relay in the report's history (who, what, where).
 async fn history(app: &Vigie, relay: &Relay, actor: &str, action: &str, after: serde_json::Value) {
-    let version = match app.store.get_report(&relay.report_id).await {
+    let version = match app.store.get_report(&relay.report).await {
         Ok(Some(r)) => r.version,
         _ => 0,
     };
     let entry = HistoryEntry {
-        report_id: relay.report_id.clone(),
+        report_id: relay.report.clone(),
         version,
         at: Utc::now(),
         actor: actor.to_string(),
@@ -352,6 +395,12 @@ async fn history(app: &Vigie, relay: &Relay, actor: &str, action: &str, after: s
 /// When a posted relay with a reminder is due to be relayed again.
 pub fn due_again(relay: &Relay) -> Option<DateTime<Utc>> {
     let hours = relay.remind_every_hours?;
-    let last = relay.targets.iter().filter_map(|t| t.posted_at).max()?;
+    // Posted by the accounts, or (share links only) approved.
+    let last = relay
+        .targets
+        .iter()
+        .filter_map(|t| t.posted_at)
+        .max()
+        .or(relay.approved_at)?;
     Some(last + Duration::hours(i64::from(hours)))
 }

@@ -1179,7 +1179,8 @@ pub async fn relay_log(store: Arc<dyn ReportStore>) {
     };
     let draft = |id: &str, drafted: &str| Relay {
         id: id.into(),
-        report_id: "r1".into(),
+        report: "r1".into(),
+        accounts: vec!["masto".into()],
         kind: RelayKind::Official,
         text: "Restez chez vous. #Gwada".into(),
         drafted_by: "Lyne (tok1)".into(),

@@ -480,6 +480,36 @@ fn toml_reason(message: &str, text: &str, at: Option<usize>) -> String {
 }
 
 impl Crisis {
+    /// The crisis's hashtags, as a relay's text carries them: those its Mastodon sources
+    /// follow and those its searches name, `#` first, each once (whatever its case), in the
+    /// order of the file.
+    pub fn hashtags(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |tag: &str| {
+            let tag = tag.trim_start_matches('#');
+            let tag: String = tag
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !tag.is_empty() && !out.iter().any(|t| t[1..].eq_ignore_ascii_case(&tag)) {
+                out.push(format!("#{tag}"));
+            }
+        };
+        for source in &self.sources {
+            match &source.kind {
+                SourceKind::Mastodon { hashtags, .. } => hashtags.iter().for_each(|t| add(t)),
+                SourceKind::Bluesky { query, .. }
+                | SourceKind::X { query, .. }
+                | SourceKind::YouTube { query, .. } => query
+                    .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                    .filter(|w| w.starts_with('#'))
+                    .for_each(&mut add),
+                SourceKind::Feed { .. } | SourceKind::Demo { .. } => {}
+            }
+        }
+        out
+    }
+
     /// Parses and validates a crisis file. `file` is the name shown in errors.
     pub fn parse(file: &str, text: &str) -> Result<Crisis, CrisisError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
@@ -1139,6 +1169,20 @@ webhook = "https://hooks.example/vigie"
 
     fn err(text: &str) -> String {
         Crisis::parse("crisis.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn hashtags_come_from_the_followed_tags_and_the_searches_once_each() {
+        let mut text = EXAMPLE.replace(
+            r#"query = "Guadeloupe cyclone""#,
+            r#"query = "(#gwada OR #Cyclone971) -is:retweet""#,
+        );
+        text.push_str("[[sources]]\nid = \"x\"\nkind = \"x\"\nquery = \"#Guadeloupe #Maria, secours\"\nbearer_env = \"XB\"\n");
+        let c = Crisis::parse("crisis.toml", &text).unwrap();
+        assert_eq!(
+            c.hashtags(),
+            ["#Guadeloupe", "#Gwada", "#Cyclone971", "#Maria"]
+        );
     }
 
     #[test]

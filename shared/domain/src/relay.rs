@@ -90,8 +90,14 @@ pub struct RelayTarget {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relay {
     pub id: String,
-    pub report_id: String,
+    /// The report relayed.
+    #[serde(alias = "report_id")]
+    pub report: String,
     pub kind: RelayKind,
+    /// The `[[relay]]` accounts it goes to, chosen at drafting (all of them by default); none
+    /// for a relay by share links only.
+    #[serde(default)]
+    pub accounts: Vec<String>,
     pub text: String,
     pub drafted_by: String,
     pub drafted_at: DateTime<Utc>,

@@ -36,8 +36,9 @@ async fn world(
 ) -> World {
     let dir = tempfile::tempdir().unwrap();
     let toml = format!(
-        "{}\n[[relay]]\nid = \"asso-masto\"\nkind = \"mastodon\"\ninstance = \"{}\"\ntoken_env = \"RELAY_MASTO_TOKEN\"\n\n[[relay]]\nid = \"asso-bsky\"\nkind = \"bluesky\"\nservice = \"{}\"\nhandle_env = \"RELAY_BSKY_HANDLE\"\npassword_env = \"RELAY_BSKY_PASSWORD\"\n",
+        "{}\n[[sources]]\nid = \"masto-tags\"\nkind = \"mastodon\"\ninstance = \"{}\"\nhashtags = [\"Kalina\", \"gwada\"]\n\n[[relay]]\nid = \"asso-masto\"\nkind = \"mastodon\"\ninstance = \"{}\"\ntoken_env = \"RELAY_MASTO_TOKEN\"\n\n[[relay]]\nid = \"asso-bsky\"\nkind = \"bluesky\"\nservice = \"{}\"\nhandle_env = \"RELAY_BSKY_HANDLE\"\npassword_env = \"RELAY_BSKY_PASSWORD\"\n",
         demo::CRISIS_TOML,
+        masto.uri(),
         masto.uri(),
         pds.uri()
     );
@@ -135,7 +136,7 @@ async fn drafted(w: &World) -> Value {
         Method::POST,
         "/api/v1/relays",
         &w.volunteer,
-        Some(json!({"report_id": w.report, "kind": "official", "text": TEXT})),
+        Some(json!({"report": w.report, "kind": "official", "text": TEXT})),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -155,7 +156,7 @@ async fn a_draft_approved_by_a_coordinator_is_posted_once_to_each_account_and_lo
         Method::POST,
         "/api/v1/relays",
         &w.volunteer,
-        Some(json!({"report_id": w.report, "kind": "official", "text": "é".repeat(301)})),
+        Some(json!({"report": w.report, "kind": "official", "text": "é".repeat(301)})),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -173,7 +174,7 @@ async fn a_draft_approved_by_a_coordinator_is_posted_once_to_each_account_and_lo
         Method::POST,
         "/api/v1/relays",
         &w.volunteer,
-        Some(json!({"report_id": "nope", "kind": "official", "text": "x"})),
+        Some(json!({"report": "nope", "kind": "official", "text": "x"})),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
@@ -512,8 +513,102 @@ async fn a_draft_can_be_withdrawn_and_then_never_posted() {
         Method::POST,
         "/api/v1/relays",
         &w.volunteer,
-        Some(json!({"report_id": w.report, "kind": "rumour", "text": "x"})),
+        Some(json!({"report": w.report, "kind": "rumour", "text": "x"})),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+/// The contract's shape: `{"report", "text", "accounts"}` to draft, an approval with no body;
+/// the accounts chosen are the only ones posted to, and none means share links only.
+#[tokio::test]
+async fn a_draft_goes_to_the_accounts_chosen_and_an_approval_needs_no_body() {
+    let (masto, bsky) = (MockServer::start().await, MockServer::start().await);
+    let statuses = mount_mastodon(&masto).await;
+    let pds = mount_pds(&bsky).await;
+    let w = world(&masto, &bsky, &credentials).await;
+
+    let (status, body) = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/relays",
+        &w.volunteer,
+        Some(json!({"report": w.report, "text": TEXT, "accounts": ["asso-masto", "asso-fb"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("asso-fb") && message.contains("asso-masto, asso-bsky"),
+        "{message}"
+    );
+
+    // Mastodon only: 301 graphemes are refused by Bluesky, not by Mastodon.
+    let long = format!(
+        "{} {}",
+        "Abri ouvert à la salle des fêtes.".repeat(9),
+        "#Gwada"
+    );
+    assert!(long.chars().count() > 300 && long.chars().count() <= 500);
+    let (status, drafted) = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/relays",
+        &w.volunteer,
+        Some(json!({"report": w.report, "text": long, "accounts": ["asso-masto"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{drafted}");
+    assert_eq!(drafted["accounts"], json!(["asso-masto"]));
+    assert!(
+        drafted["kind"] == "official" || drafted["kind"] == "solidarity",
+        "{drafted}"
+    );
+    let id = drafted["id"].as_str().unwrap();
+    let (status, posted) = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/relays/{id}/approve"),
+        &w.coordinator,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    assert_eq!(posted["status"], "posted");
+    assert_eq!(posted["targets"].as_array().unwrap().len(), 1);
+    assert_eq!(statuses.made.lock().unwrap().len(), 1);
+    assert!(pds.records.lock().unwrap().is_empty(), "nothing to Bluesky");
+
+    // Share links only: approved, posted nowhere, its reminder counted from the approval.
+    let (status, drafted) = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/relays",
+        &w.volunteer,
+        Some(json!({"report": w.report, "text": TEXT, "accounts": [], "kind": "solidarity"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{drafted}");
+    let id = drafted["id"].as_str().unwrap();
+    let (status, approved) = call(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/relays/{id}/approve"),
+        &w.coordinator,
+        Some(json!({"remind_every_hours": 4})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "posted");
+    assert!(approved["due_again"].is_string(), "{approved}");
+    assert!(approved["share"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["network"] == "whatsapp"));
+    assert_eq!(statuses.made.lock().unwrap().len(), 1, "no second post");
+
+    let (_, log) = call(&w.app, Method::GET, "/api/v1/relays", &w.volunteer, None).await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 2);
+    assert_eq!(log["hashtags"], json!(["#Kalina", "#gwada"]));
 }

@@ -661,14 +661,14 @@ pub fn routes() -> Vec<Route> {
         r(
             Method::POST,
             "/api/v1/relays",
-            "Draft a relay of a report (an official message or a call for solidarity); its text is checked against the accounts' networks (500 characters for Mastodon, 300 graphemes for Bluesky).",
+            "Draft a relay of a report: `report`, `text`, optional `accounts` (the [[relay]] account ids, all by default; none for share links only) and `kind` (`official` or `solidarity`, from the report by default); the text is checked against the chosen accounts' networks (500 characters for Mastodon, 300 graphemes for Bluesky).",
             Some(DraftRelay),
             post(relays::draft),
         ),
         r(
             Method::POST,
             "/api/v1/relays/{id}/approve",
-            "Approve a draft at its version and post it to every relay account, each exactly once; again on an approved relay, retry the accounts not posted yet.",
+            "Approve a draft (at its `version` when given; `remind_every_hours` optional) and post it to each of its accounts exactly once; again on an approved relay, retry the accounts not posted yet.",
             Some(ApproveRelay),
             post(relays::approve),
         ),

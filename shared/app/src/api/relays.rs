@@ -49,43 +49,72 @@ pub async fn list(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value>, 
     Ok(Json(json!({
         "items": relays.iter().map(view).collect::<Vec<_>>(),
         "accounts": accounts,
+        "hashtags": app.crisis.hashtags(),
     })))
 }
 
-/// `POST /relays`: `{"report_id", "kind": "official" | "solidarity", "text"}`.
+/// `POST /relays`: `{"report", "text", "accounts"?, "kind"?: "official" | "solidarity"}`.
 pub async fn draft(
     State(app): State<Vigie>,
     caller: Caller,
     JsonObject(map): JsonObject,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    only_fields(&map, &["report_id", "kind", "text"])?;
+    only_fields(&map, &["report", "text", "accounts", "kind"])?;
     let text_of = |key: &str| {
         map.get(key)
             .and_then(Value::as_str)
             .ok_or_else(|| ApiError::bad_request(format!("{key}: required, a string")))
     };
-    let report_id = text_of("report_id")?;
-    let kind = match text_of("kind")? {
-        "official" => RelayKind::Official,
-        "solidarity" => RelayKind::Solidarity,
-        other => {
+    let report = text_of("report")?;
+    let text = text_of("text")?;
+    let kind = match map.get("kind") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) if k == "official" => Some(RelayKind::Official),
+        Some(Value::String(k)) if k == "solidarity" => Some(RelayKind::Solidarity),
+        Some(other) => {
             return Err(ApiError::invalid(format!(
-                "kind: `{other}` is not one of official, solidarity"
+                "kind: {other} is not one of \"official\", \"solidarity\""
             )))
         }
     };
-    let text = text_of("text")?;
-    let saved = relay::draft(&app, &caller.actor(), report_id, kind, text).await?;
+    let accounts = match map.get("accounts") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    ApiError::bad_request("accounts: a list of [[relay]] account ids (strings)")
+                })?,
+        ),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "accounts: a list of [[relay]] account ids (strings)",
+            ))
+        }
+    };
+    let request = relay::DraftRequest {
+        report,
+        text,
+        kind,
+        accounts,
+    };
+    let saved = relay::draft(&app, &caller.actor(), request).await?;
     Ok((StatusCode::CREATED, Json(view(&saved))))
 }
 
-fn version(map: &Map<String, Value>) -> Result<u64, ApiError> {
-    map.get("version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| ApiError::bad_request("version: required, the relay's `version` as read"))
+/// The relay's `version` as read, when given: the step is refused (412) if it changed since.
+fn version(map: &Map<String, Value>) -> Result<Option<u64>, ApiError> {
+    match map.get("version") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            ApiError::bad_request("version: the relay's `version` as read, a whole number")
+        }),
+    }
 }
 
-/// `POST /relays/{id}/approve`: `{"version", "remind_every_hours"?}`; again on an approved
+/// `POST /relays/{id}/approve`: `{"version"?, "remind_every_hours"?}` (or no body); again on an approved
 /// relay, it retries the accounts not posted yet.
 pub async fn approve(
     State(app): State<Vigie>,
@@ -109,7 +138,7 @@ pub async fn approve(
     Ok(Json(view(&saved)))
 }
 
-/// `POST /relays/{id}/withdraw`: `{"version"}`, a draft only.
+/// `POST /relays/{id}/withdraw`: `{"version"?}` (or no body), a draft only.
 pub async fn withdraw(
     State(app): State<Vigie>,
     caller: Caller,
