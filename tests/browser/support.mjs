@@ -3,7 +3,7 @@
 // S3 server, both on loopback), tiles answered without network, and axe-core.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync, openSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, existsSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,17 +94,24 @@ async function startDynamoDbLocal() {
 
 /**
  * `vigie local --demo` on loopback, on the embedded store (`backend: "sqlite"`) or on DynamoDB
- * Local publishing to an S3 server (`backend: "dynamodb"`). Answers where the app and the
+ * Local publishing to an S3 server (`backend: "dynamodb"`); with `crisis`, that crisis file
+ * instead of the demo's, and `env` added to the server's environment. Answers where the app and the
  * public map are, tokens, and stop/start to take the API away and bring it back on the same
  * address and data.
  */
-export async function startVigie({ backend = "sqlite", name = "vigie" } = {}) {
+export async function startVigie({ backend = "sqlite", name = "vigie", crisis = null, env: extraEnv = {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), `${name}-`));
   const data = join(work, "data");
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env };
-  const args = ["local", "--demo", "--data-dir", data, "--listen", `127.0.0.1:${port}`];
+  const env = { ...process.env, ...extraEnv };
+  let crisisArgs = ["--demo"];
+  if (crisis) {
+    const file = join(work, "crisis.toml");
+    writeFileSync(file, crisis);
+    crisisArgs = ["--crisis", file];
+  }
+  const args = ["local", ...crisisArgs, "--data-dir", data, "--listen", `127.0.0.1:${port}`];
   const store = [];
   const emulators = [];
   let publicMap = `${base}/public/`;

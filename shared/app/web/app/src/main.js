@@ -15,11 +15,12 @@ import Queue from "./screens/queue.js";
 import Entry from "./screens/entry.js";
 import Escalations from "./screens/escalations.js";
 import Rumors from "./screens/rumors.js";
+import Relays from "./screens/relays.js";
 import Coord from "./screens/coord.js";
 import MapView from "./screens/map.js";
 import Stats from "./screens/stats.js";
 
-const SCREENS = { queue: Queue, entry: Entry, escalations: Escalations, rumors: Rumors, coord: Coord, map: MapView, stats: Stats };
+const SCREENS = { queue: Queue, entry: Entry, escalations: Escalations, rumors: Rumors, relays: Relays, coord: Coord, map: MapView, stats: Stats };
 const TOKEN = "vigie.token";
 
 // A sign-in link (`#token=…`): the token leaves the address bar before anything else runs.

@@ -3,7 +3,7 @@
 
 import { FILTERS } from "./fold.js";
 
-export const VIEWS = ["queue", "entry", "escalations", "rumors", "coord", "map", "stats"];
+export const VIEWS = ["queue", "entry", "escalations", "rumors", "relays", "coord", "map", "stats"];
 const EXTRA = ["room", "open", "box"];
 
 /** Reads a query string (with or without its `?`) into `{view, room, open, box, filters}`. */

@@ -66,6 +66,12 @@ registerStrings("triage", {
     "triage.gone": "Ce signalement n'existe pas (ou plus).",
     "triage.official": "source officielle",
     "triage.next": "Suivant libre (n)",
+    "triage.relay": "À relayer…",
+    "triage.action.relay_draft": "relais proposé",
+    "triage.action.relay_approve": "relais approuvé",
+    "triage.action.relay_post": "relayé",
+    "triage.action.relay_fail": "relais refusé",
+    "triage.action.relay_withdraw": "relais retiré",
   },
   en: {
     "triage.title": "Report",
@@ -120,6 +126,12 @@ registerStrings("triage", {
     "triage.gone": "This report does not exist (any more).",
     "triage.official": "official source",
     "triage.next": "Next unclaimed (n)",
+    "triage.relay": "To relay…",
+    "triage.action.relay_draft": "relay drafted",
+    "triage.action.relay_approve": "relay approved",
+    "triage.action.relay_post": "relayed",
+    "triage.action.relay_fail": "relay refused",
+    "triage.action.relay_withdraw": "relay withdrawn",
   },
 });
 
@@ -458,6 +470,7 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
       <button type="button" onClick=${escalate} disabled=${readOnly || r.escalated}>${r.escalated ? t("triage.escalated") : t("triage.escalate")}</button>
       ${me.role === "coordinator" && html`<button type="button" onClick=${publish} disabled=${other}>${r.status === "published" ? t("triage.unpublish") : t("triage.publish")}</button>`}
       <button type="button" onClick=${dismiss} disabled=${readOnly || r.status === "dismissed"}>${t("triage.dismiss")}</button>
+      ${me.role !== "authority" && html`<button type="button" data-testid="to-relay" onClick=${() => ctx.navigate("relays", { open: r.id })}>${t("triage.relay")}</button>`}
     </div>
 
     ${members.length > 0 && html`<section class="cluster" aria-labelledby="cluster-title">
@@ -469,7 +482,7 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
     <section class="history" aria-labelledby="history-title">
       <h3 id="history-title">${t("triage.history")}</h3>
       <ol>${history.slice().reverse().map((h) => html`<li>
-        <time datetime=${h.at}>${new Date(h.at).toLocaleString(l)}</time> — <strong>${holderName(h.actor)}</strong> : ${h.action}
+        <time datetime=${h.at}>${new Date(h.at).toLocaleString(l)}</time> — <strong>${holderName(h.actor)}</strong> : ${/^relay_/.test(h.action) ? t(`triage.action.${h.action}`) : h.action}
         ${h.changes && Object.keys(h.changes).length > 0 && html`<ul>${Object.entries(h.changes).filter(([k]) => k !== "claim_expires_at" && k !== "updated_at").map(([k, c]) => html`<li><code>${k}</code> : ${fmt(c && c.before)} → ${fmt(c && c.after)}</li>`)}</ul>`}
       </li>`)}</ol>
     </section>
@@ -480,6 +493,8 @@ export default function Triage({ ctx, id, onClose, onOpen, apiRef }) {
 
 function fmt(v) {
   if (v === null || v === undefined) return "∅";
+  if (typeof v === "object" && v.url) return `${v.account || v.network || ""} ${v.url}`.trim();
+  if (typeof v === "object" && v.error) return `${v.account || v.network || ""} : ${v.error}`;
   if (typeof v === "object") return v.place || JSON.stringify(v);
   return String(v);
 }
