@@ -4,7 +4,7 @@
 // volunteer marks an official message "to relay" from its report, drafts it with the lengths
 // counted for each network, a coordinator approves it with a reminder, Vigie posts it once to
 // each account (a second approval posts nothing more), the log shows the published posts'
-// links and the share links; an account that fails is retried from the app; five hours later
+// links and the share links, the CSV and the public feed carry it; an account that fails is retried from the app; five hours later
 // the reminder is due and the volunteer relays again; the report's history tells it all.
 // axe-core on the screen; screenshots under artifacts/.
 //
@@ -221,6 +221,16 @@ password_env = "RELAY_BSKY_APP_PASSWORD"
   for (const n of ["telegram", "x", "facebook"]) assert.equal(await mine.locator(`.share a[data-network=${n}]`).count(), 1, `a ${n} share link`);
   assert.deepEqual(await axeViolations(coord, "the relay log", "#main"), []);
   await shot(coord, "posted");
+
+  // The relay in the table's CSV (the report's row) and, an official message, in the public feed.
+  const csv = await (await fetch(`${base}/api/v1/export.csv`, { headers: { Authorization: `Bearer ${coordinator}` } })).text();
+  const row = csv.split("\r\n").find((l) => l.startsWith(`${report.id},`));
+  assert.ok(row && row.includes(`asso-masto ${fakes.statuses[0].status.url}`) && /posted \d{4}-/.test(row), `the report's row: ${row}`);
+  const atom = await waitFor(async () => {
+    const text = await (await fetch(`${base}/public/official.atom`)).text();
+    return text.includes(`:relay:${relay.id}<`) && text;
+  }, "the relayed message in official.atom");
+  assert.ok(atom.includes(`href="${fakes.statuses[0].status.url}"`), atom);
 
   // The coordinator's request sent again: nothing posted twice.
   const again = await api(coordinator, "POST", `/relays/${relay.id}/approve`, { version: relay.version });

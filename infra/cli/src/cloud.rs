@@ -781,7 +781,7 @@ pub async fn deactivate(id: &str, target: &Target, purge: bool) -> Result<()> {
     let summary = vigie_app::export::export_once(&app).await?;
     println!("final export: {} published reports", summary.features);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let (reports, history, csv) = archive_files(store.as_ref()).await?;
+    let (reports, history, csv) = archive_files(store.clone()).await?;
     for (name, bytes, kind) in [
         ("reports.jsonl", reports, "application/x-ndjson"),
         ("history.jsonl", history, "application/x-ndjson"),
@@ -842,7 +842,7 @@ pub async fn deactivate(id: &str, target: &Target, purge: bool) -> Result<()> {
 
 /// Every report (JSON Lines), every history entry (JSON Lines) and the table's CSV.
 async fn archive_files(
-    store: &dyn vigie_domain::ports::ReportStore,
+    store: Arc<dyn vigie_domain::ports::ReportStore>,
 ) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     let mut all = Vec::new();
     let mut cursor = None;
@@ -870,7 +870,9 @@ async fn archive_files(
             history.push(b'\n');
         }
     }
-    let csv = vigie_domain::table::write(&all).into_bytes();
+    let relays = vigie_domain::relay::StoredRelays::new(store.clone());
+    let relays = vigie_domain::ports::RelayLog::relays(&relays).await?;
+    let csv = vigie_domain::table::write(&all, &relays).into_bytes();
     Ok((reports, history, csv))
 }
 

@@ -8,7 +8,9 @@ use tracing::debug;
 use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
 use vigie_domain::public::{
     atom_feed, geojson_of_features, project_candidate, public_id, write_feature, PublicReport,
+    RelayedMessage,
 };
+use vigie_domain::relay::{RelayKind, RelayStatus};
 use vigie_domain::taxonomy::{Category, Verification};
 use vigie_domain::text::strip_unfit;
 
@@ -224,6 +226,32 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// The official messages relayed to the association's accounts (posted everywhere), for the
+/// feed: their approved text, when they went out, and the published posts' addresses.
+async fn relayed_official(app: &Vigie) -> Result<Vec<RelayedMessage>, StoreError> {
+    Ok(app
+        .relays
+        .relays()
+        .await?
+        .into_iter()
+        .filter(|r| r.kind == RelayKind::Official && r.status == RelayStatus::Posted)
+        .filter_map(|r| {
+            let relayed_at = r
+                .targets
+                .iter()
+                .filter_map(|t| t.posted_at)
+                .max()
+                .or(r.approved_at)?;
+            Some(RelayedMessage {
+                id: r.id,
+                text: r.text,
+                relayed_at,
+                links: r.targets.into_iter().filter_map(|t| t.url).collect(),
+            })
+        })
+        .collect())
+}
+
 /// Writes the public files once: the data (`reports.geojson`, `official.atom`, `meta.json`)
 /// and the page. Files whose content did not change are not written again; `meta.json`'s
 /// generation time only moves when the data did, so an idle crisis writes nothing. Exports
@@ -238,7 +266,8 @@ pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
         .values()
         .filter_map(|r| r.feed_entry.as_deref().cloned())
         .collect();
-    let atom = atom_feed(&app.crisis.id, &app.crisis.name, &feed).into_bytes();
+    let relayed = relayed_official(app).await?;
+    let atom = atom_feed(&app.crisis.id, &app.crisis.name, &feed, &relayed).into_bytes();
 
     // Debunked rumours are markers of nothing that happened: counted apart, so that
     // `count` = the sum of `counts_by_category` + `debunked`.

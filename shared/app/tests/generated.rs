@@ -67,7 +67,7 @@ fn fixture() -> &'static Fixture {
                 .await
                 .unwrap();
             let ids = page.items.iter().map(|r| r.id.clone()).collect();
-            let csv = vigie_domain::table::write(&page.items);
+            let csv = vigie_domain::table::write(&page.items, &[]);
             (app, tokens, ids, csv)
         });
         Fixture {

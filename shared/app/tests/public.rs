@@ -1413,3 +1413,90 @@ async fn characters_xml_forbids_never_reach_a_public_file() {
         }
     }
 }
+
+/// An official message relayed to the association's accounts is in the feed, with the
+/// published posts' links; a call for solidarity, a draft or a relay still being posted is
+/// not.
+#[tokio::test]
+async fn a_relayed_official_message_is_in_the_feed_with_its_posts() {
+    use vigie_domain::relay::{Relay, RelayKind, RelayStatus, RelayTarget, TargetState};
+    let f = fixture();
+    let now = Utc::now();
+    let target = |account: &str, url: Option<&str>| RelayTarget {
+        account: account.into(),
+        network: "mastodon".into(),
+        key: format!("k-{account}"),
+        state: if url.is_some() {
+            TargetState::Posted
+        } else {
+            TargetState::Pending
+        },
+        attempts: 1,
+        attempt_at: Some(now),
+        url: url.map(str::to_string),
+        posted_at: url.map(|_| now - Duration::minutes(3)),
+        error: None,
+    };
+    let relay = |id: &str, kind, status, targets| Relay {
+        id: id.into(),
+        report: "r1".into(),
+        kind,
+        accounts: vec!["asso-masto".into(), "asso-bsky".into()],
+        text: format!("Restez à l'abri <{id}> & écoutez la radio. #Gwada"),
+        drafted_by: "Lyne (t1)".into(),
+        drafted_at: now - Duration::minutes(10),
+        status,
+        approved_by: Some("Coord (t2)".into()),
+        approved_at: Some(now - Duration::minutes(5)),
+        targets,
+        remind_every_hours: None,
+        version: 0,
+    };
+    let posted = vec![
+        target("asso-masto", Some("https://mastodon.example/@asso/1")),
+        target("asso-bsky", Some("https://bsky.app/profile/asso/post/3k")),
+    ];
+    for r in [
+        relay(
+            "rl-1",
+            RelayKind::Official,
+            RelayStatus::Posted,
+            posted.clone(),
+        ),
+        relay("rl-2", RelayKind::Solidarity, RelayStatus::Posted, posted),
+        relay("rl-3", RelayKind::Official, RelayStatus::Draft, vec![]),
+        relay(
+            "rl-4",
+            RelayKind::Official,
+            RelayStatus::Approved,
+            vec![target("asso-masto", None)],
+        ),
+    ] {
+        f.app.relays.save_relay(&r).await.unwrap();
+    }
+    export::export_once(&f.app).await.unwrap();
+    let bytes = std::fs::read(f.public.join("official.atom")).unwrap();
+    assert_atom_entries_complete(&bytes);
+    let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
+    let relayed: Vec<_> = feed
+        .entries
+        .iter()
+        .filter(|e| e.id.contains(":relay:"))
+        .collect();
+    assert_eq!(relayed.len(), 1, "{:?}", feed.entries);
+    let entry = relayed[0];
+    assert_eq!(entry.id, "urn:vigie:gp-test:relay:rl-1");
+    let links: Vec<&str> = entry.links.iter().map(|l| l.href.as_str()).collect();
+    assert_eq!(
+        links,
+        [
+            "https://mastodon.example/@asso/1",
+            "https://bsky.app/profile/asso/post/3k"
+        ]
+    );
+    assert!(entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref())
+        .is_some_and(|b| b.contains("<rl-1> & écoutez")));
+}

@@ -601,47 +601,37 @@ pub fn write_feature(out: &mut Vec<u8>, r: &PublicReport) {
     let _ = serde_json::to_writer(out, &feature);
 }
 
-/// The Atom 1.0 feed of published official messages and debunked rumours, newest first. Entry
-/// ids are stable (`urn:vigie:CRISIS:report:ID`), so readers never see an entry twice; the
-/// feed's `updated` is its newest entry's, so an unchanged feed is byte for byte the same.
-pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -> String {
+/// An official safety message relayed to the association's accounts, as the feed carries it:
+/// its text (approved by a coordinator for posting), when it was relayed, and the published
+/// posts' addresses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayedMessage {
+    pub id: String,
+    pub text: String,
+    pub relayed_at: DateTime<Utc>,
+    pub links: Vec<String>,
+}
+
+/// The Atom 1.0 feed of published official messages, debunked rumours and relayed official
+/// messages, newest first. Entry ids are stable (`urn:vigie:CRISIS:report:ID`,
+/// `urn:vigie:CRISIS:relay:ID`), so readers never see an entry twice; the feed's `updated` is
+/// its newest entry's, so an unchanged feed is byte for byte the same.
+pub fn atom_feed(
+    crisis_id: &str,
+    crisis_name: &str,
+    reports: &[PublicReport],
+    relayed: &[RelayedMessage],
+) -> String {
     // Every text goes out escaped and without the characters XML forbids, whatever it is
     // made of: a feed reader refuses the whole feed for one of them.
     let escape = |text: &str| quick_xml::escape::escape(strip_unfit(text)).into_owned();
-    let mut entries: Vec<&PublicReport> = reports
+    let stamp = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // (published, id, updated, the entry's XML)
+    let mut entries: Vec<(DateTime<Utc>, String, DateTime<Utc>, String)> = Vec::new();
+    for r in reports
         .iter()
         .filter(|r| r.official || r.verification == Verification::Debunked)
-        .collect();
-    entries.sort_by(|a, b| {
-        b.published_at
-            .cmp(&a.published_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let stamp = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-    // The feed changed when its newest-changed entry did.
-    let updated = entries
-        .iter()
-        .map(|r| r.updated_at)
-        .max()
-        .map(|t| stamp(&t))
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-    let mut out = String::with_capacity(512 + entries.len() * 400);
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
-    out.push_str(&format!(
-        "  <title>{} — messages officiels et rumeurs démenties</title>\n",
-        escape(crisis_name)
-    ));
-    out.push_str(&format!(
-        "  <id>urn:vigie:{}:official</id>\n",
-        escape(crisis_id)
-    ));
-    out.push_str(&format!("  <updated>{updated}</updated>\n"));
-    out.push_str("  <link rel=\"self\" href=\"official.atom\"/>\n  <link rel=\"alternate\" href=\"index.html\"/>\n");
-    out.push_str(&format!(
-        "  <author><name>Vigie — {}</name></author>\n",
-        escape(crisis_name)
-    ));
-    for r in entries {
+    {
         let debunked = r.verification == Verification::Debunked;
         let label = if debunked {
             "Rumeur démentie"
@@ -652,6 +642,7 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
             Some(place) => format!("{label} — {place}"),
             None => label.to_string(),
         };
+        let mut out = String::with_capacity(400);
         out.push_str("  <entry>\n");
         out.push_str(&format!(
             "    <id>urn:vigie:{}:report:{}</id>\n",
@@ -680,7 +671,7 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
         let alternate = match r
             .source_url
             .as_deref()
-            .filter(|u| r.official && (u.starts_with("https://") || u.starts_with("http://")))
+            .filter(|u| r.official && is_web_address(u))
         {
             Some(url) => url.to_string(),
             None => format!("index.html#{}", r.id),
@@ -698,9 +689,83 @@ pub fn atom_feed(crisis_id: &str, crisis_name: &str, reports: &[PublicReport]) -
             escape(&r.summary)
         ));
         out.push_str("  </entry>\n");
+        entries.push((r.published_at, r.id.clone(), r.updated_at, out));
+    }
+    for m in relayed {
+        let mut out = String::with_capacity(400);
+        out.push_str("  <entry>\n");
+        out.push_str(&format!(
+            "    <id>urn:vigie:{}:relay:{}</id>\n",
+            escape(crisis_id),
+            escape(&m.id)
+        ));
+        out.push_str("    <title>Consigne officielle relayée</title>\n");
+        out.push_str(&format!(
+            "    <published>{}</published>\n",
+            stamp(&m.relayed_at)
+        ));
+        out.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            stamp(&m.relayed_at)
+        ));
+        out.push_str("    <category term=\"official\"/>\n    <category term=\"relayed\"/>\n");
+        // The first published post is the entry's page; the others are related.
+        let mut links = m.links.iter().filter(|u| is_web_address(u));
+        let alternate = links.next().cloned().unwrap_or_else(|| "index.html".into());
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" href=\"{}\"/>\n",
+            escape(&alternate)
+        ));
+        for link in links {
+            out.push_str(&format!(
+                "    <link rel=\"related\" href=\"{}\"/>\n",
+                escape(link)
+            ));
+        }
+        out.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n",
+            escape(&m.text)
+        ));
+        out.push_str(&format!(
+            "    <content type=\"text\">{}</content>\n",
+            escape(&m.text)
+        ));
+        out.push_str("  </entry>\n");
+        entries.push((m.relayed_at, format!("relay:{}", m.id), m.relayed_at, out));
+    }
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    // The feed changed when its newest-changed entry did.
+    let updated = entries
+        .iter()
+        .map(|e| e.2)
+        .max()
+        .map(|t| stamp(&t))
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut out = String::with_capacity(512 + entries.iter().map(|e| e.3.len()).sum::<usize>());
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n");
+    out.push_str(&format!(
+        "  <title>{} — messages officiels et rumeurs démenties</title>\n",
+        escape(crisis_name)
+    ));
+    out.push_str(&format!(
+        "  <id>urn:vigie:{}:official</id>\n",
+        escape(crisis_id)
+    ));
+    out.push_str(&format!("  <updated>{updated}</updated>\n"));
+    out.push_str("  <link rel=\"self\" href=\"official.atom\"/>\n  <link rel=\"alternate\" href=\"index.html\"/>\n");
+    out.push_str(&format!(
+        "  <author><name>Vigie — {}</name></author>\n",
+        escape(crisis_name)
+    ));
+    for (_, _, _, entry) in entries {
+        out.push_str(&entry);
     }
     out.push_str("</feed>\n");
     out
+}
+
+fn is_web_address(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
 }
 
 #[cfg(test)]

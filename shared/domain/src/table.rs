@@ -4,6 +4,7 @@
 //! earlier deployment, and export → import → export gives the same file.
 
 use crate::identity::report_id;
+use crate::relay::{Relay, RelayStatus};
 use crate::report::{Location, Report};
 use crate::taxonomy::{Category, LocationMethod, Precision, Priority, Status, Verification};
 use crate::triage::{
@@ -39,6 +40,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("escalated", "#status+escalated"),
     ("published_at", "#date+published"),
     ("cluster_id", "#meta+cluster"),
+    ("relays", "#meta+relays"),
 ];
 
 const BOM: &str = "\u{feff}";
@@ -65,8 +67,59 @@ fn uncell(s: &str) -> String {
     }
 }
 
-/// Writes reports as the CSV table.
-pub fn write(reports: &[Report]) -> String {
+/// The relays of a report as one cell: each relay (withdrawn ones left out), oldest first, as
+/// `status when: account url-or-state, …` with ` | ` between relays.
+fn relays_cell(relays: &[&Relay]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for r in relays {
+        if r.status == RelayStatus::Withdrawn {
+            continue;
+        }
+        let when = r
+            .targets
+            .iter()
+            .filter_map(|t| t.posted_at)
+            .max()
+            .or(r.approved_at)
+            .unwrap_or(r.drafted_at);
+        let status = serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let targets: Vec<String> = r
+            .targets
+            .iter()
+            .map(|t| match (&t.url, t.state) {
+                (Some(url), _) => format!("{} {url}", t.account),
+                (None, state) => format!(
+                    "{} {}",
+                    t.account,
+                    serde_json::to_value(state)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
+            })
+            .collect();
+        let mut cell = format!("{status} {}", time(&when));
+        if !targets.is_empty() {
+            cell.push_str(": ");
+            cell.push_str(&targets.join(", "));
+        }
+        out.push(cell);
+    }
+    out.join(" | ")
+}
+
+/// Writes reports as the CSV table, with the relays of each (the relay log's `report`).
+pub fn write(reports: &[Report], relays: &[Relay]) -> String {
+    let mut by_report: std::collections::HashMap<&str, Vec<&Relay>> = Default::default();
+    for r in relays {
+        by_report.entry(r.report.as_str()).or_default().push(r);
+    }
+    for list in by_report.values_mut() {
+        list.sort_by_key(|r| r.drafted_at);
+    }
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -102,6 +155,10 @@ pub fn write(reports: &[Report]) -> String {
             r.escalated.to_string(),
             opt(r.published_at.as_ref().map(time)),
             r.cluster_id.clone(),
+            by_report
+                .get(r.id.as_str())
+                .map(|list| relays_cell(list))
+                .unwrap_or_default(),
         ];
         let _ = w.write_record(row.iter().map(|c| cell(c)));
     }
@@ -340,6 +397,79 @@ mod tests {
     }
 
     #[test]
+    fn each_report_carries_its_relays_and_the_file_reads_back() {
+        use crate::relay::{RelayKind, RelayTarget, TargetState};
+        let now = Utc::now();
+        let csv = "id,network,source_url,text,official,status\n\
+            a,feed,https://prefecture.example/1,Consignes,true,published\n\
+            b,facebook,https://fb.example/2,Route coupée,false,new\n";
+        let reports = read(csv, now).unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let relay = |id: &str, status, targets: Vec<RelayTarget>| Relay {
+            id: id.into(),
+            report: reports[0].id.clone(),
+            kind: RelayKind::Official,
+            accounts: vec!["asso-masto".into(), "asso-bsky".into()],
+            text: "Restez chez vous".into(),
+            drafted_by: "Lyne (t1)".into(),
+            drafted_at: at("2026-12-07T06:00:00Z"),
+            status,
+            approved_by: None,
+            approved_at: Some(at("2026-12-07T06:05:00Z")),
+            targets,
+            remind_every_hours: None,
+            version: 1,
+        };
+        let target = |account: &str, url: Option<&str>, state| RelayTarget {
+            account: account.into(),
+            network: "mastodon".into(),
+            key: "k".into(),
+            state,
+            attempts: 1,
+            attempt_at: None,
+            url: url.map(str::to_string),
+            posted_at: url.map(|_| at("2026-12-07T06:06:00Z")),
+            error: None,
+        };
+        let relays = [
+            relay(
+                "rl-1",
+                RelayStatus::Failed,
+                vec![
+                    target(
+                        "asso-masto",
+                        Some("https://mastodon.example/@asso/1"),
+                        TargetState::Posted,
+                    ),
+                    target("asso-bsky", None, TargetState::Failed),
+                ],
+            ),
+            relay("rl-2", RelayStatus::Withdrawn, vec![]),
+            relay("rl-3", RelayStatus::Draft, vec![]),
+        ];
+        let out = write(&reports, &relays);
+        let mut rows = csv::Reader::from_reader(out.trim_start_matches(BOM).as_bytes());
+        let column = rows
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "relays")
+            .unwrap();
+        let cells: Vec<String> = rows
+            .records()
+            .map(|r| r.unwrap()[column].to_string())
+            .collect();
+        assert_eq!(cells[0], "#meta+relays");
+        assert_eq!(
+            cells[1],
+            "failed 2026-12-07T06:06:00Z: asso-masto https://mastodon.example/@asso/1, asso-bsky failed | draft 2026-12-07T06:05:00Z"
+        );
+        assert_eq!(cells[2], "", "no relay of the second report");
+        // The column is known on import (and the relays are not imported).
+        assert_eq!(read(&out, now).unwrap().len(), 2);
+    }
+
+    #[test]
     fn import_applies_the_apis_rules_by_line_and_column() {
         let now = Utc::now();
         let head = "id,network,source_url,text,summary,official,status\n";
@@ -397,7 +527,7 @@ mod tests {
         assert_eq!(reports[0].author_name.as_deref(), Some("Jean-Marc Lebœuf"));
         assert_eq!(reports[0].status, Status::Published);
         // Written out and read again, the name is still there.
-        let again = read(&write(&reports), now).unwrap();
+        let again = read(&write(&reports, &[]), now).unwrap();
         assert_eq!(again[0].author_name.as_deref(), Some("Jean-Marc Lebœuf"));
         // A file without the column: a published private post is back for review, never on
         // the map unchecked; official rows keep their status.

@@ -564,7 +564,8 @@ pub async fn sources(State(app): State<Vigie>, _: NoParams) -> Result<Json<Value
 
 pub async fn export_csv(State(app): State<Vigie>, caller: Caller) -> Result<Response, ApiError> {
     let reports = triage::whole_table(&app).await?;
-    let csv = table::write(&reports);
+    let relays = app.relays.relays().await?;
+    let csv = table::write(&reports, &relays);
     let filename = format!(
         "vigie-{}-{}.csv",
         app.crisis.id,
