@@ -98,6 +98,18 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
         out.contains("YOUTUBE_API_KEY              NOT set here"),
         "{out}"
     );
+    // The relay accounts' credentials go in the same secret.
+    for name in [
+        "RELAY_MASTO_TOKEN",
+        "RELAY_BSKY_HANDLE",
+        "RELAY_BSKY_APP_PASSWORD",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains(name) && l.contains("NOT set here")),
+            "{name} in:\n{out}"
+        );
+    }
     assert!(!out.contains("secret-token-value"));
 }
 

@@ -382,7 +382,7 @@ pub fn print_activate_plan(plan: &ActivatePlan) -> Result<()> {
                 if *set {
                     "set here: stored in the secret"
                 } else {
-                    "NOT set here: put it in the secret before that source can run"
+                    "NOT set here: put it in the secret before the source or relay account using it can work"
                 }
             );
         }
