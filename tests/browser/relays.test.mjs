@@ -5,7 +5,9 @@
 // counted for each network, a coordinator approves it with a reminder, Vigie posts it once to
 // each account (a second approval posts nothing more), the log shows the published posts'
 // links and the share links, the CSV and the public feed carry it; an account that fails is retried from the app; five hours later
-// the reminder is due and the volunteer relays again; the report's history tells it all.
+// the reminder is due and the volunteer relays again; the report's history tells it all. The
+// same crisis file collects X (API v2 recent search) and YouTube (Data API v3) from loopback
+// fakes, and the coordinator sees their allowances (monthly cap, daily quota) in the sources.
 // axe-core on the screen; screenshots under artifacts/.
 //
 // Run: cd tests/browser && npm ci && VIGIE_BIN=/path/to/vigie node --test relays.test.mjs
@@ -18,11 +20,21 @@ import { join } from "node:path";
 import { root, artifacts, png, launch, waitFor, axeViolations, startVigie, call } from "./support.mjs";
 
 const MASTODON_TOKEN = "relay-masto-token";
+const X_BEARER = "x-bearer-for-tests";
+const YOUTUBE_KEY = "youtube-key-for-tests";
+const fixture = (name) => JSON.parse(readFileSync(join(root, "shared", "sources", "tests", "fixtures", name), "utf8"));
 const PDS_PASSWORD = "relay-app-password";
 
-/** One loopback server speaking both networks' wire formats (as their documentation says). */
+/** One loopback server speaking the networks' wire formats (as their documentation says):
+ * Mastodon's statuses and hashtag timeline, an atproto PDS, X API v2's recent search and the
+ * YouTube Data API's search and videos (a first page from the fixtures, then nothing new). */
 function startFakes() {
-  const fakes = { statuses: [], records: new Map(), pdsDown: false, requests: [] };
+  const fakes = { statuses: [], records: new Map(), pdsDown: false, requests: [], ytServed: 0 };
+  const xPage = fixture("x_search.json");
+  delete xPage.meta.next_token;
+  const ytSearch = fixture("youtube_search.json");
+  delete ytSearch.nextPageToken;
+  const ytVideos = fixture("youtube_videos.json");
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => { raw += c; });
@@ -32,6 +44,16 @@ function startFakes() {
       fakes.requests.push(`${req.method} ${url.pathname}`);
       // The Mastodon source of the crisis file reads its hashtags here: nothing new.
       if (req.method === "GET" && url.pathname.startsWith("/api/v1/timelines/tag/")) return json(200, []);
+      if (req.method === "GET" && url.pathname === "/2/tweets/search/recent") {
+        if (req.headers.authorization !== `Bearer ${X_BEARER}`) return json(401, { title: "Unauthorized", type: "about:blank", status: 401, detail: "Unauthorized" });
+        if (url.searchParams.get("since_id")) return json(200, { meta: { result_count: 0 } });
+        return json(200, xPage);
+      }
+      if (req.method === "GET" && url.pathname === "/youtube/v3/search") {
+        if (url.searchParams.get("key") !== YOUTUBE_KEY) return json(400, { error: { code: 400, message: "API key not valid.", errors: [{ reason: "keyInvalid" }] } });
+        return json(200, fakes.ytServed++ ? { kind: "youtube#searchListResponse", items: [] } : ytSearch);
+      }
+      if (req.method === "GET" && url.pathname === "/youtube/v3/videos") return json(200, ytVideos);
       if (req.method === "POST" && url.pathname === "/api/v1/statuses") {
         if (req.headers.authorization !== `Bearer ${MASTODON_TOKEN}`) return json(401, { error: "The access token is invalid" });
         const body = JSON.parse(raw || "{}");
@@ -85,7 +107,24 @@ test("relays: drafted from a report with live counts, approved, posted once to e
   const fakes = await startFakes();
   t.after(() => fakes.close());
   const demo = readFileSync(join(root, "shared", "app", "demo", "crisis.toml"), "utf8");
-  const crisis = `${demo}
+  const crisis = `${demo.replace(/^keywords = .*$/m, (line) => `${line}\nsince = "2026-12-01T00:00:00Z"`)}
+[[sources]]
+id = "x"
+kind = "x"
+api = "${fakes.url}"
+query = "(#Kalina OR #gwada) cyclone"
+bearer_env = "X_BEARER_TOKEN"
+monthly_cap = 10000
+every = "10m"
+
+[[sources]]
+id = "youtube"
+kind = "youtube"
+api = "${fakes.url}"
+query = "Guadeloupe cyclone"
+key_env = "YOUTUBE_API_KEY"
+daily_quota = 10000
+
 [[sources]]
 id = "masto-tags"
 kind = "mastodon"
@@ -109,7 +148,7 @@ password_env = "RELAY_BSKY_APP_PASSWORD"
   const vigie = await startVigie({
     name: "vigie-relays",
     crisis,
-    env: { RELAY_MASTO_TOKEN: MASTODON_TOKEN, RELAY_BSKY_HANDLE: "asso.bsky.example", RELAY_BSKY_APP_PASSWORD: PDS_PASSWORD },
+    env: { X_BEARER_TOKEN: X_BEARER, YOUTUBE_API_KEY: YOUTUBE_KEY, RELAY_MASTO_TOKEN: MASTODON_TOKEN, RELAY_BSKY_HANDLE: "asso.bsky.example", RELAY_BSKY_APP_PASSWORD: PDS_PASSWORD },
   });
   t.after(() => vigie.close());
   const base = vigie.base;
@@ -277,6 +316,22 @@ password_env = "RELAY_BSKY_APP_PASSWORD"
   const said = await history.textContent();
   for (const step of ["relais proposé", "relais approuvé", "relayé", "relais refusé"]) assert.ok(said.includes(step), `${step} in ${said}`);
   assert.ok(said.includes(fakes.statuses[0].status.url), said);
+
+  // The same crisis collected X and YouTube from their fakes: in the queue, and their
+  // allowances in the coordinator's view of the sources.
+  const collected = await waitFor(async () => {
+    const { items } = await api(coordinator, "GET", "/reports?limit=200");
+    const x = items.filter((r) => r.network === "x");
+    const yt = items.filter((r) => r.network === "youtube");
+    return x.length > 0 && yt.length > 0 && { x, yt };
+  }, "posts collected from X and YouTube");
+  assert.ok(collected.x.some((r) => /Petit-Bourg/.test(r.text)), collected.x.map((r) => r.text).join(" | "));
+  await coord.goto(`${base}/?view=coord`);
+  const xRow = coord.locator("[data-source=x]");
+  await waitFor(async () => /Quota : \d+ \/ 10\s?000 posts lus/.test(await xRow.textContent()), "X's monthly cap in the sources' health", { onTimeout: () => shot(coord, "quota-timeout") });
+  assert.match(await coord.locator("[data-source=youtube]").textContent(), /Quota : \d+ \/ 10\s?000 unités/);
+  await coord.locator("[data-source=x]").scrollIntoViewIfNeeded();
+  await coord.screenshot({ path: join(artifacts, "relays-sources-quota.png"), fullPage: true });
 
   assert.deepEqual(errors, []);
 });
