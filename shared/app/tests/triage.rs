@@ -1459,7 +1459,10 @@ async fn the_openapi_document_matches_the_router() {
             released.text
         );
     }
-    assert_eq!(bodies, 5, "hand entry, update, new token, bulk, rooms");
+    assert_eq!(
+        bodies, 8,
+        "hand entry, update, new token, bulk, rooms, relay draft, approval, withdrawal"
+    );
     // Answers have schemas: a report has every field its schema requires.
     let one = get(&w.app, &report_uri, &w.coordinator).await;
     for field in doc["components"]["schemas"]["Report"]["required"]

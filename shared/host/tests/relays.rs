@@ -611,4 +611,20 @@ async fn a_draft_goes_to_the_accounts_chosen_and_an_approval_needs_no_body() {
     let (_, log) = call(&w.app, Method::GET, "/api/v1/relays", &w.volunteer, None).await;
     assert_eq!(log["items"].as_array().unwrap().len(), 2);
     assert_eq!(log["hashtags"], json!(["#Kalina", "#gwada"]));
+    // The answers carry what the OpenAPI document says they do.
+    let (_, doc) = call(&w.app, Method::GET, "/api/v1/openapi.json", "", None).await;
+    let schemas = &doc["components"]["schemas"];
+    for (name, value) in [("Relays", &log), ("Relay", &log["items"][0])] {
+        for field in schemas[name]["required"].as_array().unwrap() {
+            let field = field.as_str().unwrap();
+            assert!(value.get(field).is_some(), "{name}.{field} in {value}");
+        }
+    }
+    for field in schemas["RelayDraft"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(["report", "text", "accounts", "kind"].contains(&field.as_str()));
+    }
 }

@@ -73,6 +73,18 @@ fn request_body(path: &str, method: &Method) -> Option<Value> {
         ("POST", "/api/v1/tokens") => json!({"$ref": "#/components/schemas/NewToken"}),
         ("POST", "/api/v1/reports/bulk") => json!({"$ref": "#/components/schemas/Bulk"}),
         ("PUT", "/api/v1/rooms") => json!({"$ref": "#/components/schemas/Rooms"}),
+        ("POST", "/api/v1/relays") => json!({"$ref": "#/components/schemas/RelayDraft"}),
+        // Both may come without a body.
+        ("POST", "/api/v1/relays/{id}/approve") => {
+            return Some(
+                json!({"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RelayApproval"}}}}),
+            )
+        }
+        ("POST", "/api/v1/relays/{id}/withdraw") => {
+            return Some(
+                json!({"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RelayWithdrawal"}}}}),
+            )
+        }
         _ => return None,
     };
     Some(json!({"required": true, "content": {"application/json": {"schema": schema}}}))
@@ -98,6 +110,8 @@ fn success(path: &str, method: &Method) -> Value {
         ("GET", "/api/v1/me") => json!({"$ref": "#/components/schemas/Me"}),
         ("GET", "/api/v1/places") => json!({"$ref": "#/components/schemas/Places"}),
         ("POST", "/api/v1/reports/bulk") => json!({"$ref": "#/components/schemas/BulkOutcome"}),
+        ("GET", "/api/v1/relays") => json!({"$ref": "#/components/schemas/Relays"}),
+        (_, p) if p.starts_with("/api/v1/relays") => json!({"$ref": "#/components/schemas/Relay"}),
         ("POST", "/api/v1/reports/{id}/release") => json!({"allOf": [
             {"$ref": "#/components/schemas/Report"},
             {"type": "object", "required": ["released_from"], "properties": {"released_from": {"type": ["string", "null"], "description": "The label of who held the claim (`claimed_by`), someone else's when a coordinator forces the release; null when nobody held it."}}}
@@ -140,7 +154,10 @@ pub fn build() -> Value {
             op["responses"]["415"] = json!({"$ref": "#/components/responses/Error"});
         }
         if route.method == Method::POST
-            && matches!(route.path, "/api/v1/reports" | "/api/v1/tokens")
+            && matches!(
+                route.path,
+                "/api/v1/reports" | "/api/v1/tokens" | "/api/v1/relays"
+            )
         {
             let mut created = success(route.path, &route.method);
             created["description"] = json!("Created");
@@ -258,6 +275,52 @@ pub fn build() -> Value {
                         "code": {"type": "string", "description": "The error code the one-report route would answer: claimed (reason names the holder and expiry), not_found, not_allowed_now, forbidden, invalid, busy, unavailable."},
                         "reason": {"type": "string"}
                     }}}
+                }},
+                "RelayDraft": {"type": "object", "additionalProperties": false, "required": ["report", "text"], "properties": {
+                    "report": {"type": "string", "description": "The id of the report relayed."},
+                    "text": {"type": "string", "minLength": 1, "description": "Checked for each chosen account's network: 500 characters for Mastodon (a link counts 23), 300 graphemes for Bluesky."},
+                    "accounts": {"type": "array", "items": {"type": "string"}, "description": "The [[relay]] account ids it goes to; all of them when absent, none (share links only) when empty."},
+                    "kind": {"type": "string", "enum": ["official", "solidarity"], "description": "By default `official` for an official report, `solidarity` otherwise."}
+                }},
+                "RelayApproval": {"type": "object", "additionalProperties": false, "properties": {
+                    "version": {"type": "integer", "minimum": 0, "description": "The relay's version as read: 412 when it changed since."},
+                    "remind_every_hours": {"type": ["integer", "null"], "minimum": 1, "maximum": 72, "description": "Remind to relay it again every so many hours while the crisis lasts."}
+                }},
+                "RelayWithdrawal": {"type": "object", "additionalProperties": false, "properties": {
+                    "version": {"type": "integer", "minimum": 0, "description": "The relay's version as read: 412 when it changed since."}
+                }},
+                "Relay": {"type": "object", "required": ["id", "report", "kind", "accounts", "text", "status", "drafted_by", "drafted_at", "targets", "version", "share", "lengths", "due_again"], "properties": {
+                    "id": {"type": "string"},
+                    "report": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["official", "solidarity"]},
+                    "accounts": {"type": "array", "items": {"type": "string"}},
+                    "text": {"type": "string"},
+                    "status": {"type": "string", "enum": ["draft", "approved", "posted", "failed", "withdrawn"]},
+                    "drafted_by": {"type": "string"},
+                    "drafted_at": {"type": "string", "format": "date-time"},
+                    "approved_by": {"type": "string"},
+                    "approved_at": {"type": "string", "format": "date-time"},
+                    "remind_every_hours": {"type": "integer"},
+                    "targets": {"type": "array", "items": {"type": "object", "required": ["account", "network", "key", "state", "attempts"], "properties": {
+                        "account": {"type": "string"},
+                        "network": {"type": "string", "enum": ["mastodon", "bluesky"]},
+                        "key": {"type": "string", "description": "Mastodon's Idempotency-Key or the Bluesky record key, fixed at approval."},
+                        "state": {"type": "string", "enum": ["pending", "posting", "posted", "failed"]},
+                        "attempts": {"type": "integer"},
+                        "attempt_at": {"type": "string", "format": "date-time"},
+                        "url": {"type": "string", "description": "The published post."},
+                        "posted_at": {"type": "string", "format": "date-time"},
+                        "error": {"type": "string"}
+                    }}},
+                    "share": {"type": "array", "items": {"type": "object", "required": ["network", "url"], "properties": {"network": {"type": "string"}, "url": {"type": "string"}}}, "description": "Links that open a network's composer with the text ready (WhatsApp, Telegram, X; Facebook with the text's first link)."},
+                    "lengths": {"type": "array", "items": {"type": "object", "required": ["network", "length", "max"], "properties": {"network": {"type": "string"}, "length": {"type": "integer"}, "max": {"type": ["integer", "null"]}}}},
+                    "due_again": {"type": ["string", "null"], "format": "date-time", "description": "When the reminder to relay it again falls due."},
+                    "version": {"type": "integer"}
+                }},
+                "Relays": {"type": "object", "required": ["items", "accounts", "hashtags"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Relay"}},
+                    "accounts": {"type": "array", "items": {"type": "object", "required": ["id", "network"], "properties": {"id": {"type": "string"}, "network": {"type": "string"}}}},
+                    "hashtags": {"type": "array", "items": {"type": "string"}, "description": "The crisis's hashtags (those its sources follow or search), for drafts."}
                 }},
                 "NewToken": {"type": "object", "additionalProperties": false, "required": ["name", "role"], "properties": {
                     "name": {"type": "string", "minLength": 1, "maxLength": 80, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$", "description": "Who holds it: printable characters, not only spaces."},
