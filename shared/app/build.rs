@@ -1,6 +1,7 @@
 //! Brings the map page's third-party browser libraries (Leaflet, Leaflet.markercluster) from
 //! npm at build time, pinned by `web/package-lock.json` with integrity hashes, and copies the
-//! files the page uses into OUT_DIR to be embedded. Nothing from npm is committed.
+//! files the page uses into OUT_DIR to be embedded. Nothing from npm is committed. All of it
+//! only with the `site` feature, which the crates that embed the pages enable.
 //!
 //! It also bundles the volunteers' app (`web/app/src/main.js`, Preact + htm + signals) with
 //! esbuild into `OUT_DIR/app/` (minified ESM, `app.js` plus code-split chunks under `assets/`),
@@ -38,6 +39,11 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 fn main() {
+    // Without the `site` feature nothing embeds the pages: no npm, no bundle (a collector's
+    // build).
+    if std::env::var_os("CARGO_FEATURE_SITE").is_none() {
+        return;
+    }
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let web = manifest.join("web");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("vendor");

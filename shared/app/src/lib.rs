@@ -9,10 +9,12 @@
 pub mod api;
 pub mod collect;
 pub mod demo;
+#[cfg(feature = "site")]
 pub mod export;
 pub mod import;
 pub mod learning;
 pub mod relay;
+#[cfg(feature = "site")]
 pub mod site;
 pub mod tokens;
 pub mod triage;
@@ -33,6 +35,7 @@ pub struct Vigie {
     /// Signalled when a report is published or unpublished, so a host can export at once.
     pub published: Arc<tokio::sync::Notify>,
     /// What the export keeps between runs (see [`export::export_once`]).
+    #[cfg(feature = "site")]
     pub export_state: Arc<tokio::sync::Mutex<export::ExportState>>,
     /// How escalations are retried when delivered in the background.
     pub retries: triage::Retries,
@@ -56,6 +59,7 @@ impl Vigie {
             publisher,
             notifier,
             published: Arc::new(tokio::sync::Notify::new()),
+            #[cfg(feature = "site")]
             export_state: Arc::new(tokio::sync::Mutex::new(export::ExportState::default())),
             retries: triage::Retries::default(),
             relays: Arc::new(vigie_domain::relay::StoredRelays::new(store.clone())),
