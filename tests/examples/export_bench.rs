@@ -16,6 +16,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 use vigie_app::Vigie;
+use vigie_conformance::TestStore as _;
 use vigie_domain::report::{ingest, Body, HistoryEntry, IngestContext, Location, Observation};
 use vigie_domain::taxonomy::{Category, LocationMethod, Status, Verification};
 use vigie_domain::{Crisis, Gazetteer};

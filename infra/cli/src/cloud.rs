@@ -948,7 +948,7 @@ pub async fn status(id: &str, target: &Target) -> Result<()> {
     }
     if let Some(table) = info.outputs.get("TableName") {
         let store = vigie_aws::DynamoStore::new(&config, table);
-        use vigie_domain::ports::ReportStore;
+        use vigie_domain::ports::{Reports, SourceHealthLog};
         for h in store.source_health().await? {
             println!(
                 "source {}: last success {}, last error {}",

@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use vigie_domain::ports::{ReportStore, StoreError};
+use vigie_domain::ports::{Checkpoints, Reports, StoreError};
 use vigie_domain::report::HistoryEntry;
 use vigie_domain::Report;
 
 /// Stores `reports` (a report already stored is left as it is), each new one with the record
 /// that it came from `file`. Returns, for each report, whether it was new.
-pub async fn import(
-    store: &dyn ReportStore,
+pub async fn import<S: Reports + Checkpoints + ?Sized>(
+    store: &S,
     reports: &[Report],
     file: &str,
     now: DateTime<Utc>,

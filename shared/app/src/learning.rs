@@ -9,14 +9,14 @@
 
 use tracing::{debug, warn};
 use vigie_domain::learn::{changes_decision, Model, MODEL_KEY};
-use vigie_domain::ports::ReportStore;
+use vigie_domain::ports::Checkpoints;
 use vigie_domain::Report;
 
 /// How many times a revision is tried when other decisions land in between.
 const ATTEMPTS: usize = 8;
 
 /// The crisis's model, if volunteers have taught it anything and it can be read.
-pub async fn model(store: &dyn ReportStore) -> Option<Model> {
+pub async fn model<S: Checkpoints + ?Sized>(store: &S) -> Option<Model> {
     match store.checkpoint(MODEL_KEY).await {
         Ok(Some(text)) => match Model::decode(&text) {
             Ok(m) => Some(m),
@@ -35,7 +35,7 @@ pub async fn model(store: &dyn ReportStore) -> Option<Model> {
 
 /// Teaches the model the decisions in `changes`: each report as it was (`None` when it is
 /// new) and as it is now. Only the categories and priorities volunteers set count.
-pub async fn learn(store: &dyn ReportStore, changes: &[(Option<&Report>, &Report)]) {
+pub async fn learn<S: Checkpoints + ?Sized>(store: &S, changes: &[(Option<&Report>, &Report)]) {
     if !changes
         .iter()
         .any(|(before, after)| changes_decision(*before, after))

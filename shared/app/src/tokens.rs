@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use rand::RngCore;
-use vigie_domain::ports::{ReportStore, StoreError, TokenRecord};
+use vigie_domain::ports::{StoreError, TokenRecord, TokenStore};
 use vigie_domain::taxonomy::Role;
 use vigie_domain::token;
 
@@ -15,7 +15,7 @@ pub struct IssuedToken {
 
 /// Creates a token; `created_by` says who asked (a coordinator's token label, or the command).
 pub async fn issue(
-    store: &dyn ReportStore,
+    store: &dyn TokenStore,
     role: Role,
     name: &str,
     created_by: &str,
@@ -64,11 +64,7 @@ pub enum RevokeError {
 
 /// Revokes a token at once; `revoked_by` says who asked. The last active coordinator token
 /// stays.
-pub async fn revoke(
-    store: &dyn ReportStore,
-    id: &str,
-    revoked_by: &str,
-) -> Result<(), RevokeError> {
+pub async fn revoke(store: &dyn TokenStore, id: &str, revoked_by: &str) -> Result<(), RevokeError> {
     let tokens = store.list_tokens().await?;
     let target = tokens
         .iter()

@@ -10,6 +10,7 @@ use tower::ServiceExt;
 use vigie_app::collect::{run_source, Budget, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{api, tokens, Vigie};
+use vigie_conformance::TestStore as _;
 use vigie_domain::ports::ReportQuery;
 use vigie_domain::taxonomy::{Role, Status};
 use vigie_domain::{Crisis, Gazetteer};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use vigie_app::collect::{run_source, Budget, Source, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
 use vigie_app::{export, Vigie};
+use vigie_conformance::TestStore as _;
 use vigie_domain::identity::report_id;
 use vigie_domain::ports::{ReportQuery, ReportStore};
 use vigie_domain::taxonomy::Status;

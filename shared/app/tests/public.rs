@@ -5,9 +5,11 @@
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 use vigie_app::{export, Vigie};
+use vigie_conformance::TestStore as _;
 use vigie_domain::ports::{
-    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, SourceHealth, Spread,
-    StoreError, TokenRecord,
+    ChangeFeed, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate, Page,
+    PublishedReader, ReportQuery, Reports, RoomStore, SourceHealth, SourceHealthLog, Spread,
+    StoreError, TokenRecord, TokenStore,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{ingest, Body, HistoryEntry, IngestContext, Location, Observation};
@@ -1070,7 +1072,66 @@ struct UnpublishedMeanwhile {
 }
 
 #[async_trait::async_trait]
-impl ReportStore for UnpublishedMeanwhile {
+impl Reports for UnpublishedMeanwhile {
+    async fn insert_reports_with_history(
+        &self,
+        reports: &[Report],
+        created: &[HistoryEntry],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.inner
+            .insert_reports_with_history(reports, created)
+            .await
+    }
+
+    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
+        self.inner.get_report(id).await
+    }
+
+    async fn report_by_url(&self, url: &str) -> Result<Option<Report>, StoreError> {
+        self.inner.report_by_url(url).await
+    }
+
+    async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
+        self.inner.list_reports(query).await
+    }
+
+    async fn update_report(
+        &self,
+        report: &Report,
+        expected_version: u64,
+        entry: &HistoryEntry,
+    ) -> Result<Report, StoreError> {
+        self.inner
+            .update_report(report, expected_version, entry)
+            .await
+    }
+
+    async fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.inner.history(id).await
+    }
+
+    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
+        self.inner.append_history(entry).await
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        self.inner.counts().await
+    }
+
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
+        self.inner.add_spreads(spreads).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Clusters for UnpublishedMeanwhile {
+    async fn cluster_candidates(&self, b: &[String]) -> Result<Vec<ClusterCandidate>, StoreError> {
+        self.inner.cluster_candidates(b).await
+    }
+}
+
+#[async_trait::async_trait]
+impl PublishedReader for UnpublishedMeanwhile {
     async fn published_candidates(
         &self,
         ids: Option<&[String]>,
@@ -1091,55 +1152,18 @@ impl ReportStore for UnpublishedMeanwhile {
         }
         self.inner.published_candidates(ids).await
     }
+
     async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         self.inner.published_versions().await
     }
-    async fn insert_reports_with_history(
-        &self,
-        reports: &[Report],
-        created: &[HistoryEntry],
-    ) -> Result<Vec<bool>, StoreError> {
-        self.inner
-            .insert_reports_with_history(reports, created)
-            .await
-    }
-    async fn cluster_candidates(&self, b: &[String]) -> Result<Vec<ClusterCandidate>, StoreError> {
-        self.inner.cluster_candidates(b).await
-    }
-    async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
-        self.inner.get_report(id).await
-    }
-    async fn report_by_url(&self, url: &str) -> Result<Option<Report>, StoreError> {
-        self.inner.report_by_url(url).await
-    }
-    async fn list_reports(&self, query: &ReportQuery) -> Result<Page, StoreError> {
-        self.inner.list_reports(query).await
-    }
-    async fn update_report(
-        &self,
-        report: &Report,
-        expected_version: u64,
-        entry: &HistoryEntry,
-    ) -> Result<Report, StoreError> {
-        self.inner
-            .update_report(report, expected_version, entry)
-            .await
-    }
-    async fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.inner.history(id).await
-    }
-    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
-        self.inner.append_history(entry).await
-    }
-    async fn counts(&self) -> Result<Counts, StoreError> {
-        self.inner.counts().await
-    }
-    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
-        self.inner.published_reports().await
-    }
+}
+
+#[async_trait::async_trait]
+impl Checkpoints for UnpublishedMeanwhile {
     async fn checkpoint(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.inner.checkpoint(id).await
     }
+
     async fn advance_checkpoint(
         &self,
         id: &str,
@@ -1148,32 +1172,21 @@ impl ReportStore for UnpublishedMeanwhile {
     ) -> Result<bool, StoreError> {
         self.inner.advance_checkpoint(id, from, to).await
     }
-    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
-        self.inner.add_spreads(spreads).await
-    }
+}
+
+#[async_trait::async_trait]
+impl SourceHealthLog for UnpublishedMeanwhile {
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
         self.inner.source_health().await
     }
+
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError> {
         self.inner.record_source_run(update).await
     }
-    async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        self.inner.insert_token(token).await
-    }
-    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.inner.token_by_hash(hash).await
-    }
-    async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        self.inner.list_tokens().await
-    }
-    async fn revoke_token(
-        &self,
-        id: &str,
-        at: chrono::DateTime<Utc>,
-        by: &str,
-    ) -> Result<(), StoreError> {
-        self.inner.revoke_token(id, at, by).await
-    }
+}
+
+#[async_trait::async_trait]
+impl ChangeFeed for UnpublishedMeanwhile {
     async fn list_changes(
         &self,
         since: Option<&str>,
@@ -1181,15 +1194,44 @@ impl ReportStore for UnpublishedMeanwhile {
     ) -> Result<vigie_domain::ports::ChangePage, StoreError> {
         self.inner.list_changes(since, limit).await
     }
+}
+
+#[async_trait::async_trait]
+impl RoomStore for UnpublishedMeanwhile {
     async fn rooms(&self) -> Result<Option<vigie_domain::ports::Rooms>, StoreError> {
         self.inner.rooms().await
     }
+
     async fn save_rooms(
         &self,
         items: &[vigie_domain::ports::Room],
         expected_version: u64,
     ) -> Result<vigie_domain::ports::Rooms, StoreError> {
         self.inner.save_rooms(items, expected_version).await
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenStore for UnpublishedMeanwhile {
+    async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
+        self.inner.insert_token(token).await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.inner.token_by_hash(hash).await
+    }
+
+    async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.inner.list_tokens().await
+    }
+
+    async fn revoke_token(
+        &self,
+        id: &str,
+        at: chrono::DateTime<Utc>,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.revoke_token(id, at, by).await
     }
 }
 

@@ -71,9 +71,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::{canonical_url, url_key, Fingerprint};
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangePage, ChangePosition,
-    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, Room, Rooms,
-    SourceHealth, Spread, StoreError, TokenRecord, CHANGES_OVERLAP,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangePage,
+    ChangePosition, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate, Page,
+    PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth, SourceHealthLog,
+    Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Report};
@@ -1115,7 +1116,7 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl ReportStore for DynamoStore {
+impl Reports for DynamoStore {
     async fn insert_reports_with_history(
         &self,
         reports: &[Report],
@@ -1153,29 +1154,6 @@ impl ReportStore for DynamoStore {
         }
         self.write_journal(journal).await?;
         Ok(out)
-    }
-
-    async fn cluster_candidates(
-        &self,
-        bands: &[String],
-    ) -> Result<Vec<ClusterCandidate>, StoreError> {
-        if bands.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.refresh_journal().await?;
-        let journal = self.journal.lock().map_err(unavailable)?;
-        let mut hits: Vec<usize> = bands
-            .iter()
-            .filter_map(|b| journal.by_band.get(b))
-            .flatten()
-            .copied()
-            .collect();
-        hits.sort_unstable();
-        hits.dedup();
-        Ok(hits
-            .into_iter()
-            .map(|i| journal.entries[i].clone())
-            .collect())
     }
 
     async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError> {
@@ -1346,12 +1324,78 @@ impl ReportStore for DynamoStore {
         Ok(counts)
     }
 
-    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
-        let items = self.query_all(Some("published"), "PPK", "P").await?;
-        let reports = items.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        self.with_cluster_sizes(reports).await
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
+        let mut added = 0;
+        for sp in spreads {
+            let marker = Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(format!("R#{}", sp.report_id)))
+                .item("SK", s(format!("S#{}", sp.key)))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(unavailable)?;
+            let count = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(format!("R#{}", sp.report_id)))
+                .key("SK", s("R"))
+                .update_expression("ADD spread :one SET XPK = :xpk, XSK = :xsk")
+                .condition_expression("attribute_exists(PK)")
+                .set_expression_attribute_values(Some({
+                    let mut values: Item = HashMap::from([(":one".to_string(), n(1))]);
+                    for (k, v) in change_keys(&sp.report_id, Utc::now().timestamp_micros()) {
+                        values.insert(format!(":{}", k.to_lowercase()), v);
+                    }
+                    values
+                }))
+                .build()
+                .map_err(unavailable)?;
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(marker).build())
+                .transact_items(TransactWriteItem::builder().update(count).build())
+                .send()
+                .await;
+            match result {
+                Ok(_) => added += 1,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_transaction_canceled_exception()) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+        }
+        Ok(added)
     }
+}
 
+#[async_trait]
+impl Clusters for DynamoStore {
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.refresh_journal().await?;
+        let journal = self.journal.lock().map_err(unavailable)?;
+        let mut hits: Vec<usize> = bands
+            .iter()
+            .filter_map(|b| journal.by_band.get(b))
+            .flatten()
+            .copied()
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        Ok(hits
+            .into_iter()
+            .map(|i| journal.entries[i].clone())
+            .collect())
+    }
+}
+
+#[async_trait]
+impl PublishedReader for DynamoStore {
     async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut out = Vec::new();
         self.query_pages(
@@ -1397,7 +1441,10 @@ impl ReportStore for DynamoStore {
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
+}
 
+#[async_trait]
+impl Checkpoints for DynamoStore {
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError> {
         let out = self
             .client
@@ -1444,50 +1491,10 @@ impl ReportStore for DynamoStore {
             Err(e) => Err(sdk(e)),
         }
     }
+}
 
-    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
-        let mut added = 0;
-        for sp in spreads {
-            let marker = Put::builder()
-                .table_name(&self.table)
-                .item("PK", s(format!("R#{}", sp.report_id)))
-                .item("SK", s(format!("S#{}", sp.key)))
-                .condition_expression("attribute_not_exists(PK)")
-                .build()
-                .map_err(unavailable)?;
-            let count = aws_sdk_dynamodb::types::Update::builder()
-                .table_name(&self.table)
-                .key("PK", s(format!("R#{}", sp.report_id)))
-                .key("SK", s("R"))
-                .update_expression("ADD spread :one SET XPK = :xpk, XSK = :xsk")
-                .condition_expression("attribute_exists(PK)")
-                .set_expression_attribute_values(Some({
-                    let mut values: Item = HashMap::from([(":one".to_string(), n(1))]);
-                    for (k, v) in change_keys(&sp.report_id, Utc::now().timestamp_micros()) {
-                        values.insert(format!(":{}", k.to_lowercase()), v);
-                    }
-                    values
-                }))
-                .build()
-                .map_err(unavailable)?;
-            let result = self
-                .client
-                .transact_write_items()
-                .transact_items(TransactWriteItem::builder().put(marker).build())
-                .transact_items(TransactWriteItem::builder().update(count).build())
-                .send()
-                .await;
-            match result {
-                Ok(_) => added += 1,
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_transaction_canceled_exception()) => {}
-                Err(e) => return Err(sdk(e)),
-            }
-        }
-        Ok(added)
-    }
-
+#[async_trait]
+impl SourceHealthLog for DynamoStore {
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
         let mut out = Vec::new();
         for item in self.query_all(None, "PK", "HEALTH").await? {
@@ -1551,7 +1558,10 @@ impl ReportStore for DynamoStore {
             update.source_id
         )))
     }
+}
 
+#[async_trait]
+impl ChangeFeed for DynamoStore {
     async fn list_changes(
         &self,
         since: Option<&str>,
@@ -1615,7 +1625,10 @@ impl ReportStore for DynamoStore {
             more,
         })
     }
+}
 
+#[async_trait]
+impl RoomStore for DynamoStore {
     async fn rooms(&self) -> Result<Option<Rooms>, StoreError> {
         let out = self
             .client
@@ -1676,7 +1689,10 @@ impl ReportStore for DynamoStore {
             Err(e) => Err(sdk(e)),
         }
     }
+}
 
+#[async_trait]
+impl TokenStore for DynamoStore {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
         let mut put = self
             .client

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use vigie_aws::DynamoStore;
+use vigie_conformance::TestStore as _;
 
 /// DynamoDB Local on a free loopback port, from the end-to-end harness (stopped when dropped).
 async fn start() -> (vigie_e2e::DynamoDbLocal, String) {
@@ -69,7 +70,8 @@ async fn the_dynamodb_rooms_conform() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_change_feed_costs_one_query_when_quiet_and_walks_the_hours() {
     use aws_sdk_dynamodb::types::AttributeValue;
-    use vigie_domain::ports::{ChangePosition, ReportStore};
+    use vigie_domain::ports::store::*;
+    use vigie_domain::ports::ChangePosition;
     let (_emulator, url) = start().await;
     let store = store_on(&url, "vigie-feed")
         .await
@@ -174,7 +176,7 @@ async fn store_on(url: &str, table: &str) -> DynamoStore {
 /// collector function) and for reports stored after that instance first read it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copies_are_found_by_another_instance_through_the_journal() {
-    use vigie_domain::ports::ReportStore;
+    use vigie_domain::ports::store::*;
     let (_emulator, url) = start().await;
     let a = store_on(&url, "vigie-journal").await;
     a.create_table().await.unwrap();
@@ -233,7 +235,7 @@ async fn copies_are_found_by_another_instance_through_the_journal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn addresses_are_found_by_another_instance_through_the_journal() {
     use vigie_domain::identity::canonical_url;
-    use vigie_domain::ports::ReportStore;
+    use vigie_domain::ports::store::*;
     let (_emulator, url) = start().await;
     let collector = store_on(&url, "vigie-urls").await;
     collector.create_table().await.unwrap();
@@ -264,7 +266,7 @@ async fn addresses_are_found_by_another_instance_through_the_journal() {
 /// A text too long for one DynamoDB item is cut with a marker, never a failed write.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_text_is_cut_not_refused() {
-    use vigie_domain::ports::ReportStore;
+    use vigie_domain::ports::store::*;
     let (_emulator, url) = start().await;
     let store = store_on(&url, "vigie-huge").await;
     store.create_table().await.unwrap();

@@ -18,8 +18,10 @@ use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vigie_aws::DynamoStore;
+use vigie_conformance::TestStore as _;
 use vigie_domain::identity::{canonical_url, url_key};
-use vigie_domain::ports::{ReportStore, StoreError};
+use vigie_domain::ports::store::*;
+use vigie_domain::ports::StoreError;
 use vigie_domain::report::Report;
 
 mod common;

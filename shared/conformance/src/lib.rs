@@ -8,12 +8,39 @@ use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use vigie_domain::identity::{canonical_url, report_id};
 use vigie_domain::ports::{
-    ChangePage, HealthUpdate, PublicFile, PublishOutcome, Publisher, ReportQuery, ReportStore,
-    Room, Rooms, SkipReason, Skips, Spread, StoreError, TokenRecord,
+    ChangePage, HealthUpdate, PublicFile, PublishOutcome, PublishedReader, Publisher, ReportQuery,
+    ReportStore, Reports, Room, Rooms, SkipReason, Skips, Spread, StoreError, TokenRecord,
 };
 use vigie_domain::report::{diff, ingest, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Category, Priority, Role, Status, Verification};
 use vigie_domain::{Crisis, Gazetteer, Report};
+
+/// Two reads and writes that the suites and tests use but no use case needs, written once over
+/// the ports instead of in every adapter. `use vigie_conformance::TestStore as _;` to call them.
+#[async_trait::async_trait]
+pub trait TestStore {
+    /// [`Reports::insert_reports_with_history`] without history entries.
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError>;
+    /// Every published report, whole, in id order.
+    async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;
+}
+
+#[async_trait::async_trait]
+impl<T: Reports + PublishedReader + ?Sized> TestStore for T {
+    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
+        self.insert_reports_with_history(reports, &[]).await
+    }
+
+    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
+        let mut out = Vec::new();
+        for (id, _) in self.published_versions().await? {
+            if let Some(report) = self.get_report(&id).await? {
+                out.push(report);
+            }
+        }
+        Ok(out)
+    }
+}
 
 const CRISIS: &str = r#"
 [crisis]

@@ -548,7 +548,7 @@ impl HealthUpdate {
 }
 
 /// The table of reports, with everything that must survive a restart.
-/// The entries handed to [`ReportStore::insert_reports_with_history`], by report id, one per
+/// The entries handed to [`Reports::insert_reports_with_history`], by report id, one per
 /// version (a second entry for the same report and version is dropped): what a store writes
 /// with each new report.
 pub fn entries_by_report(entries: &[HistoryEntry]) -> HashMap<&str, Vec<&HistoryEntry>> {
@@ -562,29 +562,20 @@ pub fn entries_by_report(entries: &[HistoryEntry]) -> HashMap<&str, Vec<&History
     out
 }
 
+/// The volunteers' table: reports, their history and their reposts.
 #[async_trait]
-pub trait ReportStore: Send + Sync {
+pub trait Reports: Send + Sync {
     /// Stores new reports; a report whose id is already stored is left as it is. Returns, for
     /// each report, whether it was new. A new report joining a cluster grows that cluster.
-    async fn insert_reports(&self, reports: &[Report]) -> Result<Vec<bool>, StoreError> {
-        self.insert_reports_with_history(reports, &[]).await
-    }
-
-    /// [`ReportStore::insert_reports`], each new report stored together with its entries of
-    /// `created` (matched by report id: who entered or imported it), in the same write, so that
-    /// no report is ever stored without the start of its audit trail. The entries of a report
-    /// already stored are not written.
+    ///
+    /// Each new report is stored together with its entries of `created` (matched by report id:
+    /// who entered or imported it), in the same write, so that no report is ever stored without
+    /// the start of its audit trail. The entries of a report already stored are not written.
     async fn insert_reports_with_history(
         &self,
         reports: &[Report],
         created: &[HistoryEntry],
     ) -> Result<Vec<bool>, StoreError>;
-
-    /// Reports sharing any of these fingerprint bands.
-    async fn cluster_candidates(
-        &self,
-        bands: &[String],
-    ) -> Result<Vec<ClusterCandidate>, StoreError>;
 
     async fn get_report(&self, id: &str) -> Result<Option<Report>, StoreError>;
 
@@ -617,9 +608,24 @@ pub trait ReportStore: Send + Sync {
     /// Counts over the whole table, for the coordinators' dashboard.
     async fn counts(&self) -> Result<Counts, StoreError>;
 
-    /// Every published report, for the export.
-    async fn published_reports(&self) -> Result<Vec<Report>, StoreError>;
+    /// Records reposts (boosts) of stored reports; a repost seen again is counted once.
+    /// Returns how many were new.
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError>;
+}
 
+/// Finding the reports a new one may repeat, by fingerprint band.
+#[async_trait]
+pub trait Clusters: Send + Sync {
+    /// Reports sharing any of these fingerprint bands.
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError>;
+}
+
+/// What the export reads: the published reports, cheaply.
+#[async_trait]
+pub trait PublishedReader: Send + Sync {
     /// The id and version of every published report, in id order: what a long-running export
     /// reads each time to find which reports changed since it last rendered them.
     async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError>;
@@ -631,8 +637,15 @@ pub trait ReportStore: Send + Sync {
         &self,
         ids: Option<&[String]>,
     ) -> Result<Vec<crate::public::Candidate>, StoreError>;
+}
 
+/// Where each source's collection got to, moved only forward and only by one run at a time;
+/// also where a source keeps its login session and its allowance ([`StoredSession`],
+/// [`StoredAllowance`]) and the relay log ([`crate::relay::StoredRelays`]).
+#[async_trait]
+pub trait Checkpoints: Send + Sync {
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError>;
+
     /// Moves a source's checkpoint from `from` (`None`: never set) to `to`, only if nobody
     /// moved it meanwhile. Returns false, changing nothing, when another run got there first.
     async fn advance_checkpoint(
@@ -641,38 +654,91 @@ pub trait ReportStore: Send + Sync {
         from: Option<&str>,
         to: &str,
     ) -> Result<bool, StoreError>;
+}
 
-    /// Records reposts (boosts) of stored reports; a repost seen again is counted once.
-    /// Returns how many were new.
-    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError>;
-
+/// How each source's runs went, for the coordinators.
+#[async_trait]
+pub trait SourceHealthLog: Send + Sync {
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError>;
+
     /// Applies one run's update to a source's health (created if absent) atomically, and
     /// returns the health as stored.
     async fn record_source_run(&self, update: &HealthUpdate) -> Result<SourceHealth, StoreError>;
+}
 
+/// The feed of changes the app polls.
+#[async_trait]
+pub trait ChangeFeed: Send + Sync {
     /// The feed of changes: every report whose last write (insert, update, new spread) the
     /// store stamped at or after `since` (a cursor of [`ChangePosition::cursor`]), oldest
-    /// change first, at most `limit` (1 to 1000), each once, as [`ReportStore::list_reports`]
+    /// change first, at most `limit` (1 to 1000), each once, as [`Reports::list_reports`]
     /// gives it. Without `since`: no report, and the cursor where a client starts.
     async fn list_changes(
         &self,
         since: Option<&str>,
         limit: usize,
     ) -> Result<ChangePage, StoreError>;
+}
 
+/// The team's topic rooms.
+#[async_trait]
+pub trait RoomStore: Send + Sync {
     /// The team's topic rooms, `None` when never saved.
     async fn rooms(&self) -> Result<Option<Rooms>, StoreError>;
+
     /// Saves the rooms if they are still at `expected_version` (0: never saved), returning
     /// them at their new version; [`StoreError::Conflict`] (id `rooms`) otherwise.
     async fn save_rooms(&self, items: &[Room], expected_version: u64) -> Result<Rooms, StoreError>;
+}
 
+/// Access tokens, kept by hash.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
+
     async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+
     async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
     /// Revokes a token, recording when and by whom (a token revoked already keeps its first
     /// revocation).
     async fn revoke_token(&self, id: &str, at: DateTime<Utc>, by: &str) -> Result<(), StoreError>;
+}
+
+/// Every port of the store at once: what a host wires (one adapter implements them all) and
+/// the conformance suites check. A use case takes the ports it needs instead.
+pub trait ReportStore:
+    Reports
+    + Clusters
+    + PublishedReader
+    + Checkpoints
+    + SourceHealthLog
+    + ChangeFeed
+    + RoomStore
+    + TokenStore
+{
+}
+
+impl<T> ReportStore for T where
+    T: Reports
+        + Clusters
+        + PublishedReader
+        + Checkpoints
+        + SourceHealthLog
+        + ChangeFeed
+        + RoomStore
+        + TokenStore
+        + ?Sized
+{
+}
+
+/// The store's ports in one import, for code that holds a concrete adapter rather than a
+/// `dyn ReportStore` (tests, benchmarks): `use vigie_domain::ports::store::*;`.
+pub mod store {
+    pub use super::{
+        ChangeFeed, Checkpoints, Clusters, PublishedReader, ReportStore, Reports, RoomStore,
+        SourceHealthLog, TokenStore,
+    };
 }
 
 /// What a source's checkpoint key is followed by to name the place its login session is kept
@@ -709,13 +775,13 @@ pub trait SessionKeeper: Send + Sync {
 /// sources' health (what `GET /api/v1/sources`, `vigie collect` and alarms show) is another
 /// table, so the session shows nowhere but where the source reads it.
 pub struct StoredSession {
-    store: std::sync::Arc<dyn ReportStore>,
+    store: std::sync::Arc<dyn Checkpoints>,
     key: String,
 }
 
 impl StoredSession {
     /// The session of source `source_id`, kept in `store`.
-    pub fn new(store: std::sync::Arc<dyn ReportStore>, source_id: &str) -> StoredSession {
+    pub fn new(store: std::sync::Arc<dyn Checkpoints>, source_id: &str) -> StoredSession {
         StoredSession {
             store,
             key: session_key(source_id),
@@ -760,7 +826,7 @@ pub trait Allowance: Send + Sync {
 /// An [`Allowance`] over the store's checkpoints, under [`allowance_key`], by compare-and-set:
 /// two runs taking at once both count.
 pub struct StoredAllowance {
-    store: std::sync::Arc<dyn ReportStore>,
+    store: std::sync::Arc<dyn Checkpoints>,
     key: String,
 }
 
@@ -774,7 +840,7 @@ struct Spent {
 const ALLOWANCE_ROUNDS: usize = 64;
 
 impl StoredAllowance {
-    pub fn new(store: std::sync::Arc<dyn ReportStore>, source_id: &str) -> StoredAllowance {
+    pub fn new(store: std::sync::Arc<dyn Checkpoints>, source_id: &str) -> StoredAllowance {
         StoredAllowance {
             store,
             key: allowance_key(source_id),

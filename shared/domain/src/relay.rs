@@ -10,7 +10,7 @@
 //! after a timeout) carries the same key, and the network answers with the post it already
 //! made.
 
-use crate::ports::{RelayLog, ReportStore, StoreError};
+use crate::ports::{Checkpoints, RelayLog, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -321,7 +321,7 @@ pub fn tid(at: DateTime<Utc>, salt: &str) -> String {
 /// (written first, so a relay saved is always listed; an id whose relay is missing is
 /// passed over). Keys with `#` are never a source's checkpoint.
 pub struct StoredRelays {
-    store: Arc<dyn ReportStore>,
+    store: Arc<dyn Checkpoints>,
 }
 
 const INDEX: &str = "relays#index";
@@ -333,7 +333,7 @@ fn relay_key(id: &str) -> String {
 }
 
 impl StoredRelays {
-    pub fn new(store: Arc<dyn ReportStore>) -> StoredRelays {
+    pub fn new(store: Arc<dyn Checkpoints>) -> StoredRelays {
         StoredRelays { store }
     }
 

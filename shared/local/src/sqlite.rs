@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangePage, ChangePosition,
-    ClusterCandidate, Counts, HealthUpdate, Page, ReportQuery, ReportStore, Room, Rooms,
-    SourceHealth, Spread, StoreError, TokenRecord, CHANGES_OVERLAP,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangePage,
+    ChangePosition, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate, Page,
+    PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth, SourceHealthLog,
+    Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -596,7 +597,7 @@ fn decode_cursor(cursor: &str) -> Result<(i64, String, String), StoreError> {
 }
 
 #[async_trait]
-impl ReportStore for SqliteStore {
+impl Reports for SqliteStore {
     async fn insert_reports_with_history(
         &self,
         reports: &[Report],
@@ -649,39 +650,6 @@ impl ReportStore for SqliteStore {
                 }
             }
             tx.commit().map_err(|e| sql_error(&path, e))?;
-            Ok(out)
-        })
-        .await
-    }
-
-    async fn cluster_candidates(
-        &self,
-        bands: &[String],
-    ) -> Result<Vec<ClusterCandidate>, StoreError> {
-        if bands.is_empty() {
-            return Ok(Vec::new());
-        }
-        let bands = bands.to_vec();
-        let path = self.path.clone();
-        self.read(move |conn| {
-            let mut out = Vec::new();
-            for chunk in bands.chunks(200) {
-                let marks = vec!["?"; chunk.len()].join(",");
-                let sql = format!(
-                    "SELECT DISTINCT r.id, r.cluster_id, r.body FROM bands b JOIN reports r ON r.id = b.report_id WHERE b.band IN ({marks})"
-                );
-                let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(&path, e))?;
-                let rows = stmt
-                    .query_map(params_from_iter(chunk.iter()), |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-                    })
-                    .map_err(|e| sql_error(&path, e))?;
-                for row in rows {
-                    let (report_id, cluster_id, body) = row.map_err(|e| sql_error(&path, e))?;
-                    let fingerprint = decode(&body, None)?.fingerprint.unwrap_or_default();
-                    out.push(ClusterCandidate { report_id, cluster_id, fingerprint });
-                }
-            }
             Ok(out)
         })
         .await
@@ -952,26 +920,83 @@ impl ReportStore for SqliteStore {
         .await
     }
 
-    async fn published_reports(&self) -> Result<Vec<Report>, StoreError> {
+    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
+        let spreads = spreads.to_vec();
+        let path = self.path.clone();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| sql_error(&path, e))?;
+            let stamp = change_stamp(&tx, &path)?;
+            let mut added = 0;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO spreads (report_id, key)
+                         SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
+                    )
+                    .map_err(|e| sql_error(&path, e))?;
+                // A new repost changes the report's spread count: it is in the feed again.
+                let mut changed = tx
+                    .prepare_cached("UPDATE reports SET changed_at = ?2 WHERE id = ?1")
+                    .map_err(|e| sql_error(&path, e))?;
+                for s in &spreads {
+                    let n = insert
+                        .execute(params![s.report_id, s.key])
+                        .map_err(|e| sql_error(&path, e))?;
+                    if n > 0 {
+                        changed
+                            .execute(params![s.report_id, stamp])
+                            .map_err(|e| sql_error(&path, e))?;
+                    }
+                    added += n;
+                }
+            }
+            tx.commit().map_err(|e| sql_error(&path, e))?;
+            Ok(added)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Clusters for SqliteStore {
+    async fn cluster_candidates(
+        &self,
+        bands: &[String],
+    ) -> Result<Vec<ClusterCandidate>, StoreError> {
+        if bands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bands = bands.to_vec();
         let path = self.path.clone();
         self.read(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(&format!(
-                    "{SELECT} WHERE r.status = 'published' ORDER BY r.id"
-                ))
-                .map_err(|e| sql_error(&path, e))?;
-            let rows = stmt
-                .query_map([], decode_row)
-                .map_err(|e| sql_error(&path, e))?;
             let mut out = Vec::new();
-            for row in rows {
-                out.push(decode_full(row.map_err(|e| sql_error(&path, e))?)?);
+            for chunk in bands.chunks(200) {
+                let marks = vec!["?"; chunk.len()].join(",");
+                let sql = format!(
+                    "SELECT DISTINCT r.id, r.cluster_id, r.body FROM bands b JOIN reports r ON r.id = b.report_id WHERE b.band IN ({marks})"
+                );
+                let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(&path, e))?;
+                let rows = stmt
+                    .query_map(params_from_iter(chunk.iter()), |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+                    })
+                    .map_err(|e| sql_error(&path, e))?;
+                for row in rows {
+                    let (report_id, cluster_id, body) = row.map_err(|e| sql_error(&path, e))?;
+                    let fingerprint = decode(&body, None)?.fingerprint.unwrap_or_default();
+                    out.push(ClusterCandidate { report_id, cluster_id, fingerprint });
+                }
             }
             Ok(out)
         })
         .await
     }
+}
 
+#[async_trait]
+impl PublishedReader for SqliteStore {
     async fn published_versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let path = self.path.clone();
         self.read(move |conn| {
@@ -1027,7 +1052,10 @@ impl ReportStore for SqliteStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl Checkpoints for SqliteStore {
     async fn checkpoint(&self, source_id: &str) -> Result<Option<String>, StoreError> {
         let id = source_id.to_string();
         let path = self.path.clone();
@@ -1075,45 +1103,10 @@ impl ReportStore for SqliteStore {
         })
         .await
     }
+}
 
-    async fn add_spreads(&self, spreads: &[Spread]) -> Result<usize, StoreError> {
-        let spreads = spreads.to_vec();
-        let path = self.path.clone();
-        self.write(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
-            let stamp = change_stamp(&tx, &path)?;
-            let mut added = 0;
-            {
-                let mut insert = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO spreads (report_id, key)
-                         SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
-                    )
-                    .map_err(|e| sql_error(&path, e))?;
-                // A new repost changes the report's spread count: it is in the feed again.
-                let mut changed = tx
-                    .prepare_cached("UPDATE reports SET changed_at = ?2 WHERE id = ?1")
-                    .map_err(|e| sql_error(&path, e))?;
-                for s in &spreads {
-                    let n = insert
-                        .execute(params![s.report_id, s.key])
-                        .map_err(|e| sql_error(&path, e))?;
-                    if n > 0 {
-                        changed
-                            .execute(params![s.report_id, stamp])
-                            .map_err(|e| sql_error(&path, e))?;
-                    }
-                    added += n;
-                }
-            }
-            tx.commit().map_err(|e| sql_error(&path, e))?;
-            Ok(added)
-        })
-        .await
-    }
-
+#[async_trait]
+impl SourceHealthLog for SqliteStore {
     async fn source_health(&self) -> Result<Vec<SourceHealth>, StoreError> {
         let path = self.path.clone();
         self.read(move |conn| {
@@ -1171,7 +1164,10 @@ impl ReportStore for SqliteStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl ChangeFeed for SqliteStore {
     async fn list_changes(
         &self,
         since: Option<&str>,
@@ -1225,7 +1221,10 @@ impl ReportStore for SqliteStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl RoomStore for SqliteStore {
     async fn rooms(&self) -> Result<Option<Rooms>, StoreError> {
         let path = self.path.clone();
         self.read(move |conn| {
@@ -1279,7 +1278,10 @@ impl ReportStore for SqliteStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl TokenStore for SqliteStore {
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
         let t = token.clone();
         let path = self.path.clone();

@@ -2,7 +2,9 @@
 //! show: restarts, corrupt files, readers during writes.
 
 use std::sync::Arc;
-use vigie_domain::ports::{ReportStore, StoreError};
+use vigie_conformance::TestStore as _;
+use vigie_domain::ports::store::*;
+use vigie_domain::ports::StoreError;
 use vigie_local::{FolderPublisher, SqliteStore};
 
 #[tokio::test]
