@@ -1,4 +1,4 @@
-//! The `vigie` command (CONTRACT.md): runs a crisis on one machine, or one step of it.
+//! The `vigie` command (docs/api.md §1): runs a crisis on one machine, or one step of it.
 
 mod app;
 mod cloud;

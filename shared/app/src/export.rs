@@ -1,5 +1,5 @@
 //! The public export: published reports, through the privacy projection, written as the
-//! public files of CONTRACT.md by the publisher port.
+//! public files of docs/api.md (§4) by the publisher port.
 
 use crate::Vigie;
 use chrono::{SecondsFormat, Utc};

@@ -1,5 +1,5 @@
 //! The triage API as volunteers, coordinators and the authority use it, through the router:
-//! the role matrix of CONTRACT.md, optimistic versions under concurrency, claims, validation,
+//! the role matrix of docs/api.md (§3, roles and routes), optimistic versions under concurrency, claims, validation,
 //! publication, escalation, rumours, the CSV round trip and the OpenAPI document.
 
 use axum::body::Body;
@@ -158,7 +158,7 @@ async fn fresh(app: &Vigie) -> Value {
     serde_json::to_value(&page.items[0]).unwrap()
 }
 
-/// CONTRACT.md's role matrix, written out independently of the code: who may call what.
+/// The role matrix of docs/api.md (§3), written out independently of the code: who may call what.
 const MATRIX: &[(&str, &str, &[&str])] = &[
     (
         "GET",

@@ -1,4 +1,4 @@
-//! The crisis file (CONTRACT.md): parsed from TOML, then validated once into typed settings.
+//! The crisis file (docs/api.md §2): parsed from TOML, then validated once into typed settings.
 //! Every error names the file, the key and the reason, so an operator can fix it at 3 a.m.
 
 use chrono::{DateTime, Utc};

@@ -184,7 +184,7 @@ impl Rooms {
     }
 }
 
-/// Filters of the queue (CONTRACT.md), all optional.
+/// Filters of the queue (docs/api.md, `GET /api/v1/reports`), all optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportQuery {
     pub status: Option<Status>,

@@ -1,4 +1,4 @@
-//! What leaves the volunteers' table for the public: the privacy projection of PRODUCT.md and
+//! What leaves the volunteers' table for the public: the privacy projection of docs/privacy.md and
 //! the RFC 7946 GeoJSON written from it.
 //!
 //! Only what a volunteer wrote or validated goes out: category, summary, place, verification,
@@ -500,7 +500,7 @@ fn remove_words<'a>(text: &'a str, needles: &[Vec<char>]) -> Cow<'a, str> {
 }
 
 /// Writes the public reports as an RFC 7946 FeatureCollection: Point geometries in
-/// [longitude, latitude] order and exactly the properties of CONTRACT.md.
+/// [longitude, latitude] order and exactly the properties of docs/api.md §4.1.
 pub fn feature_collection(reports: &[PublicReport]) -> geojson::FeatureCollection {
     let bytes = geojson_bytes(reports);
     serde_json::from_slice(&bytes).unwrap_or(geojson::FeatureCollection {

@@ -108,7 +108,7 @@ impl Location {
     }
 }
 
-/// A row of the volunteers' table (the JSON of CONTRACT.md, plus a few working fields).
+/// A row of the volunteers' table (the JSON of docs/api.md §3, plus a few working fields).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub id: String,

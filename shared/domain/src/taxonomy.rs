@@ -1,4 +1,4 @@
-//! The shared vocabulary of PRODUCT.md: categories, priorities, verification states, statuses
+//! The shared vocabulary (docs/api.md §3, vocabulary): categories, priorities, verification states, statuses
 //! and roles. Ids are the lowercase strings of the contract, on the wire and in storage.
 
 use serde::{Deserialize, Serialize};

@@ -331,7 +331,7 @@ pub fn build() -> Value {
     })
 }
 
-/// A report as the API answers it: the fields of CONTRACT.md, and more that clients may ignore.
+/// A report as the API answers it: the fields of docs/api.md (§3, the report object), and more that clients may ignore.
 fn report_schema() -> Value {
     let string = json!({"type": "string"});
     let nullable = json!({"type": ["string", "null"]});
