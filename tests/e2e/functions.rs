@@ -270,6 +270,10 @@ hashtags = ["Guadeloupe"]
             .is_some_and(|m| m.contains("nope") && m.contains("masto")),
         "a failed invocation, naming the unknown source: {err}"
     );
+    assert_eq!(
+        err["errorType"], "Vigie.Configuration",
+        "classified for alarms: {err}"
+    );
     drop(collect);
 
     // A coordinator's token, issued with the CLI on the stack's table.
@@ -635,6 +639,7 @@ fn collect_x_collects_once_on_dynamodb_and_counts_its_monthly_cap_there() {
             .is_some_and(|m| m.contains("masto")),
         "{err}"
     );
+    assert_eq!(err["errorType"], "Vigie.Configuration", "{err}");
     drop(collect);
 
     // What coordinators see: the source's health with its cap, from the table.

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    vigie_host::serve_collector("feed").await
+    vigie_host::serve_collector(vigie_host::CollectorKind::Feed).await
 }

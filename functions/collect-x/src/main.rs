@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    vigie_host::serve_collector("x").await
+    vigie_host::serve_collector(vigie_host::CollectorKind::X).await
 }

@@ -4,5 +4,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    vigie_host::serve_collector("youtube").await
+    vigie_host::serve_collector(vigie_host::CollectorKind::YouTube).await
 }

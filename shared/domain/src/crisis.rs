@@ -223,6 +223,68 @@ impl SourceKind {
     }
 }
 
+/// The kind of sources one collector function runs: each `functions/collect-*` binary names its
+/// kind with this type, so a misspelt kind does not build (a string would give a function that
+/// collects nothing and succeeds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CollectorKind {
+    Mastodon,
+    Bluesky,
+    Feed,
+    X,
+    YouTube,
+}
+
+impl CollectorKind {
+    pub const ALL: [CollectorKind; 5] = [
+        CollectorKind::Mastodon,
+        CollectorKind::Bluesky,
+        CollectorKind::Feed,
+        CollectorKind::X,
+        CollectorKind::YouTube,
+    ];
+
+    /// The crisis file's `kind` of the sources it runs ([`SourceKind::name`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            CollectorKind::Mastodon => "mastodon",
+            CollectorKind::Bluesky => "bluesky",
+            CollectorKind::Feed => "feed",
+            CollectorKind::X => "x",
+            CollectorKind::YouTube => "youtube",
+        }
+    }
+
+    /// Whether a source of this kind is one this collector runs (the demo is run by no
+    /// function: it is `vigie local`'s).
+    pub fn runs(self, kind: &SourceKind) -> bool {
+        self.name() == kind.name()
+    }
+}
+
+impl std::fmt::Display for CollectorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for CollectorKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<CollectorKind, String> {
+        CollectorKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = CollectorKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "`{s}` is not a collector kind (known: {})",
+                    known.join(", ")
+                )
+            })
+    }
+}
+
 // ---- the file as written -------------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -1169,6 +1231,31 @@ webhook = "https://hooks.example/vigie"
 
     fn err(text: &str) -> String {
         Crisis::parse("crisis.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn each_source_is_run_by_one_collector_and_a_misspelt_kind_is_refused() {
+        let c = Crisis::parse("crisis.toml", EXAMPLE).unwrap();
+        assert!(!c.sources.is_empty());
+        for source in &c.sources {
+            let runners: Vec<CollectorKind> = CollectorKind::ALL
+                .into_iter()
+                .filter(|k| k.runs(&source.kind))
+                .collect();
+            assert_eq!(runners.len(), 1, "{}: {runners:?}", source.id);
+            assert_eq!(runners[0].name(), source.kind.name());
+        }
+        let demo = SourceKind::Demo { batch: 1 };
+        assert!(CollectorKind::ALL.iter().all(|k| !k.runs(&demo)));
+        for kind in CollectorKind::ALL {
+            assert_eq!(kind.name().parse::<CollectorKind>(), Ok(kind));
+        }
+        let err = "mastdon".parse::<CollectorKind>().unwrap_err();
+        assert!(
+            err.contains("mastdon") && err.contains("mastodon, bluesky, feed, x, youtube"),
+            "{err}"
+        );
+        assert!("demo".parse::<CollectorKind>().is_err());
     }
 
     #[test]

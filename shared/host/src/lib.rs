@@ -24,12 +24,57 @@ use vigie_sources::{
     XSource, YouTubeSource,
 };
 
+/// The kind a collector function names ([`serve_collector`]).
+pub use vigie_domain::crisis::CollectorKind;
+
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
+    /// The deployment is wrong (a spec, a variable, the crisis file, an input): running again
+    /// changes nothing until someone fixes it.
     #[error("{0}")]
     Config(String),
+    /// Sources were run and some failed (their network, their credentials): each is recorded
+    /// in its health, and the next scheduled run tries again.
+    #[error("{0}")]
+    Collection(String),
     #[error(transparent)]
     Store(#[from] vigie_domain::ports::StoreError),
+}
+
+impl HostError {
+    /// The `errorType` Lambda records for this error, which alarms and log queries filter on:
+    /// `Vigie.Configuration`, `Vigie.SourceFailed`, `Vigie.StoreUnavailable` or
+    /// `Vigie.StoreError`.
+    pub fn error_type(&self) -> &'static str {
+        use vigie_domain::ports::StoreError;
+        match self {
+            HostError::Config(_) => "Vigie.Configuration",
+            HostError::Collection(_) => "Vigie.SourceFailed",
+            HostError::Store(StoreError::Unavailable(_)) => "Vigie.StoreUnavailable",
+            HostError::Store(_) => "Vigie.StoreError",
+        }
+    }
+
+    /// Whether trying the same invocation again may succeed (a source or the store may come
+    /// back; a configuration will not fix itself).
+    pub fn retryable(&self) -> bool {
+        use vigie_domain::ports::StoreError;
+        match self {
+            HostError::Config(_) => false,
+            HostError::Collection(_) => true,
+            HostError::Store(StoreError::Unavailable(_) | StoreError::Conflict { .. }) => true,
+            HostError::Store(_) => false,
+        }
+    }
+}
+
+impl From<HostError> for lambda_runtime::Diagnostic {
+    fn from(error: HostError) -> lambda_runtime::Diagnostic {
+        lambda_runtime::Diagnostic {
+            error_type: error.error_type().into(),
+            error_message: error.to_string(),
+        }
+    }
 }
 
 /// Opens the report store named by a spec: `sqlite:PATH`, or `dynamodb:TABLE` with the
@@ -141,7 +186,7 @@ pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
 pub fn sources(
     crisis: &Crisis,
     only: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<CollectorKind>,
     env: &dyn Fn(&str) -> Option<String>,
     store: &Arc<dyn ReportStore>,
 ) -> Result<Vec<PlannedSource>, HostError> {
@@ -154,11 +199,11 @@ pub fn sources(
                     known.join(", ")
                 )));
             }
-            Some(s) if kind.is_some_and(|k| k != s.kind.name()) => {
+            Some(s) if kind.is_some_and(|k| !k.runs(&s.kind)) => {
                 return Err(HostError::Config(format!(
                     "source `{id}` is a {} source, not {}",
                     s.kind.name(),
-                    kind.unwrap_or_default()
+                    kind.map(CollectorKind::name).unwrap_or_default()
                 )));
             }
             Some(_) => {}
@@ -180,7 +225,7 @@ pub fn sources(
         .sources
         .iter()
         .filter(|s| only.is_none_or(|id| id == s.id))
-        .filter(|s| kind.is_none_or(|k| k == s.kind.name()))
+        .filter(|s| kind.is_none_or(|k| k.runs(&s.kind)))
         .map(|s| {
             let runner: Result<Box<dyn Source>, String> = match &s.kind {
                 SourceKind::Demo { batch } => Ok(Box::new(DemoSource::new(&s.id, *batch))),
@@ -365,7 +410,7 @@ pub struct SourceOutcome {
 /// alarms) when any source failed; a source waiting out a rate limit is not a failure.
 pub async fn handle_collect(
     app: &Vigie,
-    kind: &str,
+    kind: CollectorKind,
     planned: &[PlannedSource],
     input: serde_json::Value,
     budget: Budget,
@@ -385,7 +430,7 @@ pub async fn handle_collect(
     }
     let chosen: Vec<&PlannedSource> = planned
         .iter()
-        .filter(|p| p.kind == kind && input.source.as_deref().is_none_or(|id| id == p.id))
+        .filter(|p| p.kind == kind.name() && input.source.as_deref().is_none_or(|id| id == p.id))
         .collect();
     let summaries = collect_each(app, &chosen, budget).await;
     let failures: Vec<String> = summaries
@@ -410,7 +455,7 @@ pub async fn handle_collect(
     if failures.is_empty() {
         Ok(output)
     } else {
-        Err(HostError::Config(failures.join("; ")))
+        Err(HostError::Collection(failures.join("; ")))
     }
 }
 
@@ -418,7 +463,7 @@ pub async fn handle_collect(
 /// `kind` built once per instance (so clients keep their sessions, Bluesky's, between runs;
 /// a cold instance takes the session kept in the store),
 /// then one collection per scheduled invocation.
-pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::Error> {
+pub async fn serve_collector(kind: CollectorKind) -> Result<(), lambda_runtime::Error> {
     init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
     let app = app_from_env(&env).await?;
@@ -432,7 +477,9 @@ pub async fn serve_collector(kind: &'static str) -> Result<(), lambda_runtime::E
                 let budget =
                     Budget::within(lambda_run_time(event.context.deadline(), SystemTime::now()));
                 let output = handle_collect(&app, kind, &planned, event.payload, budget).await?;
-                Ok::<_, lambda_runtime::Error>(serde_json::to_value(output)?)
+                serde_json::to_value(output).map_err(|e| {
+                    HostError::Collection(format!("the run's summary could not be written: {e}"))
+                })
             }
         },
     ))

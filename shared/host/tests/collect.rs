@@ -7,7 +7,7 @@ use vigie_app::collect::{run_source, store_batch, Budget, RUN_TIME};
 use vigie_app::Vigie;
 use vigie_domain::ports::{ReportQuery, SkipReason, Source};
 use vigie_domain::{Crisis, Gazetteer};
-use vigie_host::{handle_collect, sources};
+use vigie_host::{handle_collect, sources, CollectorKind};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -123,7 +123,7 @@ fn no_env(_: &str) -> Option<String> {
     None
 }
 
-fn planned(app: &Vigie, kind: &str) -> Vec<vigie_host::PlannedSource> {
+fn planned(app: &Vigie, kind: CollectorKind) -> Vec<vigie_host::PlannedSource> {
     sources(&app.crisis, None, Some(kind), &no_env, &app.store).unwrap()
 }
 
@@ -149,8 +149,8 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
 
     let out = handle_collect(
         &app,
-        "mastodon",
-        &planned(&app, "mastodon"),
+        CollectorKind::Mastodon,
+        &planned(&app, CollectorKind::Mastodon),
         json!({"source": "masto"}),
         Budget::within(RUN_TIME),
     )
@@ -160,8 +160,8 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     assert_eq!(out.sources[0].new, 40);
     let again = handle_collect(
         &app,
-        "mastodon",
-        &planned(&app, "mastodon"),
+        CollectorKind::Mastodon,
+        &planned(&app, CollectorKind::Mastodon),
         json!({}),
         Budget::within(RUN_TIME),
     )
@@ -191,14 +191,17 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     // A failing source is reported, with the reason, and the others still run.
     let err = handle_collect(
         &app,
-        "feed",
-        &planned(&app, "feed"),
+        CollectorKind::Feed,
+        &planned(&app, CollectorKind::Feed),
         Value::Null,
         Budget::within(RUN_TIME),
     )
     .await
-    .unwrap_err()
-    .to_string();
+    .unwrap_err();
+    // A source that failed is not a configuration error: alarms and retries tell them apart.
+    assert_eq!(err.error_type(), "Vigie.SourceFailed", "{err}");
+    assert!(err.retryable(), "{err}");
+    let err = err.to_string();
     assert!(
         err.contains("broken-feed") && err.contains("HTTP 404"),
         "{err}"
@@ -216,8 +219,8 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     // A missing secret names the variable.
     let err = handle_collect(
         &app,
-        "bluesky",
-        &planned(&app, "bluesky"),
+        CollectorKind::Bluesky,
+        &planned(&app, CollectorKind::Bluesky),
         json!({}),
         Budget::within(RUN_TIME),
     )
@@ -241,9 +244,21 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
     assert!(bsky.last_error_at.is_some() && bsky.last_success_at.is_none());
 
     for (kind, input, needle) in [
-        ("mastodon", json!({"source": "nope"}), "no such source"),
-        ("feed", json!({"source": "masto"}), "is a mastodon source"),
-        ("mastodon", json!({"sources": "masto"}), "unknown field"),
+        (
+            CollectorKind::Mastodon,
+            json!({"source": "nope"}),
+            "no such source",
+        ),
+        (
+            CollectorKind::Feed,
+            json!({"source": "masto"}),
+            "is a mastodon source",
+        ),
+        (
+            CollectorKind::Mastodon,
+            json!({"sources": "masto"}),
+            "unknown field",
+        ),
     ] {
         let err = handle_collect(
             &app,
@@ -253,8 +268,10 @@ async fn the_handler_stores_every_post_once_and_reports_each_source() {
             Budget::within(RUN_TIME),
         )
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+        assert_eq!(err.error_type(), "Vigie.Configuration", "{needle}: {err}");
+        assert!(!err.retryable(), "{needle}: {err}");
+        let err = err.to_string();
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
@@ -367,7 +384,7 @@ async fn a_rate_limited_source_waits_until_it_may_be_called_again() {
     let planned = sources(&app.crisis, Some("masto"), None, &no_env, &app.store).unwrap();
     let out = handle_collect(
         &app,
-        "mastodon",
+        CollectorKind::Mastodon,
         &planned,
         json!({}),
         Budget::within(RUN_TIME),
@@ -496,8 +513,8 @@ url = "{u}/slow.rss"
     // The slow source comes first: run one after the other, it would eat the whole budget.
     let out = handle_collect(
         &app,
-        "feed",
-        &planned(&app, "feed"),
+        CollectorKind::Feed,
+        &planned(&app, CollectorKind::Feed),
         json!({}),
         Budget::within(std::time::Duration::from_secs(2)),
     )
@@ -1200,8 +1217,16 @@ async fn an_x_source_collects_through_the_engine_once_and_shows_its_monthly_cap_
         )),
     );
     let env = |var: &str| (var == "TEST_X_BEARER").then(|| "x-test-bearer".to_string());
-    let planned = sources(&app.crisis, None, Some("x"), &env, &app.store).unwrap();
-    let run = || handle_collect(&app, "x", &planned, json!({}), Budget::within(RUN_TIME));
+    let planned = sources(&app.crisis, None, Some(CollectorKind::X), &env, &app.store).unwrap();
+    let run = || {
+        handle_collect(
+            &app,
+            CollectorKind::X,
+            &planned,
+            json!({}),
+            Budget::within(RUN_TIME),
+        )
+    };
     let first = run().await.unwrap();
     assert_eq!((first.sources[0].new, first.sources[0].seen), (30, 0));
     let second = run().await.unwrap();
@@ -1228,11 +1253,24 @@ async fn an_x_source_collects_through_the_engine_once_and_shows_its_monthly_cap_
     assert_eq!(again.used(&period).await.unwrap(), 30);
 
     // Without its variable, the source names it and does not run.
-    let unset = sources(&app.crisis, None, Some("x"), &no_env, &app.store).unwrap();
-    let err = handle_collect(&app, "x", &unset, json!({}), Budget::within(RUN_TIME))
-        .await
-        .unwrap_err()
-        .to_string();
+    let unset = sources(
+        &app.crisis,
+        None,
+        Some(CollectorKind::X),
+        &no_env,
+        &app.store,
+    )
+    .unwrap();
+    let err = handle_collect(
+        &app,
+        CollectorKind::X,
+        &unset,
+        json!({}),
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("TEST_X_BEARER is not set"), "{err}");
 }
 
@@ -1306,12 +1344,19 @@ async fn a_youtube_source_collects_a_page_a_run_and_shows_its_daily_quota_in_hea
         )),
     );
     let env = |var: &str| (var == "TEST_YT_KEY").then(|| "yt-test-key".to_string());
-    let planned = sources(&app.crisis, None, Some("youtube"), &env, &app.store).unwrap();
+    let planned = sources(
+        &app.crisis,
+        None,
+        Some(CollectorKind::YouTube),
+        &env,
+        &app.store,
+    )
+    .unwrap();
     assert_eq!(planned[0].every, std::time::Duration::from_secs(15 * 60));
     let run = || {
         handle_collect(
             &app,
-            "youtube",
+            CollectorKind::YouTube,
             &planned,
             json!({}),
             Budget::within(RUN_TIME),
@@ -1341,10 +1386,23 @@ async fn a_youtube_source_collects_a_page_a_run_and_shows_its_daily_quota_in_hea
         (day.as_str(), resets)
     );
 
-    let unset = sources(&app.crisis, None, Some("youtube"), &no_env, &app.store).unwrap();
-    let err = handle_collect(&app, "youtube", &unset, json!({}), Budget::within(RUN_TIME))
-        .await
-        .unwrap_err()
-        .to_string();
+    let unset = sources(
+        &app.crisis,
+        None,
+        Some(CollectorKind::YouTube),
+        &no_env,
+        &app.store,
+    )
+    .unwrap();
+    let err = handle_collect(
+        &app,
+        CollectorKind::YouTube,
+        &unset,
+        json!({}),
+        Budget::within(RUN_TIME),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("TEST_YT_KEY is not set"), "{err}");
 }

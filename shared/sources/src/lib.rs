@@ -27,7 +27,7 @@
 //!      a password or a post's text.
 //! 3. **Wiring**: the variant built into the client in `vigie_host::sources` (secrets read
 //!    through the `env` lookup, a missing one named in the source's error), and, for the
-//!    cloud, a `functions/collect-<kind>` binary calling `vigie_host::serve_collector("<kind>")`
+//!    cloud, a `functions/collect-<kind>` binary calling `vigie_host::serve_collector(CollectorKind::<Kind>)`
 //!    with its function, role, log group and schedule in `infra/template.yaml` and its name in
 //!    the CLI's function list (`infra/cli/src/cloud.rs`).
 //! 4. **Tests** in `tests/clients.rs` against a wiremock server speaking the network's
