@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
-use vigie_domain::crisis::{Crisis, GazetteerRef, SourceKind};
+use vigie_domain::crisis::{CollectorKind, Crisis, GazetteerRef, SourceKind};
 
 /// The template's default TileServerOrigin (OpenStreetMap's tiles, the crisis file's default).
 const DEFAULT_TILE_ORIGIN: &str = "https://tile.openstreetmap.org";
@@ -66,14 +66,7 @@ pub fn stack_name(crisis_id: &str) -> String {
 
 /// A crisis id as `deactivate` and `status` take it: the same rule as the crisis file's.
 pub fn check_crisis_id(id: &str) -> Result<()> {
-    let ok = (3..=40).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !ok {
-        bail!("crisis id `{id}`: expected 3 to 40 characters among a-z, 0-9 and -");
-    }
-    Ok(())
+    vigie_domain::crisis::check_crisis_id(id).map_err(|reason| anyhow!("crisis id {reason}"))
 }
 
 /// An EventBridge Scheduler rate from a collection interval: whole minutes (at least one, the
@@ -146,11 +139,7 @@ pub fn plan_activate(
     options: &ActivateOptions,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ActivatePlan> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("crisis file {}", file.display()))?;
-    let crisis = Crisis::parse(&file.display().to_string(), &text)?;
-    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    vigie_app::load_gazetteer(&crisis, &base).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let crisis = vigie_app::CrisisFile::load(file)?.crisis;
     if let Some(demo) = crisis
         .sources
         .iter()
@@ -172,17 +161,19 @@ pub fn plan_activate(
             options.alert_email.clone().unwrap_or_default(),
         ),
     ]);
-    for (kind, parameter) in [
-        ("mastodon", "MastodonRate"),
-        ("bluesky", "BlueskyRate"),
-        ("feed", "FeedsRate"),
-        ("x", "XRate"),
-        ("youtube", "YouTubeRate"),
-    ] {
+    for kind in CollectorKind::ALL {
+        // The template's schedule rate of each collector function.
+        let parameter = match kind {
+            CollectorKind::Mastodon => "MastodonRate",
+            CollectorKind::Bluesky => "BlueskyRate",
+            CollectorKind::Feed => "FeedsRate",
+            CollectorKind::X => "XRate",
+            CollectorKind::YouTube => "YouTubeRate",
+        };
         let shortest = crisis
             .sources
             .iter()
-            .filter(|s| s.kind.name() == kind)
+            .filter(|s| kind.runs(&s.kind))
             .map(|s| s.every)
             .min();
         let value = match shortest {
@@ -664,23 +655,18 @@ pub async fn activate(plan: ActivatePlan) -> Result<()> {
     Ok(())
 }
 
-/// Path-style S3 addressing, as the other commands choose it (an S3-compatible endpoint, or
-/// `VIGIE_S3_PATH_STYLE=true`).
-fn s3_path_style() -> bool {
-    std::env::var("VIGIE_S3_PATH_STYLE").is_ok_and(|v| v == "true")
-        || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty())
-        || std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.is_empty())
-}
-
 /// The volunteers' app's files to `s3://BUCKET/app/`, through the S3 publisher: each object with
 /// the content type and cache lifetime its file says (vigie_app::site::app_files: the page
 /// short-lived, versioned or hashed assets a year), unchanged ones not sent again. Files of an earlier version stay, so a tab opened
 /// before finds the assets its page names. Counts of files written and unchanged.
 async fn upload_app(config: &aws_config::SdkConfig, bucket: &str) -> Result<(usize, usize)> {
     use vigie_domain::ports::{PublishOutcome, Publisher};
-    let publisher =
-        vigie_aws::S3Publisher::from_spec(config, &format!("s3://{bucket}/app"), s3_path_style())
-            .map_err(|e| anyhow!(e))?;
+    let publisher = vigie_aws::S3Publisher::from_spec(
+        config,
+        &format!("s3://{bucket}/app"),
+        vigie_host::S3Options::from_env(&|var: &str| std::env::var(var).ok()).path_style,
+    )
+    .map_err(|e| anyhow!(e))?;
     let files = vigie_app::site::app_files();
     if !files.iter().any(|f| f.name == "index.html") {
         bail!("the app's files have no index.html: was the app built (shared/app/build.rs)?");

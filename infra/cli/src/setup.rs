@@ -6,10 +6,11 @@ use anyhow::{anyhow, bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vigie_app::demo::CRISIS_TOML;
-use vigie_app::{load_gazetteer, Vigie};
+use vigie_app::{CrisisFile, Vigie};
 use vigie_domain::crisis::Crisis;
 use vigie_domain::ports::ReportStore;
 pub use vigie_host::PlannedSource;
+use vigie_host::{PublishSpec, S3Options, StoreSpec};
 
 /// Which crisis a command runs.
 pub enum CrisisChoice {
@@ -59,35 +60,29 @@ fn ensure_data_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The crisis of a command with its gazetteer, and what to keep of it in the data dir.
 fn load_crisis(
     choice: CrisisChoice,
     data_dir: &Path,
-) -> Result<(Crisis, PathBuf, Option<StoredCrisis>, String)> {
+) -> Result<(CrisisFile, Option<StoredCrisis>)> {
     match choice {
         CrisisChoice::Demo => {
-            let crisis = Crisis::parse("builtin:demo", CRISIS_TOML)?;
+            let loaded =
+                CrisisFile::parse("builtin:demo", CRISIS_TOML.to_string(), Path::new("."))?;
             let stored = StoredCrisis {
                 file: "builtin:demo".into(),
                 text: CRISIS_TOML.into(),
             };
-            Ok((
-                crisis,
-                PathBuf::from("."),
-                Some(stored),
-                "builtin:demo".into(),
-            ))
+            Ok((loaded, Some(stored)))
         }
         CrisisChoice::File(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("crisis file {}", path.display()))?;
-            let crisis = Crisis::parse(&path.display().to_string(), &text)?;
+            let loaded = CrisisFile::load(&path)?;
             let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
-            let base = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
             let stored = StoredCrisis {
                 file: absolute.display().to_string(),
-                text,
+                text: loaded.text.clone(),
             };
-            Ok((crisis, base, Some(stored), path.display().to_string()))
+            Ok((loaded, Some(stored)))
         }
         CrisisChoice::Stored => {
             let path = data_dir.join(STORED);
@@ -99,44 +94,36 @@ fn load_crisis(
             })?;
             let stored: StoredCrisis = serde_json::from_str(&raw)
                 .with_context(|| format!("{} is not readable", path.display()))?;
-            let crisis = Crisis::parse(&stored.file, &stored.text)?;
             let base = Path::new(&stored.file)
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            Ok((crisis, base, None, stored.file))
+            Ok((CrisisFile::parse(&stored.file, stored.text, &base)?, None))
         }
     }
 }
 
-/// Where the public files go, as a publisher spec (`dir:PATH` or `s3://BUCKET/PREFIX`).
-pub fn publish_spec(place: &Place) -> Result<String> {
+/// Where the public files go: `--publish`, else the data dir's `public/` folder.
+pub fn publish_spec(place: &Place) -> Result<PublishSpec> {
     match place.publish.as_deref() {
-        None => Ok(format!("dir:{}", place.data_dir.join("public").display())),
-        Some(spec) if spec.starts_with("s3://") => Ok(spec.to_string()),
-        Some(spec) => match spec.strip_prefix("dir:") {
-            Some(p) if !p.is_empty() => Ok(spec.to_string()),
-            _ => bail!("--publish `{spec}`: expected dir:PATH or s3://BUCKET/PREFIX"),
-        },
+        None => Ok(PublishSpec::Dir(place.data_dir.join("public"))),
+        Some(spec) => spec.parse().map_err(|e| anyhow!("--publish {e}")),
     }
 }
 
 /// The local folder of the public files, when they go to one (`vigie local` serves it).
 pub fn public_dir(place: &Place) -> Result<Option<PathBuf>> {
-    Ok(publish_spec(place)?.strip_prefix("dir:").map(PathBuf::from))
+    Ok(match publish_spec(place)? {
+        PublishSpec::Dir(path) => Some(path),
+        PublishSpec::S3 { .. } => None,
+    })
 }
 
-/// Where the reports are, as a store spec (`sqlite:PATH` or `dynamodb:TABLE`).
-fn store_spec(place: &Place) -> Result<String> {
+/// Where the reports are: `--store`, else the data dir's `vigie.db`.
+fn store_spec(place: &Place) -> Result<StoreSpec> {
     match place.store.as_deref() {
-        None => Ok(format!(
-            "sqlite:{}",
-            place.data_dir.join("vigie.db").display()
-        )),
-        Some(spec) if spec.starts_with("sqlite:") || spec.starts_with("dynamodb:") => {
-            Ok(spec.to_string())
-        }
-        Some(spec) => bail!("--store `{spec}`: expected sqlite:PATH or dynamodb:TABLE"),
+        None => Ok(StoreSpec::Sqlite(place.data_dir.join("vigie.db"))),
+        Some(spec) => spec.parse().map_err(|e| anyhow!("--store {e}")),
     }
 }
 
@@ -164,14 +151,20 @@ fn same_crisis_as_before(crisis: &Crisis, data_dir: &Path) -> Result<()> {
 /// Opens everything a command needs. Nothing is written before the crisis file, the data dir
 /// and the store have all been checked.
 pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
-    let (crisis, base, to_store, file) = load_crisis(choice, &place.data_dir)?;
-    let gazetteer = load_gazetteer(&crisis, &base).map_err(|e| anyhow!("{file}: {e}"))?;
+    let (
+        CrisisFile {
+            crisis, gazetteer, ..
+        },
+        to_store,
+    ) = load_crisis(choice, &place.data_dir)?;
     if to_store.is_some() {
         same_crisis_as_before(&crisis, &place.data_dir)?;
     }
     ensure_data_dir(&place.data_dir)?;
     let store = vigie_host::open_store(&store_spec(place)?).await?;
-    let publisher = vigie_host::open_publisher(&publish_spec(place)?).await?;
+    let env = |var: &str| std::env::var(var).ok();
+    let publisher =
+        vigie_host::open_publisher(&publish_spec(place)?, S3Options::from_env(&env)).await?;
     if let Some(stored) = to_store {
         let path = place.data_dir.join(STORED);
         let json = serde_json::to_string_pretty(&stored)?;

@@ -87,6 +87,61 @@ impl Vigie {
     }
 }
 
+/// A crisis file with its gazetteer, read and checked once: what every host (the Lambda
+/// functions, `vigie local`, `vigie activate`) loads before anything else.
+#[derive(Debug)]
+pub struct CrisisFile {
+    pub crisis: Crisis,
+    pub gazetteer: Gazetteer,
+    /// The text as read, for a host that keeps it (`vigie local` stores it in its data dir).
+    pub text: String,
+}
+
+/// Why a crisis file cannot be used; each message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum CrisisFileError {
+    #[error("crisis file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] vigie_domain::crisis::CrisisError),
+    #[error("{file}: {reason}")]
+    Gazetteer { file: String, reason: String },
+}
+
+impl CrisisFile {
+    /// Reads the file at `path`; a gazetteer CSV it names is read from the file's folder.
+    pub fn load(path: &std::path::Path) -> Result<CrisisFile, CrisisFileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CrisisFileError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(std::path::Path::new(""));
+        CrisisFile::parse(&path.display().to_string(), text, base)
+    }
+
+    /// A crisis file's `text` (named `file` in errors), its gazetteer CSV read from `base`.
+    pub fn parse(
+        file: &str,
+        text: String,
+        base: &std::path::Path,
+    ) -> Result<CrisisFile, CrisisFileError> {
+        let crisis = Crisis::parse(file, &text)?;
+        let gazetteer =
+            load_gazetteer(&crisis, base).map_err(|reason| CrisisFileError::Gazetteer {
+                file: file.to_string(),
+                reason,
+            })?;
+        Ok(CrisisFile {
+            crisis,
+            gazetteer,
+            text,
+        })
+    }
+}
+
 /// Loads the crisis's gazetteer: a builtin one, or a CSV path relative to `base_dir` (the
 /// crisis file's folder). An error names the key of the crisis file and the CSV.
 pub fn load_gazetteer(crisis: &Crisis, base_dir: &std::path::Path) -> Result<Gazetteer, String> {
@@ -104,5 +159,53 @@ pub fn load_gazetteer(crisis: &Crisis, base_dir: &std::path::Path) -> Result<Gaz
             Gazetteer::from_csv(&full.display().to_string(), &text)
                 .map_err(|e| format!("key `crisis.gazetteer`: {e}"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "kind,insee,name,alt_names,island,postal_codes,population,lat,lon\n";
+
+    #[test]
+    fn a_crisis_file_loads_with_its_gazetteer_beside_it_and_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("crisis.toml");
+        let crisis = "[crisis]\nid = \"gp-test\"\nname = \"Test\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\ngazetteer = \"places.csv\"\n";
+        std::fs::write(&file, crisis).unwrap();
+
+        // The CSV is read from the file's folder, not from where the host runs.
+        let err = CrisisFile::load(&file).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&file.display().to_string())
+                && err.contains("key `crisis.gazetteer`: cannot read"),
+            "{err}"
+        );
+        std::fs::write(
+            dir.path().join("places.csv"),
+            format!(
+                "{HEADER}commune,97101,Les Abymes,,Grande-Terre,97139,51055,16.26774,-61.57907\n"
+            ),
+        )
+        .unwrap();
+        let loaded = CrisisFile::load(&file).unwrap();
+        assert_eq!(loaded.crisis.id, "gp-test");
+        assert_eq!(loaded.text, crisis);
+        assert!(loaded
+            .gazetteer
+            .places()
+            .iter()
+            .any(|p| p.name == "Les Abymes"));
+
+        let missing = dir.path().join("nope.toml");
+        let err = CrisisFile::load(&missing).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("crisis file {}: ", missing.display())),
+            "{err}"
+        );
+        std::fs::write(&file, "[crisis]\nid = \"GP\"\n").unwrap();
+        let err = CrisisFile::load(&file).unwrap_err().to_string();
+        assert!(err.contains(&file.display().to_string()), "{err}");
     }
 }

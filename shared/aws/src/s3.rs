@@ -22,6 +22,25 @@ pub struct S3Publisher {
     uploaded: Mutex<HashMap<String, String>>,
 }
 
+/// The bucket and prefix of a publisher spec `s3://BUCKET/PREFIX` (the prefix may be empty), or
+/// what is wrong with it, naming the spec.
+pub fn s3_spec_parts(spec: &str) -> Result<(&str, &str), String> {
+    let rest = spec
+        .strip_prefix("s3://")
+        .ok_or_else(|| format!("`{spec}`: expected s3://BUCKET/PREFIX"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let valid_bucket = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if !valid_bucket {
+        return Err(format!(
+            "`{spec}`: `{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)"
+        ));
+    }
+    Ok((bucket, prefix))
+}
+
 impl S3Publisher {
     /// A publisher for `s3://BUCKET/PREFIX` (the prefix may be empty). `path_style` addresses
     /// the bucket in the path, as MinIO and most S3-compatible services and emulators want.
@@ -30,19 +49,7 @@ impl S3Publisher {
         spec: &str,
         path_style: bool,
     ) -> Result<S3Publisher, String> {
-        let rest = spec
-            .strip_prefix("s3://")
-            .ok_or_else(|| format!("publish `{spec}`: expected s3://BUCKET/PREFIX"))?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let valid_bucket = (3..=63).contains(&bucket.len())
-            && bucket
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
-        if !valid_bucket {
-            return Err(format!(
-                "publish `{spec}`: `{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)"
-            ));
-        }
+        let (bucket, prefix) = s3_spec_parts(spec).map_err(|e| format!("publish {e}"))?;
         let conf = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(path_style)
             .build();

@@ -591,11 +591,8 @@ impl Crisis {
         };
 
         let c = raw.crisis;
-        if !valid_id(&c.id, 3, 40) {
-            return Err(fail(
-                "crisis.id".into(),
-                format!("`{}` must be 3 to 40 characters of a-z, 0-9 and -", c.id),
-            ));
+        if let Err(reason) = check_crisis_id(&c.id) {
+            return Err(fail("crisis.id".into(), reason));
         }
         if c.name.trim().is_empty() {
             return Err(fail("crisis.name".into(), "must not be empty".into()));
@@ -974,6 +971,19 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+/// The rule of a crisis id, wherever one is given (the crisis file, `vigie deactivate`,
+/// `vigie status`): 3 to 40 characters of a-z, 0-9 and `-`, so that it fits in the names of the
+/// stack, its table and its buckets.
+pub fn check_crisis_id(id: &str) -> Result<(), String> {
+    if valid_id(id, 3, 40) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` must be 3 to 40 characters of a-z, 0-9 and -"
+        ))
+    }
 }
 
 fn valid_id(id: &str, min: usize, max: usize) -> bool {

@@ -5,13 +5,13 @@
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use std::time::SystemTime;
 use vigie_app::collect::{record_unrunnable, run_source_with, Budget, RunSummary};
 use vigie_app::demo::DemoSource;
-use vigie_app::{load_gazetteer, Vigie};
+use vigie_app::{CrisisFile, Vigie};
 use vigie_domain::crisis::RelayAccountKind;
 use vigie_domain::crisis::{Crisis, SourceKind};
 use vigie_domain::ports::{
@@ -24,8 +24,11 @@ use vigie_sources::{
     XSource, YouTubeSource,
 };
 
+pub use specs::{PublishSpec, S3Options, SpecError, StoreSpec};
 /// The kind a collector function names ([`serve_collector`]).
 pub use vigie_domain::crisis::CollectorKind;
+
+mod specs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
@@ -77,57 +80,40 @@ impl From<HostError> for lambda_runtime::Diagnostic {
     }
 }
 
-/// Opens the report store named by a spec: `sqlite:PATH`, or `dynamodb:TABLE` with the
-/// standard AWS configuration (the table is created if it does not exist yet).
-pub async fn open_store(spec: &str) -> Result<Arc<dyn ReportStore>, HostError> {
-    match spec.split_once(':') {
-        Some(("sqlite", path)) if !path.is_empty() => {
-            Ok(Arc::new(SqliteStore::open(Path::new(path))?))
-        }
-        Some(("dynamodb", table)) if !table.is_empty() => {
-            let valid = (3..=255).contains(&table.len())
-                && table
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-            if !valid {
-                return Err(HostError::Config(format!(
-                    "store `{spec}`: `{table}` is not a DynamoDB table name"
-                )));
-            }
+/// Opens the report store of a spec, with the standard AWS configuration for DynamoDB (the
+/// table is created if it does not exist yet).
+pub async fn open_store(spec: &StoreSpec) -> Result<Arc<dyn ReportStore>, HostError> {
+    match spec {
+        StoreSpec::Sqlite(path) => Ok(Arc::new(SqliteStore::open(path)?)),
+        StoreSpec::DynamoDb(table) => {
             let config = vigie_aws::load_config().await;
             let store = vigie_aws::DynamoStore::new(&config, table);
             store.ensure_table().await?;
             Ok(Arc::new(store))
         }
-        _ => Err(HostError::Config(format!(
-            "store `{spec}`: expected sqlite:PATH or dynamodb:TABLE"
-        ))),
     }
 }
 
-/// Opens the publisher named by a spec: `dir:PATH`, or `s3://BUCKET/PREFIX` with the standard
-/// AWS configuration (path-style addressing when `AWS_ENDPOINT_URL` points at an S3-compatible
-/// service, or with `VIGIE_S3_PATH_STYLE=true`; text files stored gzip-compressed with
-/// `VIGIE_S3_GZIP=1`).
-pub async fn open_publisher(spec: &str) -> Result<Arc<dyn Publisher>, HostError> {
-    if spec.starts_with("s3://") {
-        let config = vigie_aws::load_config().await;
-        let path_style = std::env::var("VIGIE_S3_PATH_STYLE").is_ok_and(|v| v == "true")
-            || std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty());
-        let gzip = std::env::var("VIGIE_S3_GZIP").is_ok_and(|v| v == "1" || v == "true");
-        let publisher = vigie_aws::S3Publisher::from_spec(&config, spec, path_style)
-            .map_err(HostError::Config)?
-            .with_gzip(gzip);
-        return Ok(Arc::new(publisher));
-    }
-    match spec.split_once(':') {
-        Some(("dir", path)) if !path.is_empty() => Ok(Arc::new(
-            FolderPublisher::new(Path::new(path))
-                .map_err(|e| HostError::Config(format!("public folder {path}: {e}")))?,
-        )),
-        _ => Err(HostError::Config(format!(
-            "publish `{spec}`: expected dir:PATH or s3://BUCKET/PREFIX"
-        ))),
+/// Opens the publisher of a spec, with the standard AWS configuration for S3 and `s3`'s
+/// addressing and compression.
+pub async fn open_publisher(
+    spec: &PublishSpec,
+    s3: S3Options,
+) -> Result<Arc<dyn Publisher>, HostError> {
+    match spec {
+        PublishSpec::Dir(path) => {
+            Ok(Arc::new(FolderPublisher::new(path).map_err(|e| {
+                HostError::Config(format!("public folder {}: {e}", path.display()))
+            })?))
+        }
+        PublishSpec::S3 { .. } => {
+            let config = vigie_aws::load_config().await;
+            let publisher =
+                vigie_aws::S3Publisher::from_spec(&config, &spec.to_string(), s3.path_style)
+                    .map_err(HostError::Config)?
+                    .with_gzip(s3.gzip);
+            Ok(Arc::new(publisher))
+        }
     }
 }
 
@@ -599,38 +585,42 @@ pub async fn app_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Vigie,
             .ok_or_else(|| HostError::Config(format!("the variable {var} is not set")))
     };
     let file = PathBuf::from(need("VIGIE_CRISIS_FILE")?);
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| HostError::Config(format!("crisis file {}: {e}", file.display())))?;
-    let crisis = Crisis::parse(&file.display().to_string(), &text)
-        .map_err(|e| HostError::Config(e.to_string()))?;
-    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let gazetteer = load_gazetteer(&crisis, &base)
-        .map_err(|e| HostError::Config(format!("{}: {e}", file.display())))?;
+    let CrisisFile {
+        crisis, gazetteer, ..
+    } = CrisisFile::load(&file).map_err(|e| HostError::Config(e.to_string()))?;
     let notifier = notifier(&crisis, false).await?;
     Ok(Vigie::new(
         crisis,
         gazetteer,
         open_store(&store_spec_from_env(env)?).await?,
-        open_publisher(&publish_spec_from_env(env)?).await?,
+        open_publisher(&publish_spec_from_env(env)?, S3Options::from_env(env)).await?,
         notifier,
     ))
 }
 
 /// The store a function uses: `VIGIE_STORE`, else the stack's table (`TABLE_NAME`).
-pub fn store_spec_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<String, HostError> {
+pub fn store_spec_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<StoreSpec, HostError> {
     let set = |var: &str| env(var).filter(|v| !v.is_empty());
-    set("VIGIE_STORE")
-        .or_else(|| set("TABLE_NAME").map(|t| format!("dynamodb:{t}")))
-        .ok_or_else(|| HostError::Config("neither VIGIE_STORE nor TABLE_NAME is set".into()))
+    let (var, spec) = set("VIGIE_STORE")
+        .map(|s| ("VIGIE_STORE", s))
+        .or_else(|| set("TABLE_NAME").map(|t| ("TABLE_NAME", format!("dynamodb:{t}"))))
+        .ok_or_else(|| HostError::Config("neither VIGIE_STORE nor TABLE_NAME is set".into()))?;
+    spec.parse()
+        .map_err(|e| HostError::Config(format!("{var}: store {e}")))
 }
 
 /// Where a function publishes: `VIGIE_PUBLISH`, else the stack's bucket (`BUCKET_NAME`, under
 /// the `public/` prefix).
-pub fn publish_spec_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<String, HostError> {
+pub fn publish_spec_from_env(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<PublishSpec, HostError> {
     let set = |var: &str| env(var).filter(|v| !v.is_empty());
-    set("VIGIE_PUBLISH")
-        .or_else(|| set("BUCKET_NAME").map(|b| format!("s3://{b}/public")))
-        .ok_or_else(|| HostError::Config("neither VIGIE_PUBLISH nor BUCKET_NAME is set".into()))
+    let (var, spec) = set("VIGIE_PUBLISH")
+        .map(|s| ("VIGIE_PUBLISH", s))
+        .or_else(|| set("BUCKET_NAME").map(|b| ("BUCKET_NAME", format!("s3://{b}/public"))))
+        .ok_or_else(|| HostError::Config("neither VIGIE_PUBLISH nor BUCKET_NAME is set".into()))?;
+    spec.parse()
+        .map_err(|e| HostError::Config(format!("{var}: publish {e}")))
 }
 
 /// A log destination whose failures are swallowed: a closed or full stderr must never fail a
@@ -699,9 +689,12 @@ mod tests {
             "BUCKET_NAME" => Some("vigie-gp-public".to_string()),
             _ => None,
         };
-        assert_eq!(store_spec_from_env(&stack).unwrap(), "dynamodb:vigie-gp");
         assert_eq!(
-            publish_spec_from_env(&stack).unwrap(),
+            store_spec_from_env(&stack).unwrap().to_string(),
+            "dynamodb:vigie-gp"
+        );
+        assert_eq!(
+            publish_spec_from_env(&stack).unwrap().to_string(),
             "s3://vigie-gp-public/public"
         );
         let explicit = |var: &str| match var {
@@ -710,11 +703,30 @@ mod tests {
             "TABLE_NAME" => Some("ignored".to_string()),
             _ => None,
         };
-        assert_eq!(store_spec_from_env(&explicit).unwrap(), "sqlite:/tmp/v.db");
-        assert_eq!(publish_spec_from_env(&explicit).unwrap(), "dir:/tmp/p");
+        assert_eq!(
+            store_spec_from_env(&explicit).unwrap().to_string(),
+            "sqlite:/tmp/v.db"
+        );
+        assert_eq!(
+            publish_spec_from_env(&explicit).unwrap().to_string(),
+            "dir:/tmp/p"
+        );
         assert!(store_spec_from_env(&|_| None)
             .unwrap_err()
             .to_string()
             .contains("TABLE_NAME"));
+        // A bad spec fails the start, naming the variable it came from.
+        let bad = |var: &str| (var == "VIGIE_STORE").then(|| "postgres:x".to_string());
+        let err = store_spec_from_env(&bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("VIGIE_STORE: store `postgres:x`: expected sqlite:PATH"),
+            "{err}"
+        );
+        let bad = |var: &str| (var == "BUCKET_NAME").then(|| "Bad_Bucket".to_string());
+        let err = publish_spec_from_env(&bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("BUCKET_NAME: publish `s3://Bad_Bucket/public`:"),
+            "{err}"
+        );
     }
 }
