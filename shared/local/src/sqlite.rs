@@ -25,127 +25,16 @@ const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
 const SCHEMA_VERSION: i32 = 7;
 const READERS: usize = 4;
 
-const MIGRATE_3: &str = "ALTER TABLE reports ADD COLUMN chosen_category TEXT;
-                     ALTER TABLE reports ADD COLUMN summary TEXT;
-                     ALTER TABLE reports ADD COLUMN lat REAL;
-                     ALTER TABLE reports ADD COLUMN lon REAL;
-                     ALTER TABLE reports ADD COLUMN precision TEXT;
-                     ALTER TABLE reports ADD COLUMN published_at TEXT;
-                     ALTER TABLE reports ADD COLUMN official INTEGER NOT NULL DEFAULT 0;
-                     ALTER TABLE reports ADD COLUMN source_url TEXT;
-                     ALTER TABLE reports ADD COLUMN updated_at TEXT;
-                     UPDATE reports SET chosen_category = json_extract(body, '$.category'),
-                         summary = json_extract(body, '$.summary'),
-                         lat = json_extract(body, '$.location.lat'),
-                         lon = json_extract(body, '$.location.lon'),
-                         precision = json_extract(body, '$.location.precision'),
-                         published_at = json_extract(body, '$.published_at'),
-                         official = json_extract(body, '$.official'),
-                         source_url = json_extract(body, '$.source_url'),
-                         updated_at = json_extract(body, '$.updated_at');
-                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url) WHERE status = 'published';
-                     PRAGMA user_version = 3;";
+// Each migration brings a file from the version before to its number; why is said at the top
+// of its `.sql` file (5 also fills a column in Rust, in `migrate`).
+const MIGRATE_2: &str = include_str!("sqlite/migrations/2.sql");
+const MIGRATE_3: &str = include_str!("sqlite/migrations/3.sql");
+const MIGRATE_4: &str = include_str!("sqlite/migrations/4.sql");
+const MIGRATE_5: &str = include_str!("sqlite/migrations/5.sql");
+const MIGRATE_6: &str = include_str!("sqlite/migrations/6.sql");
+const MIGRATE_7: &str = include_str!("sqlite/migrations/7.sql");
 
-/// The author's handle and name beside the public fields: the projection reads them to take
-/// them out of a private person's summary.
-const MIGRATE_4: &str = "ALTER TABLE reports ADD COLUMN author TEXT NOT NULL DEFAULT '';
-                     ALTER TABLE reports ADD COLUMN author_name TEXT;
-                     UPDATE reports SET author = coalesce(json_extract(body, '$.author'), ''),
-                         author_name = json_extract(body, '$.author_name');
-                     DROP INDEX reports_public;
-                     CREATE INDEX reports_public ON reports (id, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
-                     PRAGMA user_version = 4;";
-
-/// Hand entries are de-duplicated by canonical URL against every report; tokens record who
-/// created and revoked them. `canonical_url` is filled in by [`migrate`] (computed in Rust).
-const MIGRATE_5: &str = "ALTER TABLE reports ADD COLUMN canonical_url TEXT;
-                     CREATE INDEX reports_url ON reports (canonical_url);
-                     ALTER TABLE tokens ADD COLUMN created_by TEXT;
-                     ALTER TABLE tokens ADD COLUMN revoked_by TEXT;";
-
-/// The export reads each published report's version first, then the public fields of those
-/// that changed: the version joins the covering index, and gets a narrow one of its own.
-const MIGRATE_6: &str = "DROP INDEX reports_public;
-                     CREATE INDEX reports_public ON reports (id, version, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
-                     CREATE INDEX reports_published_versions ON reports (id, version) WHERE status = 'published';
-                     PRAGMA user_version = 6;";
-
-/// The feed of changes (`/changes`): each report row carries the time the store last wrote it
-/// (microseconds), indexed with its id; reports stored before keep their last update's time.
-/// The team's topic rooms are one row.
-const MIGRATE_7: &str = "ALTER TABLE reports ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;
-                     UPDATE reports SET changed_at = CAST(round((julianday(coalesce(updated_at, posted_at)) - 2440587.5) * 86400000000.0) AS INTEGER);
-                     CREATE INDEX reports_changes ON reports (changed_at, id);
-                     CREATE TABLE rooms (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL);
-                     PRAGMA user_version = 7;";
-
-const SCHEMA: &str = r#"
-CREATE TABLE reports (
-    id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    category TEXT NOT NULL,
-    priority_rank INTEGER NOT NULL,
-    verification TEXT NOT NULL,
-    network TEXT NOT NULL,
-    escalated INTEGER NOT NULL,
-    posted_at TEXT NOT NULL,
-    cluster_id TEXT NOT NULL,
-    place TEXT,
-    insee TEXT,
-    search TEXT NOT NULL,
-    body TEXT NOT NULL,
-    chosen_category TEXT,
-    summary TEXT,
-    lat REAL,
-    lon REAL,
-    precision TEXT,
-    published_at TEXT,
-    official INTEGER NOT NULL DEFAULT 0,
-    source_url TEXT,
-    updated_at TEXT,
-    author TEXT NOT NULL DEFAULT '',
-    author_name TEXT,
-    canonical_url TEXT,
-    changed_at INTEGER NOT NULL DEFAULT 0
-);
--- The feed of changes: when the store last wrote each report, oldest first.
-CREATE INDEX reports_changes ON reports (changed_at, id);
--- Hand entries: a post already stored, whatever its network, is found by its address.
-CREATE INDEX reports_url ON reports (canonical_url);
-CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
-CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
-CREATE INDEX reports_cluster ON reports (cluster_id);
--- Covers the export's query, so it never reads whole report rows.
-CREATE INDEX reports_public ON reports (id, version, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
--- The export's first read: which published reports changed since it last rendered them.
-CREATE INDEX reports_published_versions ON reports (id, version) WHERE status = 'published';
-CREATE TABLE clusters (cluster_id TEXT PRIMARY KEY, size INTEGER NOT NULL);
-CREATE TABLE bands (band TEXT NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (band, report_id)) WITHOUT ROWID;
-CREATE TABLE history (
-    report_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    changes TEXT NOT NULL
-);
-CREATE INDEX history_report ON history (report_id, version);
-CREATE TABLE spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
-CREATE TABLE checkpoints (source_id TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE source_health (source_id TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE tokens (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    role TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT,
-    created_by TEXT,
-    revoked_by TEXT
-);
-CREATE TABLE rooms (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, body TEXT NOT NULL);
-"#;
+const SCHEMA: &str = include_str!("sqlite/schema.sql");
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -160,6 +49,17 @@ pub struct SqliteStore {
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
+}
+
+/// A SQLite result as the store's, naming the file: `.at(path)` on every call.
+trait At<T> {
+    fn at(self, path: &Path) -> Result<T, StoreError>;
+}
+
+impl<T> At<T> for Result<T, rusqlite::Error> {
+    fn at(self, path: &Path) -> Result<T, StoreError> {
+        self.map_err(|e| sql_error(path, e))
+    }
 }
 
 fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -185,10 +85,10 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| sql_error(path, e))?;
+        .at(path)?;
         writer
             .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         // The owner's only: private posts, token hashes, a Bluesky session.
         #[cfg(unix)]
         {
@@ -197,20 +97,17 @@ impl SqliteStore {
         }
         let app_id: i32 = writer
             .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         let tables: i64 = writer
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(StoreError::Corrupt(format!(
                 "{}: a SQLite database of another program, not Vigie's; refusing to change it",
                 path.display()
             )));
         }
-        if writer
-            .is_readonly(rusqlite::DatabaseName::Main)
-            .map_err(|e| sql_error(path, e))?
-        {
+        if writer.is_readonly(rusqlite::DatabaseName::Main).at(path)? {
             return Err(StoreError::Unavailable(format!(
                 "{}: cannot be written (a read-only file or folder); fix its permissions or use another data dir",
                 path.display()
@@ -221,7 +118,7 @@ impl SqliteStore {
             // through a write: check the whole file once, before anything is changed.
             let verdict: String = writer
                 .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-                .map_err(|e| sql_error(path, e))?;
+                .at(path)?;
             if verdict != "ok" {
                 return Err(StoreError::Corrupt(format!(
                     "{}: a damaged SQLite database ({verdict}); left untouched: restore a copy or use another data dir",
@@ -229,24 +126,20 @@ impl SqliteStore {
                 )));
             }
         }
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| sql_error(path, e))?;
+        writer.pragma_update(None, "journal_mode", "WAL").at(path)?;
         writer
             .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         // Creation and migrations under a write lock taken at once, with the version read
         // again inside it: two commands opening the same file together do each step once.
-        writer
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| sql_error(path, e))?;
+        writer.execute_batch("BEGIN IMMEDIATE").at(path)?;
         let migrated = migrate(&writer, path);
         let end = if migrated.is_ok() {
             "COMMIT"
         } else {
             "ROLLBACK"
         };
-        writer.execute_batch(end).map_err(|e| sql_error(path, e))?;
+        writer.execute_batch(end).at(path)?;
         migrated?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
@@ -310,9 +203,9 @@ impl SqliteStore {
                         &path,
                         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                     )
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                     c.busy_timeout(std::time::Duration::from_secs(10))
-                        .map_err(|e| sql_error(&path, e))?;
+                        .at(&path)?;
                     c
                 }
             };
@@ -334,18 +227,18 @@ impl SqliteStore {
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let tables: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(|e| sql_error(path, e))?;
+        .at(path)?;
     if tables == 0 {
-        conn.execute_batch(SCHEMA).map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(SCHEMA).at(path)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         return Ok(());
     }
     let version: i32 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| sql_error(path, e))?;
+        .at(path)?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::Corrupt(format!(
             "{}: written by a newer Vigie (schema {version}, this one reads {SCHEMA_VERSION})",
@@ -353,51 +246,39 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         )));
     }
     if version < 2 {
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS spreads (report_id TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (report_id, key)) WITHOUT ROWID;
-             PRAGMA user_version = 2;",
-        )
-        .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_2).at(path)?;
     }
     if version < 3 {
         // The public fields as columns, so the export reads no whole report.
-        conn.execute_batch(MIGRATE_3)
-            .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_3).at(path)?;
     }
     if version < 4 {
-        conn.execute_batch(MIGRATE_4)
-            .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_4).at(path)?;
     }
     if version < 5 {
-        conn.execute_batch(MIGRATE_5)
-            .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_5).at(path)?;
         let urls: Vec<(String, String)> = {
             let mut stmt = conn
                 .prepare("SELECT id, source_url FROM reports WHERE source_url IS NOT NULL")
-                .map_err(|e| sql_error(path, e))?;
+                .at(path)?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| sql_error(path, e))?;
-            rows.collect::<Result<_, _>>()
-                .map_err(|e| sql_error(path, e))?
+                .at(path)?;
+            rows.collect::<Result<_, _>>().at(path)?
         };
         let mut set = conn
             .prepare("UPDATE reports SET canonical_url = ?2 WHERE id = ?1")
-            .map_err(|e| sql_error(path, e))?;
+            .at(path)?;
         for (id, url) in urls {
-            set.execute(params![id, canonical_url(&url)])
-                .map_err(|e| sql_error(path, e))?;
+            set.execute(params![id, canonical_url(&url)]).at(path)?;
         }
-        conn.pragma_update(None, "user_version", 5)
-            .map_err(|e| sql_error(path, e))?;
+        conn.pragma_update(None, "user_version", 5).at(path)?;
     }
     if version < 6 {
-        conn.execute_batch(MIGRATE_6)
-            .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_6).at(path)?;
     }
     if version < 7 {
-        conn.execute_batch(MIGRATE_7)
-            .map_err(|e| sql_error(path, e))?;
+        conn.execute_batch(MIGRATE_7).at(path)?;
     }
     Ok(())
 }
@@ -416,7 +297,7 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
     let bad =
         |what: &str, e: String| StoreError::Corrupt(format!("{}: {what}: {e}", path.display()));
     let text_ref = |i: usize| -> Result<Option<&str>, StoreError> {
-        match row.get_ref(i).map_err(|e| sql_error(path, e))? {
+        match row.get_ref(i).at(path)? {
             rusqlite::types::ValueRef::Null => Ok(None),
             v => v.as_str().map(Some).map_err(|e| bad("text", e.to_string())),
         }
@@ -431,10 +312,8 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
         .transpose()
     };
     let location = match (
-        row.get::<_, Option<f64>>(7)
-            .map_err(|e| sql_error(path, e))?,
-        row.get::<_, Option<f64>>(8)
-            .map_err(|e| sql_error(path, e))?,
+        row.get::<_, Option<f64>>(7).at(path)?,
+        row.get::<_, Option<f64>>(8).at(path)?,
         text_ref(9)?,
     ) {
         (Some(lat), Some(lon), Some(precision)) => Some(Location {
@@ -456,8 +335,8 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
         None => published_at.unwrap_or_default(),
     };
     Ok(Candidate {
-        id: row.get(0).map_err(|e| sql_error(path, e))?,
-        version: row.get::<_, i64>(1).map_err(|e| sql_error(path, e))?.max(0) as u64,
+        id: row.get(0).at(path)?,
+        version: row.get::<_, i64>(1).at(path)?.max(0) as u64,
         status: Status::Published,
         verification: text_ref(2)?
             .unwrap_or_default()
@@ -471,8 +350,8 @@ fn candidate_row(row: &rusqlite::Row, path: &Path) -> Result<Candidate, StoreErr
         location,
         published_at,
         updated_at,
-        network: row.get(12).map_err(|e| sql_error(path, e))?,
-        official: row.get(13).map_err(|e| sql_error(path, e))?,
+        network: row.get(12).at(path)?,
+        official: row.get(13).at(path)?,
         source_url: get_text(14)?,
         author: text_ref(15)?.unwrap_or_default().to_string(),
         author_name: get_text(16)?,
@@ -491,7 +370,7 @@ const REPORT_VALUES: &str =
 fn change_stamp(tx: &Connection, path: &Path) -> Result<i64, StoreError> {
     let newest: Option<i64> = tx
         .query_row("SELECT max(changed_at) FROM reports", [], |r| r.get(0))
-        .map_err(|e| sql_error(path, e))?;
+        .at(path)?;
     Ok(Utc::now()
         .timestamp_micros()
         .max(newest.unwrap_or(0).saturating_add(1)))
@@ -550,7 +429,7 @@ fn insert_history(tx: &Connection, e: &HistoryEntry, path: &Path) -> Result<(), 
             e.changes.to_string()
         ])
     })
-    .map_err(|err| sql_error(path, err))?;
+    .at(path)?;
     Ok(())
 }
 
@@ -610,7 +489,7 @@ impl Reports for SqliteStore {
             let entries = entries_by_report(&created);
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let stamp = change_stamp(&tx, &path)?;
             let mut out = Vec::with_capacity(reports.len());
             {
@@ -618,28 +497,25 @@ impl Reports for SqliteStore {
                     .prepare_cached(&format!(
                         "INSERT OR IGNORE INTO reports ({REPORT_COLUMNS}) VALUES ({REPORT_VALUES})"
                     ))
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 let mut cluster = tx
                     .prepare_cached(
                         "INSERT INTO clusters (cluster_id, size) VALUES (?1, 1)
                          ON CONFLICT (cluster_id) DO UPDATE SET size = size + 1",
                     )
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 let mut band = tx
                     .prepare_cached("INSERT OR IGNORE INTO bands (band, report_id) VALUES (?1, ?2)")
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 for r in &reports {
                     let n = insert
                         .execute(params_from_iter(report_values(r, stamp)?))
-                        .map_err(|e| sql_error(&path, e))?;
+                        .at(&path)?;
                     if n == 1 {
-                        cluster
-                            .execute(params![r.cluster_id])
-                            .map_err(|e| sql_error(&path, e))?;
+                        cluster.execute(params![r.cluster_id]).at(&path)?;
                         if let Some(fp) = r.fingerprint() {
                             for b in fp.bands() {
-                                band.execute(params![b, r.id])
-                                    .map_err(|e| sql_error(&path, e))?;
+                                band.execute(params![b, r.id]).at(&path)?;
                             }
                         }
                         for e in entries.get(r.id.as_str()).into_iter().flatten() {
@@ -649,7 +525,7 @@ impl Reports for SqliteStore {
                     out.push(n == 1);
                 }
             }
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+            tx.commit().at(&path)?;
             Ok(out)
         })
         .await
@@ -662,7 +538,7 @@ impl Reports for SqliteStore {
             let row = conn
                 .query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], decode_row)
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             row.map(decode_full).transpose()
         })
         .await
@@ -681,7 +557,7 @@ impl Reports for SqliteStore {
                     decode_row,
                 )
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             row.map(decode_full).transpose()
         })
         .await
@@ -749,13 +625,13 @@ impl Reports for SqliteStore {
             let la = arg(V::Integer(limit as i64 + 1), &mut args);
             let where_ = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
             let sql = format!("{SELECT}{where_} ORDER BY r.priority_rank ASC, r.posted_at DESC, r.id ASC LIMIT {la}");
-            let mut stmt = conn.prepare_cached(&sql).map_err(|e| sql_error(&path, e))?;
+            let mut stmt = conn.prepare_cached(&sql).at(&path)?;
             let rows = stmt
                 .query_map(params_from_iter(args.iter()), decode_row)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let mut items = Vec::new();
             for row in rows {
-                items.push(decode_full(row.map_err(|e| sql_error(&path, e))?)?);
+                items.push(decode_full(row.at(&path)?)?);
             }
             let next_cursor = if items.len() > limit {
                 items.truncate(limit);
@@ -786,7 +662,7 @@ impl Reports for SqliteStore {
         self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let current: Option<i64> = tx
                 .query_row(
                     "SELECT version FROM reports WHERE id = ?1",
@@ -794,7 +670,7 @@ impl Reports for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let Some(current) = current else {
                 return Err(StoreError::NotFound(format!("report {}", next.id)));
             };
@@ -809,7 +685,7 @@ impl Reports for SqliteStore {
                 &format!("UPDATE reports SET ({REPORT_COLUMNS}) = ({REPORT_VALUES}) WHERE id = ?1"),
                 params_from_iter(report_values(&next, change_stamp(&tx, &path)?)?),
             )
-            .map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
             insert_history(&tx, &entry, &path)?;
             let size: Option<i64> = tx
                 .query_row(
@@ -818,8 +694,8 @@ impl Reports for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
+            tx.commit().at(&path)?;
             next.cluster_size = size.unwrap_or(1).max(1) as u32;
             Ok(next)
         })
@@ -837,7 +713,7 @@ impl Reports for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             if known.is_none() {
                 return Err(StoreError::NotFound(format!("report {}", entry.report_id)));
             }
@@ -852,15 +728,15 @@ impl Reports for SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached("SELECT version, at, actor, action, changes FROM history WHERE report_id = ?1 ORDER BY version, rowid")
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let rows = stmt
                 .query_map([&id], |r| {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
                 })
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let mut out = Vec::new();
             for row in rows {
-                let (version, at, actor, action, changes) = row.map_err(|e| sql_error(&path, e))?;
+                let (version, at, actor, action, changes) = row.at(&path)?;
                 out.push(HistoryEntry {
                     report_id: id.clone(),
                     version: version as u64,
@@ -881,13 +757,13 @@ impl Reports for SqliteStore {
             let mut counts = Counts::default();
             let group = |column: &str| -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
                 let sql = format!("SELECT {column}, count(*) FROM reports GROUP BY 1");
-                let mut stmt = conn.prepare_cached(&sql).map_err(|e| sql_error(&path, e))?;
+                let mut stmt = conn.prepare_cached(&sql).at(&path)?;
                 let rows = stmt
                     .query_map([], |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, i64>(1)?)))
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 let mut out = std::collections::BTreeMap::new();
                 for row in rows {
-                    let (k, n) = row.map_err(|e| sql_error(&path, e))?;
+                    let (k, n) = row.at(&path)?;
                     let key = match k {
                         rusqlite::types::Value::Text(t) => t,
                         rusqlite::types::Value::Integer(i) => i.to_string(),
@@ -914,7 +790,7 @@ impl Reports for SqliteStore {
                     [],
                     |r| r.get::<_, i64>(0),
                 )
-                .map_err(|e| sql_error(&path, e))? as u64;
+                .at(&path)? as u64;
             Ok(counts)
         })
         .await
@@ -926,7 +802,7 @@ impl Reports for SqliteStore {
         self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let stamp = change_stamp(&tx, &path)?;
             let mut added = 0;
             {
@@ -935,24 +811,20 @@ impl Reports for SqliteStore {
                         "INSERT OR IGNORE INTO spreads (report_id, key)
                          SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM reports WHERE id = ?1)",
                     )
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 // A new repost changes the report's spread count: it is in the feed again.
                 let mut changed = tx
                     .prepare_cached("UPDATE reports SET changed_at = ?2 WHERE id = ?1")
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 for s in &spreads {
-                    let n = insert
-                        .execute(params![s.report_id, s.key])
-                        .map_err(|e| sql_error(&path, e))?;
+                    let n = insert.execute(params![s.report_id, s.key]).at(&path)?;
                     if n > 0 {
-                        changed
-                            .execute(params![s.report_id, stamp])
-                            .map_err(|e| sql_error(&path, e))?;
+                        changed.execute(params![s.report_id, stamp]).at(&path)?;
                     }
                     added += n;
                 }
             }
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+            tx.commit().at(&path)?;
             Ok(added)
         })
         .await
@@ -977,14 +849,14 @@ impl Clusters for SqliteStore {
                 let sql = format!(
                     "SELECT DISTINCT r.id, r.cluster_id, r.body FROM bands b JOIN reports r ON r.id = b.report_id WHERE b.band IN ({marks})"
                 );
-                let mut stmt = conn.prepare(&sql).map_err(|e| sql_error(&path, e))?;
+                let mut stmt = conn.prepare(&sql).at(&path)?;
                 let rows = stmt
                     .query_map(params_from_iter(chunk.iter()), |row| {
                         Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
                     })
-                    .map_err(|e| sql_error(&path, e))?;
+                    .at(&path)?;
                 for row in rows {
-                    let (report_id, cluster_id, body) = row.map_err(|e| sql_error(&path, e))?;
+                    let (report_id, cluster_id, body) = row.at(&path)?;
                     let fingerprint = decode(&body, None)?.fingerprint.unwrap_or_default();
                     out.push(ClusterCandidate { report_id, cluster_id, fingerprint });
                 }
@@ -1005,12 +877,11 @@ impl PublishedReader for SqliteStore {
                     "SELECT id, version FROM reports INDEXED BY reports_published_versions
                      WHERE status = 'published' ORDER BY id",
                 )
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
-                .map_err(|e| sql_error(&path, e))?;
-            rows.collect::<Result<_, _>>()
-                .map_err(|e| sql_error(&path, e))
+                .at(&path)?;
+            rows.collect::<Result<_, _>>().at(&path)
         })
         .await
     }
@@ -1038,14 +909,14 @@ impl PublishedReader for SqliteStore {
                      WHERE r.status = 'published' ORDER BY r.id"
                 )),
             }
-            .map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
             let mut rows = match &wanted {
                 None => stmt.query([]),
                 Some(json) => stmt.query([json]),
             }
-            .map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
             let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(|e| sql_error(&path, e))? {
+            while let Some(row) = rows.next().at(&path)? {
                 out.push(candidate_row(row, &path)?);
             }
             Ok(out)
@@ -1066,7 +937,7 @@ impl Checkpoints for SqliteStore {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| sql_error(&path, e))
+            .at(&path)
         })
         .await
     }
@@ -1084,11 +955,11 @@ impl Checkpoints for SqliteStore {
         );
         let path = self.path.clone();
         self.write(move |conn| {
-            let tx = conn.transaction().map_err(|e| sql_error(&path, e))?;
+            let tx = conn.transaction().at(&path)?;
             let current: Option<String> = tx
                 .query_row("SELECT value FROM checkpoints WHERE source_id = ?1", [&id], |r| r.get(0))
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             if current != from {
                 return Ok(false);
             }
@@ -1097,8 +968,8 @@ impl Checkpoints for SqliteStore {
                  ON CONFLICT (source_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 params![id, to, ts(&Utc::now())],
             )
-            .map_err(|e| sql_error(&path, e))?;
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
+            tx.commit().at(&path)?;
             Ok(true)
         })
         .await
@@ -1112,13 +983,11 @@ impl SourceHealthLog for SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached("SELECT body FROM source_health ORDER BY source_id")
-                .map_err(|e| sql_error(&path, e))?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).at(&path)?;
             let mut out = Vec::new();
             for row in rows {
-                let body = row.map_err(|e| sql_error(&path, e))?;
+                let body = row.at(&path)?;
                 out.push(
                     serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 );
@@ -1136,7 +1005,7 @@ impl SourceHealthLog for SqliteStore {
             // between.
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let stored: Option<String> = tx
                 .query_row(
                     "SELECT body FROM source_health WHERE source_id = ?1",
@@ -1144,7 +1013,7 @@ impl SourceHealthLog for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let mut health: SourceHealth = match stored {
                 Some(body) => {
                     serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?
@@ -1158,8 +1027,8 @@ impl SourceHealthLog for SqliteStore {
                  ON CONFLICT (source_id) DO UPDATE SET body = excluded.body",
                 params![update.source_id, body],
             )
-            .map_err(|e| sql_error(&path, e))?;
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
+            tx.commit().at(&path)?;
             Ok(health)
         })
         .await
@@ -1195,18 +1064,18 @@ impl ChangeFeed for SqliteStore {
                      WHERE r.changed_at >= ?1 AND (r.changed_at > ?1 OR r.id > ?2)
                      ORDER BY r.changed_at, r.id LIMIT ?3",
                 )
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let rows = stmt
                 .query_map(
                     params![since.micros, since.id.as_deref().unwrap_or(""), limit as i64 + 1],
                     |row| Ok((decode_row(row)?, row.get::<_, i64>(3)?, row.get::<_, String>(4)?)),
                 )
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let mut items = Vec::new();
             let mut positions = Vec::new();
             let mut more = false;
             for row in rows {
-                let (report, at, id) = row.map_err(|e| sql_error(&path, e))?;
+                let (report, at, id) = row.at(&path)?;
                 if items.len() == limit {
                     more = true;
                     break;
@@ -1233,7 +1102,7 @@ impl RoomStore for SqliteStore {
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .optional()
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             row.map(|(version, body)| {
                 Ok(Rooms {
                     items: serde_json::from_str(&body)
@@ -1253,11 +1122,11 @@ impl RoomStore for SqliteStore {
         self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             let current: i64 = tx
                 .query_row("SELECT version FROM rooms WHERE id = 1", [], |r| r.get(0))
                 .optional()
-                .map_err(|e| sql_error(&path, e))?
+                .at(&path)?
                 .unwrap_or(0);
             if current.max(0) as u64 != expected_version {
                 return Err(StoreError::Conflict {
@@ -1272,8 +1141,8 @@ impl RoomStore for SqliteStore {
                  ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body",
                 params![version as i64, body],
             )
-            .map_err(|e| sql_error(&path, e))?;
-            tx.commit().map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
+            tx.commit().at(&path)?;
             Ok(Rooms { items, version })
         })
         .await
@@ -1290,7 +1159,7 @@ impl TokenStore for SqliteStore {
                 "INSERT INTO tokens (id, name, role, hash, created_at, revoked_at, created_by, revoked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![t.id, t.name, t.role.as_str(), t.hash, ts(&t.created_at), t.revoked_at.as_ref().map(ts), t.created_by, t.revoked_by],
             )
-            .map_err(|e| sql_error(&path, e))?;
+            .at(&path)?;
             Ok(())
         })
         .await
@@ -1306,7 +1175,7 @@ impl TokenStore for SqliteStore {
                 token_row,
             )
             .optional()
-            .map_err(|e| sql_error(&path, e))?
+            .at(&path)?
             .transpose()
         })
         .await
@@ -1317,11 +1186,11 @@ impl TokenStore for SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached("SELECT id, name, role, hash, created_at, revoked_at, created_by, revoked_by FROM tokens ORDER BY created_at, id")
-                .map_err(|e| sql_error(&path, e))?;
-            let rows = stmt.query_map([], token_row).map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
+            let rows = stmt.query_map([], token_row).at(&path)?;
             let mut out = Vec::new();
             for row in rows {
-                out.push(row.map_err(|e| sql_error(&path, e))??);
+                out.push(row.at(&path)??);
             }
             Ok(out)
         })
@@ -1339,7 +1208,7 @@ impl TokenStore for SqliteStore {
                          revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
                     params![id, ts(&at), by],
                 )
-                .map_err(|e| sql_error(&path, e))?;
+                .at(&path)?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("token {id}")));
             }
