@@ -185,11 +185,14 @@ def test_every_template_function_is_built_by_cargo_lambda(template):
 
 
 def test_table_indexes_match_the_store_code(template):
-    """The GSIs are those shared/aws/src/dynamo.rs creates and queries (DynamoDB Local)."""
-    code = (REPO / "shared" / "aws" / "src" / "dynamo.rs").read_text()
+    """The GSIs are those shared/aws/src/dynamo/ creates and queries (DynamoDB Local)."""
+    store = REPO / "shared" / "aws" / "src" / "dynamo"
+    code = "\n".join(f.read_text() for f in sorted(store.glob("*.rs")))
+    # Key attributes are named constants (keys.rs): read their values.
+    names = dict(re.findall(r'const (\w+): &str = "(\w+)";', (store / "keys.rs").read_text()))
     in_code = {
-        name: (pk, sk)
-        for name, pk, sk in re.findall(r'index\("(\w+)", "(\w+)", "(\w+)"\)', code)
+        name: (names[pk], names[sk])
+        for name, pk, sk in re.findall(r'index\("(\w+)", (\w+), (\w+)\)', code)
     }
     assert {"status", "cluster", "published", "changes"} <= set(in_code)
     table = template["Resources"]["ReportsTable"]["Properties"]
