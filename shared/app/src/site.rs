@@ -11,17 +11,20 @@ macro_rules! vendor {
     };
 }
 
+/// A file embedded in the binary, with the content type and cache lifetime of its name.
+fn embedded(name: &str, bytes: &'static [u8]) -> PublicFile {
+    let (content_type, cache_control) = file_headers(name);
+    PublicFile {
+        name: name.into(),
+        bytes: bytes::Bytes::from_static(bytes),
+        content_type,
+        cache_control,
+    }
+}
+
 /// Every file of the page, with its content type and cache lifetime.
 pub fn files() -> Vec<PublicFile> {
-    let file = |name: &str, bytes: &'static [u8]| {
-        let (content_type, cache_control) = file_headers(name);
-        PublicFile {
-            name: name.into(),
-            bytes: bytes::Bytes::from_static(bytes),
-            content_type,
-            cache_control,
-        }
-    };
+    let file = embedded;
     let mut files = vec![
         file("index.html", include_bytes!("../web/page/index.html")),
         file("app.js", include_bytes!("../web/page/app.js")),
@@ -68,17 +71,11 @@ pub const APP_PAGE_CACHE: &str = "no-cache";
 /// and images under `assets/leaflet-1.9.4/`.
 pub fn app_files() -> Vec<PublicFile> {
     let file = |name: &str, bytes: &'static [u8]| {
-        let (content_type, cache_control) = file_headers(name);
-        PublicFile {
-            name: name.into(),
-            bytes: bytes::Bytes::from_static(bytes),
-            content_type,
-            cache_control: if name.starts_with("assets/") {
-                cache_control
-            } else {
-                APP_PAGE_CACHE
-            },
+        let mut file = embedded(name, bytes);
+        if !name.starts_with("assets/") {
+            file.cache_control = APP_PAGE_CACHE;
         }
+        file
     };
     let bundle: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/app_files.rs"));
     let mut files = vec![

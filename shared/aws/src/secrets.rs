@@ -5,6 +5,14 @@
 
 use std::collections::HashMap;
 
+/// What a call on the secret `arn` failed with, naming the secret (never its value).
+fn secret_error(arn: &str, e: impl std::error::Error) -> String {
+    format!(
+        "secret {arn}: {}",
+        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+    )
+}
+
 /// Reads the secret `arn` as a map of variable name to value.
 pub async fn source_credentials(
     config: &aws_config::SdkConfig,
@@ -16,12 +24,7 @@ pub async fn source_credentials(
         .secret_id(arn)
         .send()
         .await
-        .map_err(|e| {
-            format!(
-                "secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-            )
-        })?;
+        .map_err(|e| secret_error(arn, e))?;
     parse(arn, out.secret_string().unwrap_or("{}"))
 }
 
@@ -38,12 +41,7 @@ pub async fn put_source_credentials(
         .secret_string(body)
         .send()
         .await
-        .map_err(|e| {
-            format!(
-                "secret {arn}: {}",
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-            )
-        })?;
+        .map_err(|e| secret_error(arn, e))?;
     Ok(())
 }
 

@@ -111,6 +111,47 @@ impl ChangePosition {
     }
 }
 
+/// A read of the feed of changes, begun the same way by every store: without a cursor, no
+/// change and the cursor where a client starts; with one, where to read from.
+pub enum ChangeRead {
+    /// The answer already: no cursor was given.
+    Start(ChangePage),
+    /// Read the changes at or after `since`, at most `limit` (clamped to 1 to 1000);
+    /// `settled` is the read time less the overlap, for [`settle_page`].
+    From {
+        since: ChangePosition,
+        limit: usize,
+        settled: i64,
+        now: DateTime<Utc>,
+    },
+}
+
+impl ChangeRead {
+    /// Begins a read at `now`, a store's cursors pointing `overlap` behind it.
+    pub fn begin(
+        since: Option<&str>,
+        limit: usize,
+        overlap: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<ChangeRead, StoreError> {
+        let overlap = i64::try_from(overlap.as_micros()).unwrap_or(i64::MAX);
+        let settled = now.timestamp_micros().saturating_sub(overlap);
+        let Some(since) = since else {
+            return Ok(ChangeRead::Start(ChangePage {
+                items: Vec::new(),
+                cursor: ChangePosition::at(settled).cursor(),
+                more: false,
+            }));
+        };
+        Ok(ChangeRead::From {
+            since: ChangePosition::parse(since, now)?,
+            limit: limit.clamp(1, 1000),
+            settled,
+            now,
+        })
+    }
+}
+
 /// How much of a page read from `since` to answer, and where the next call starts.
 /// `positions` are those of the changes read (oldest first), `more` whether more were left
 /// unread, `settled` the read time less the overlap ([`CHANGES_OVERLAP`]).

@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
     cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangePage,
-    ChangePosition, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate, Page,
-    PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth, SourceHealthLog,
-    Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
+    ChangePosition, ChangeRead, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate,
+    Page, PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth,
+    SourceHealthLog, Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
 };
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{HistoryEntry, Location, Report};
@@ -1042,18 +1042,16 @@ impl ChangeFeed for SqliteStore {
         since: Option<&str>,
         limit: usize,
     ) -> Result<ChangePage, StoreError> {
-        let now = Utc::now();
-        let overlap = i64::try_from(self.change_overlap.as_micros()).unwrap_or(i64::MAX);
-        let settled = now.timestamp_micros().saturating_sub(overlap);
-        let Some(since) = since else {
-            return Ok(ChangePage {
-                items: Vec::new(),
-                cursor: ChangePosition::at(settled).cursor(),
-                more: false,
-            });
-        };
-        let since = ChangePosition::parse(since, now)?;
-        let limit = limit.clamp(1, 1000);
+        let (since, limit, settled, _) =
+            match ChangeRead::begin(since, limit, self.change_overlap, Utc::now())? {
+                ChangeRead::Start(page) => return Ok(page),
+                ChangeRead::From {
+                    since,
+                    limit,
+                    settled,
+                    now,
+                } => (since, limit, settled, now),
+            };
         let path = self.path.clone();
         self.read(move |conn| {
             // `(changed_at, id)` after the position; an empty id is before every id.

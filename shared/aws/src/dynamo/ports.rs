@@ -449,18 +449,16 @@ impl ChangeFeed for DynamoStore {
         since: Option<&str>,
         limit: usize,
     ) -> Result<ChangePage, StoreError> {
-        let now = Utc::now();
-        let overlap = i64::try_from(self.change_overlap.as_micros()).unwrap_or(i64::MAX);
-        let settled = now.timestamp_micros().saturating_sub(overlap);
-        let Some(since) = since else {
-            return Ok(ChangePage {
-                items: Vec::new(),
-                cursor: ChangePosition::at(settled).cursor(),
-                more: false,
-            });
-        };
-        let since = ChangePosition::parse(since, now)?;
-        let limit = limit.clamp(1, 1000);
+        let (since, limit, settled, now) =
+            match ChangeRead::begin(since, limit, self.change_overlap, Utc::now())? {
+                ChangeRead::Start(page) => return Ok(page),
+                ChangeRead::From {
+                    since,
+                    limit,
+                    settled,
+                    now,
+                } => (since, limit, settled, now),
+            };
         let hour = |t: i64| t - t.rem_euclid(CHANGE_BUCKET_MICROS);
         let live = hour(now.timestamp_micros());
         let mut bucket = hour(since.micros);
