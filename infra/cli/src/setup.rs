@@ -170,9 +170,8 @@ pub async fn open(choice: CrisisChoice, place: &Place) -> Result<Vigie> {
         let json = serde_json::to_string_pretty(&stored)?;
         std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let notifier = vigie_host::notifier(&crisis, true).await?;
+    let notifier = vigie_host::notifier(&crisis, true, &env).await?;
     // The relay accounts' credentials, from the variables the crisis file names.
-    let env = |var: &str| std::env::var(var).ok();
     let posters = vigie_host::posters(&crisis, &env)?;
     Ok(Vigie::new(crisis, gazetteer, store, publisher, notifier).with_posters(posters))
 }
