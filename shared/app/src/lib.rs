@@ -107,8 +107,11 @@ pub enum CrisisFileError {
     },
     #[error(transparent)]
     Invalid(#[from] vigie_domain::crisis::CrisisError),
-    #[error("{file}: {reason}")]
-    Gazetteer { file: String, reason: String },
+    #[error("{file}: {source}")]
+    Gazetteer {
+        file: String,
+        source: GazetteerError,
+    },
 }
 
 impl CrisisFile {
@@ -130,9 +133,9 @@ impl CrisisFile {
     ) -> Result<CrisisFile, CrisisFileError> {
         let crisis = Crisis::parse(file, &text)?;
         let gazetteer =
-            load_gazetteer(&crisis, base).map_err(|reason| CrisisFileError::Gazetteer {
+            load_gazetteer(&crisis, base).map_err(|source| CrisisFileError::Gazetteer {
                 file: file.to_string(),
-                reason,
+                source,
             })?;
         Ok(CrisisFile {
             crisis,
@@ -142,22 +145,38 @@ impl CrisisFile {
     }
 }
 
+/// Why the crisis's gazetteer cannot be loaded (the key `crisis.gazetteer` names it).
+#[derive(Debug, thiserror::Error)]
+pub enum GazetteerError {
+    #[error("key `crisis.gazetteer`: unknown builtin gazetteer `{0}`")]
+    UnknownBuiltin(String),
+    #[error("key `crisis.gazetteer`: cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("key `crisis.gazetteer`: {0}")]
+    Invalid(String),
+}
+
 /// Loads the crisis's gazetteer: a builtin one, or a CSV path relative to `base_dir` (the
-/// crisis file's folder). An error names the key of the crisis file and the CSV.
-pub fn load_gazetteer(crisis: &Crisis, base_dir: &std::path::Path) -> Result<Gazetteer, String> {
+/// crisis file's folder).
+pub fn load_gazetteer(
+    crisis: &Crisis,
+    base_dir: &std::path::Path,
+) -> Result<Gazetteer, GazetteerError> {
     match &crisis.gazetteer {
-        GazetteerRef::Builtin(name) => Gazetteer::builtin(name)
-            .ok_or_else(|| format!("key `crisis.gazetteer`: unknown builtin gazetteer `{name}`")),
+        GazetteerRef::Builtin(name) => {
+            Gazetteer::builtin(name).ok_or_else(|| GazetteerError::UnknownBuiltin(name.clone()))
+        }
         GazetteerRef::Path(path) => {
             let full = base_dir.join(path);
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                format!(
-                    "key `crisis.gazetteer`: cannot read {}: {e}",
-                    full.display()
-                )
+            let text = std::fs::read_to_string(&full).map_err(|source| GazetteerError::Read {
+                path: full.display().to_string(),
+                source,
             })?;
             Gazetteer::from_csv(&full.display().to_string(), &text)
-                .map_err(|e| format!("key `crisis.gazetteer`: {e}"))
+                .map_err(|e| GazetteerError::Invalid(e.to_string()))
         }
     }
 }

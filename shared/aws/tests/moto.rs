@@ -390,5 +390,10 @@ async fn source_credentials_round_trip_through_the_secret() {
     let missing = vigie_aws::secrets::source_credentials(&config, "vigie-nope/sources")
         .await
         .unwrap_err();
+    assert!(
+        matches!(missing, vigie_aws::secrets::SecretError::Call { .. }),
+        "{missing}"
+    );
+    let missing = missing.to_string();
     assert!(missing.contains("vigie-nope/sources"), "{missing}");
 }

@@ -77,8 +77,7 @@ pub async fn stack_secret(
         Some(arn) => {
             let config = vigie_aws::load_config().await;
             Ok(vigie_aws::secrets::source_credentials(&config, &arn)
-                .await
-                .map_err(HostError::Config)?
+                .await?
                 .into_iter()
                 .collect())
         }

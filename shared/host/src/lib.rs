@@ -55,15 +55,21 @@ pub enum HostError {
     Collection(String),
     #[error(transparent)]
     Store(#[from] vigie_domain::ports::StoreError),
+    /// The stack's secret of credentials could not be read or is not as expected.
+    #[error(transparent)]
+    Secret(#[from] vigie_aws::secrets::SecretError),
 }
 
 impl HostError {
     /// The `errorType` Lambda records for this error, which alarms and log queries filter on:
-    /// `Vigie.Configuration`, `Vigie.SourceFailed`, `Vigie.StoreUnavailable` or
-    /// `Vigie.StoreError`.
+    /// `Vigie.Configuration`, `Vigie.SourceFailed`, `Vigie.StoreUnavailable`,
+    /// `Vigie.StoreError` or `Vigie.SecretUnavailable`.
     pub fn error_type(&self) -> &'static str {
+        use vigie_aws::secrets::SecretError;
         use vigie_domain::ports::StoreError;
         match self {
+            HostError::Secret(SecretError::Call { .. }) => "Vigie.SecretUnavailable",
+            HostError::Secret(_) => "Vigie.Configuration",
             HostError::Config(_) => "Vigie.Configuration",
             HostError::Collection(_) => "Vigie.SourceFailed",
             HostError::Store(StoreError::Unavailable(_)) => "Vigie.StoreUnavailable",
@@ -74,8 +80,10 @@ impl HostError {
     /// Whether trying the same invocation again may succeed (a source or the store may come
     /// back; a configuration will not fix itself).
     pub fn retryable(&self) -> bool {
+        use vigie_aws::secrets::SecretError;
         use vigie_domain::ports::StoreError;
         match self {
+            HostError::Secret(e) => matches!(e, SecretError::Call { .. }),
             HostError::Config(_) => false,
             HostError::Collection(_) => true,
             HostError::Store(StoreError::Unavailable(_) | StoreError::Conflict { .. }) => true,
