@@ -666,7 +666,7 @@ async fn upload_app(config: &aws_config::SdkConfig, bucket: &str) -> Result<(usi
         &format!("s3://{bucket}/app"),
         vigie_host::S3Options::from_env(&|var: &str| std::env::var(var).ok()).path_style,
     )
-    .map_err(|e| anyhow!(e))?;
+    .map_err(|e| anyhow!("publish {e}"))?;
     let files = vigie_app::site::app_files();
     if !files.iter().any(|f| f.name == "index.html") {
         bail!("the app's files have no index.html: was the app built (shared/app/build.rs)?");

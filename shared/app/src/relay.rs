@@ -107,7 +107,7 @@ pub async fn draft(app: &Vigie, actor: &Actor, request: DraftRequest<'_>) -> Out
         },
     );
     let text = request.text.trim();
-    check_text(text, &networks(app, &accounts)).map_err(|r| invalid("text", r))?;
+    check_text(text, &networks(app, &accounts)).map_err(|r| invalid("text", r.to_string()))?;
     let now = Utc::now();
     let relay = Relay {
         id: format!(

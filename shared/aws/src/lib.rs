@@ -9,7 +9,7 @@ pub mod secrets;
 mod sns;
 
 pub use dynamo::{DynamoStore, Usage};
-pub use s3::{s3_spec_parts, S3Publisher};
+pub use s3::{s3_spec_parts, S3Publisher, S3SpecError};
 pub use sns::SnsNotifier;
 
 /// Loads the standard AWS configuration (environment, profile, instance role;

@@ -22,21 +22,44 @@ pub struct S3Publisher {
     uploaded: Mutex<HashMap<String, String>>,
 }
 
+/// What is wrong with a publisher spec that should read `s3://BUCKET/PREFIX`; the message
+/// names the spec, [`S3SpecError::reason`] says the same without it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum S3SpecError {
+    #[error("`{0}`: expected s3://BUCKET/PREFIX")]
+    NotS3(String),
+    #[error("`{spec}`: `{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)")]
+    BadBucket { spec: String, bucket: String },
+}
+
+impl S3SpecError {
+    /// What is wrong, for a message that names the spec itself.
+    pub fn reason(&self) -> String {
+        match self {
+            S3SpecError::NotS3(_) => "expected s3://BUCKET/PREFIX".to_string(),
+            S3SpecError::BadBucket { bucket, .. } => {
+                format!("`{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)")
+            }
+        }
+    }
+}
+
 /// The bucket and prefix of a publisher spec `s3://BUCKET/PREFIX` (the prefix may be empty), or
-/// what is wrong with it, naming the spec.
-pub fn s3_spec_parts(spec: &str) -> Result<(&str, &str), String> {
+/// what is wrong with it.
+pub fn s3_spec_parts(spec: &str) -> Result<(&str, &str), S3SpecError> {
     let rest = spec
         .strip_prefix("s3://")
-        .ok_or_else(|| format!("`{spec}`: expected s3://BUCKET/PREFIX"))?;
+        .ok_or_else(|| S3SpecError::NotS3(spec.to_string()))?;
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
     let valid_bucket = (3..=63).contains(&bucket.len())
         && bucket
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
     if !valid_bucket {
-        return Err(format!(
-            "`{spec}`: `{bucket}` is not a bucket name (3 to 63 of a-z, 0-9, - and .)"
-        ));
+        return Err(S3SpecError::BadBucket {
+            spec: spec.to_string(),
+            bucket: bucket.to_string(),
+        });
     }
     Ok((bucket, prefix))
 }
@@ -48,8 +71,8 @@ impl S3Publisher {
         config: &aws_config::SdkConfig,
         spec: &str,
         path_style: bool,
-    ) -> Result<S3Publisher, String> {
-        let (bucket, prefix) = s3_spec_parts(spec).map_err(|e| format!("publish {e}"))?;
+    ) -> Result<S3Publisher, S3SpecError> {
+        let (bucket, prefix) = s3_spec_parts(spec)?;
         let conf = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(path_style)
             .build();

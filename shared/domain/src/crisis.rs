@@ -268,20 +268,19 @@ impl std::fmt::Display for CollectorKind {
     }
 }
 
-impl std::str::FromStr for CollectorKind {
-    type Err = String;
+/// A name that is none of [`CollectorKind::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a collector kind (known: {known})", known = CollectorKind::ALL.map(|k| k.name()).join(", "))]
+pub struct UnknownCollectorKind(pub String);
 
-    fn from_str(s: &str) -> Result<CollectorKind, String> {
+impl std::str::FromStr for CollectorKind {
+    type Err = UnknownCollectorKind;
+
+    fn from_str(s: &str) -> Result<CollectorKind, UnknownCollectorKind> {
         CollectorKind::ALL
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let known: Vec<&str> = CollectorKind::ALL.iter().map(|k| k.name()).collect();
-                format!(
-                    "`{s}` is not a collector kind (known: {})",
-                    known.join(", ")
-                )
-            })
+            .ok_or_else(|| UnknownCollectorKind(s.to_string()))
     }
 }
 
@@ -453,6 +452,19 @@ pub const YOUTUBE_PAGE_UNITS: u64 = 101;
 /// The most pages a run of a YouTube source reads, however large its quota.
 pub const YOUTUBE_MAX_PAGES: usize = 10;
 
+/// Why a YouTube source's quota and interval do not fit together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuotaError {
+    #[error("{daily_quota} units do not pay for one page ({YOUTUBE_PAGE_UNITS} units: search 100, videos 1)")]
+    BelowOnePage { daily_quota: u64 },
+    #[error("{runs} runs a day of at least {YOUTUBE_PAGE_UNITS} units spend {} units, over the daily quota of {daily_quota}: give `every` of at least {shortest_minutes}m, or leave it out", runs * YOUTUBE_PAGE_UNITS)]
+    TooOften {
+        runs: u64,
+        daily_quota: u64,
+        shortest_minutes: u64,
+    },
+}
+
 /// How often a YouTube source runs and how many pages a run reads, so that a day of runs
 /// spends at most `daily_quota` units. Without `every`, the shortest interval in whole
 /// minutes (two at least) that a page a run allows; with it, an error when even one page a
@@ -460,13 +472,11 @@ pub const YOUTUBE_MAX_PAGES: usize = 10;
 pub fn youtube_plan(
     daily_quota: u64,
     every: Option<Duration>,
-) -> Result<(Duration, usize), String> {
+) -> Result<(Duration, usize), QuotaError> {
     const DAY: u64 = 86_400;
     let most_runs = daily_quota / YOUTUBE_PAGE_UNITS;
     if most_runs == 0 {
-        return Err(format!(
-            "{daily_quota} units do not pay for one page ({YOUTUBE_PAGE_UNITS} units: search 100, videos 1)"
-        ));
+        return Err(QuotaError::BelowOnePage { daily_quota });
     }
     let shortest = DAY.div_ceil(most_runs).div_ceil(60).max(2) * 60;
     let every = match every {
@@ -474,11 +484,11 @@ pub fn youtube_plan(
         Some(every) => {
             let runs = DAY.div_ceil(every.as_secs().max(1));
             if runs * YOUTUBE_PAGE_UNITS > daily_quota {
-                return Err(format!(
-                    "{runs} runs a day of at least {YOUTUBE_PAGE_UNITS} units spend {} units, over the daily quota of {daily_quota}: give `every` of at least {}m, or leave it out",
-                    runs * YOUTUBE_PAGE_UNITS,
-                    shortest / 60
-                ));
+                return Err(QuotaError::TooOften {
+                    runs,
+                    daily_quota,
+                    shortest_minutes: shortest / 60,
+                });
             }
             every
         }
@@ -592,7 +602,7 @@ impl Crisis {
 
         let c = raw.crisis;
         if let Err(reason) = check_crisis_id(&c.id) {
-            return Err(fail("crisis.id".into(), reason));
+            return Err(fail("crisis.id".into(), reason.to_string()));
         }
         if c.name.trim().is_empty() {
             return Err(fail("crisis.name".into(), "must not be empty".into()));
@@ -734,7 +744,9 @@ impl Crisis {
                     }
                     let every = match &y.every {
                         None => None,
-                        Some(text) => Some(parse_every(text).map_err(|r| fail(at("every"), r))?),
+                        Some(text) => {
+                            Some(parse_every(text).map_err(|r| fail(at("every"), r.to_string()))?)
+                        }
                     };
                     let (every, pages) = youtube_plan(daily_quota, every).map_err(|r| {
                         fail(
@@ -743,7 +755,7 @@ impl Crisis {
                             } else {
                                 "daily_quota"
                             }),
-                            r,
+                            r.to_string(),
                         )
                     })?;
                     let query = search_terms(&y.query, &y.hashtags, &c.keywords, youtube_query)
@@ -777,7 +789,7 @@ impl Crisis {
             }
             let every = match every {
                 None => Duration::from_secs(120),
-                Some(text) => parse_every(&text).map_err(|r| fail(at("every"), r))?,
+                Some(text) => parse_every(&text).map_err(|r| fail(at("every"), r.to_string()))?,
             };
             sources.push(SourceConfig { id, every, kind });
         }
@@ -976,15 +988,18 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The rule of a crisis id, wherever one is given (the crisis file, `vigie deactivate`,
 /// `vigie status`): 3 to 40 characters of a-z, 0-9 and `-`, so that it fits in the names of the
 /// stack, its table and its buckets.
-pub fn check_crisis_id(id: &str) -> Result<(), String> {
+pub fn check_crisis_id(id: &str) -> Result<(), BadCrisisId> {
     if valid_id(id, 3, 40) {
         Ok(())
     } else {
-        Err(format!(
-            "`{id}` must be 3 to 40 characters of a-z, 0-9 and -"
-        ))
+        Err(BadCrisisId(id.to_string()))
     }
 }
+
+/// A crisis id that breaks the rule of [`check_crisis_id`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` must be 3 to 40 characters of a-z, 0-9 and -")]
+pub struct BadCrisisId(pub String);
 
 fn valid_id(id: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&id.len())
@@ -1173,25 +1188,42 @@ fn check_env_name(name: &str) -> Result<(), String> {
 }
 
 /// Parses a schedule such as `30s`, `2m`, `1h`. At least 10 seconds, at most a day.
-pub fn parse_every(text: &str) -> Result<Duration, String> {
+pub fn parse_every(text: &str) -> Result<Duration, EveryError> {
     let text = text.trim();
+    let owned = || text.to_string();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("`{text}` needs a unit: s, m or h (such as 2m)"))?;
+        .ok_or_else(|| EveryError::NoUnit(owned()))?;
     let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` must start with a number (such as 2m)"))?;
+    let n: u64 = number.parse().map_err(|_| EveryError::NoNumber(owned()))?;
     let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("`{text}`: unit `{unit}` is not one of s, m, h")),
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => {
+            return Err(EveryError::UnknownUnit {
+                text: owned(),
+                unit: unit.to_string(),
+            })
+        }
     };
-    if !(10..=86_400).contains(&secs) {
-        return Err(format!("`{text}` must be between 10s and 24h"));
+    match secs {
+        Some(secs) if (10..=86_400).contains(&secs) => Ok(Duration::from_secs(secs)),
+        _ => Err(EveryError::OutOfRange(owned())),
     }
-    Ok(Duration::from_secs(secs))
+}
+
+/// What is wrong with a schedule such as `2m`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EveryError {
+    #[error("`{0}` needs a unit: s, m or h (such as 2m)")]
+    NoUnit(String),
+    #[error("`{0}` must start with a number (such as 2m)")]
+    NoNumber(String),
+    #[error("`{text}`: unit `{unit}` is not one of s, m, h")]
+    UnknownUnit { text: String, unit: String },
+    #[error("`{0}` must be between 10s and 24h")]
+    OutOfRange(String),
 }
 
 #[cfg(test)]
@@ -1260,7 +1292,7 @@ webhook = "https://hooks.example/vigie"
         for kind in CollectorKind::ALL {
             assert_eq!(kind.name().parse::<CollectorKind>(), Ok(kind));
         }
-        let err = "mastdon".parse::<CollectorKind>().unwrap_err();
+        let err = "mastdon".parse::<CollectorKind>().unwrap_err().to_string();
         assert!(
             err.contains("mastdon") && err.contains("mastodon, bluesky, feed, x, youtube"),
             "{err}"
@@ -1750,5 +1782,14 @@ webhook = "https://hooks.example/vigie"
         assert!(parse_every("2").is_err());
         assert!(parse_every("1s").is_err());
         assert!(parse_every("3d").is_err());
+        // A number so large that it overflows once in seconds is out of range, not a panic.
+        assert_eq!(
+            parse_every("999999999999999999h").unwrap_err(),
+            EveryError::OutOfRange("999999999999999999h".into())
+        );
+        assert_eq!(
+            parse_every("5 minutes").unwrap_err().to_string(),
+            "`5 minutes`: unit ` minutes` is not one of s, m, h"
+        );
     }
 }

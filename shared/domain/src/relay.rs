@@ -162,25 +162,58 @@ pub fn max_for(network: &str) -> Option<usize> {
     }
 }
 
-/// What is wrong with a text for the networks it goes to: one sentence per network over its
-/// length, naming it, the length and the limit.
-pub fn check_text(text: &str, networks: &[&str]) -> Result<(), String> {
+/// A text over one network's limit: which network, the text's length there, and the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overrun {
+    pub network: String,
+    pub length: usize,
+    pub max: usize,
+}
+
+/// What is wrong with the text of a relay.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("the text is empty")]
+    Empty,
+    /// One entry per network whose limit the text passes, in the order the networks were given.
+    #[error("the text is too long: {}", overruns(.0))]
+    TooLong(Vec<Overrun>),
+}
+
+fn overruns(over: &[Overrun]) -> String {
+    over.iter()
+        .map(|o| {
+            format!(
+                "{} characters for {}, over its {}",
+                o.length, o.network, o.max
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What is wrong with a text for the networks it goes to: empty, or longer than the limit of
+/// one or more of them (each named with the length and the limit).
+pub fn check_text(text: &str, networks: &[&str]) -> Result<(), TextError> {
     if text.trim().is_empty() {
-        return Err("the text is empty".into());
+        return Err(TextError::Empty);
     }
-    let mut over = Vec::new();
-    for network in networks {
-        if let Some(max) = max_for(network) {
+    let over: Vec<Overrun> = networks
+        .iter()
+        .filter_map(|network| {
+            let max = max_for(network)?;
             let length = length_for(network, text);
-            if length > max {
-                over.push(format!("{length} characters for {network}, over its {max}"));
-            }
-        }
-    }
+            (length > max).then(|| Overrun {
+                network: network.to_string(),
+                length,
+                max,
+            })
+        })
+        .collect();
     if over.is_empty() {
         Ok(())
     } else {
-        Err(format!("the text is too long: {}", over.join("; ")))
+        Err(TextError::TooLong(over))
     }
 }
 
@@ -452,19 +485,23 @@ mod tests {
         // A family emoji is one grapheme of several code points.
         assert_eq!(length_for("bluesky", "👨‍👩‍👧 é"), 3);
         assert!(check_text(&"a".repeat(300), &["mastodon", "bluesky"]).is_ok());
-        let e = check_text(&"é".repeat(301), &["mastodon", "bluesky"]).unwrap_err();
+        let e = check_text(&"é".repeat(301), &["mastodon", "bluesky"])
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("301 characters for bluesky, over its 300"),
             "{e}"
         );
         assert!(!e.contains("mastodon"), "{e}");
-        let e = check_text(&"a".repeat(501), &["mastodon"]).unwrap_err();
+        let e = check_text(&"a".repeat(501), &["mastodon"])
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("501 characters for mastodon, over its 500"),
             "{e}"
         );
         assert_eq!(
-            check_text("  ", &["mastodon"]).unwrap_err(),
+            check_text("  ", &["mastodon"]).unwrap_err().to_string(),
             "the text is empty"
         );
     }

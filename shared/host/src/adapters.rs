@@ -33,7 +33,7 @@ pub async fn open_publisher(
             let config = vigie_aws::load_config().await;
             let publisher =
                 vigie_aws::S3Publisher::from_spec(&config, &spec.to_string(), s3.path_style)
-                    .map_err(HostError::Config)?
+                    .map_err(|e| HostError::Config(format!("publish {e}")))?
                     .with_gzip(s3.gzip);
             Ok(Arc::new(publisher))
         }

@@ -78,10 +78,7 @@ impl FromStr for PublishSpec {
         if spec.starts_with("s3://") {
             let (bucket, prefix) = vigie_aws::s3_spec_parts(spec).map_err(|e| SpecError {
                 spec: spec.to_string(),
-                reason: e
-                    .strip_prefix(&format!("`{spec}`: "))
-                    .unwrap_or(&e)
-                    .to_string(),
+                reason: e.reason(),
             })?;
             return Ok(PublishSpec::S3 {
                 bucket: bucket.to_string(),
