@@ -197,10 +197,14 @@ pub fn start_moto() -> Moto {
 }
 
 /// DynamoDB Local (the official emulator) on a free loopback port, stopped when dropped; its
-/// jar comes from the npm package the README's test command installs.
+/// jar comes from the npm package the README's test command installs. Also stopped when the
+/// test process ends without dropping it (held in a static, or the process killed): a watcher
+/// waits on a pipe only this process holds, and stops the emulator once the pipe closes.
 pub struct DynamoDbLocal {
     pub url: String,
+    // Dropped in this order: the emulator stopped, then its watcher (before the pipe closes).
     _process: Running,
+    _watcher: Option<Running>,
 }
 
 pub fn start_dynamodb_local() -> DynamoDbLocal {
@@ -241,6 +245,18 @@ pub fn start_dynamodb_local() -> DynamoDbLocal {
         .stderr(Stdio::null())
         .spawn()
         .expect("java starts DynamoDB Local");
+    let watcher = Command::new("sh")
+        .args([
+            "-c",
+            "cat >/dev/null; kill -9 \"$0\" 2>/dev/null",
+            &child.id().to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+        .map(Running);
     let process = Running(child);
     eventually(Duration::from_secs(60), "DynamoDB Local", || {
         std::net::TcpStream::connect(("127.0.0.1", port)).ok()
@@ -248,5 +264,6 @@ pub fn start_dynamodb_local() -> DynamoDbLocal {
     DynamoDbLocal {
         url: format!("http://127.0.0.1:{port}"),
         _process: process,
+        _watcher: watcher,
     }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use vigie_aws::DynamoStore;
 use vigie_conformance::TestStore as _;
+use vigie_domain::ports::ReportStore;
 
 /// DynamoDB Local on a free loopback port, from the end-to-end harness (stopped when dropped).
 async fn start() -> (vigie_e2e::DynamoDbLocal, String) {
@@ -15,55 +16,40 @@ async fn start() -> (vigie_e2e::DynamoDbLocal, String) {
     (emulator, url)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dynamodb_store_conforms() {
-    let (_emulator, url) = start().await;
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&url)
-        .region(aws_config::Region::new("eu-west-3"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
-    let store = DynamoStore::new(&config, "vigie-conformance");
-    store.create_table().await.unwrap();
-    vigie_conformance::report_store(Arc::new(store)).await;
+/// DynamoDB Local for the conformance rules: started once for this test process, on first
+/// use, shared by every rule (each on a table of its own). A static is never dropped: the
+/// emulator stops with this process all the same (the harness's watcher, see
+/// [`vigie_e2e::start_dynamodb_local`]).
+async fn shared_emulator() -> String {
+    static EMULATOR: std::sync::OnceLock<vigie_e2e::DynamoDbLocal> = std::sync::OnceLock::new();
+    tokio::task::spawn_blocking(|| {
+        EMULATOR
+            .get_or_init(vigie_e2e::start_dynamodb_local)
+            .url
+            .clone()
+    })
+    .await
+    .expect("DynamoDB Local starts")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dynamodb_change_feed_conforms() {
-    let (_emulator, url) = start().await;
-    let store = store_on(&url, "vigie-changes")
+/// A fresh store for one rule: a new table named after it, on the shared emulator.
+async fn dynamodb(rule: &str) -> Arc<dyn ReportStore> {
+    let store = store_on(&shared_emulator().await, rule).await;
+    store.create_table().await.unwrap();
+    Arc::new(store)
+}
+
+/// [`dynamodb`] with a short change overlap, for the feed of changes.
+async fn dynamodb_for_the_feed(rule: &str) -> Arc<dyn ReportStore> {
+    let store = store_on(&shared_emulator().await, rule)
         .await
         .with_change_overlap(std::time::Duration::from_millis(500));
     store.create_table().await.unwrap();
-    vigie_conformance::change_feed(Arc::new(store)).await;
+    Arc::new(store)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dynamodb_allowance_conforms() {
-    let (_emulator, url) = start().await;
-    let store = store_on(&url, "vigie-allowance").await;
-    store.create_table().await.unwrap();
-    vigie_conformance::allowance(Arc::new(store)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dynamodb_relay_log_conforms() {
-    let (_emulator, url) = start().await;
-    let store = store_on(&url, "vigie-relays").await;
-    store.create_table().await.unwrap();
-    vigie_conformance::relay_log(Arc::new(store)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dynamodb_rooms_conform() {
-    let (_emulator, url) = start().await;
-    let store = store_on(&url, "vigie-rooms").await;
-    store.create_table().await.unwrap();
-    vigie_conformance::rooms(Arc::new(store)).await;
-}
+// Every rule of the store suites, one test each.
+vigie_conformance::store_rules!(dynamodb, dynamodb_for_the_feed);
 
 /// "Nothing changed" is one Query of the `changes` index, and never a Scan; a feed whose
 /// changes lie hours apart is walked hour by hour, in order, an empty hour costing one call.

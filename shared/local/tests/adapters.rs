@@ -4,45 +4,28 @@
 use std::sync::Arc;
 use vigie_conformance::TestStore as _;
 use vigie_domain::ports::store::*;
-use vigie_domain::ports::StoreError;
+use vigie_domain::ports::{ReportStore, StoreError};
 use vigie_local::{FolderPublisher, SqliteStore};
 
-#[tokio::test]
-async fn sqlite_store_conforms() {
+/// A fresh SQLite store in a temporary directory of its own, for one rule; the directory is
+/// given beside the store, kept for as long as the rule runs and removed after it.
+async fn sqlite(_rule: &str) -> (tempfile::TempDir, Arc<dyn ReportStore>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
-    vigie_conformance::report_store(Arc::new(store)).await;
+    (dir, Arc::new(store))
 }
 
-#[tokio::test]
-async fn sqlite_change_feed_conforms() {
+/// [`sqlite`] with a short change overlap, for the feed of changes.
+async fn sqlite_for_the_feed(_rule: &str) -> (tempfile::TempDir, Arc<dyn ReportStore>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("vigie.db"))
         .unwrap()
         .with_change_overlap(std::time::Duration::from_millis(500));
-    vigie_conformance::change_feed(Arc::new(store)).await;
+    (dir, Arc::new(store))
 }
 
-#[tokio::test]
-async fn sqlite_rooms_conform() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
-    vigie_conformance::rooms(Arc::new(store)).await;
-}
-
-#[tokio::test]
-async fn sqlite_relay_log_conforms() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
-    vigie_conformance::relay_log(Arc::new(store)).await;
-}
-
-#[tokio::test]
-async fn sqlite_allowance_conforms() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("vigie.db")).unwrap();
-    vigie_conformance::allowance(Arc::new(store)).await;
-}
+// Every rule of the store suites, one test each.
+vigie_conformance::store_rules!(sqlite, sqlite_for_the_feed);
 
 #[tokio::test]
 async fn folder_publisher_conforms() {
