@@ -2,124 +2,37 @@
 //! queue, roles checked from the route table, and the routes the volunteers' app needs (`/me`,
 //! `/places`, forced release, bulk actions).
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::Arc;
-use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget, RUN_TIME};
-use vigie_app::demo::{self, DemoSource};
-use vigie_app::{api, tokens, Vigie};
+use vigie_app::{api, Vigie};
+use vigie_conformance::harness::{
+    call_text, fetch, issue, new_reports, request, send, token, TestApp,
+};
 use vigie_conformance::TestStore as _;
 use vigie_domain::ports::ReportQuery;
-use vigie_domain::taxonomy::{Role, Status};
-use vigie_domain::{Crisis, Gazetteer};
-use vigie_local::{FolderPublisher, SqliteStore};
+use vigie_domain::taxonomy::Role;
 
-async fn app() -> (tempfile::TempDir, Vigie) {
-    let dir = tempfile::tempdir().unwrap();
-    let app = Vigie::new(
-        Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
-        Arc::new(vigie_local::LogNotifier),
-    );
-    run_source(
-        &app,
-        &DemoSource::new("demo-stream", 3),
-        Budget::within(RUN_TIME),
-    )
-    .await;
-    (dir, app)
-}
-
-async fn call(app: &Vigie, uri: &str, token: Option<&str>) -> (StatusCode, serde_json::Value) {
-    send_raw(app, Method::GET, uri, token, &[], "").await
-}
-
-/// `method` on `uri` with `token`, `headers` and `body` as given, through a fresh router.
-async fn send_raw(
-    app: &Vigie,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header("Authorization", format!("Bearer {t}"));
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if !body.is_empty()
-        && !headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
-        req = req.header("Content-Type", "application/json");
-    }
-    let resp = api::router(app.clone())
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
-
-async fn send(
-    app: &Vigie,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    send_raw(app, method, uri, Some(token), &[], &body).await
-}
-
-async fn token(app: &Vigie, role: Role, name: &str) -> String {
-    tokens::issue(app.store.as_ref(), role, name, "test")
-        .await
-        .unwrap()
-        .secret
+/// The demo collected once, on SQLite; the app and what holds its folder.
+async fn app() -> (TestApp, Vigie) {
+    let fixture = TestApp::builder().collect().build().await;
+    let app = fixture.app.clone();
+    (fixture, app)
 }
 
 /// `n` reports nobody has touched yet.
 async fn untouched(app: &Vigie, n: usize) -> Vec<vigie_domain::Report> {
-    let page = app
-        .store
-        .list_reports(&ReportQuery {
-            status: Some(Status::New),
-            limit: n,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(page.items.len(), n, "the demo has {n} new reports");
-    page.items
+    let items = new_reports(app, n).await;
+    assert_eq!(items.len(), n, "the demo has {n} new reports");
+    items
 }
 
 /// Makes a report complete enough to publish, as a volunteer would.
 async fn make_publishable(app: &Vigie, id: &str, volunteer: &str) {
-    let (_, report) = send(
-        app,
-        Method::GET,
-        &format!("/api/v1/reports/{id}"),
-        volunteer,
-        None,
-    )
-    .await;
+    let (_, report) = fetch(app, &format!("/api/v1/reports/{id}"), Some(volunteer))
+        .await
+        .pair();
     let version = report["version"].to_string();
-    let (status, body) = send_raw(
+    let (status, body) = call_text(
         app,
         Method::PATCH,
         &format!("/api/v1/reports/{id}"),
@@ -128,29 +41,32 @@ async fn make_publishable(app: &Vigie, id: &str, volunteer: &str) {
         &json!({"category": "access", "summary": "Route coupée", "location": {"place": "97114"}})
             .to_string(),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
 async fn tokens_open_the_queue_and_nothing_else_does() {
     let (_dir, app) = app().await;
-    let (status, body) = call(&app, "/healthz", None).await;
+    let (status, body) = fetch(&app, "/healthz", None).await.pair();
     assert_eq!(
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("ok"))
     );
 
-    let (status, body) = call(&app, "/api/v1/reports", None).await;
+    let (status, body) = fetch(&app, "/api/v1/reports", None).await.pair();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "unauthorized");
-    let (status, _) = call(&app, "/api/v1/reports", Some("vigie_not_a_token")).await;
+    let (status, _) = fetch(&app, "/api/v1/reports", Some("vigie_not_a_token"))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let issued = tokens::issue(app.store.as_ref(), Role::Volunteer, "Lyne", "test")
+    let issued = issue(&app, Role::Volunteer, "Lyne").await;
+    let (status, body) = fetch(&app, "/api/v1/reports?limit=5", Some(&issued.secret))
         .await
-        .unwrap();
-    let (status, body) = call(&app, "/api/v1/reports?limit=5", Some(&issued.secret)).await;
+        .pair();
     assert_eq!(status, StatusCode::OK);
     let items = body["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
@@ -189,23 +105,30 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
     );
 
     let next = body["next_cursor"].as_str().unwrap();
-    let (status, page2) = call(
+    let (status, page2) = fetch(
         &app,
         &format!("/api/v1/reports?limit=5&cursor={next}"),
         Some(&issued.secret),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK);
     assert_ne!(page2["items"][0]["id"], items[0]["id"]);
 
     let id = items[0]["id"].as_str().unwrap();
-    let (status, one) = call(&app, &format!("/api/v1/reports/{id}"), Some(&issued.secret)).await;
+    let (status, one) = fetch(&app, &format!("/api/v1/reports/{id}"), Some(&issued.secret))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK);
     assert!(one["history"].is_array());
-    let (status, _) = call(&app, "/api/v1/reports/r000", Some(&issued.secret)).await;
+    let (status, _) = fetch(&app, "/api/v1/reports/r000", Some(&issued.secret))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, body) = call(&app, "/api/v1/sources", Some(&issued.secret)).await;
+    let (status, body) = fetch(&app, "/api/v1/sources", Some(&issued.secret))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["items"][0]["id"], "demo-stream");
     assert!(body["items"][0]["health"]["last_success_at"].is_string());
@@ -214,7 +137,9 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
         .revoke_token(&issued.record.id, chrono::Utc::now(), "test")
         .await
         .unwrap();
-    let (status, body) = call(&app, "/api/v1/reports", Some(&issued.secret)).await;
+    let (status, body) = fetch(&app, "/api/v1/reports", Some(&issued.secret))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body["error"]["message"]
         .as_str()
@@ -225,15 +150,7 @@ async fn tokens_open_the_queue_and_nothing_else_does() {
 #[tokio::test]
 async fn bad_filters_name_the_parameter() {
     let (_dir, app) = app().await;
-    let t = tokens::issue(
-        app.store.as_ref(),
-        Role::Authority,
-        "Cellule de crise",
-        "test",
-    )
-    .await
-    .unwrap()
-    .secret;
+    let t = token(&app, Role::Authority, "Cellule de crise").await;
     for (query, needle) in [
         ("category=flood", "category"),
         ("priority=urgent", "priority"),
@@ -243,12 +160,16 @@ async fn bad_filters_name_the_parameter() {
         ("colour=red", "colour"),
         ("cursor=zz", "cursor"),
     ] {
-        let (status, body) = call(&app, &format!("/api/v1/reports?{query}"), Some(&t)).await;
+        let (status, body) = fetch(&app, &format!("/api/v1/reports?{query}"), Some(&t))
+            .await
+            .pair();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(needle), "{query}: {message}");
     }
-    let (status, body) = call(&app, "/api/v1/reports?category=rescue&limit=200", Some(&t)).await;
+    let (status, body) = fetch(&app, "/api/v1/reports?category=rescue&limit=200", Some(&t))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK);
     for item in body["items"].as_array().unwrap() {
         let cat = item["category"]
@@ -282,17 +203,23 @@ async fn every_route_refuses_the_roles_its_table_line_does_not_allow() {
             },
         );
         let api::Access(Some(action)) = route.access else {
-            let (status, _) = send_raw(&app, route.method.clone(), &uri, None, &[], "").await;
+            let (status, _) = call_text(&app, route.method.clone(), &uri, None, &[], "")
+                .await
+                .pair();
             assert_eq!(status, StatusCode::OK, "{} {uri} is public", route.method);
             continue;
         };
-        let (status, body) = send_raw(&app, route.method.clone(), &uri, None, &[], "").await;
+        let (status, body) = call_text(&app, route.method.clone(), &uri, None, &[], "")
+            .await
+            .pair();
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {uri}", route.method);
         assert_eq!(body["error"]["code"], "unauthorized");
         for (role, secret) in &by_role {
             if role.may(action) {
                 let (status, body) =
-                    send_raw(&app, route.method.clone(), &uri, Some(secret), &[], "").await;
+                    call_text(&app, route.method.clone(), &uri, Some(secret), &[], "")
+                        .await
+                        .pair();
                 assert!(
                     status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
                     "{role} may {} {uri}: {status} {body}",
@@ -301,7 +228,7 @@ async fn every_route_refuses_the_roles_its_table_line_does_not_allow() {
                 allowed += 1;
             } else {
                 let junk = format!("{uri}?zz_not_a_parameter=1");
-                let (status, body) = send_raw(
+                let (status, body) = call_text(
                     &app,
                     route.method.clone(),
                     &junk,
@@ -309,7 +236,8 @@ async fn every_route_refuses_the_roles_its_table_line_does_not_allow() {
                     &[("If-Match", "nope")],
                     "{not json",
                 )
-                .await;
+                .await
+                .pair();
                 assert_eq!(
                     status,
                     StatusCode::FORBIDDEN,
@@ -336,10 +264,8 @@ async fn every_route_refuses_the_roles_its_table_line_does_not_allow() {
 #[tokio::test]
 async fn me_names_the_caller_as_their_claims_do() {
     let (_dir, app) = app().await;
-    let lyne = tokens::issue(app.store.as_ref(), Role::Volunteer, "Lyne", "test")
-        .await
-        .unwrap();
-    let (status, me) = call(&app, "/api/v1/me", Some(&lyne.secret)).await;
+    let lyne = issue(&app, Role::Volunteer, "Lyne").await;
+    let (status, me) = fetch(&app, "/api/v1/me", Some(&lyne.secret)).await.pair();
     assert_eq!(status, StatusCode::OK, "{me}");
     let mut keys: Vec<&str> = me.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -361,17 +287,20 @@ async fn me_names_the_caller_as_their_claims_do() {
         &lyne.secret,
         None,
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK, "{claimed}");
     assert_eq!(claimed["claimed_by"], me["label"]);
     let coordinator = token(&app, Role::Coordinator, "Coordination").await;
-    let (_, other) = call(&app, "/api/v1/me", Some(&coordinator)).await;
+    let (_, other) = fetch(&app, "/api/v1/me", Some(&coordinator)).await.pair();
     assert_eq!(other["role"], "coordinator");
     assert_ne!(other["label"], me["label"]);
-    let (status, body) = call(&app, "/api/v1/me?who=1", Some(&lyne.secret)).await;
+    let (status, body) = fetch(&app, "/api/v1/me?who=1", Some(&lyne.secret))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().unwrap().contains("`who`"));
-    let (status, _) = call(&app, "/api/v1/me", None).await;
+    let (status, _) = fetch(&app, "/api/v1/me", None).await.pair();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -384,7 +313,7 @@ async fn places_complete_a_prefix_from_the_crisis_gazetteer() {
         let app = app.clone();
         let t = t.clone();
         let uri = format!("/api/v1/places?{q}");
-        async move { call(&app, &uri, Some(&t)).await }
+        async move { fetch(&app, &uri, Some(&t)).await.pair() }
     };
     let (status, body) = places("q=pointe").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -434,7 +363,7 @@ async fn places_complete_a_prefix_from_the_crisis_gazetteer() {
     let suggested = body["items"].as_array().unwrap();
     assert_eq!(suggested.len(), 2, "the town and the island: {body}");
     for (place, report) in suggested.iter().zip(untouched(&app, 2).await) {
-        let (status, located) = send_raw(
+        let (status, located) = call_text(
             &app,
             Method::PATCH,
             &format!("/api/v1/reports/{}", report.id),
@@ -442,7 +371,8 @@ async fn places_complete_a_prefix_from_the_crisis_gazetteer() {
             &[("If-Match", &report.version.to_string())],
             &json!({"location": {"place": place["name"]}}).to_string(),
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::OK, "{located}");
         assert_eq!(located["location"]["place"], place["name"]);
         assert_eq!(located["location"]["insee"], place["insee"]);
@@ -466,7 +396,7 @@ async fn places_complete_a_prefix_from_the_crisis_gazetteer() {
         let message = body["error"]["message"].as_str().unwrap();
         assert!(message.contains(needle), "{query}: {message}");
     }
-    let (status, _) = call(&app, "/api/v1/places?q=pointe", None).await;
+    let (status, _) = fetch(&app, "/api/v1/places?q=pointe", None).await.pair();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -476,59 +406,69 @@ async fn a_coordinator_forces_a_release_and_the_history_names_the_holder() {
     let lyne = token(&app, Role::Volunteer, "Lyne").await;
     let mano = token(&app, Role::Volunteer, "Mano").await;
     let coordinator = token(&app, Role::Coordinator, "Coordination").await;
-    let (_, lyne_me) = call(&app, "/api/v1/me", Some(&lyne)).await;
-    let (_, coordinator_me) = call(&app, "/api/v1/me", Some(&coordinator)).await;
+    let (_, lyne_me) = fetch(&app, "/api/v1/me", Some(&lyne)).await.pair();
+    let (_, coordinator_me) = fetch(&app, "/api/v1/me", Some(&coordinator)).await.pair();
     let id = untouched(&app, 1).await[0].id.clone();
     let claim = format!("/api/v1/reports/{id}/claim");
     let release = format!("/api/v1/reports/{id}/release");
-    let (status, claimed) = send(&app, Method::POST, &claim, &lyne, None).await;
+    let (status, claimed) = send(&app, Method::POST, &claim, &lyne, None).await.pair();
     assert_eq!(status, StatusCode::OK, "{claimed}");
     // Renewed by its holder: a new lease, running from now.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let (status, renewed) = send(&app, Method::POST, &claim, &lyne, None).await;
+    let (status, renewed) = send(&app, Method::POST, &claim, &lyne, None).await.pair();
     assert_eq!(status, StatusCode::OK, "{renewed}");
     assert!(
         renewed["claim_expires_at"].as_str() > claimed["claim_expires_at"].as_str(),
         "{claimed} then {renewed}"
     );
     // Another volunteer can neither take it nor give it back.
-    let (status, body) = send(&app, Method::POST, &release, &mano, None).await;
+    let (status, body) = send(&app, Method::POST, &release, &mano, None).await.pair();
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["error"]["message"]
         .as_str()
         .unwrap()
         .contains(lyne_me["label"].as_str().unwrap()));
     // A coordinator can, and is told whose claim it was.
-    let (status, released) = send(&app, Method::POST, &release, &coordinator, None).await;
+    let (status, released) = send(&app, Method::POST, &release, &coordinator, None)
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK, "{released}");
     assert_eq!(released["released_from"], lyne_me["label"]);
     assert!(released["claimed_by"].is_null());
     assert!(released["claim_expires_at"].is_null());
-    let (_, one) = call(&app, &format!("/api/v1/reports/{id}"), Some(&mano)).await;
+    let (_, one) = fetch(&app, &format!("/api/v1/reports/{id}"), Some(&mano))
+        .await
+        .pair();
     let last = one["history"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["action"], "force_release", "{last}");
     assert_eq!(last["actor"], coordinator_me["label"]);
     assert_eq!(last["changes"]["claimed_by"]["before"], lyne_me["label"]);
     assert!(last["changes"]["claimed_by"]["after"].is_null());
     // Nobody holds it now: releasing again names nobody and writes nothing.
-    let (status, again) = send(&app, Method::POST, &release, &coordinator, None).await;
+    let (status, again) = send(&app, Method::POST, &release, &coordinator, None)
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK);
     assert!(again["released_from"].is_null(), "{again}");
     assert_eq!(again["version"], released["version"]);
     // A holder's own release names themselves, and is an ordinary release.
-    send(&app, Method::POST, &claim, &mano, None).await;
-    let (_, mano_me) = call(&app, "/api/v1/me", Some(&mano)).await;
-    let (status, own) = send(&app, Method::POST, &release, &mano, None).await;
+    send(&app, Method::POST, &claim, &mano, None).await.pair();
+    let (_, mano_me) = fetch(&app, "/api/v1/me", Some(&mano)).await.pair();
+    let (status, own) = send(&app, Method::POST, &release, &mano, None).await.pair();
     assert_eq!(status, StatusCode::OK, "{own}");
     assert_eq!(own["released_from"], mano_me["label"]);
-    let (_, one) = call(&app, &format!("/api/v1/reports/{id}"), Some(&mano)).await;
+    let (_, one) = fetch(&app, &format!("/api/v1/reports/{id}"), Some(&mano))
+        .await
+        .pair();
     let last = one["history"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["action"], "release", "{last}");
 }
 
 /// `POST /reports/bulk` as `token` with `body`.
 async fn bulk(app: &Vigie, token: &str, body: Value) -> (StatusCode, Value) {
-    send(app, Method::POST, "/api/v1/reports/bulk", token, Some(body)).await
+    send(app, Method::POST, "/api/v1/reports/bulk", token, Some(body))
+        .await
+        .pair()
 }
 
 fn ids(list: &Value) -> Vec<&str> {
@@ -545,7 +485,7 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
     let lyne = token(&app, Role::Volunteer, "Lyne").await;
     let mano = token(&app, Role::Volunteer, "Mano").await;
     let coordinator = token(&app, Role::Coordinator, "Coordination").await;
-    let (_, mano_me) = call(&app, "/api/v1/me", Some(&mano)).await;
+    let (_, mano_me) = fetch(&app, "/api/v1/me", Some(&mano)).await.pair();
     let reports = untouched(&app, 4).await;
     let [a, b, c, d] = [0, 1, 2, 3].map(|i| reports[i].id.clone());
     let (status, held) = send(
@@ -555,7 +495,8 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         &mano,
         None,
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK);
     // Dismiss: each report done or skipped, once, in the order given.
     let (status, out) = bulk(
@@ -578,16 +519,19 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
     );
     assert_eq!(out["skipped"][1]["code"], "not_found");
     for done in out["done"].as_array().unwrap() {
-        let (_, r) = call(
+        let (_, r) = fetch(
             &app,
             &format!("/api/v1/reports/{}", done["id"].as_str().unwrap()),
             Some(&lyne),
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(r["status"], "dismissed");
         assert_eq!(r["version"], done["version"]);
     }
-    let (_, untouched_b) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    let (_, untouched_b) = fetch(&app, &format!("/api/v1/reports/{b}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(untouched_b["status"], "new");
     assert_eq!(untouched_b["version"], held["version"], "B was not touched");
     // Nor by a coordinator's bulk action: claims are respected whatever the role, even by a
@@ -596,7 +540,9 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         let (_, out) = bulk(&app, &coordinator, json!({"ids": [b], "action": action})).await;
         assert_eq!(out["skipped"][0]["code"], "claimed", "{action}: {out}");
     }
-    let (_, r) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{b}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(r["claimed_by"], mano_me["label"]);
     // Update: category and priority.
     let (status, out) = bulk(
@@ -608,7 +554,9 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(ids(&out["done"]), [d.as_str()]);
     assert_eq!(ids(&out["skipped"]), [b.as_str()]);
-    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{d}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(
         (r["category"].as_str(), r["priority"].as_str()),
         (Some("rescue"), Some("high"))
@@ -621,13 +569,18 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         &lyne,
         None,
     )
-    .await;
+    .await
+    .pair();
     let (_, out) = bulk(&app, &lyne, json!({"ids": [d, b], "action": "release"})).await;
     assert_eq!(ids(&out["done"]), [d.as_str()], "{out}");
     assert_eq!(out["skipped"][0]["code"], "claimed");
-    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{d}"), Some(&lyne))
+        .await
+        .pair();
     assert!(r["claimed_by"].is_null());
-    let (_, r) = call(&app, &format!("/api/v1/reports/{b}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{b}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(r["claimed_by"], mano_me["label"]);
     // Publishing: a coordinator's, for the whole request.
     make_publishable(&app, &d, &lyne).await;
@@ -640,7 +593,9 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         .contains("coordinator"));
     let (status, _) = bulk(&app, &lyne, json!({"ids": [d], "action": "unpublish"})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (_, r) = call(&app, &format!("/api/v1/reports/{d}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{d}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(
         r["status"], "triaged",
         "nothing published by a refused request"
@@ -673,7 +628,8 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         &mano,
         None,
     )
-    .await;
+    .await
+    .pair();
     let (_, out) = bulk(
         &app,
         &coordinator,
@@ -689,7 +645,8 @@ async fn bulk_actions_never_touch_a_report_claimed_by_someone_else() {
         &mano,
         None,
     )
-    .await;
+    .await
+    .pair();
     let (_, out) = bulk(
         &app,
         &coordinator,
@@ -745,7 +702,9 @@ async fn bulk_requests_are_checked_before_anything_is_done() {
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.contains(needle), "{body}: {message}");
     }
-    let (_, r) = call(&app, &format!("/api/v1/reports/{id}"), Some(&lyne)).await;
+    let (_, r) = fetch(&app, &format!("/api/v1/reports/{id}"), Some(&lyne))
+        .await
+        .pair();
     assert_eq!(r["status"], "new", "no refused request changed anything");
     assert_eq!(r["history"], json!([]));
     // 200 is allowed.
@@ -785,7 +744,7 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
         .find(|m| m.len() >= 2)
         .expect("the demo's dam rumour has copies");
     let (rumour, copy) = (copies[0].clone(), copies[1].id.clone());
-    let (status, _) = send_raw(
+    let (status, _) = call_text(
         &app,
         Method::PATCH,
         &format!("/api/v1/reports/{}", rumour.id),
@@ -793,7 +752,8 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
         &[("If-Match", &rumour.version.to_string())],
         &json!({"verification": "rumor"}).to_string(),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK);
     make_publishable(&app, &copy, &lyne).await;
     let (status, body) = send(
@@ -803,7 +763,8 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
         &coordinator,
         None,
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "not_allowed_now");
     let message = body["error"]["message"].as_str().unwrap();
@@ -823,8 +784,10 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
         .unwrap()
         .contains("open rumour"));
     // Debunked, the rumour no longer holds the copy back.
-    let (_, now) = call(&app, &format!("/api/v1/reports/{}", rumour.id), Some(&lyne)).await;
-    let (status, _) = send_raw(
+    let (_, now) = fetch(&app, &format!("/api/v1/reports/{}", rumour.id), Some(&lyne))
+        .await
+        .pair();
+    let (status, _) = call_text(
         &app,
         Method::PATCH,
         &format!("/api/v1/reports/{}", rumour.id),
@@ -832,7 +795,8 @@ async fn a_copy_of_an_open_rumour_is_not_published() {
         &[("If-Match", &now["version"].to_string())],
         &json!({"verification": "debunked"}).to_string(),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK);
     let (_, out) = bulk(
         &app,
@@ -872,7 +836,8 @@ async fn characters_xml_forbids_are_taken_out_of_what_volunteers_type() {
             "author": dirty("Mano"),
         })),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let clean = |v: &Value, field: &str| {
         let s = v[field].as_str().unwrap_or_else(|| panic!("{field}: {v}"));
@@ -886,7 +851,7 @@ async fn characters_xml_forbids_are_taken_out_of_what_volunteers_type() {
     assert!(clean(&created, "author").starts_with("Manox"));
     let id = created["id"].as_str().unwrap();
     let version = created["version"].to_string();
-    let (status, patched) = send_raw(
+    let (status, patched) = call_text(
         &app,
         Method::PATCH,
         &format!("/api/v1/reports/{id}"),
@@ -894,7 +859,8 @@ async fn characters_xml_forbids_are_taken_out_of_what_volunteers_type() {
         &[("If-Match", &version)],
         &json!({"summary": dirty("Route coupée à Goyave")}).to_string(),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::OK, "{patched}");
     let summary = clean(&patched, "summary");
     assert_eq!(
@@ -918,7 +884,9 @@ async fn long_searches_are_refused_naming_q_never_a_5xx() {
         "é".repeat(201),
         format!("{}+{}", "x".repeat(150), "y".repeat(60)),
     ] {
-        let (status, body) = call(&app, &format!("/api/v1/reports?q={q}"), Some(&t)).await;
+        let (status, body) = fetch(&app, &format!("/api/v1/reports?q={q}"), Some(&t))
+            .await
+            .pair();
         assert_eq!(
             status,
             StatusCode::BAD_REQUEST,
@@ -938,14 +906,16 @@ async fn long_searches_are_refused_naming_q_never_a_5xx() {
         "a".repeat(200),
         format!("{}+route", "x".repeat(194)),
     ] {
-        let (status, body) = call(&app, &format!("/api/v1/reports?q={q}"), Some(&t)).await;
+        let (status, body) = fetch(&app, &format!("/api/v1/reports?q={q}"), Some(&t))
+            .await
+            .pair();
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     // A topic room's filters are checked the same way.
     let c = token(&app, Role::Coordinator, "Coord").await;
-    let (_, rooms) = call(&app, "/api/v1/rooms", Some(&c)).await;
+    let (_, rooms) = fetch(&app, "/api/v1/rooms", Some(&c)).await.pair();
     let eleven = ["route"; 11].join(" ");
-    let (status, body) = send_raw(
+    let (status, body) = call_text(
         &app,
         Method::PUT,
         "/api/v1/rooms",
@@ -957,7 +927,8 @@ async fn long_searches_are_refused_naming_q_never_a_5xx() {
         })
         .to_string(),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(
         body["error"]["message"].as_str().unwrap().contains("q: "),
@@ -984,7 +955,8 @@ async fn the_place_filter_resolves_names_as_entry_does() {
             "place": "Gosier",
         })),
     )
-    .await;
+    .await
+    .pair();
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["location"]["place"], "Le Gosier");
     let id = created["id"].as_str().unwrap();
@@ -996,12 +968,13 @@ async fn the_place_filter_resolves_names_as_entry_does() {
         "Gozi%C3%A9",
         "97113",
     ] {
-        let (status, body) = call(
+        let (status, body) = fetch(
             &app,
             &format!("/api/v1/reports?limit=200&place={value}"),
             Some(&t),
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::OK, "{value}: {body}");
         let items = body["items"].as_array().unwrap();
         assert!(
@@ -1013,7 +986,9 @@ async fn the_place_filter_resolves_names_as_entry_does() {
         }
     }
     // A place the gazetteer does not know is matched as given, as before: nothing here.
-    let (status, body) = call(&app, "/api/v1/reports?place=Atlantis", Some(&t)).await;
+    let (status, body) = fetch(&app, "/api/v1/reports?place=Atlantis", Some(&t))
+        .await
+        .pair();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"].as_array().map(Vec::len), Some(0));
 }
@@ -1056,20 +1031,9 @@ async fn every_api_answer_is_never_cached_sniffed_or_framed() {
         ),
     ];
     for (method, uri, token, body) in cases {
-        let mut req = Request::builder().method(method.clone()).uri(&uri);
-        if let Some(t) = token {
-            req = req.header("Authorization", format!("Bearer {t}"));
-        }
-        if !body.is_empty() {
-            req = req.header("Content-Type", "application/json");
-        }
-        let resp = api::router(app.clone())
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
-            .await
-            .unwrap();
-        let h = resp.headers();
-        let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let what = format!("{method} {uri} ({})", resp.status());
+        let resp = call_text(&app, method.clone(), &uri, token, &[], body).await;
+        let get = |name: &str| resp.header(name);
+        let what = format!("{method} {uri} ({})", resp.status);
         assert_eq!(get("cache-control"), "no-store", "{what}");
         assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
         assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
@@ -1101,23 +1065,15 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         vec!["application/json; charset=latin1"],
         vec!["application/json", "application/json"],
     ] {
-        let mut req = Request::builder()
-            .method(Method::PATCH)
-            .uri(&uri)
-            .header("Authorization", format!("Bearer {volunteer}"))
+        let mut req = request(&app, Method::PATCH, &uri)
+            .bearer(&volunteer)
             .header("If-Match", &version);
         for t in &types {
-            req = req.header("Content-Type", *t);
+            req = req.header("Content-Type", t);
         }
-        let resp = api::router(app.clone())
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
-            .await
-            .unwrap();
-        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        let resp = req.raw(body).send().await;
+        let status = resp.status;
+        let answer: Value = serde_json::from_slice(&resp.bytes).unwrap();
         assert_eq!(
             status,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -1141,7 +1097,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         "Application/JSON; charset=UTF-8",
         "application/json;charset=\"utf-8\"",
     ] {
-        let (status, answer) = send_raw(
+        let (status, answer) = call_text(
             &app,
             Method::GET,
             "/api/v1/reports?limit=1",
@@ -1149,7 +1105,8 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
             &[("Content-Type", t)],
             "",
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::OK, "{t}: {answer}");
     }
 
@@ -1158,7 +1115,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         r#"{"category": "access", "category": "rescue"}"#,
         r#"{"location": {"place": "Goyave", "place": "Capesterre-Belle-Eau"}}"#,
     ] {
-        let (status, answer) = send_raw(
+        let (status, answer) = call_text(
             &app,
             Method::PATCH,
             &uri,
@@ -1166,7 +1123,8 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
             &[("If-Match", &version)],
             twice,
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{twice}: {answer}");
         assert!(
             answer["error"]["message"]
@@ -1191,7 +1149,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         "99999999999999999999999".to_string(),
         String::new(),
     ] {
-        let (status, answer) = send_raw(
+        let (status, answer) = call_text(
             &app,
             Method::PATCH,
             &uri,
@@ -1199,7 +1157,8 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
             &[("If-Match", &bad)],
             body,
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::BAD_REQUEST, "If-Match {bad}: {answer}");
         assert!(
             answer["error"]["message"]
@@ -1209,19 +1168,16 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
             "{answer}"
         );
     }
-    let mut req = Request::builder()
-        .method(Method::PATCH)
-        .uri(&uri)
-        .header("Authorization", format!("Bearer {volunteer}"))
+    let resp = request(&app, Method::PATCH, &uri)
+        .bearer(&volunteer)
         .header("Content-Type", "application/json")
         .header("If-Match", &version)
-        .header("If-Match", &version);
-    req = req.header("Accept", "application/json");
-    let resp = api::router(app.clone())
-        .oneshot(req.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "If-Match twice");
+        .header("If-Match", &version)
+        .header("Accept", "application/json")
+        .raw(body)
+        .send()
+        .await;
+    assert_eq!(resp.status, StatusCode::BAD_REQUEST, "If-Match twice");
 
     // Repeated query parameters, on a listing and on a route that takes none.
     for query in [
@@ -1229,7 +1185,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         "/api/v1/reports?limit=5&limit=500",
         "/api/v1/stats?x=1&x=2",
     ] {
-        let (status, answer) = call(&app, query, Some(&volunteer)).await;
+        let (status, answer) = fetch(&app, query, Some(&volunteer)).await.pair();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {answer}");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(
@@ -1239,7 +1195,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
     }
 
     // Nothing above changed the report; each documented form of If-Match works.
-    let (_, now) = call(&app, &uri, Some(&volunteer)).await;
+    let (_, now) = fetch(&app, &uri, Some(&volunteer)).await.pair();
     assert_eq!(now["version"], report.version, "{now}");
     assert!(now["category"].is_null(), "{now}");
     let mut version = report.version;
@@ -1249,7 +1205,7 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
         ("W/\"{v}\"", "damage"),
     ] {
         let header = form.replace("{v}", &version.to_string());
-        let (status, answer) = send_raw(
+        let (status, answer) = call_text(
             &app,
             Method::PATCH,
             &uri,
@@ -1257,7 +1213,8 @@ async fn ambiguous_requests_are_refused_and_change_nothing() {
             &[("If-Match", &header)],
             &format!(r#"{{"category": "{category}"}}"#),
         )
-        .await;
+        .await
+        .pair();
         assert_eq!(status, StatusCode::OK, "If-Match {header}: {answer}");
         assert_eq!(answer["category"], category);
         version = answer["version"].as_u64().unwrap();

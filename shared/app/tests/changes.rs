@@ -2,121 +2,23 @@
 //! them: every kind of write through the API appears in `/changes`, a quiet poll is a 304,
 //! the rooms are the defaults until a coordinator saves them at the version read.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget, RUN_TIME};
-use vigie_app::demo::{self, DemoSource};
-use vigie_app::{api, tokens, Vigie};
-use vigie_domain::ports::ReportQuery;
-use vigie_domain::taxonomy::{Role, Status};
-use vigie_domain::{Crisis, Gazetteer};
-use vigie_local::{FolderPublisher, LogNotifier, SqliteStore};
-
-struct World {
-    _dir: tempfile::TempDir,
-    app: Vigie,
-    volunteer: String,
-    coordinator: String,
-    authority: String,
-}
+use vigie_conformance::harness::{call, fetch, get, new_reports, send, TestApp};
 
 /// The demo crisis on SQLite, its change cursors reaching back a fifth of a second only.
-async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("vigie.db"))
-        .unwrap()
-        .with_change_overlap(Duration::from_millis(200));
-    let app = Vigie::new(
-        Crisis::parse("crisis.toml", demo::CRISIS_TOML).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(store),
-        Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
-        Arc::new(LogNotifier),
-    );
-    run_source(
-        &app,
-        &DemoSource::new("demo-stream", 3),
-        Budget::within(RUN_TIME),
-    )
-    .await;
-    let issue = |role, name: &'static str| {
-        let app = app.clone();
-        async move {
-            tokens::issue(app.store.as_ref(), role, name, "test")
-                .await
-                .unwrap()
-                .secret
-        }
-    };
-    World {
-        volunteer: issue(Role::Volunteer, "Lyne").await,
-        coordinator: issue(Role::Coordinator, "Coordination").await,
-        authority: issue(Role::Authority, "Cellule de crise").await,
-        app,
-        _dir: dir,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-    etag: Option<String>,
-}
-
-async fn call(
-    app: &Vigie,
-    method: Method,
-    uri: &str,
-    token: &str,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> Answer {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("Authorization", format!("Bearer {token}"));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let body = match body {
-        Some(v) => {
-            req = req.header("Content-Type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = api::router(app.clone())
-        .oneshot(req.body(body).unwrap())
+async fn world() -> TestApp {
+    TestApp::builder()
+        .change_overlap(Duration::from_millis(200))
+        .collect()
+        .team()
+        .build()
         .await
-        .unwrap();
-    let status = resp.status();
-    let etag = resp
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_string());
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        etag,
-    }
-}
-
-async fn get(app: &Vigie, uri: &str, token: &str) -> Answer {
-    call(app, Method::GET, uri, token, &[], None).await
 }
 
 /// Every change from `cursor` to the end of the feed: the reports by id, as last given.
-async fn changes(w: &World, cursor: &str) -> (Vec<Value>, String) {
+async fn changes(w: &TestApp, cursor: &str) -> (Vec<Value>, String) {
     let mut cursor = cursor.to_string();
     let mut items = Vec::new();
     loop {
@@ -137,7 +39,7 @@ async fn changes(w: &World, cursor: &str) -> (Vec<Value>, String) {
 }
 
 /// The report `id` as the feed from `cursor` last gave it.
-async fn changed(w: &World, cursor: &str, id: &str) -> Option<Value> {
+async fn changed(w: &TestApp, cursor: &str, id: &str) -> Option<Value> {
     changes(w, cursor)
         .await
         .0
@@ -145,18 +47,8 @@ async fn changed(w: &World, cursor: &str, id: &str) -> Option<Value> {
         .rfind(|r| r["id"] == id)
 }
 
-async fn new_report(w: &World, skip: usize) -> String {
-    let page = w
-        .app
-        .store
-        .list_reports(&ReportQuery {
-            status: Some(Status::New),
-            limit: 50,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    page.items[skip].id.clone()
+async fn new_report(w: &TestApp, skip: usize) -> String {
+    new_reports(&w.app, 50).await[skip].id.clone()
 }
 
 #[tokio::test]
@@ -180,7 +72,7 @@ async fn every_write_through_the_api_is_in_the_feed_and_a_quiet_poll_is_a_304() 
         async move {
             let headers: Vec<(&str, &str)> =
                 headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let a = call(&app, method, &path, &token, &headers, body).await;
+            let a = call(&app, method, &path, Some(&token), &headers, body).await;
             assert!(a.status.is_success(), "{path}: {}", a.text);
             a.body
         }
@@ -352,7 +244,7 @@ async fn every_write_through_the_api_is_in_the_feed_and_a_quiet_poll_is_a_304() 
                 &app,
                 Method::GET,
                 &uri,
-                &token,
+                Some(&token),
                 &[("If-None-Match", &inm)],
                 None,
             )
@@ -407,11 +299,8 @@ async fn the_feed_refuses_what_it_cannot_read_by_name() {
     }
     let a = get(&w.app, "/api/v1/changes?limit=1000", &w.volunteer).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    let anonymous = api::router(w.app.clone())
-        .oneshot(Request::get("/api/v1/changes").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let anonymous = fetch(&w.app, "/api/v1/changes", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -454,7 +343,7 @@ async fn rooms_are_the_defaults_until_a_coordinator_saves_them_at_the_version_re
 
     let put = |token: String, body: Value| {
         let app = w.app.clone();
-        async move { call(&app, Method::PUT, "/api/v1/rooms", &token, &[], Some(body)).await }
+        async move { send(&app, Method::PUT, "/api/v1/rooms", &token, Some(body)).await }
     };
     let mine = json!({"items": [
         {"id": "nord", "name": "Nord Basse-Terre", "params": {"place": "Sainte-Rose", "status": "new"}},

@@ -3,58 +3,17 @@
 //! privacy rule.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use vigie_app::collect::{run_source, Budget, Source, RUN_TIME};
 use vigie_app::demo::{self, DemoSource};
-use vigie_app::{export, Vigie};
+use vigie_app::export;
+use vigie_conformance::harness::{all_reports, TestApp};
 use vigie_conformance::TestStore as _;
 use vigie_domain::identity::report_id;
-use vigie_domain::ports::{ReportQuery, ReportStore};
 use vigie_domain::taxonomy::Status;
-use vigie_domain::{Crisis, Gazetteer};
-use vigie_local::{FolderPublisher, SqliteStore};
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    public: std::path::PathBuf,
-    app: Vigie,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("public");
-    let app = Vigie::new(
-        Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&public).unwrap()),
-        Arc::new(vigie_local::LogNotifier),
-    );
-    Fixture {
-        _dir: dir,
-        public,
-        app,
-    }
-}
-
-async fn all_reports(store: &dyn ReportStore) -> Vec<vigie_domain::Report> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .list_reports(&ReportQuery {
-                limit: 200,
-                cursor,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return out,
-        }
-    }
+/// The demo crisis, an empty store, the public files in `public`.
+fn fixture() -> TestApp {
+    TestApp::builder().open()
 }
 
 #[tokio::test]

@@ -3,20 +3,17 @@
 //! server error, and every refusal keeps the error shape of the contract, even for a path or
 //! query that does not decode to UTF-8.
 
-use axum::body::Body;
-use axum::http::Request;
+use axum::http::Method;
 use proptest::prelude::*;
 use serde_json::Value;
-use std::sync::Arc;
-use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget, RUN_TIME};
-use vigie_app::demo::{self, DemoSource};
-use vigie_app::{api, tokens, Vigie};
+use vigie_app::demo;
+use vigie_app::{api, Vigie};
+use vigie_conformance::harness::{request, token, TestApp};
 use vigie_domain::taxonomy::Role;
-use vigie_domain::{Crisis, Gazetteer};
+use vigie_domain::Crisis;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    _test: TestApp,
     app: Vigie,
     tokens: Vec<String>,
     ids: Vec<String>,
@@ -33,30 +30,12 @@ fn fixture() -> &'static Fixture {
             .enable_all()
             .build()
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let (app, tokens, ids, csv) = runtime.block_on(async {
-            let app = Vigie::new(
-                Crisis::parse("demo", demo::CRISIS_TOML).unwrap(),
-                Gazetteer::guadeloupe(),
-                Arc::new(vigie_local::SqliteStore::open(&dir.path().join("v.db")).unwrap()),
-                Arc::new(vigie_local::FolderPublisher::new(&dir.path().join("p")).unwrap()),
-                Arc::new(vigie_local::LogNotifier),
-            );
-            run_source(
-                &app,
-                &DemoSource::new("demo-stream", 3),
-                Budget::within(RUN_TIME),
-            )
-            .await;
-            demo::apply_seed_triage(&app).await.unwrap();
+        let (test, tokens, ids, csv) = runtime.block_on(async {
+            let test = TestApp::builder().collect().seed_triage().build().await;
+            let app = &test.app;
             let mut tokens = Vec::new();
             for role in [Role::Volunteer, Role::Coordinator, Role::Authority] {
-                tokens.push(
-                    tokens::issue(app.store.as_ref(), role, "gen", "test")
-                        .await
-                        .unwrap()
-                        .secret,
-                );
+                tokens.push(token(app, role, "gen").await);
             }
             let page = app
                 .store
@@ -68,11 +47,11 @@ fn fixture() -> &'static Fixture {
                 .unwrap();
             let ids = page.items.iter().map(|r| r.id.clone()).collect();
             let csv = vigie_domain::table::write(&page.items, &[]);
-            (app, tokens, ids, csv)
+            (test, tokens, ids, csv)
         });
         Fixture {
-            _dir: dir,
-            app,
+            app: test.app.clone(),
+            _test: test,
             tokens,
             ids,
             csv,
@@ -191,22 +170,18 @@ proptest! {
             None => f.ids.get(id_pick).cloned().unwrap_or_else(|| "r-missing".into()),
         };
         let uri = format!("{}{}{}", path.replace("{id}", &id), if query.is_empty() { "" } else { "?" }, query);
-        let mut req = Request::builder().method(method).uri(&uri);
+        let mut req = request(&f.app, Method::from_bytes(method.as_bytes()).unwrap(), &uri);
         if who < 3 {
-            req = req.header("Authorization", format!("Bearer {}", f.tokens[who]));
+            req = req.bearer(&f.tokens[who]);
         }
         if let Some(m) = &if_match {
             req = req.header("If-Match", m.as_str());
         }
-        if body.is_some() {
-            req = req.header("Content-Type", "application/json");
+        if let Some(b) = &body {
+            req = req.json(b);
         }
-        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
-        let (status, bytes) = f.runtime.block_on(async {
-            let resp = api::router(f.app.clone()).oneshot(req.body(body).unwrap()).await.unwrap();
-            let status = resp.status();
-            (status, axum::body::to_bytes(resp.into_body(), 1 << 24).await.unwrap())
-        });
+        let answer = f.runtime.block_on(req.send());
+        let (status, bytes) = (answer.status, answer.bytes);
         prop_assert!(status.as_u16() < 500, "{method} {uri} -> {status}: {}", String::from_utf8_lossy(&bytes));
         if status.as_u16() >= 400 {
             let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);

@@ -5,6 +5,7 @@
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 use vigie_app::{export, Vigie};
+use vigie_conformance::harness::TestApp;
 use vigie_conformance::TestStore as _;
 use vigie_domain::ports::{
     ChangeFeed, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate, Page,
@@ -14,32 +15,14 @@ use vigie_domain::ports::{
 use vigie_domain::public::Candidate;
 use vigie_domain::report::{ingest, Body, HistoryEntry, IngestContext, Location, Observation};
 use vigie_domain::taxonomy::{Category, LocationMethod, Precision, Status, Verification};
-use vigie_domain::{Crisis, Gazetteer, Report};
-use vigie_local::{FolderPublisher, LogNotifier, SqliteStore};
+use vigie_domain::Report;
+use vigie_local::SqliteStore;
 
 const CRISIS: &str = "[crisis]\nid = \"gp-test\"\nname = \"Cyclone — test\"\nbbox = [-61.85, 15.83, -61.00, 16.52]\nofficial_accounts = [\"prefecture@social.example\"]\n";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    public: std::path::PathBuf,
-    app: Vigie,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("public");
-    let app = Vigie::new(
-        Crisis::parse("t", CRISIS).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&public).unwrap()),
-        Arc::new(LogNotifier),
-    );
-    Fixture {
-        _dir: dir,
-        public,
-        app,
-    }
+/// The test crisis, an empty store, the public files in `public`.
+fn fixture() -> TestApp {
+    TestApp::builder().crisis(CRISIS).open()
 }
 
 struct Spec {
@@ -865,15 +848,12 @@ impl vigie_domain::ports::Publisher for Recording {
 
 #[tokio::test]
 async fn every_public_file_gets_its_content_type_and_cache_lifetime() {
-    let dir = tempfile::tempdir().unwrap();
     let recording = Arc::new(Recording::default());
-    let app = Vigie::new(
-        Crisis::parse("t", CRISIS).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
-        recording.clone(),
-        Arc::new(LogNotifier),
-    );
+    let f = TestApp::builder()
+        .crisis(CRISIS)
+        .publisher(recording.clone())
+        .open();
+    let app = f.app.clone();
     add(&app, private("c1", "Route coupée")).await;
     export::export_once(&app).await.unwrap();
     let files = recording.files.lock().unwrap().clone();
@@ -953,17 +933,13 @@ async fn store_edit(app: &Vigie, before: &Report, after: Report) -> Report {
 
 /// The public files a fresh process (nothing rendered before) writes from the same store, to
 /// compare with what a long-running export wrote: `meta.json` without its generation time.
-async fn fresh_export(f: &Fixture) -> (Vec<u8>, Vec<u8>, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let fresh = Vigie::new(
-        (*f.app.crisis).clone(),
-        Gazetteer::guadeloupe(),
-        f.app.store.clone(),
-        Arc::new(FolderPublisher::new(dir.path()).unwrap()),
-        Arc::new(LogNotifier),
-    );
-    export::export_once(&fresh).await.unwrap();
-    read_public(dir.path())
+async fn fresh_export(f: &TestApp) -> (Vec<u8>, Vec<u8>, serde_json::Value) {
+    let fresh = TestApp::builder()
+        .crisis(CRISIS)
+        .store(f.app.store.clone())
+        .open();
+    export::export_once(&fresh.app).await.unwrap();
+    read_public(&fresh.public)
 }
 
 fn read_public(folder: &std::path::Path) -> (Vec<u8>, Vec<u8>, serde_json::Value) {
@@ -1238,22 +1214,14 @@ impl TokenStore for UnpublishedMeanwhile {
 #[tokio::test]
 async fn a_report_unpublished_while_the_export_reads_stays_out() {
     let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("public");
     let store = Arc::new(UnpublishedMeanwhile {
         inner: Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
         victim: std::sync::Mutex::new(None),
     });
-    let f = Fixture {
-        app: Vigie::new(
-            Crisis::parse("t", CRISIS).unwrap(),
-            Gazetteer::guadeloupe(),
-            store.clone(),
-            Arc::new(FolderPublisher::new(&public).unwrap()),
-            Arc::new(LogNotifier),
-        ),
-        public,
-        _dir: dir,
-    };
+    let f = TestApp::builder()
+        .crisis(CRISIS)
+        .store(store.clone())
+        .open();
     let mut others = Vec::new();
     for (native, summary) in [("v1", "Route coupée"), ("v2", "Pont effondré")] {
         others.push(add(&f.app, private(native, summary)).await);
@@ -1381,17 +1349,10 @@ fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
 
 #[tokio::test]
 async fn characters_xml_forbids_never_reach_a_public_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let public = dir.path().join("public");
     // A crisis file may carry them too (TOML's \u escapes).
     let crisis = CRISIS.replace("Cyclone — test", "Cyclone\\u0001 — test\\uFFFF");
-    let app = Vigie::new(
-        Crisis::parse("t", &crisis).unwrap(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&public).unwrap()),
-        Arc::new(LogNotifier),
-    );
+    let f = TestApp::builder().crisis(&crisis).open();
+    let (app, public) = (f.app.clone(), f.public.clone());
     let dirty = |words: &str| -> &'static str {
         let mut s = String::new();
         for (i, c) in XML_FORBIDDEN.iter().enumerate() {

@@ -2,163 +2,49 @@
 //! the role matrix of docs/api.md (§3, roles and routes), optimistic versions under concurrency, claims, validation,
 //! publication, escalation, rumours, the CSV round trip and the OpenAPI document.
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::Arc;
-use tower::ServiceExt;
-use vigie_app::collect::{run_source, Budget, RUN_TIME};
-use vigie_app::demo::{self, DemoSource};
-use vigie_app::{api, tokens, Vigie};
+use vigie_app::{api, demo, Vigie};
+use vigie_conformance::harness::{
+    call, call_text, delete, fetch, get, issue, new_reports, post, request, send, token, Answer,
+    TestApp,
+};
 use vigie_conformance::TestStore as _;
 use vigie_domain::ports::ReportQuery;
 use vigie_domain::taxonomy::Role;
-use vigie_domain::{Crisis, Gazetteer};
-use vigie_local::{FolderPublisher, LogNotifier, SqliteStore};
 
-struct World {
-    _dir: tempfile::TempDir,
-    app: Vigie,
-    volunteer: String,
-    coordinator: String,
-    authority: String,
-}
-
-async fn world_with(crisis_toml: &str) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let crisis = Crisis::parse("crisis.toml", crisis_toml).unwrap();
-    let notifier: Arc<dyn vigie_domain::ports::Notifier> = match &crisis.webhook {
-        Some(url) => Arc::new(vigie_local::WebhookNotifier::new(url).unwrap()),
-        None => Arc::new(LogNotifier),
-    };
-    let app = Vigie::new(
-        crisis,
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("vigie.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&dir.path().join("public")).unwrap()),
-        notifier,
-    );
-    run_source(
-        &app,
-        &DemoSource::new("demo-stream", 3),
-        Budget::within(RUN_TIME),
-    )
-    .await;
-    demo::apply_seed_triage(&app).await.unwrap();
-    let issue = |role, name: &'static str| {
-        let app = app.clone();
-        async move {
-            tokens::issue(app.store.as_ref(), role, name, "test")
-                .await
-                .unwrap()
-                .secret
-        }
-    };
-    World {
-        volunteer: issue(Role::Volunteer, "Lyne").await,
-        coordinator: issue(Role::Coordinator, "Coordination").await,
-        authority: issue(Role::Authority, "Cellule de crise").await,
-        app,
-        _dir: dir,
-    }
+/// The demo collected and triaged as its seed says, under the crisis file `crisis_toml`, with
+/// a token per role.
+async fn world_with(crisis_toml: &str) -> TestApp {
+    TestApp::builder()
+        .crisis(crisis_toml)
+        .collect()
+        .seed_triage()
+        .team()
+        .build()
+        .await
 }
 
 /// The demo world, its escalations sent to `hook`'s `/vigie`.
-async fn world_notifying(hook: &wiremock::MockServer) -> World {
-    world_with(&format!(
-        "{}\n[notify]\nwebhook = \"{}/vigie\"\n",
-        demo::CRISIS_TOML,
-        hook.uri()
-    ))
-    .await
+async fn world_notifying(hook: &wiremock::MockServer) -> TestApp {
+    TestApp::builder()
+        .notifying(&hook.uri())
+        .collect()
+        .seed_triage()
+        .team()
+        .build()
+        .await
 }
 
-async fn world() -> World {
+async fn world() -> TestApp {
     world_with(demo::CRISIS_TOML).await
-}
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-    etag: Option<String>,
-}
-
-async fn call(
-    app: &Vigie,
-    method: Method,
-    uri: &str,
-    token: Option<&str>,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> Answer {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header("Authorization", format!("Bearer {t}"));
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let body = match body {
-        Some(v) => {
-            req = req.header("Content-Type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = api::router(app.clone())
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let etag = resp
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().trim_matches('"').to_string());
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        etag,
-    }
-}
-
-/// `method` on `uri` with `token`, no other header and no body.
-async fn bare(app: &Vigie, method: Method, uri: &str, token: &str) -> Answer {
-    call(app, method, uri, Some(token), &[], None).await
-}
-
-async fn get(app: &Vigie, uri: &str, token: &str) -> Answer {
-    bare(app, Method::GET, uri, token).await
-}
-
-async fn post(app: &Vigie, uri: &str, token: &str) -> Answer {
-    bare(app, Method::POST, uri, token).await
-}
-
-async fn delete(app: &Vigie, uri: &str, token: &str) -> Answer {
-    bare(app, Method::DELETE, uri, token).await
 }
 
 /// A new report nobody has touched yet.
 async fn fresh(app: &Vigie) -> Value {
-    let page = app
-        .store
-        .list_reports(&ReportQuery {
-            status: Some(vigie_domain::taxonomy::Status::New),
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    serde_json::to_value(&page.items[0]).unwrap()
+    serde_json::to_value(&new_reports(app, 1).await[0]).unwrap()
 }
 
-/// The role matrix of docs/api.md (§3), written out independently of the code: who may call what.
 const MATRIX: &[(&str, &str, &[&str])] = &[
     (
         "GET",
@@ -275,9 +161,7 @@ fn action_words(method: &str, path: &str) -> &'static str {
 #[tokio::test]
 async fn the_role_matrix() {
     let w = world().await;
-    let revoked = tokens::issue(w.app.store.as_ref(), Role::Coordinator, "Parti", "test")
-        .await
-        .unwrap();
+    let revoked = issue(&w.app, Role::Coordinator, "Parti").await;
     w.app
         .store
         .revoke_token(&revoked.record.id, chrono::Utc::now(), "test")
@@ -322,7 +206,7 @@ async fn the_role_matrix() {
             ("coordinator", &w.coordinator),
             ("authority", &w.authority),
         ] {
-            let a = call(&w.app, method.clone(), &uri, Some(token), &[], None).await;
+            let a = send(&w.app, method.clone(), &uri, token, None).await;
             if allowed.contains(&role) {
                 assert!(
                     a.status != StatusCode::FORBIDDEN && a.status != StatusCode::UNAUTHORIZED,
@@ -353,16 +237,9 @@ async fn the_role_matrix() {
         }
     }
     // Public routes.
+    assert_eq!(fetch(&w.app, "/healthz", None).await.status, StatusCode::OK);
     assert_eq!(
-        call(&w.app, Method::GET, "/healthz", None, &[], None)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        call(&w.app, Method::GET, "/api/v1/openapi.json", None, &[], None)
-            .await
-            .status,
+        fetch(&w.app, "/api/v1/openapi.json", None).await.status,
         StatusCode::OK
     );
 }
@@ -418,7 +295,7 @@ async fn twenty_parallel_updates_with_one_version_one_wins() {
         "one change recorded"
     );
     assert_eq!(
-        now.etag.as_deref(),
+        now.etag_value(),
         Some(now.body["version"].to_string().as_str())
     );
 }
@@ -429,17 +306,7 @@ async fn claims_race_and_expire() {
     let id = fresh(&w.app).await["id"].as_str().unwrap().to_string();
     let mut names = Vec::new();
     for i in 0..10 {
-        names.push(
-            tokens::issue(
-                w.app.store.as_ref(),
-                Role::Volunteer,
-                &format!("Bénévole {i}"),
-                "test",
-            )
-            .await
-            .unwrap()
-            .secret,
-        );
+        names.push(token(&w.app, Role::Volunteer, &format!("Bénévole {i}")).await);
     }
     let mut tasks = Vec::new();
     for t in names.clone() {
@@ -610,12 +477,11 @@ async fn every_field_is_validated_by_name() {
         let message = a.body["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(needle), "{body}: {message}");
     }
-    let a = call(
+    let a = send(
         &w.app,
         Method::PATCH,
         &uri,
-        Some(&w.volunteer),
-        &[],
+        &w.volunteer,
         Some(json!({"priority": "high"})),
     )
     .await;
@@ -646,7 +512,7 @@ async fn every_field_is_validated_by_name() {
     assert_eq!(a.status, StatusCode::PRECONDITION_FAILED);
 
     // Nothing above changed the report.
-    let same = call(&w.app, Method::GET, &uri, Some(&w.volunteer), &[], None).await;
+    let same = fetch(&w.app, &uri, Some(&w.volunteer)).await;
     assert_eq!(same.body["version"], report["version"]);
 
     // Raw bodies: not JSON, not an object, too large.
@@ -654,22 +520,23 @@ async fn every_field_is_validated_by_name() {
         ("{not json", StatusCode::BAD_REQUEST),
         ("[1,2]", StatusCode::BAD_REQUEST),
     ] {
-        let req = Request::patch(&uri)
-            .header("Authorization", format!("Bearer {}", w.volunteer))
-            .header("If-Match", &v)
-            .header("Content-Type", "application/json")
-            .body(Body::from(raw))
-            .unwrap();
-        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
-        assert_eq!(resp.status(), status, "{raw}");
+        let resp = call_text(
+            &w.app,
+            Method::PATCH,
+            &uri,
+            Some(&w.volunteer),
+            &[("If-Match", &v)],
+            raw,
+        )
+        .await;
+        assert_eq!(resp.status, status, "{raw}");
     }
     let big = json!({"network": "facebook", "url": "https://fb.example/p/big", "text": "x".repeat(70 * 1024)});
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports",
-        Some(&w.volunteer),
-        &[],
+        &w.volunteer,
         Some(big),
     )
     .await;
@@ -689,12 +556,11 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
     let w = world().await;
     // The author typed is an official account's: a hand entry is still not official.
     let body = json!({"network": "facebook", "url": "https://www.facebook.example/groups/gwada/posts/123/", "text": "Au secours, famille bloquée sur le toit à Petit-Bourg, l'eau monte !", "observed_at": "2026-09-14T03:00:00Z", "author": "prefecture@social.demo.example"});
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports",
-        Some(&w.volunteer),
-        &[],
+        &w.volunteer,
         Some(body.clone()),
     )
     .await;
@@ -708,12 +574,11 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
     assert_eq!(a.body["official"], false);
     let mut again = body.clone();
     again["url"] = json!("https://www.facebook.example/groups/gwada/posts/123#comments");
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(again),
     )
     .await;
@@ -746,12 +611,11 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
         "facebook",
         "whatsapp",
     ] {
-        let a = call(
+        let a = send(
             &w.app,
             Method::POST,
             "/api/v1/reports",
-            Some(&w.volunteer),
-            &[],
+            &w.volunteer,
             Some(json!({"network": network, "url": shouted, "text": "Vu sur un groupe"})),
         )
         .await;
@@ -760,12 +624,11 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
         assert_eq!(a.body["id"], collected["id"], "{network}");
     }
     let with_point = json!({"network": "waze", "url": "https://waze.example/r/9", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}});
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports",
-        Some(&w.volunteer),
-        &[],
+        &w.volunteer,
         Some(with_point),
     )
     .await;
@@ -802,12 +665,11 @@ async fn hand_entries_are_classified_located_and_deduplicated() {
             "likes",
         ),
     ] {
-        let a = call(
+        let a = send(
             &w.app,
             Method::POST,
             "/api/v1/reports",
-            Some(&w.volunteer),
-            &[],
+            &w.volunteer,
             Some(bad.clone()),
         )
         .await;
@@ -1094,15 +956,8 @@ async fn csv_export_import_export_is_identical() {
     let reports = vigie_domain::table::read(&first, chrono::Utc::now()).unwrap();
     assert!(reports.len() > 150);
 
-    let w2 = world().await;
-    let dir = tempfile::tempdir().unwrap();
-    let empty = Vigie::new(
-        (*w2.app.crisis).clone(),
-        Gazetteer::guadeloupe(),
-        Arc::new(SqliteStore::open(&dir.path().join("v.db")).unwrap()),
-        Arc::new(FolderPublisher::new(&dir.path().join("p")).unwrap()),
-        Arc::new(LogNotifier),
-    );
+    let blank = TestApp::builder().open();
+    let empty = &blank.app;
     let added = vigie_app::import::import(
         empty.store.as_ref(),
         &reports,
@@ -1148,23 +1003,19 @@ async fn csv_export_import_export_is_identical() {
         "a row already present is not imported again"
     );
     assert_eq!(learnt().await, expected, "nor learnt again");
-    let t = tokens::issue(empty.store.as_ref(), Role::Coordinator, "C", "test")
-        .await
-        .unwrap()
-        .secret;
-    let second = get(&empty, "/api/v1/export.csv", &t).await.text;
+    let t = token(empty, Role::Coordinator, "C").await;
+    let second = get(empty, "/api/v1/export.csv", &t).await.text;
     assert_eq!(first, second, "export → import → export is identical");
 }
 
 #[tokio::test]
 async fn tokens_are_created_listed_and_revoked_at_once() {
     let w = world().await;
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/tokens",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"name": "Nouvelle bénévole", "role": "volunteer"})),
     )
     .await;
@@ -1172,16 +1023,9 @@ async fn tokens_are_created_listed_and_revoked_at_once() {
     let secret = a.body["token"].as_str().unwrap().to_string();
     let id = a.body["id"].as_str().unwrap().to_string();
     assert_eq!(
-        call(
-            &w.app,
-            Method::GET,
-            "/api/v1/reports?limit=1",
-            Some(&secret),
-            &[],
-            None
-        )
-        .await
-        .status,
+        fetch(&w.app, "/api/v1/reports?limit=1", Some(&secret))
+            .await
+            .status,
         StatusCode::OK
     );
     let list = get(&w.app, "/api/v1/tokens", &w.coordinator).await;
@@ -1191,12 +1035,11 @@ async fn tokens_are_created_listed_and_revoked_at_once() {
         "never the token nor its hash"
     );
     assert_eq!(
-        call(
+        send(
             &w.app,
             Method::DELETE,
             &format!("/api/v1/tokens/{id}"),
-            Some(&w.coordinator),
-            &[],
+            &w.coordinator,
             None
         )
         .await
@@ -1204,37 +1047,28 @@ async fn tokens_are_created_listed_and_revoked_at_once() {
         StatusCode::OK
     );
     assert_eq!(
-        call(
-            &w.app,
-            Method::GET,
-            "/api/v1/reports?limit=1",
-            Some(&secret),
-            &[],
-            None
-        )
-        .await
-        .status,
+        fetch(&w.app, "/api/v1/reports?limit=1", Some(&secret))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        call(
+        send(
             &w.app,
             Method::DELETE,
             "/api/v1/tokens/t-none",
-            Some(&w.coordinator),
-            &[],
+            &w.coordinator,
             None
         )
         .await
         .status,
         StatusCode::NOT_FOUND
     );
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/tokens",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"name": "X", "role": "mayor"})),
     )
     .await;
@@ -1244,9 +1078,7 @@ async fn tokens_are_created_listed_and_revoked_at_once() {
 #[tokio::test]
 async fn the_openapi_document_matches_the_router() {
     let w = world().await;
-    let doc = call(&w.app, Method::GET, "/api/v1/openapi.json", None, &[], None)
-        .await
-        .body;
+    let doc = fetch(&w.app, "/api/v1/openapi.json", None).await.body;
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = 0;
@@ -1255,12 +1087,11 @@ async fn the_openapi_document_matches_the_router() {
             documented += 1;
             assert!(op["summary"].is_string());
             let uri = path.replace("{id}", "r0");
-            let a = call(
+            let a = send(
                 &w.app,
                 method.to_uppercase().parse().unwrap(),
                 &uri,
-                Some(&w.coordinator),
-                &[],
+                &w.coordinator,
                 None,
             )
             .await;
@@ -1336,12 +1167,11 @@ async fn the_openapi_document_matches_the_router() {
         .keys()
         .map(String::as_str)
         .collect();
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports/bulk",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"ids": ["r0"], "action": "update", "changes": {"zz_not_a_field": 1}})),
     )
     .await;
@@ -1360,23 +1190,15 @@ async fn the_openapi_document_matches_the_router() {
         .map(|v| v.as_str().unwrap())
         .collect();
     for action in &actions {
-        let a = call(
-            &w.app,
-            Method::POST,
-            "/api/v1/reports/bulk",
-            Some(&w.coordinator),
-            &[],
-            Some(json!({"ids": ["r-missing"], "action": action, "changes": if *action == "update" { json!({"priority": "low"}) } else { Value::Null }})),
-        )
+        let a = send(&w.app, Method::POST, "/api/v1/reports/bulk", &w.coordinator, Some(json!({"ids": ["r-missing"], "action": action, "changes": if *action == "update" { json!({"priority": "low"}) } else { Value::Null }})))
         .await;
         assert_eq!(a.status, StatusCode::OK, "bulk {action}: {}", a.text);
     }
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/reports/bulk",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"ids": ["r0"], "action": "archive"})),
     )
     .await;
@@ -1428,14 +1250,7 @@ async fn the_openapi_document_matches_the_router() {
     {
         assert_eq!(p["in"], "query");
     }
-    let outcome = call(
-        &w.app,
-        Method::POST,
-        "/api/v1/reports/bulk",
-        Some(&w.volunteer),
-        &[],
-        Some(json!({"ids": [report["id"], "r-missing"], "action": "update", "changes": {"priority": "low"}})),
-    )
+    let outcome = send(&w.app, Method::POST, "/api/v1/reports/bulk", &w.volunteer, Some(json!({"ids": [report["id"], "r-missing"], "action": "update", "changes": {"priority": "low"}})))
     .await;
     let outcome_schema = schema_of("/api/v1/reports/bulk", "post");
     assert_eq!(keys(&outcome.body), keys(&outcome_schema["properties"]));
@@ -1500,26 +1315,18 @@ async fn the_openapi_document_matches_the_router() {
     let entry = &doc["components"]["schemas"]["HandEntry"];
     assert_eq!(entry["properties"]["place"]["minLength"], 1);
     assert!(entry["not"]["anyOf"].as_array().unwrap().len() == 3);
-    let a = call(
-        &w.app,
-        Method::POST,
-        "/api/v1/reports",
-        Some(&w.volunteer),
-        &[],
-        Some(json!({"network": "waze", "url": "https://waze.example/r/1", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}, "location": {"lat": 16.24, "lon": -61.53}})),
-    )
+    let a = send(&w.app, Method::POST, "/api/v1/reports", &w.volunteer, Some(json!({"network": "waze", "url": "https://waze.example/r/1", "text": "Route inondée", "point": {"lat": 16.24, "lon": -61.53}, "location": {"lat": 16.24, "lon": -61.53}})))
     .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text);
     let name = &doc["components"]["schemas"]["NewToken"]["properties"]["name"];
     let pattern = regex::Regex::new(name["pattern"].as_str().unwrap()).unwrap();
     assert!(pattern.is_match("Lyne B."));
     assert!(!pattern.is_match("Lyne\u{7}") && !pattern.is_match("   ") && !pattern.is_match(""));
-    let a = call(
+    let a = send(
         &w.app,
         Method::POST,
         "/api/v1/tokens",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"name": "Lyne\u{7}", "role": "volunteer"})),
     )
     .await;
@@ -1531,15 +1338,7 @@ async fn the_openapi_document_matches_the_router() {
         ("GET", "/api/v2/reports"),
         ("DELETE", "/api/v1/reports/r0"),
     ] {
-        let a = call(
-            &w.app,
-            method.parse().unwrap(),
-            uri,
-            Some(&w.coordinator),
-            &[],
-            None,
-        )
-        .await;
+        let a = send(&w.app, method.parse().unwrap(), uri, &w.coordinator, None).await;
         assert!(
             a.status == StatusCode::NOT_FOUND || a.status == StatusCode::METHOD_NOT_ALLOWED,
             "{method} {uri}: {}",
@@ -1559,36 +1358,25 @@ async fn cors_is_what_the_crisis_file_allows() {
         demo::CRISIS_TOML
     );
     let w = world_with(&crisis).await;
-    let preflight = |origin: &'static str| {
-        Request::builder()
-            .method(Method::OPTIONS)
-            .uri("/api/v1/reports")
+    async fn preflight(app: &Vigie, origin: &str) -> Answer {
+        request(app, Method::OPTIONS, "/api/v1/reports")
             .header("Origin", origin)
             .header("Access-Control-Request-Method", "PATCH")
             .header("Access-Control-Request-Headers", "authorization,if-match")
-            .body(Body::empty())
-            .unwrap()
-    };
-    let resp = api::router(w.app.clone())
-        .oneshot(preflight("https://volunteers.example"))
-        .await
-        .unwrap();
+            .send()
+            .await
+    }
+    let resp = preflight(&w.app, "https://volunteers.example").await;
     assert_eq!(
-        resp.headers().get("access-control-allow-origin").unwrap(),
+        resp.headers.get("access-control-allow-origin").unwrap(),
         "https://volunteers.example"
     );
-    let resp = api::router(w.app.clone())
-        .oneshot(preflight("https://evil.example"))
-        .await
-        .unwrap();
-    assert!(resp.headers().get("access-control-allow-origin").is_none());
+    let resp = preflight(&w.app, "https://evil.example").await;
+    assert!(resp.headers.get("access-control-allow-origin").is_none());
     let plain = world().await;
-    let resp = api::router(plain.app.clone())
-        .oneshot(preflight("https://volunteers.example"))
-        .await
-        .unwrap();
+    let resp = preflight(&plain.app, "https://volunteers.example").await;
     assert!(
-        resp.headers().get("access-control-allow-origin").is_none(),
+        resp.headers.get("access-control-allow-origin").is_none(),
         "no origin allowed by default"
     );
 }
@@ -1638,13 +1426,11 @@ async fn releasing_no_claim_changes_nothing() {
 async fn the_bearer_scheme_is_case_insensitive() {
     let w = world().await;
     for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
-        let req = Request::builder()
-            .uri("/api/v1/stats")
-            .header("Authorization", format!("{scheme} {}", w.volunteer))
-            .body(Body::empty())
-            .unwrap();
-        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK, "{scheme}");
+        let resp = request(&w.app, Method::GET, "/api/v1/stats")
+            .header("Authorization", &format!("{scheme} {}", w.volunteer))
+            .send()
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{scheme}");
     }
     for wrong in ["Basic", "Token", "Bearer"] {
         let value = if wrong == "Bearer" {
@@ -1652,13 +1438,11 @@ async fn the_bearer_scheme_is_case_insensitive() {
         } else {
             format!("{wrong} {}", w.volunteer)
         };
-        let req = Request::builder()
-            .uri("/api/v1/stats")
-            .header("Authorization", value)
-            .body(Body::empty())
-            .unwrap();
-        let resp = api::router(w.app.clone()).oneshot(req).await.unwrap();
-        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+        let resp = request(&w.app, Method::GET, "/api/v1/stats")
+            .header("Authorization", &value)
+            .send()
+            .await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{wrong}");
     }
 }
 
@@ -1698,7 +1482,7 @@ async fn unreadable_paths_and_queries_answer_with_the_error_body() {
         } else {
             Method::GET
         };
-        let a = call(&w.app, method, uri, Some(&w.coordinator), &[], None).await;
+        let a = send(&w.app, method, uri, &w.coordinator, None).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text);
         assert_eq!(a.body["error"]["code"], "bad_request", "{uri}: {}", a.text);
         assert!(a.body["error"]["message"].is_string(), "{uri}: {}", a.text);
@@ -1707,7 +1491,7 @@ async fn unreadable_paths_and_queries_answer_with_the_error_body() {
 
 /// The `notify` entries of a report's history (their `notification` change), once there are
 /// at least `n` of them (waited for: deliveries run after the answer).
-async fn deliveries_of(w: &World, id: &str, n: usize) -> Vec<Value> {
+async fn deliveries_of(w: &TestApp, id: &str, n: usize) -> Vec<Value> {
     for _ in 0..300 {
         let h = get(&w.app, &format!("/api/v1/reports/{id}"), &w.volunteer).await;
         let found: Vec<Value> = h.body["history"]
@@ -1840,13 +1624,11 @@ async fn a_hung_webhook_never_delays_the_answer() {
 #[tokio::test]
 async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_them() {
     let w = world().await;
-    let tokens_now = |w: &World| {
+    let tokens_now = |w: &TestApp| {
         let app = w.app.clone();
         let t = w.coordinator.clone();
         async move {
-            call(&app, Method::GET, "/api/v1/tokens", Some(&t), &[], None)
-                .await
-                .body["items"]
+            fetch(&app, "/api/v1/tokens", Some(&t)).await.body["items"]
                 .as_array()
                 .unwrap()
                 .clone()
@@ -1866,12 +1648,11 @@ async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_th
         .unwrap()
         .contains("last active coordinator token"));
     // With a second coordinator, the first may go; the second then is the last.
-    let second = call(
+    let second = send(
         &w.app,
         Method::POST,
         "/api/v1/tokens",
-        Some(&w.coordinator),
-        &[],
+        &w.coordinator,
         Some(json!({"name": "Relève", "role": "coordinator"})),
     )
     .await;
@@ -1916,15 +1697,7 @@ async fn the_last_coordinator_token_stays_and_tokens_say_who_made_and_revoked_th
 /// Enters a post by hand as `token`, returning the report as answered.
 async fn enter(app: &Vigie, token: &str, n: usize, text: &str) -> Value {
     let body = json!({"network": "facebook", "url": format!("https://www.facebook.example/groups/gwada/posts/{n}/"), "text": text, "observed_at": "2026-09-14T03:00:00Z"});
-    let a = call(
-        app,
-        Method::POST,
-        "/api/v1/reports",
-        Some(token),
-        &[],
-        Some(body),
-    )
-    .await;
+    let a = send(app, Method::POST, "/api/v1/reports", token, Some(body)).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     a.body
 }
@@ -1984,14 +1757,7 @@ async fn the_volunteers_decisions_teach_the_suggestions() {
         .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     }
-    let a = call(
-        &w.app,
-        Method::POST,
-        "/api/v1/reports/bulk",
-        Some(&w.volunteer),
-        &[],
-        Some(json!({"ids": bulk, "action": "update", "changes": {"category": "hazard", "priority": "medium"}})),
-    )
+    let a = send(&w.app, Method::POST, "/api/v1/reports/bulk", &w.volunteer, Some(json!({"ids": bulk, "action": "update", "changes": {"category": "hazard", "priority": "medium"}})))
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     let model = vigie_app::learning::model(w.app.store.as_ref())
@@ -2015,14 +1781,11 @@ async fn the_volunteers_decisions_teach_the_suggestions() {
         "{why}"
     );
     // Another host on the same store suggests with the same model.
-    let other = Vigie::new(
-        Crisis::parse("crisis.toml", demo::CRISIS_TOML).unwrap(),
-        Gazetteer::guadeloupe(),
-        w.app.store.clone(),
-        w.app.publisher.clone(),
-        Arc::new(LogNotifier),
-    );
-    let there = enter(&other, &w.volunteer, 3, probe).await;
+    let other = TestApp::builder()
+        .store(w.app.store.clone())
+        .publisher(w.app.publisher.clone())
+        .open();
+    let there = enter(&other.app, &w.volunteer, 3, probe).await;
     assert_eq!(there["suggested_category"], "hazard", "{there}");
     // A life at risk found by the rules stays critical, whatever was learnt.
     let rescue = enter(
