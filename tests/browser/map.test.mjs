@@ -66,6 +66,11 @@ test("the public map shows published reports, filters, popups, and never runs in
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // The page runs under the map's Content-Security-Policy: anything it blocks is a defect.
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   // Every request the page makes, to check it contacts only this server and the tile server.
   // Tiles are answered here, so the test needs no network.
   const meta = await (await fetch(`${base}/public/meta.json`)).json();
@@ -142,6 +147,8 @@ test("the public map shows published reports, filters, popups, and never runs in
   assert.ok(await page.locator("#debunked-list li").count() > 0, "debunked rumours have their panel");
   await page.screenshot({ path: join(here, "artifacts", "list.png") });
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.match((await fetch(`${base}/public/`)).headers.get("content-security-policy"), /script-src 'self';/);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], "nothing the page does is blocked by its CSP");
 
   // Only this server and the tile server were contacted.
   const origins = new Set(requested.filter((u) => !u.startsWith("data:")).map((u) => new URL(u).host));

@@ -102,6 +102,18 @@ fn the_demo_runs_end_to_end() {
             "*",
             "/public/{path}"
         );
+        // The security headers of the stack's CloudFront: the map page's CSP allows its own
+        // files and the tile server's images, nothing inline, no framing.
+        let csp = header(&h, "content-security-policy");
+        assert!(csp.contains("script-src 'self';"), "/public/{path}: {csp}");
+        assert!(csp.contains("connect-src 'self';"), "/public/{path}: {csp}");
+        assert!(
+            csp.contains("img-src 'self' data: https://"),
+            "/public/{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "/public/{path}: {csp}");
+        assert_eq!(header(&h, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&h, "x-frame-options"), "DENY");
     }
     // `/public` alone goes to `/public/`, where the page's relative links resolve.
     let (status, h) = headers_of(&format!("{base}/public"));

@@ -19,6 +19,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from conftest import (
     CRISIS,
     MOTO_CREATES,
@@ -719,11 +721,11 @@ def csp_directives(text: str) -> dict[str, list[str]]:
     return out
 
 
-def test_app_response_headers(translated, template):
-    config = translated["Resources"]["AppResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
-    assert "${CrisisId}" in sub_text(config["Name"])
-    security = config["SecurityHeadersConfig"]
-    csp = security["ContentSecurityPolicy"]
+@pytest.mark.parametrize("policy", ["AppResponseHeaders", "PublicResponseHeaders"])
+def test_the_pages_have_a_strict_content_security_policy(translated, policy):
+    """The volunteers' app and the public map: their own files, the tile server's images."""
+    config = translated["Resources"][policy]["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = config["SecurityHeadersConfig"]["ContentSecurityPolicy"]
     assert csp["Override"] is True
     text = sub_text(csp["ContentSecurityPolicy"])
     directives = csp_directives(text)
@@ -740,6 +742,12 @@ def test_app_response_headers(translated, template):
             assert s not in {"*", "'unsafe-inline'", "'unsafe-eval'", "http:", "https:", "blob:"}, (name, s)
             assert s in {"'self'", "'none'", "data:", "${TileServerOrigin}"}, (name, s)
     assert len(text) < 1783  # CloudFront's limit on the header's value
+
+
+def test_app_response_headers(translated, template):
+    config = translated["Resources"]["AppResponseHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert "${CrisisId}" in sub_text(config["Name"])
+    security = config["SecurityHeadersConfig"]
     hsts = security["StrictTransportSecurity"]
     assert hsts["AccessControlMaxAgeSec"] >= 31536000 and hsts["Override"] is True
     assert security["ContentTypeOptions"] == {"Override": True}
@@ -802,7 +810,7 @@ def test_exporter_writes_the_page_the_map_url_names(translated):
     url = sub_text(translated["Outputs"]["PublicMapUrl"]["Value"])
     assert url == "https://${PublicDistribution.DomainName}/public/index.html"
     # The functions publish under public/ (vigie_host::publish_spec_from_env).
-    host = (REPO / "shared" / "host" / "src" / "lib.rs").read_text()
+    host = (REPO / "shared" / "host" / "src" / "config.rs").read_text()
     assert 's3://{b}/public' in host
 
 

@@ -432,7 +432,7 @@ async fn local(
     // The public files, readable from any origin (uMap, QGIS and other sites load the GeoJSON).
     let mut router = vigie_app::api::router(app.clone());
     if let Some(dir) = &public_dir {
-        router = router.nest_service("/public", public::service(dir));
+        router = router.nest_service("/public", public::service(dir, &app.crisis.tiles));
     }
     // The volunteers' app at `/`, with its Content-Security-Policy naming the tile server.
     let router = router.merge(app::service(&app.crisis.tiles));
