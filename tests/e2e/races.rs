@@ -134,14 +134,7 @@ async fn simultaneous_hand_entries_make_one_report_on_dynamodb() {
     let emulator = tokio::task::spawn_blocking(vigie_e2e::start_dynamodb_local)
         .await
         .expect("DynamoDB Local starts");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&emulator.url)
-        .region(aws_config::Region::new("eu-west-3"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
+    let config = vigie_e2e::emulator_config(&emulator.url, "eu-west-3").await;
     let store = vigie_aws::DynamoStore::new(&config, "vigie-race");
     store.create_table().await.unwrap();
     simultaneous_hand_entries_make_one_report(app_on(Arc::new(store), &dir.path().join("public")))

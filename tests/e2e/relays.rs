@@ -96,14 +96,7 @@ fn the_triage_api_function_relays_once_with_the_stack_secret_and_the_export_publ
     });
     // The stack's secret, as `vigie activate` fills it: the relay accounts' credentials.
     let arn = rt.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&moto.url)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
-                "test", "test", None, None, "e2e",
-            ))
-            .load()
-            .await;
+        let config = vigie_e2e::emulator_config(&moto.url, "us-east-1").await;
         let secret = json!({
             "RELAY_MASTO_TOKEN": MASTODON_TOKEN,
             "RELAY_BSKY_HANDLE": PDS_HANDLE,

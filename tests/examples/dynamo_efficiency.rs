@@ -25,14 +25,7 @@ async fn main() {
     let page = args.get(1).copied().unwrap_or(40);
 
     let emulator = vigie_e2e::start_dynamodb_local();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&emulator.url)
-        .region(aws_config::Region::new("eu-west-3"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "bench", "bench", None, None, "bench",
-        ))
-        .load()
-        .await;
+    let config = vigie_e2e::emulator_config(&emulator.url, "eu-west-3").await;
     let store = Arc::new(DynamoStore::new(&config, "vigie-bench"));
     store.create_table().await.expect("table");
     let app = Vigie::new(

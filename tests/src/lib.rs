@@ -267,3 +267,17 @@ pub fn start_dynamodb_local() -> DynamoDbLocal {
         _watcher: watcher,
     }
 }
+
+/// The AWS configuration of a client of an emulator on loopback (DynamoDB Local, moto): its
+/// endpoint, `region`, and static test credentials (emulators check the signature's shape, not
+/// the key).
+pub async fn emulator_config(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}

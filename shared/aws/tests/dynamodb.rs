@@ -74,14 +74,7 @@ async fn the_change_feed_costs_one_query_when_quiet_and_walks_the_hours() {
         .collect();
     store.insert_reports(&reports).await.unwrap();
     // Move the first two changes to three hours and one hour ago, as if written then.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&url)
-        .region(aws_config::Region::new("eu-west-3"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
+    let config = vigie_e2e::emulator_config(&url, "eu-west-3").await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     let now = chrono::Utc::now().timestamp_micros();
     let hour = 3_600_000_000i64;
@@ -147,14 +140,7 @@ async fn the_change_feed_costs_one_query_when_quiet_and_walks_the_hours() {
 }
 
 async fn store_on(url: &str, table: &str) -> DynamoStore {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new("eu-west-3"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
+    let config = vigie_e2e::emulator_config(url, "eu-west-3").await;
     DynamoStore::new(&config, table)
 }
 

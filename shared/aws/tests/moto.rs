@@ -14,21 +14,10 @@ async fn start_moto() -> vigie_e2e::Moto {
         .expect("moto starts")
 }
 
-async fn config(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new(region))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_s3_publisher_conforms_and_serves_the_public_over_http() {
     let moto = start_moto().await;
-    let conf = config(&moto.url, "eu-west-3").await;
+    let conf = vigie_e2e::emulator_config(&moto.url, "eu-west-3").await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&conf)
             .force_path_style(true)
@@ -107,7 +96,7 @@ async fn the_s3_publisher_conforms_and_serves_the_public_over_http() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_s3_publisher_gzips_text_files_when_asked() {
     let moto = start_moto().await;
-    let conf = config(&moto.url, "us-east-1").await;
+    let conf = vigie_e2e::emulator_config(&moto.url, "us-east-1").await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&conf)
             .force_path_style(true)
@@ -281,7 +270,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 async fn escalations_go_out_on_the_sns_topic() {
     let moto = start_moto().await;
     // The queue below is made with unsigned requests, which moto files under us-east-1.
-    let conf = config(&moto.url, "us-east-1").await;
+    let conf = vigie_e2e::emulator_config(&moto.url, "us-east-1").await;
     let sns = aws_sdk_sns::Client::new(&conf);
     let topic = sns
         .create_topic()
@@ -356,7 +345,7 @@ async fn escalations_go_out_on_the_sns_topic() {
 #[tokio::test]
 async fn source_credentials_round_trip_through_the_secret() {
     let moto = start_moto().await;
-    let config = config(&moto.url, "eu-west-3").await;
+    let config = vigie_e2e::emulator_config(&moto.url, "eu-west-3").await;
     let arn = aws_sdk_secretsmanager::Client::new(&config)
         .create_secret()
         .name("vigie-test/sources")
