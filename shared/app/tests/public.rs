@@ -1163,12 +1163,15 @@ impl SourceHealthLog for UnpublishedMeanwhile {
 
 #[async_trait::async_trait]
 impl ChangeFeed for UnpublishedMeanwhile {
-    async fn list_changes(
+    fn change_overlap(&self) -> std::time::Duration {
+        self.inner.change_overlap()
+    }
+
+    async fn changes_from(
         &self,
-        since: Option<&str>,
-        limit: usize,
+        from: vigie_domain::ports::ChangeFrom,
     ) -> Result<vigie_domain::ports::ChangePage, StoreError> {
-        self.inner.list_changes(since, limit).await
+        self.inner.changes_from(from).await
     }
 }
 

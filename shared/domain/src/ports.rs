@@ -116,14 +116,18 @@ impl ChangePosition {
 pub enum ChangeRead {
     /// The answer already: no cursor was given.
     Start(ChangePage),
-    /// Read the changes at or after `since`, at most `limit` (clamped to 1 to 1000);
-    /// `settled` is the read time less the overlap, for [`settle_page`].
-    From {
-        since: ChangePosition,
-        limit: usize,
-        settled: i64,
-        now: DateTime<Utc>,
-    },
+    /// Read from there.
+    From(ChangeFrom),
+}
+
+/// Where a store reads the feed of changes from: the changes at or after `since`, at most
+/// `limit` (clamped to 1 to 1000); `settled` is the read time `now` less the overlap, for
+/// [`settle_page`].
+pub struct ChangeFrom {
+    pub since: ChangePosition,
+    pub limit: usize,
+    pub settled: i64,
+    pub now: DateTime<Utc>,
 }
 
 impl ChangeRead {
@@ -143,12 +147,12 @@ impl ChangeRead {
                 more: false,
             }));
         };
-        Ok(ChangeRead::From {
+        Ok(ChangeRead::From(ChangeFrom {
             since: ChangePosition::parse(since, now)?,
             limit: limit.clamp(1, 1000),
             settled,
             now,
-        })
+        }))
     }
 }
 
@@ -710,15 +714,30 @@ pub trait SourceHealthLog: Send + Sync {
 /// The feed of changes the app polls.
 #[async_trait]
 pub trait ChangeFeed: Send + Sync {
+    /// How far behind the time of a read the store's cursors point ([`CHANGES_OVERLAP`] but
+    /// in tests), so that writes still landing at that time are read again.
+    fn change_overlap(&self) -> std::time::Duration;
+
+    /// The changes of a read begun by [`ChangeRead::begin`]: every report whose last write
+    /// the store stamped at or after `from.since`, oldest first, at most `from.limit`, each
+    /// once, the page settled by [`settle_page`].
+    async fn changes_from(&self, from: ChangeFrom) -> Result<ChangePage, StoreError>;
+
     /// The feed of changes: every report whose last write (insert, update, new spread) the
     /// store stamped at or after `since` (a cursor of [`ChangePosition::cursor`]), oldest
     /// change first, at most `limit` (1 to 1000), each once, as [`Reports::list_reports`]
-    /// gives it. Without `since`: no report, and the cursor where a client starts.
+    /// gives it. Without `since`: no report, and the cursor where a client starts. Begun the
+    /// same way for every store, which gives only [`ChangeFeed::changes_from`].
     async fn list_changes(
         &self,
         since: Option<&str>,
         limit: usize,
-    ) -> Result<ChangePage, StoreError>;
+    ) -> Result<ChangePage, StoreError> {
+        match ChangeRead::begin(since, limit, self.change_overlap(), Utc::now())? {
+            ChangeRead::Start(page) => Ok(page),
+            ChangeRead::From(from) => self.changes_from(from).await,
+        }
+    }
 }
 
 /// The team's topic rooms.

@@ -114,13 +114,8 @@ pub fn posters(
     crisis: &Crisis,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Arc<dyn Poster>>, HostError> {
-    let http = Http::new(HTTP_TIMEOUT, RetryPolicy::default())
-        .map_err(|e| HostError::Config(e.to_string()))?;
-    let secret = |var: &str| -> Result<String, String> {
-        env(var)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("the variable {var} is not set"))
-    };
+    let http = network_client()?;
+    let secret = secret_in(env);
     Ok(crisis
         .relay
         .iter()

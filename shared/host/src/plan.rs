@@ -16,6 +16,24 @@ impl PlannedSource {
     }
 }
 
+/// The HTTP client of the network clients and the relay posters: one timeout, the default
+/// retries.
+pub(crate) fn network_client() -> Result<Http, HostError> {
+    Http::new(HTTP_TIMEOUT, RetryPolicy::default()).map_err(|e| HostError::Config(e.to_string()))
+}
+
+/// A secret the crisis file names by its variable, read through `env`: its value when set and
+/// not empty, else a reason that names the variable (never a value).
+pub(crate) fn secret_in(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> impl Fn(&str) -> Result<String, String> + '_ {
+    move |var| {
+        env(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("the variable {var} is not set"))
+    }
+}
+
 /// Builds the crisis's sources (or only `only`, or only those of `kind`). Secrets are read
 /// through `env` from the variables the crisis file names; a missing one makes that source
 /// unrunnable with a message naming the variable, never its value. Sources that log in
@@ -48,13 +66,8 @@ pub fn sources(
             Some(_) => {}
         }
     }
-    let http = Http::new(HTTP_TIMEOUT, RetryPolicy::default())
-        .map_err(|e| HostError::Config(e.to_string()))?;
-    let secret = |var: &str| -> Result<String, String> {
-        env(var)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("the variable {var} is not set"))
-    };
+    let http = network_client()?;
+    let secret = secret_in(env);
     // The crisis start, or, when the file gives none, a day back from now: what each source's
     // first run collects back to (later runs keep the bound their first run fixed).
     let since = crisis.since.unwrap_or_else(|| {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use vigie_domain::identity::canonical_url;
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangePage,
-    ChangePosition, ChangeRead, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangeFrom,
+    ChangePage, ChangePosition, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate,
     Page, PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth,
     SourceHealthLog, Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
 };
@@ -1037,21 +1037,17 @@ impl SourceHealthLog for SqliteStore {
 
 #[async_trait]
 impl ChangeFeed for SqliteStore {
-    async fn list_changes(
-        &self,
-        since: Option<&str>,
-        limit: usize,
-    ) -> Result<ChangePage, StoreError> {
-        let (since, limit, settled, _) =
-            match ChangeRead::begin(since, limit, self.change_overlap, Utc::now())? {
-                ChangeRead::Start(page) => return Ok(page),
-                ChangeRead::From {
-                    since,
-                    limit,
-                    settled,
-                    now,
-                } => (since, limit, settled, now),
-            };
+    fn change_overlap(&self) -> std::time::Duration {
+        self.change_overlap
+    }
+
+    async fn changes_from(&self, from: ChangeFrom) -> Result<ChangePage, StoreError> {
+        let ChangeFrom {
+            since,
+            limit,
+            settled,
+            ..
+        } = from;
         let path = self.path.clone();
         self.read(move |conn| {
             // `(changed_at, id)` after the position; an empty id is before every id.

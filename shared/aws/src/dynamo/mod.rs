@@ -71,8 +71,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 use vigie_domain::identity::{canonical_url, url_key, Fingerprint};
 use vigie_domain::ports::{
-    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangePage,
-    ChangePosition, ChangeRead, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate,
+    cursor_position, entries_by_report, opaque_cursor, settle_page, ChangeFeed, ChangeFrom,
+    ChangePage, ChangePosition, Checkpoints, ClusterCandidate, Clusters, Counts, HealthUpdate,
     Page, PublishedReader, ReportQuery, Reports, Room, RoomStore, Rooms, SourceHealth,
     SourceHealthLog, Spread, StoreError, TokenRecord, TokenStore, CHANGES_OVERLAP,
 };

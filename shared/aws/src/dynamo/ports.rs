@@ -444,21 +444,17 @@ impl SourceHealthLog for DynamoStore {
 
 #[async_trait]
 impl ChangeFeed for DynamoStore {
-    async fn list_changes(
-        &self,
-        since: Option<&str>,
-        limit: usize,
-    ) -> Result<ChangePage, StoreError> {
-        let (since, limit, settled, now) =
-            match ChangeRead::begin(since, limit, self.change_overlap, Utc::now())? {
-                ChangeRead::Start(page) => return Ok(page),
-                ChangeRead::From {
-                    since,
-                    limit,
-                    settled,
-                    now,
-                } => (since, limit, settled, now),
-            };
+    fn change_overlap(&self) -> std::time::Duration {
+        self.change_overlap
+    }
+
+    async fn changes_from(&self, from: ChangeFrom) -> Result<ChangePage, StoreError> {
+        let ChangeFrom {
+            since,
+            limit,
+            settled,
+            now,
+        } = from;
         let hour = |t: i64| t - t.rem_euclid(CHANGE_BUCKET_MICROS);
         let live = hour(now.timestamp_micros());
         let mut bucket = hour(since.micros);
