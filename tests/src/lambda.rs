@@ -52,6 +52,8 @@ struct Emulator {
     waiting: Mutex<HashMap<String, mpsc::Sender<Outcome>>>,
     /// What the runtime reported on `/init/error`, if it did.
     init_error: Mutex<Option<Value>>,
+    /// When the runtime first asked for an event: the end of its init (a cold start).
+    first_next: Mutex<Option<Instant>>,
 }
 
 fn runtime_error(status: StatusCode, kind: &str, message: &str) -> Response {
@@ -67,6 +69,10 @@ fn accepted() -> Response {
 }
 
 async fn next(State(emu): State<Arc<Emulator>>) -> Response {
+    emu.first_next
+        .lock()
+        .unwrap()
+        .get_or_insert_with(Instant::now);
     let invocation = emu.queue.lock().await.recv().await;
     let Some(inv) = invocation else {
         return runtime_error(
@@ -214,6 +220,7 @@ pub struct LambdaFunction {
     log: PathBuf,
     count: AtomicU64,
     runtime: Option<tokio::runtime::Runtime>,
+    spawned: Instant,
     _logs: tempfile::TempDir,
 }
 
@@ -231,6 +238,7 @@ impl LambdaFunction {
             queue: tokio::sync::Mutex::new(queue),
             waiting: Mutex::new(HashMap::new()),
             init_error: Mutex::new(None),
+            first_next: Mutex::new(None),
         });
         // Bound here, so the port is ours before the runtime is told about it.
         let listener =
@@ -258,6 +266,7 @@ impl LambdaFunction {
                 .unwrap_or_default()
                 .as_nanos()
         );
+        let spawned = Instant::now();
         let child = Command::new(&spec.bin)
             .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", &spec.name)
@@ -292,8 +301,41 @@ impl LambdaFunction {
             log,
             count: AtomicU64::new(0),
             runtime: Some(runtime),
+            spawned,
             _logs: logs,
         }
+    }
+
+    /// The cold start: from the process's spawn to its first `GET .../invocation/next` (the
+    /// end of its init), waited for up to `limit`; `None` when it never asked (it failed or
+    /// exited first).
+    pub fn init_time(&self, limit: Duration) -> Option<Duration> {
+        let start = Instant::now();
+        loop {
+            if let Some(at) = *self.emulator.first_next.lock().unwrap() {
+                return Some(at - self.spawned);
+            }
+            let exited = self.process.lock().unwrap().try_wait().ok().flatten();
+            if exited.is_some() || start.elapsed() >= limit {
+                return None;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Time since the process was spawned.
+    pub fn since_spawn(&self) -> Duration {
+        self.spawned.elapsed()
+    }
+
+    /// The process's peak resident memory so far (Linux's `VmHWM`), in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let pid = self.process.lock().unwrap().id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
     /// Everything the function wrote on stdout and stderr so far (its CloudWatch log).
