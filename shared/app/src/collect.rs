@@ -11,11 +11,15 @@ use tracing::{info, warn};
 use vigie_domain::identity::report_id;
 use vigie_domain::identity::Fingerprint;
 pub use vigie_domain::ports::{Batch, Source, SourceError};
-use vigie_domain::ports::{HealthUpdate, SkipReason, Skips, SourceHealth, Spread, StoreError};
+use vigie_domain::ports::{
+    Checkpoints, Clusters, HealthUpdate, Reports, SkipReason, Skips, SourceHealth, SourceHealthLog,
+    Spread, StoreError,
+};
 use vigie_domain::report::{
     area_skip, diff, ingest_with, AmendKind, Amends, HistoryEntry, IngestContext,
 };
 use vigie_domain::taxonomy::{Priority, Status, Verification};
+use vigie_domain::{Crisis, Gazetteer};
 use vigie_domain::{Observation, Report};
 
 /// How long one run may take outside Lambda (`vigie collect --once`, `vigie local`); in Lambda
@@ -121,20 +125,58 @@ pub enum CollectError {
     Deadline,
 }
 
+/// What collection reads and writes, and nothing more: the crisis and its gazetteer (ingest),
+/// the reports and their clusters, the checkpoints (each source's, and the triage model's),
+/// and the sources' health. Every host makes it from its [`Vigie`]: `run_source(&app, ..)`.
+#[derive(Clone, Copy)]
+pub struct Collector<'a> {
+    pub crisis: &'a Crisis,
+    pub gazetteer: &'a Gazetteer,
+    pub reports: &'a dyn Reports,
+    pub clusters: &'a dyn Clusters,
+    pub checkpoints: &'a dyn Checkpoints,
+    pub health: &'a dyn SourceHealthLog,
+}
+
+impl<'a> From<&'a Vigie> for Collector<'a> {
+    fn from(app: &'a Vigie) -> Collector<'a> {
+        Collector {
+            crisis: &app.crisis,
+            gazetteer: &app.gazetteer,
+            reports: app.store.as_ref(),
+            clusters: app.store.as_ref(),
+            checkpoints: app.store.as_ref(),
+            health: app.store.as_ref(),
+        }
+    }
+}
+
+impl<'a> From<&Collector<'a>> for Collector<'a> {
+    fn from(c: &Collector<'a>) -> Collector<'a> {
+        *c
+    }
+}
+
 /// Runs one source once, within the budget, and records its health.
-pub async fn run_source(app: &Vigie, source: &dyn Source, budget: Budget) -> RunSummary {
-    let health = app.store.source_health().await.unwrap_or_default();
+pub async fn run_source<'a>(
+    app: impl Into<Collector<'a>>,
+    source: &dyn Source,
+    budget: Budget,
+) -> RunSummary {
+    let app: Collector<'a> = app.into();
+    let health = app.health.source_health().await.unwrap_or_default();
     run_source_with(app, source, budget, &health).await
 }
 
 /// [`run_source`] for a run of several sources, which reads every source's `health` once
 /// (a source asked to wait is not run before its time).
-pub async fn run_source_with(
-    app: &Vigie,
+pub async fn run_source_with<'a>(
+    app: impl Into<Collector<'a>>,
     source: &dyn Source,
     budget: Budget,
     health: &[SourceHealth],
 ) -> RunSummary {
+    let app: &Collector<'a> = &app.into();
     let now = Utc::now();
     let mut summary = RunSummary::new(source.id());
     let waiting = health
@@ -181,14 +223,20 @@ pub async fn run_source_with(
     update.collected = summary.new as u64;
     update.seen = summary.seen as u64;
     update.skipped = summary.skipped.clone();
-    if let Err(e) = app.store.record_source_run(&update).await {
+    if let Err(e) = app.health.record_source_run(&update).await {
         warn!(source = source.id(), error = %e, "could not record source health");
     }
     summary
 }
 
 /// Records that a source could not run at all (a missing secret), so its health says why.
-pub async fn record_unrunnable(app: &Vigie, source_id: &str, kind: &str, reason: &str) {
+pub async fn record_unrunnable<'a>(
+    app: impl Into<Collector<'a>>,
+    source_id: &str,
+    kind: &str,
+    reason: &str,
+) {
+    let app: Collector<'a> = app.into();
     let now = Utc::now();
     let update = HealthUpdate {
         source_id: source_id.to_string(),
@@ -197,18 +245,18 @@ pub async fn record_unrunnable(app: &Vigie, source_id: &str, kind: &str, reason:
         error: Some((reason.to_string(), now)),
         ..HealthUpdate::default()
     };
-    if let Err(e) = app.store.record_source_run(&update).await {
+    if let Err(e) = app.health.record_source_run(&update).await {
         warn!(source = source_id, error = %e, "could not record source health");
     }
 }
 
 async fn collect_pages(
-    app: &Vigie,
+    app: &Collector<'_>,
     source: &dyn Source,
     budget: Budget,
     summary: &mut RunSummary,
 ) -> Result<(), CollectError> {
-    let mut checkpoint = app.store.checkpoint(source.id()).await?;
+    let mut checkpoint = app.checkpoints.checkpoint(source.id()).await?;
     let pages = budget.pages.min(source.max_pages().unwrap_or(usize::MAX));
     for _ in 0..pages {
         // The fetch, its retries and their backoff all end at the run's deadline; what earlier
@@ -231,14 +279,14 @@ async fn collect_pages(
             })
             .collect();
         if !spreads.is_empty() {
-            app.store.add_spreads(&spreads).await?;
+            app.reports.add_spreads(&spreads).await?;
         }
         // Only now that the reports are stored does the checkpoint move past them; and only
         // if no other run moved it meanwhile (that run then covers what follows).
         if let Some(next) = &batch.checkpoint {
             if checkpoint.as_deref() != Some(next.as_str()) {
                 let moved = app
-                    .store
+                    .checkpoints
                     .advance_checkpoint(source.id(), checkpoint.as_deref(), next)
                     .await?;
                 if !moved {
@@ -272,7 +320,11 @@ pub struct Stored {
 
 impl Stored {
     /// Stores `reports` (clustered), counting which were new and which already stored.
-    async fn insert(&mut self, app: &Vigie, reports: Vec<Report>) -> Result<(), StoreError> {
+    async fn insert(
+        &mut self,
+        app: &Collector<'_>,
+        reports: Vec<Report>,
+    ) -> Result<(), StoreError> {
         if reports.is_empty() {
             return Ok(());
         }
@@ -285,10 +337,14 @@ impl Stored {
 }
 
 /// Ingests and stores observations, leaving out feed items outside the crisis area.
-pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<Stored, StoreError> {
+pub async fn store_batch<'a>(
+    app: impl Into<Collector<'a>>,
+    observations: &[Observation],
+) -> Result<Stored, StoreError> {
+    let app: &Collector<'a> = &app.into();
     let ctx = IngestContext {
-        crisis: &app.crisis,
-        gazetteer: &app.gazetteer,
+        crisis: app.crisis,
+        gazetteer: app.gazetteer,
     };
     let now = Utc::now();
     let mut stored = Stored::default();
@@ -297,11 +353,11 @@ pub async fn store_batch(app: &Vigie, observations: &[Observation]) -> Result<St
     let model = if observations.is_empty() {
         None
     } else {
-        crate::learning::model(app.store.as_ref()).await
+        crate::learning::model(app.checkpoints).await
     };
     for obs in observations {
         let report = ingest_with(obs, &ctx, model.as_ref(), now);
-        match (area_skip(obs, &report, &app.crisis), &obs.amends) {
+        match (area_skip(obs, &report, app.crisis), &obs.amends) {
             (Some(reason), _) => stored.skipped.add(reason, 1),
             (None, Some(amends)) => amending.push((obs, amends, report)),
             (None, None) => reports.push(report),
@@ -342,7 +398,7 @@ enum Amended {
 /// message older than the report (or the same one seen again) changes nothing; volunteers'
 /// own decisions (category, priority, summary, verification) are kept.
 async fn amend(
-    app: &Vigie,
+    app: &Collector<'_>,
     obs: &Observation,
     amends: &Amends,
     fresh: &Report,
@@ -360,7 +416,7 @@ async fn amend(
     for id in ids {
         // A volunteer's edit meanwhile: read again and apply on top of it.
         for _attempt in 0..3 {
-            let Some(before) = app.store.get_report(&id).await? else {
+            let Some(before) = app.reports.get_report(&id).await? else {
                 break;
             };
             found = true;
@@ -397,7 +453,7 @@ async fn amend(
                 changes: diff(&before, &after),
             };
             match app
-                .store
+                .reports
                 .update_report(&after, before.version, &entry)
                 .await
             {
@@ -421,25 +477,26 @@ async fn amend(
 /// entries of `created` (see
 /// [`vigie_domain::ports::ReportStore::insert_reports_with_history`]). Returns, for each,
 /// whether it was new.
-pub async fn insert_clustered(
-    app: &Vigie,
+pub async fn insert_clustered<'a>(
+    app: impl Into<Collector<'a>>,
     mut reports: Vec<Report>,
     created: &[HistoryEntry],
 ) -> Result<Vec<bool>, StoreError> {
+    let app: &Collector<'a> = &app.into();
     assign_clusters(app, &mut reports).await?;
-    app.store
+    app.reports
         .insert_reports_with_history(&reports, created)
         .await
 }
 
 /// Puts copies of an earlier message (stored, or earlier in this batch) in its cluster.
-async fn assign_clusters(app: &Vigie, reports: &mut [Report]) -> Result<(), StoreError> {
+async fn assign_clusters(app: &Collector<'_>, reports: &mut [Report]) -> Result<(), StoreError> {
     let bands: Vec<String> = reports
         .iter()
         .filter_map(|r| r.fingerprint())
         .flat_map(|f| f.bands())
         .collect();
-    let stored = app.store.cluster_candidates(&bands).await?;
+    let stored = app.clusters.cluster_candidates(&bands).await?;
     let mut known: Vec<(String, String, Fingerprint)> = stored
         .into_iter()
         .filter_map(|c| {
@@ -459,7 +516,7 @@ async fn assign_clusters(app: &Vigie, reports: &mut [Report]) -> Result<(), Stor
         if let Some((member, cluster, _)) = best {
             r.cluster_id = cluster.clone();
             if !debunked.contains_key(cluster) {
-                let stored = app.store.get_report(member).await?;
+                let stored = app.reports.get_report(member).await?;
                 let verdict = stored.filter(|m| m.verification == Verification::Debunked);
                 debunked.insert(cluster.clone(), verdict);
             }

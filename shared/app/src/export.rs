@@ -5,7 +5,10 @@ use crate::Vigie;
 use chrono::{SecondsFormat, Utc};
 use std::collections::{BTreeMap, HashMap};
 use tracing::debug;
-use vigie_domain::ports::{PublicFile, PublishError, PublishOutcome, StoreError};
+use vigie_domain::ports::{
+    Checkpoints, PublicFile, PublishError, PublishOutcome, PublishedReader, Publisher, RelayLog,
+    StoreError,
+};
 use vigie_domain::public::{
     atom_feed, geojson_of_features, project_candidate, public_id, write_feature, PublicReport,
     RelayedMessage,
@@ -13,6 +16,7 @@ use vigie_domain::public::{
 use vigie_domain::relay::{RelayKind, RelayStatus};
 use vigie_domain::taxonomy::{Category, Verification};
 use vigie_domain::text::strip_unfit;
+use vigie_domain::{Crisis, Gazetteer};
 
 /// Data files change every minute or so: caches keep them briefly.
 pub const DATA_CACHE: &str = "public, max-age=30";
@@ -64,26 +68,53 @@ pub struct ExportSummary {
     pub unchanged: Vec<String>,
 }
 
+/// What the export reads and writes, and nothing more: the crisis and its gazetteer, the
+/// published reports, the relay log (relayed official messages go into the feed), the
+/// checkpoint that keeps the public ids' secret, the publisher, and what the export keeps
+/// between runs. Every host makes it from its [`Vigie`]: `export_once(&app)`.
+pub struct Exporter<'a> {
+    pub crisis: &'a Crisis,
+    pub gazetteer: &'a Gazetteer,
+    pub published: &'a dyn PublishedReader,
+    pub checkpoints: &'a dyn Checkpoints,
+    pub relays: &'a dyn RelayLog,
+    pub publisher: &'a dyn Publisher,
+    pub state: &'a tokio::sync::Mutex<ExportState>,
+}
+
+impl<'a> From<&'a Vigie> for Exporter<'a> {
+    fn from(app: &'a Vigie) -> Exporter<'a> {
+        Exporter {
+            crisis: &app.crisis,
+            gazetteer: &app.gazetteer,
+            published: app.store.as_ref(),
+            checkpoints: app.store.as_ref(),
+            relays: app.relays.as_ref(),
+            publisher: app.publisher.as_ref(),
+            state: &app.export_state,
+        }
+    }
+}
+
 /// Where the secret behind public ids is kept in the store.
 const PUBLIC_ID_SECRET: &str = "vigie:public-id-secret";
 
 /// The crisis's secret for public ids: made once, at random, and kept in the store.
-pub async fn public_id_secret(app: &Vigie) -> Result<String, StoreError> {
-    if let Some(secret) = app.store.checkpoint(PUBLIC_ID_SECRET).await? {
+pub async fn public_id_secret(checkpoints: &dyn Checkpoints) -> Result<String, StoreError> {
+    if let Some(secret) = checkpoints.checkpoint(PUBLIC_ID_SECRET).await? {
         return Ok(secret);
     }
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     let fresh = hex::encode(bytes);
-    if app
-        .store
+    if checkpoints
         .advance_checkpoint(PUBLIC_ID_SECRET, None, &fresh)
         .await?
     {
         return Ok(fresh);
     }
     // Another process made it first: use theirs.
-    app.store
+    checkpoints
         .checkpoint(PUBLIC_ID_SECRET)
         .await?
         .ok_or_else(|| StoreError::Unavailable("public id secret vanished".into()))
@@ -141,8 +172,8 @@ impl Rendering {
 
 /// Brings `state` up to the store's published reports; their renderings are then
 /// `state.public`'s, in public id order so output is stable.
-async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> {
-    let secret = public_id_secret(app).await?;
+async fn render(app: &Exporter<'_>, state: &mut ExportState) -> Result<(), StoreError> {
+    let secret = public_id_secret(app.checkpoints).await?;
     if state.secret != secret {
         *state = ExportState {
             secret,
@@ -152,7 +183,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
     }
     state.run += 1;
     let run = state.run;
-    let versions = app.store.published_versions().await?;
+    let versions = app.published.published_versions().await?;
     let stale: Vec<String> = versions
         .iter()
         .filter(|(id, version)| state.seen.get(id).map(|s| s.version) != Some(*version))
@@ -162,7 +193,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
     // pass rather than by id; then what that read finds is what stays, even a report listed
     // as unchanged a moment before (it may have been unpublished since).
     let candidates = if stale.len() * 2 > versions.len() {
-        app.store.published_candidates(None).await?
+        app.published.published_candidates(None).await?
     } else {
         for (id, version) in &versions {
             if let Some(seen) = state.seen.get_mut(id).filter(|s| s.version == *version) {
@@ -171,7 +202,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
         }
         match stale.is_empty() {
             true => Vec::new(),
-            false => app.store.published_candidates(Some(&stale)).await?,
+            false => app.published.published_candidates(Some(&stale)).await?,
         }
     };
     let mut scratch = Vec::with_capacity(1024);
@@ -187,7 +218,7 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
         let public = public_id(&state.secret, &c.id);
         let id = std::mem::replace(&mut c.id, public.clone());
         let version = c.version;
-        let public_id = match project_candidate(c, &app.gazetteer) {
+        let public_id = match project_candidate(c, app.gazetteer) {
             Ok(report) => {
                 fresh.push((public.clone(), Rendering::of(report, &mut scratch)));
                 Some(public)
@@ -228,9 +259,8 @@ async fn render(app: &Vigie, state: &mut ExportState) -> Result<(), StoreError> 
 
 /// The official messages relayed to the association's accounts (posted everywhere), for the
 /// feed: their approved text, when they went out, and the published posts' addresses.
-async fn relayed_official(app: &Vigie) -> Result<Vec<RelayedMessage>, StoreError> {
-    Ok(app
-        .relays
+async fn relayed_official(relays: &dyn RelayLog) -> Result<Vec<RelayedMessage>, StoreError> {
+    Ok(relays
         .relays()
         .await?
         .into_iter()
@@ -255,18 +285,19 @@ async fn relayed_official(app: &Vigie) -> Result<Vec<RelayedMessage>, StoreError
 /// Writes the public files once: the data (`reports.geojson`, `official.atom`, `meta.json`)
 /// and the page. Files whose content did not change are not written again; `meta.json`'s
 /// generation time only moves when the data did, so an idle crisis writes nothing. Exports
-/// in one process take turns.
-pub async fn export_once(app: &Vigie) -> Result<ExportSummary, ExportError> {
-    let mut state = app.export_state.lock().await;
+/// in one process take turns. `app`: a [`Vigie`], or an [`Exporter`] of only what it needs.
+pub async fn export_once<'a>(app: impl Into<Exporter<'a>>) -> Result<ExportSummary, ExportError> {
+    let app: Exporter<'a> = app.into();
+    let mut state = app.state.lock().await;
     let state = &mut *state;
-    render(app, state).await?;
+    render(&app, state).await?;
     let reports = &state.public;
     let geojson = geojson_of_features(reports.values().map(|r| &*r.feature));
     let feed: Vec<PublicReport> = reports
         .values()
         .filter_map(|r| r.feed_entry.as_deref().cloned())
         .collect();
-    let relayed = relayed_official(app).await?;
+    let relayed = relayed_official(app.relays).await?;
     let atom = atom_feed(&app.crisis.id, &app.crisis.name, &feed, &relayed).into_bytes();
 
     // Debunked rumours are markers of nothing that happened: counted apart, so that
