@@ -328,7 +328,7 @@ impl Stored {
         if reports.is_empty() {
             return Ok(());
         }
-        let inserted = insert_clustered(app, reports, &[]).await?;
+        let inserted = insert_clustered(app.reports, app.clusters, reports, &[]).await?;
         let new = inserted.iter().filter(|n| **n).count();
         self.new += new;
         self.seen += inserted.len() - new;
@@ -477,26 +477,28 @@ async fn amend(
 /// entries of `created` (see
 /// [`vigie_domain::ports::ReportStore::insert_reports_with_history`]). Returns, for each,
 /// whether it was new.
-pub async fn insert_clustered<'a>(
-    app: impl Into<Collector<'a>>,
+pub async fn insert_clustered(
+    store: &dyn Reports,
+    clusters: &dyn Clusters,
     mut reports: Vec<Report>,
     created: &[HistoryEntry],
 ) -> Result<Vec<bool>, StoreError> {
-    let app: &Collector<'a> = &app.into();
-    assign_clusters(app, &mut reports).await?;
-    app.reports
-        .insert_reports_with_history(&reports, created)
-        .await
+    assign_clusters(store, clusters, &mut reports).await?;
+    store.insert_reports_with_history(&reports, created).await
 }
 
 /// Puts copies of an earlier message (stored, or earlier in this batch) in its cluster.
-async fn assign_clusters(app: &Collector<'_>, reports: &mut [Report]) -> Result<(), StoreError> {
+async fn assign_clusters(
+    store: &dyn Reports,
+    clusters: &dyn Clusters,
+    reports: &mut [Report],
+) -> Result<(), StoreError> {
     let bands: Vec<String> = reports
         .iter()
         .filter_map(|r| r.fingerprint())
         .flat_map(|f| f.bands())
         .collect();
-    let stored = app.clusters.cluster_candidates(&bands).await?;
+    let stored = clusters.cluster_candidates(&bands).await?;
     let mut known: Vec<(String, String, Fingerprint)> = stored
         .into_iter()
         .filter_map(|c| {
@@ -516,7 +518,7 @@ async fn assign_clusters(app: &Collector<'_>, reports: &mut [Report]) -> Result<
         if let Some((member, cluster, _)) = best {
             r.cluster_id = cluster.clone();
             if !debunked.contains_key(cluster) {
-                let stored = app.reports.get_report(member).await?;
+                let stored = store.get_report(member).await?;
                 let verdict = stored.filter(|m| m.verification == Verification::Debunked);
                 debunked.insert(cluster.clone(), verdict);
             }

@@ -9,14 +9,18 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use tracing::{info, warn};
 use vigie_domain::identity::{canonical_url, hand_entry_id};
-use vigie_domain::ports::{Delivery, ReportQuery, StoreError};
+use vigie_domain::ports::{
+    Checkpoints, Clusters, Delivery, Notifier, ReportQuery, Reports, StoreError,
+};
 use vigie_domain::report::{diff, ingest_with, Body, HistoryEntry, IngestContext, Observation};
 use vigie_domain::taxonomy::{Action, Category, Priority, Status, Verification};
 use vigie_domain::text::strip_unfit;
 use vigie_domain::triage::{self, Actor, LocationInput, TriageError, Update};
 use vigie_domain::Report;
+use vigie_domain::{Crisis, Gazetteer};
 
 /// Why a use case did not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -42,8 +46,53 @@ pub enum TriageFailure {
 
 pub(crate) type Outcome<T> = Result<T, TriageFailure>;
 
-async fn load(app: &Vigie, id: &str) -> Outcome<Report> {
-    app.store
+/// What triage reads and writes, and nothing more: the crisis and its gazetteer, the reports
+/// and their clusters, the checkpoint of the triage model, the notifier of escalations and
+/// how they are retried, and the signal of a publication change. Every host makes it from its
+/// [`Vigie`]: `claim(&app, ..)`. Owned (shared pointers), so an escalation delivered in the
+/// background takes it along.
+#[derive(Clone)]
+pub struct Triage {
+    pub crisis: Arc<Crisis>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub reports: Arc<dyn Reports>,
+    pub clusters: Arc<dyn Clusters>,
+    pub checkpoints: Arc<dyn Checkpoints>,
+    pub notifier: Arc<dyn Notifier>,
+    pub retries: Retries,
+    pub published: Arc<tokio::sync::Notify>,
+}
+
+impl From<&Vigie> for Triage {
+    fn from(app: &Vigie) -> Triage {
+        Triage {
+            crisis: app.crisis.clone(),
+            gazetteer: app.gazetteer.clone(),
+            reports: app.store.clone(),
+            clusters: app.store.clone(),
+            checkpoints: app.store.clone(),
+            notifier: app.notifier.clone(),
+            retries: app.retries,
+            published: app.published.clone(),
+        }
+    }
+}
+
+impl From<&Triage> for Triage {
+    fn from(t: &Triage) -> Triage {
+        t.clone()
+    }
+}
+
+impl Triage {
+    /// Tells the host that a report was published or unpublished (see [`Vigie::published`]).
+    fn published_changed(&self) {
+        self.published.notify_one();
+    }
+}
+
+async fn load(app: &Triage, id: &str) -> Outcome<Report> {
+    app.reports
         .get_report(id)
         .await?
         .ok_or_else(|| TriageFailure::NotFound { id: id.to_string() })
@@ -67,9 +116,13 @@ fn entry(
 }
 
 /// A report with its history, oldest change first.
-pub async fn report_with_history(app: &Vigie, id: &str) -> Outcome<(Report, Vec<HistoryEntry>)> {
+pub async fn report_with_history(
+    app: impl Into<Triage>,
+    id: &str,
+) -> Outcome<(Report, Vec<HistoryEntry>)> {
+    let app: &Triage = &app.into();
     let report = load(app, id).await?;
-    let history = app.store.history(id).await?;
+    let history = app.reports.history(id).await?;
     Ok((report, history))
 }
 
@@ -107,7 +160,12 @@ fn invalid(field: &'static str, reason: &str) -> TriageFailure {
 /// Enters a post by hand: classified and located like a collected one, de-duplicated by its
 /// canonical URL, never taken as an official account's, its history starting with who entered
 /// it and what they typed.
-pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outcome<Entered> {
+pub async fn enter_by_hand(
+    app: impl Into<Triage>,
+    actor: &Actor,
+    entry: HandEntry,
+) -> Outcome<Entered> {
+    let app: &Triage = &app.into();
     // What is pasted from a network may carry characters XML forbids: taken out, not refused,
     // so that no public file (the Atom feed above all) ever gets one.
     let clean = |s: String| strip_unfit(&s).into_owned();
@@ -159,9 +217,9 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
     let id = hand_entry_id(&canonical);
     // Entered before (or collected from any network); a race between two entries of one post
     // is settled by the insert below, both writing the same id.
-    let existing = match app.store.get_report(&id).await? {
+    let existing = match app.reports.get_report(&id).await? {
         Some(r) => Some(r),
-        None => app.store.report_by_url(&canonical).await?,
+        None => app.reports.report_by_url(&canonical).await?,
     };
     if let Some(existing) = existing {
         return Ok(Entered::Duplicate(existing));
@@ -170,7 +228,7 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         crisis: &app.crisis,
         gazetteer: &app.gazetteer,
     };
-    let model = crate::learning::model(app.store.as_ref()).await;
+    let model = crate::learning::model(app.checkpoints.as_ref()).await;
     let mut report = ingest_with(&obs, &ctx, model.as_ref(), Utc::now());
     report.id = id.clone();
     report.cluster_id = id.clone();
@@ -191,7 +249,13 @@ pub async fn enter_by_hand(app: &Vigie, actor: &Actor, entry: HandEntry) -> Outc
         action: "create".into(),
         changes: Value::Object(typed),
     };
-    let stored = crate::collect::insert_clustered(app, vec![report], &[created]).await?;
+    let stored = crate::collect::insert_clustered(
+        app.reports.as_ref(),
+        app.clusters.as_ref(),
+        vec![report],
+        &[created],
+    )
+    .await?;
     let report = load(app, &id).await?;
     if !stored.first().copied().unwrap_or(false) {
         // Entered by someone else in between.
@@ -214,12 +278,13 @@ fn may_change(report: &Report, actor: &Actor) -> Result<(), TriageError> {
 
 /// Applies a volunteer's change to the version they read (`expected`).
 pub async fn update(
-    app: &Vigie,
+    app: impl Into<Triage>,
     actor: &Actor,
     id: &str,
     expected: u64,
     changes: &Update,
 ) -> Outcome<Report> {
+    let app: &Triage = &app.into();
     let current = load(app, id).await?;
     may_change(&current, actor)?;
     if current.version != expected {
@@ -239,7 +304,7 @@ pub async fn update(
         Some(&app.crisis.bbox),
     )?;
     let saved = app
-        .store
+        .reports
         .update_report(
             &next,
             expected,
@@ -249,7 +314,7 @@ pub async fn update(
     if current.status == Status::Published {
         app.published_changed();
     }
-    crate::learning::learn(app.store.as_ref(), &[(Some(&current), &saved)]).await;
+    crate::learning::learn(app.checkpoints.as_ref(), &[(Some(&current), &saved)]).await;
     Ok(saved)
 }
 
@@ -265,7 +330,7 @@ struct Acted {
 /// `rule` gives the next state and the action's name in the history. An action that changes
 /// nothing (releasing a report nobody holds) writes nothing: no new version, no history entry.
 async fn act(
-    app: &Vigie,
+    app: &Triage,
     actor: &Actor,
     id: &str,
     rule: impl Fn(&Report, DateTime<Utc>) -> Result<(Report, &'static str), TriageError>,
@@ -283,7 +348,7 @@ async fn act(
             });
         }
         match app
-            .store
+            .reports
             .update_report(
                 &next,
                 before.version,
@@ -300,7 +365,8 @@ async fn act(
 }
 
 /// Claims a report for the crisis's lease, or renews the lease of one's own claim.
-pub async fn claim(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> {
+pub async fn claim(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Report> {
+    let app: &Triage = &app.into();
     let lease = Duration::minutes(i64::from(app.crisis.claim_minutes));
     let acted = act(app, actor, id, |r, now| {
         Ok((triage::claim(r, actor, now, lease)?, "claim"))
@@ -320,7 +386,8 @@ pub struct Released {
 
 /// Gives a claim back: its holder's, or anyone's by a coordinator (a forced release, named
 /// `force_release` in the history, whose changes name the holder).
-pub async fn release(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Released> {
+pub async fn release(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Released> {
+    let app: &Triage = &app.into();
     let own = actor.label();
     let acted = act(app, actor, id, |r, now| {
         let forced = triage::holder(r, now).is_some_and(|h| h != own);
@@ -341,9 +408,9 @@ pub async fn release(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Released> 
 
 /// The open-rumour rule: a message is not published while a copy of it (a member of its
 /// cluster) is an open rumour.
-async fn no_open_rumour(app: &Vigie, report: &Report) -> Outcome<()> {
+async fn no_open_rumour(app: &Triage, report: &Report) -> Outcome<()> {
     let open = app
-        .store
+        .reports
         .list_reports(&ReportQuery {
             cluster: Some(report.cluster_id.clone()),
             verification: Some(Verification::Rumor),
@@ -363,7 +430,8 @@ async fn no_open_rumour(app: &Vigie, report: &Report) -> Outcome<()> {
 
 /// Puts a report on the public map: a coordinator's, for a complete report none of whose
 /// copies is an open rumour.
-pub async fn publish(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> {
+pub async fn publish(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Report> {
+    let app: &Triage = &app.into();
     let report = load(app, id).await?;
     no_open_rumour(app, &report).await?;
     let acted = act(app, actor, id, |r, now| {
@@ -375,7 +443,8 @@ pub async fn publish(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> {
 }
 
 /// Takes a report off the public map.
-pub async fn unpublish(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> {
+pub async fn unpublish(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Report> {
+    let app: &Triage = &app.into();
     let acted = act(app, actor, id, |r, now| {
         Ok((triage::unpublish(r, actor, now)?, "unpublish"))
     })
@@ -429,7 +498,8 @@ const INLINE_BOUND: std::time::Duration = std::time::Duration::from_secs(6);
 /// Escalates a report to the authority. The notification is made before answering on hosts
 /// that cannot work after it (bounded), else after answering, retried; each attempt is an
 /// entry of the report's history.
-pub async fn escalate(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Escalated> {
+pub async fn escalate(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Escalated> {
+    let app: &Triage = &app.into();
     let acted = act(app, actor, id, |r, now| {
         Ok((triage::escalate(r, now)?, "escalate"))
     })
@@ -454,7 +524,7 @@ pub async fn escalate(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Escalated
 
 /// Delivers the escalation of `report` in the background: attempt after attempt until one
 /// succeeds or the retries run out.
-async fn deliver(app: &Vigie, report: &Report) {
+async fn deliver(app: &Triage, report: &Report) {
     let retries = app.retries;
     let mut wait = retries.first_wait;
     for n in 1..=retries.attempts.max(1) {
@@ -476,7 +546,7 @@ async fn deliver(app: &Vigie, report: &Report) {
 /// One delivery attempt (at most [`INLINE_BOUND`]), recorded in the report's history whatever
 /// its outcome; `next` is the wait before another when it fails.
 async fn attempt(
-    app: &Vigie,
+    app: &Triage,
     report: &Report,
     n: u32,
     of: u32,
@@ -511,14 +581,15 @@ async fn attempt(
             "notification": {"before": null, "after": said, "attempt": n, "delivered": outcome.is_ok()},
         }),
     };
-    if let Err(e) = app.store.append_history(&entry).await {
+    if let Err(e) = app.reports.append_history(&entry).await {
         warn!(report = %report.id, error = %e, "delivery not recorded in the history");
     }
     outcome
 }
 
 /// The authority acknowledges an escalation.
-pub async fn acknowledge(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report> {
+pub async fn acknowledge(app: impl Into<Triage>, actor: &Actor, id: &str) -> Outcome<Report> {
+    let app: &Triage = &app.into();
     let acted = act(app, actor, id, |r, now| {
         Ok((triage::acknowledge(r, actor, now)?, "acknowledge"))
     })
@@ -527,12 +598,12 @@ pub async fn acknowledge(app: &Vigie, actor: &Actor, id: &str) -> Outcome<Report
 }
 
 /// Every report matching a query, page after page.
-async fn all(app: &Vigie, query: ReportQuery) -> Outcome<Vec<Report>> {
+async fn all(app: &Triage, query: ReportQuery) -> Outcome<Vec<Report>> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
         let page = app
-            .store
+            .reports
             .list_reports(&ReportQuery {
                 limit: 200,
                 cursor,
@@ -549,7 +620,8 @@ async fn all(app: &Vigie, query: ReportQuery) -> Outcome<Vec<Report>> {
 
 /// Escalated reports: those waiting for the authority first, then the most urgent, then the
 /// oldest escalation first.
-pub async fn escalations(app: &Vigie) -> Outcome<Vec<Report>> {
+pub async fn escalations(app: impl Into<Triage>) -> Outcome<Vec<Report>> {
+    let app: &Triage = &app.into();
     let mut items = all(
         app,
         ReportQuery {
@@ -587,7 +659,8 @@ pub struct Rumour {
 
 /// Rumours and debunked rumours, grouped by cluster: open rumours first, the most widely
 /// spread first.
-pub async fn rumours(app: &Vigie) -> Outcome<Vec<Rumour>> {
+pub async fn rumours(app: impl Into<Triage>) -> Outcome<Vec<Rumour>> {
+    let app: &Triage = &app.into();
     let mut clusters: BTreeSet<String> = BTreeSet::new();
     for verification in [Verification::Rumor, Verification::Debunked] {
         let flagged = all(
@@ -643,7 +716,8 @@ pub async fn rumours(app: &Vigie) -> Outcome<Vec<Rumour>> {
 }
 
 /// The whole table, oldest post first, for the CSV export.
-pub async fn whole_table(app: &Vigie) -> Outcome<Vec<Report>> {
+pub async fn whole_table(app: impl Into<Triage>) -> Outcome<Vec<Report>> {
+    let app: &Triage = &app.into();
     let mut reports = all(app, ReportQuery::default()).await?;
     reports.sort_by(|a, b| a.posted_at.cmp(&b.posted_at).then_with(|| a.id.cmp(&b.id)));
     Ok(reports)
@@ -691,11 +765,12 @@ pub struct BulkOutcome {
 /// by someone else. Publishing and unpublishing need the coordinator's role for the whole
 /// selection. Ids are taken once each, in the order given.
 pub async fn bulk(
-    app: &Vigie,
+    app: impl Into<Triage>,
     actor: &Actor,
     ids: &[String],
     action: &BulkAction,
 ) -> Outcome<BulkOutcome> {
+    let app: &Triage = &app.into();
     if matches!(action, BulkAction::Publish | BulkAction::Unpublish)
         && !actor.role.may(Action::Publish)
     {
@@ -728,7 +803,7 @@ pub async fn bulk(
         .iter()
         .map(|a| (Some(&a.before), &a.after))
         .collect();
-    crate::learning::learn(app.store.as_ref(), &changes).await;
+    crate::learning::learn(app.checkpoints.as_ref(), &changes).await;
     if public_changed {
         app.published_changed();
     }
@@ -736,7 +811,7 @@ pub async fn bulk(
     Ok(outcome)
 }
 
-async fn bulk_one(app: &Vigie, actor: &Actor, id: &str, action: &BulkAction) -> Outcome<Acted> {
+async fn bulk_one(app: &Triage, actor: &Actor, id: &str, action: &BulkAction) -> Outcome<Acted> {
     let changes = match action {
         BulkAction::Dismiss => Update {
             status: Some(Status::Dismissed),
