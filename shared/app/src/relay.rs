@@ -15,13 +15,14 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use std::sync::Arc;
 use tracing::{info, warn};
-use vigie_domain::ports::{PostError, Poster, StoreError};
+use vigie_domain::ports::{PostError, Poster, RelayLog, Reports, StoreError};
 use vigie_domain::relay::{
     check_text, tid, Relay, RelayKind, RelayStatus, RelayTarget, TargetState,
 };
 use vigie_domain::report::HistoryEntry;
 use vigie_domain::taxonomy::Category;
 use vigie_domain::triage::{Actor, TriageError};
+use vigie_domain::Crisis;
 
 /// How long an account may stay `posting` before another call sends again (with its key).
 pub const STALE_POSTING: Duration = Duration::minutes(2);
@@ -43,8 +44,30 @@ fn not_now(reason: impl Into<String>) -> TriageFailure {
     TriageFailure::Rule(TriageError::NotAllowedNow(reason.into()))
 }
 
+/// What relaying reads and writes, and nothing more: the crisis file's relay accounts, the
+/// reports (a relay's report and its history), the relay log and the accounts' posters.
+/// Every host makes it from its [`Vigie`]: `draft(&app, ..)`.
+#[derive(Clone, Copy)]
+pub struct Relaying<'a> {
+    pub crisis: &'a Crisis,
+    pub reports: &'a dyn Reports,
+    pub relays: &'a dyn RelayLog,
+    pub posters: &'a [Arc<dyn Poster>],
+}
+
+impl<'a> From<&'a Vigie> for Relaying<'a> {
+    fn from(app: &'a Vigie) -> Relaying<'a> {
+        Relaying {
+            crisis: &app.crisis,
+            reports: app.store.as_ref(),
+            relays: app.relays.as_ref(),
+            posters: &app.posters,
+        }
+    }
+}
+
 /// The networks of some of the crisis's relay accounts.
-fn networks(app: &Vigie, accounts: &[String]) -> Vec<&'static str> {
+fn networks(app: &Relaying<'_>, accounts: &[String]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = app
         .crisis
         .relay
@@ -69,14 +92,19 @@ pub struct DraftRequest<'a> {
 
 /// A volunteer drafts a relay of a report: its text checked against each chosen account's
 /// network.
-pub async fn draft(app: &Vigie, actor: &Actor, request: DraftRequest<'_>) -> Outcome<Relay> {
-    let report =
-        app.store
-            .get_report(request.report)
-            .await?
-            .ok_or_else(|| TriageFailure::NotFound {
-                id: request.report.to_string(),
-            })?;
+pub async fn draft<'a>(
+    app: impl Into<Relaying<'a>>,
+    actor: &Actor,
+    request: DraftRequest<'_>,
+) -> Outcome<Relay> {
+    let app: &Relaying<'a> = &app.into();
+    let report = app
+        .reports
+        .get_report(request.report)
+        .await?
+        .ok_or_else(|| TriageFailure::NotFound {
+            id: request.report.to_string(),
+        })?;
     let known: Vec<&str> = app.crisis.relay.iter().map(|a| a.id.as_str()).collect();
     let accounts = match request.accounts {
         None => known.iter().map(|a| a.to_string()).collect(),
@@ -142,13 +170,14 @@ pub async fn draft(app: &Vigie, actor: &Actor, request: DraftRequest<'_>) -> Out
 /// A coordinator approves a draft (at the version read) and Vigie posts it; approving a
 /// relay already approved goes on with the accounts not posted yet (a retry), and one
 /// posted everywhere is answered as it is.
-pub async fn approve(
-    app: &Vigie,
+pub async fn approve<'a>(
+    app: impl Into<Relaying<'a>>,
     actor: &Actor,
     id: &str,
     version: Option<u64>,
     remind_every_hours: Option<u32>,
 ) -> Outcome<Relay> {
+    let app: &Relaying<'a> = &app.into();
     if let Some(h) = remind_every_hours {
         if h == 0 || h > MAX_REMIND_HOURS {
             return Err(invalid(
@@ -221,12 +250,13 @@ pub async fn approve(
 }
 
 /// A coordinator withdraws a draft (nothing was posted).
-pub async fn withdraw(
-    app: &Vigie,
+pub async fn withdraw<'a>(
+    app: impl Into<Relaying<'a>>,
     actor: &Actor,
     id: &str,
     version: Option<u64>,
 ) -> Outcome<Relay> {
+    let app: &Relaying<'a> = &app.into();
     let relay = load(app, id).await?;
     if relay.status != RelayStatus::Draft {
         return Err(not_now(
@@ -251,7 +281,7 @@ pub async fn withdraw(
     Ok(saved)
 }
 
-async fn load(app: &Vigie, id: &str) -> Outcome<Relay> {
+async fn load(app: &Relaying<'_>, id: &str) -> Outcome<Relay> {
     app.relays
         .relay(id)
         .await?
@@ -259,7 +289,7 @@ async fn load(app: &Vigie, id: &str) -> Outcome<Relay> {
 }
 
 /// Posts to every account not posted yet, one after the other.
-async fn post_all(app: &Vigie, mut relay: Relay) -> Outcome<Relay> {
+async fn post_all(app: &Relaying<'_>, mut relay: Relay) -> Outcome<Relay> {
     for i in 0..relay.targets.len() {
         relay = post_one(app, relay, i).await?;
     }
@@ -280,7 +310,7 @@ async fn post_all(app: &Vigie, mut relay: Relay) -> Outcome<Relay> {
 }
 
 /// Takes account `i` for posting (when nobody else has it), posts, and records the outcome.
-async fn post_one(app: &Vigie, mut relay: Relay, i: usize) -> Outcome<Relay> {
+async fn post_one(app: &Relaying<'_>, mut relay: Relay, i: usize) -> Outcome<Relay> {
     // Take it.
     let now = Utc::now();
     loop {
@@ -369,13 +399,19 @@ async fn post_one(app: &Vigie, mut relay: Relay, i: usize) -> Outcome<Relay> {
     })
 }
 
-fn poster(app: &Vigie, account: &str) -> Option<Arc<dyn Poster>> {
+fn poster(app: &Relaying<'_>, account: &str) -> Option<Arc<dyn Poster>> {
     app.posters.iter().find(|p| p.account() == account).cloned()
 }
 
 /// A step of the relay in the report's history (who, what, where).
-async fn history(app: &Vigie, relay: &Relay, actor: &str, action: &str, after: serde_json::Value) {
-    let version = match app.store.get_report(&relay.report).await {
+async fn history(
+    app: &Relaying<'_>,
+    relay: &Relay,
+    actor: &str,
+    action: &str,
+    after: serde_json::Value,
+) {
+    let version = match app.reports.get_report(&relay.report).await {
         Ok(Some(r)) => r.version,
         _ => 0,
     };
@@ -387,7 +423,7 @@ async fn history(app: &Vigie, relay: &Relay, actor: &str, action: &str, after: s
         action: action.to_string(),
         changes: json!({"relay": {"before": null, "after": after, "id": relay.id}}),
     };
-    if let Err(e) = app.store.append_history(&entry).await {
+    if let Err(e) = app.reports.append_history(&entry).await {
         warn!(relay = %relay.id, error = %e, "relay step not recorded in the history");
     }
 }
