@@ -274,7 +274,32 @@ hashtags = ["Guadeloupe"]
         err["errorType"], "Vigie.Configuration",
         "classified for alarms: {err}"
     );
+    // Its logs are CloudWatch's JSON lines (AWS_LAMBDA_LOG_FORMAT=JSON), at info by default.
+    let levels: Vec<String> = collect
+        .logs()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let line: Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+            line["level"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(levels.iter().any(|l| l == "INFO"), "{levels:?}");
     drop(collect);
+    // AWS_LAMBDA_LOG_LEVEL, as the function's logging configuration sets it, is followed.
+    let quiet = FunctionSpec::new(function_bin("collect-mastodon"), "vigie-gp-fn-quiet")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
+        .env("RUST_LOG", "")
+        .start();
+    quiet.invoke_ok(json!({"source": "masto"}));
+    assert!(
+        !quiet.logs().contains("\"INFO\""),
+        "no info line at level ERROR: {}",
+        quiet.logs()
+    );
+    drop(quiet);
 
     // A coordinator's token, issued with the CLI on the stack's table.
     let token = coordinator_token(&env, &format!("dynamodb:{TABLE}"), &dir.path().join("cli"));

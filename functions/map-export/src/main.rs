@@ -8,8 +8,8 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    vigie_host::init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
+    vigie_host::init_lambda_tracing(&env);
     let app = vigie_host::app_from_env(&env).await?;
     lambda_runtime::run(service_fn(|_event: LambdaEvent<serde_json::Value>| {
         let app = app.clone();

@@ -5,8 +5,8 @@ use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    vigie_host::init_lambda_tracing();
     let env = |var: &str| std::env::var(var).ok();
+    vigie_host::init_lambda_tracing(&env);
     let app = vigie_host::api_app_from_env(&env).await?;
     lambda_http::run(vigie_app::api::router(app)).await
 }

@@ -151,8 +151,9 @@ pub async fn handle_collect(
 /// a cold instance takes the session kept in the store),
 /// then one collection per scheduled invocation.
 pub async fn serve_collector(kind: CollectorKind) -> Result<(), lambda_runtime::Error> {
-    init_lambda_tracing();
+    // The process's environment, read here and handed down.
     let env = |var: &str| std::env::var(var).ok();
+    init_lambda_tracing(&env);
     let app = app_from_env(&env).await?;
     let secret = stack_secret(&env).await?;
     let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));

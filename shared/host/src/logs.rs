@@ -34,21 +34,23 @@ pub fn stderr_logs() -> NeverFailing<std::io::Stderr> {
     NeverFailing(std::io::stderr)
 }
 
-/// Logs for Lambda: JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL`
-/// or `RUST_LOG`.
-pub fn init_lambda_tracing() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .unwrap_or_else(|_| "info".into())
+/// Logs for Lambda, configured from `env`: JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level
+/// from `RUST_LOG` (a filter), else `AWS_LAMBDA_LOG_LEVEL`, else info.
+pub fn init_lambda_tracing(env: &dyn Fn(&str) -> Option<String>) {
+    let level = env("AWS_LAMBDA_LOG_LEVEL")
+        .unwrap_or_else(|| "info".into())
         .to_lowercase();
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| level.into());
+    let filter = env("RUST_LOG")
+        .filter(|f| !f.trim().is_empty())
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| level.into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(stderr_logs())
         .log_internal_errors(false)
         .with_ansi(false)
         .without_time();
-    if std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+    if env("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")) {
         builder.json().with_current_span(false).init();
     } else {
         builder.init();
