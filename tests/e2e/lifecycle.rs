@@ -76,15 +76,7 @@ fn activate_dry_run_prints_the_plan_from_the_crisis_file() {
     ] {
         assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
     }
-    for function in [
-        "collect-mastodon",
-        "collect-bluesky",
-        "collect-feeds",
-        "collect-x",
-        "collect-youtube",
-        "triage-api",
-        "map-export",
-    ] {
+    for function in vigie_e2e::FUNCTIONS {
         assert!(out.contains(&format!("-p {function}")), "{function}");
     }
     // Secrets by name, never by value.

@@ -12,17 +12,7 @@
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use vigie_e2e::{start_dynamodb_local, start_moto, FunctionSpec};
-
-const FUNCTIONS: [&str; 7] = [
-    "collect-mastodon",
-    "collect-bluesky",
-    "collect-feeds",
-    "collect-x",
-    "collect-youtube",
-    "triage-api",
-    "map-export",
-];
+use vigie_e2e::{start_dynamodb_local, start_moto, FunctionSpec, FUNCTIONS};
 
 const BUCKET: &str = "vigie-bench-cold";
 const TABLE: &str = "vigie-bench-cold";

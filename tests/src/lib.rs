@@ -268,6 +268,17 @@ pub fn start_dynamodb_local() -> DynamoDbLocal {
     }
 }
 
+/// The stack's Lambda functions, one crate each under `functions/`.
+pub const FUNCTIONS: [&str; 7] = [
+    "collect-mastodon",
+    "collect-bluesky",
+    "collect-feeds",
+    "collect-x",
+    "collect-youtube",
+    "triage-api",
+    "map-export",
+];
+
 /// The AWS configuration of a client of an emulator on loopback (DynamoDB Local, moto): its
 /// endpoint, `region`, and static test credentials (emulators check the signature's shape, not
 /// the key).

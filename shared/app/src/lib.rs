@@ -80,11 +80,6 @@ impl Vigie {
     pub fn with_retries(self, retries: triage::Retries) -> Vigie {
         Vigie { retries, ..self }
     }
-
-    /// Tells the host that the public map has changed.
-    pub fn published_changed(&self) {
-        self.published.notify_one();
-    }
 }
 
 /// A crisis file with its gazetteer, read and checked once: what every host (the Lambda

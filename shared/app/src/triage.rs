@@ -78,14 +78,9 @@ impl From<&Vigie> for Triage {
     }
 }
 
-impl From<&Triage> for Triage {
-    fn from(t: &Triage) -> Triage {
-        t.clone()
-    }
-}
-
 impl Triage {
-    /// Tells the host that a report was published or unpublished (see [`Vigie::published`]).
+    /// Tells the host that the public map has changed: a report was published or unpublished
+    /// (see [`Vigie::published`]).
     fn published_changed(&self) {
         self.published.notify_one();
     }
