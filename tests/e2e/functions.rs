@@ -245,6 +245,8 @@ hashtags = ["Guadeloupe"]
         ("TABLE_NAME", TABLE.to_string()),
         ("BUCKET_NAME", BUCKET.to_string()),
     ]);
+    // The stack makes its table; the functions open it as it is.
+    dynamo.create_table(TABLE);
     let function = |name: &str| {
         FunctionSpec::new(function_bin(name), &format!("vigie-gp-fn-{name}"))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -643,6 +645,7 @@ fn collect_x_collects_once_on_dynamodb_and_counts_its_monthly_cap_there() {
         ("BUCKET_NAME", "vigie-x".to_string()),
         ("X_BEARER_TOKEN", "fn-test-bearer".to_string()),
     ]);
+    dynamo.create_table("vigie-x");
     let collect = FunctionSpec::new(function_bin("collect-x"), "vigie-gp-x-collect-x")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .timeout(Duration::from_secs(60))
@@ -773,6 +776,7 @@ fn collect_youtube_collects_on_dynamodb_and_counts_its_daily_quota_there() {
         ("BUCKET_NAME", "vigie-yt".to_string()),
         ("YOUTUBE_API_KEY", "fn-test-key".to_string()),
     ]);
+    dynamo.create_table("vigie-yt");
     let collect = FunctionSpec::new(
         function_bin("collect-youtube"),
         "vigie-gp-yt-collect-youtube",

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+pub mod bench;
 pub mod lambda;
 
 pub use lambda::{FunctionSpec, LambdaFunction};
@@ -268,6 +269,25 @@ pub fn start_dynamodb_local() -> DynamoDbLocal {
     }
 }
 
+impl DynamoDbLocal {
+    /// Creates Vigie's table `table` as the stack does, for clients with the test credentials
+    /// in `us-east-1` (DynamoDB Local keeps a database per access key and region): the
+    /// functions open the stack's table without asking DynamoDB whether it exists.
+    pub fn create_table(&self, table: &str) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(async {
+                let config = emulator_config(&self.url, "us-east-1").await;
+                vigie_aws::DynamoStore::new(&config, table)
+                    .create_table()
+                    .await
+                    .unwrap_or_else(|e| panic!("table {table} on DynamoDB Local: {e}"));
+            });
+    }
+}
+
 /// The stack's Lambda functions, one crate each under `functions/`.
 pub const FUNCTIONS: [&str; 7] = [
     "collect-mastodon",
@@ -283,7 +303,7 @@ pub const FUNCTIONS: [&str; 7] = [
 /// endpoint, `region`, and static test credentials (emulators check the signature's shape, not
 /// the key).
 pub async fn emulator_config(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    vigie_aws::config_loader()
         .endpoint_url(endpoint)
         .region(aws_config::Region::new(region))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

@@ -10,7 +10,7 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     let env = |var: &str| std::env::var(var).ok();
     vigie_host::init_lambda_tracing(&env);
-    let app = vigie_host::app_from_env(&env).await?;
+    let app = vigie_host::export_app_from_env(&env).await?;
     lambda_runtime::run(service_fn(|_event: LambdaEvent<serde_json::Value>| {
         let app = app.clone();
         async move {

@@ -430,7 +430,7 @@ pub fn print_status_plan(id: &str, target: &Target) {
 }
 
 async fn sdk_config(target: &Target) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader = vigie_aws::config_loader();
     if let Some(r) = &target.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }

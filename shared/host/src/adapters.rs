@@ -3,16 +3,26 @@
 
 use super::*;
 
-/// Opens the report store of a spec, with the standard AWS configuration for DynamoDB (the
-/// table is created if it does not exist yet).
+/// Opens the report store of a spec, with the standard AWS configuration for DynamoDB; the
+/// table is created if it does not exist yet (the `vigie` command, on any table it is given).
 pub async fn open_store(spec: &StoreSpec) -> Result<Arc<dyn ReportStore>, HostError> {
+    if let StoreSpec::DynamoDb(table) = spec {
+        let config = vigie_aws::load_config().await;
+        let store = vigie_aws::DynamoStore::new(&config, table);
+        store.ensure_table().await?;
+        return Ok(Arc::new(store));
+    }
+    open_stack_store(spec).await
+}
+
+/// Opens the report store of a spec for a function of the stack: the stack made its table, so
+/// opening it asks nothing of DynamoDB (no request on a cold start's init path).
+pub async fn open_stack_store(spec: &StoreSpec) -> Result<Arc<dyn ReportStore>, HostError> {
     match spec {
         StoreSpec::Sqlite(path) => Ok(Arc::new(SqliteStore::open(path)?)),
         StoreSpec::DynamoDb(table) => {
             let config = vigie_aws::load_config().await;
-            let store = vigie_aws::DynamoStore::new(&config, table);
-            store.ensure_table().await?;
-            Ok(Arc::new(store))
+            Ok(Arc::new(vigie_aws::DynamoStore::new(&config, table)))
         }
     }
 }

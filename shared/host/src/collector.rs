@@ -154,7 +154,7 @@ pub async fn serve_collector(kind: CollectorKind) -> Result<(), lambda_runtime::
     // The process's environment, read here and handed down.
     let env = |var: &str| std::env::var(var).ok();
     init_lambda_tracing(&env);
-    let app = app_from_env(&env).await?;
+    let app = collector_app_from_env(&env).await?;
     let secret = stack_secret(&env).await?;
     let lookup = |var: &str| secret.get(var).cloned().or_else(|| env(var));
     let planned = Arc::new(sources(&app.crisis, None, Some(kind), &lookup, &app.store)?);
