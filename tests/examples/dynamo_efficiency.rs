@@ -1,8 +1,9 @@
 //! Benchmark of the DynamoDB store's collection path: 10,000 posts through the collection
 //! engine's storing step (ingest, near-copy clustering, conditional insert, fingerprint journal)
 //! into DynamoDB Local, then the requests and the capacity units DynamoDB reports
-//! (`ReturnConsumedCapacity`), per 1,000 new posts. Targets (issue 6): at most 1.1 write
-//! requests and 1.5 write capacity units per new post, and no read per post.
+//! (`ReturnConsumedCapacity`), per 1,000 new posts. Targets (issue 19, point 5): at most
+//! 1.1 write requests and 2.2 write capacity units per new post, at most 0.05 reads per post
+//! collected, items under 1 KB.
 //!
 //! Run with `scripts/bench-dynamodb`. Usage: `dynamo_efficiency [POSTS] [PAGE]`: POSTS posts
 //! (default 10,000) in collection pages of PAGE (default 40, a Mastodon page), one page in ten
@@ -14,6 +15,7 @@ use vigie_app::Vigie;
 use vigie_aws::DynamoStore;
 use vigie_domain::report::{Body, Observation};
 use vigie_domain::{Crisis, Gazetteer};
+use vigie_e2e::bench;
 
 #[tokio::main]
 async fn main() {
@@ -148,8 +150,54 @@ async fn main() {
         per_k(usage.write_requests as f64)
     );
     println!(
-        "  write units      {:>8.1}   (target <= 1500)",
+        "  write units      {:>8.1}   (target <= 2200)",
         per_k(usage.write_units)
+    );
+    let per_post = |x: f64| x / new.max(1) as f64;
+    let reads_per_offered = usage.read_requests as f64 / (new + again).max(1) as f64;
+    let median_size = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
+    bench::row(
+        "DynamoDB: write requests per new post",
+        &format!("{:.3}", per_post(usage.write_requests as f64)),
+        "",
+        "≤ 1.1",
+        bench::met(per_post(usage.write_requests as f64) <= 1.1),
+    );
+    bench::row(
+        "DynamoDB: write units per new post",
+        &format!("{:.3}", per_post(usage.write_units)),
+        "",
+        "≤ 2.2",
+        bench::met(per_post(usage.write_units) <= 2.2),
+    );
+    bench::row(
+        "DynamoDB: read requests per post collected",
+        &format!("{:.3}", reads_per_offered),
+        "",
+        "≤ 0.05",
+        bench::met(reads_per_offered <= 0.05),
+    );
+    bench::row(
+        "DynamoDB: report item, median size",
+        &format!("{median_size} B"),
+        "",
+        "< 1 KB",
+        bench::met(median_size < 1024),
+    );
+    bench::metric(
+        "dynamo.write_units_per_post",
+        per_post(usage.write_units),
+        "WCU",
+    );
+    bench::metric(
+        "dynamo.write_requests_per_post",
+        per_post(usage.write_requests as f64),
+        "requests",
+    );
+    bench::metric(
+        "dynamo.read_units_per_post",
+        per_post(usage.read_units),
+        "RCU",
     );
     println!(
         "  read requests    {:>8.1}",
