@@ -22,7 +22,7 @@ use vigie_domain::text::fold;
 /// Marks a SQLite file as Vigie's (`PRAGMA application_id`), so that another program's
 /// database is refused rather than modified.
 const APPLICATION_ID: i32 = 0x5649_4731; // "VIG1"
-const SCHEMA_VERSION: i32 = 7;
+const SCHEMA_VERSION: i32 = 8;
 const READERS: usize = 4;
 
 // Each migration brings a file from the version before to its number; why is said at the top
@@ -33,6 +33,7 @@ const MIGRATE_4: &str = include_str!("sqlite/migrations/4.sql");
 const MIGRATE_5: &str = include_str!("sqlite/migrations/5.sql");
 const MIGRATE_6: &str = include_str!("sqlite/migrations/6.sql");
 const MIGRATE_7: &str = include_str!("sqlite/migrations/7.sql");
+const MIGRATE_8: &str = include_str!("sqlite/migrations/8.sql");
 
 const SCHEMA: &str = include_str!("sqlite/schema.sql");
 
@@ -279,6 +280,10 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     }
     if version < 7 {
         conn.execute_batch(MIGRATE_7).at(path)?;
+    }
+    if version < 8 {
+        // Indexes for the queue's selective filters.
+        conn.execute_batch(MIGRATE_8).at(path)?;
     }
     Ok(())
 }

@@ -260,11 +260,12 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
             .unwrap();
     }
     // Make the file what schema 2 wrote: no public columns, no canonical address, tokens
-    // without who made them, no feed of changes, no rooms.
+    // without who made them, no feed of changes, no rooms, no indexes of the selective filters.
     {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch(
-            "DROP INDEX reports_public; DROP INDEX reports_url; DROP INDEX reports_published_versions;
+            "DROP INDEX reports_verification_queue; DROP INDEX reports_escalated_queue;
+             DROP INDEX reports_insee; DROP INDEX reports_place; DROP INDEX reports_public; DROP INDEX reports_url; DROP INDEX reports_published_versions;
              DROP INDEX reports_changes; ALTER TABLE reports DROP COLUMN changed_at; DROP TABLE rooms;
              ALTER TABLE reports DROP COLUMN canonical_url;
              ALTER TABLE tokens DROP COLUMN created_by; ALTER TABLE tokens DROP COLUMN revoked_by;
@@ -303,7 +304,16 @@ async fn an_older_store_is_brought_up_to_date_with_its_data() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 7);
+    assert_eq!(version, 8);
+    let indexes: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('reports_verification_queue', 'reports_escalated_queue', 'reports_insee', 'reports_place')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 4, "the selective filters' indexes are made");
     // The feed of changes and the rooms work on the migrated file.
     assert_eq!(store.rooms().await.unwrap(), None);
     let start = store.list_changes(None, 10).await.unwrap().cursor;

@@ -36,6 +36,11 @@ CREATE INDEX reports_url ON reports (canonical_url);
 CREATE INDEX reports_queue ON reports (priority_rank, posted_at DESC, id);
 CREATE INDEX reports_status_queue ON reports (status, priority_rank, posted_at DESC, id);
 CREATE INDEX reports_cluster ON reports (cluster_id);
+-- The queue's selective filters, each read in the queue's order or by its key.
+CREATE INDEX reports_verification_queue ON reports (verification, priority_rank, posted_at DESC, id);
+CREATE INDEX reports_escalated_queue ON reports (escalated, priority_rank, posted_at DESC, id);
+CREATE INDEX reports_insee ON reports (insee);
+CREATE INDEX reports_place ON reports (place COLLATE NOCASE);
 -- Covers the export's query, so it never reads whole report rows.
 CREATE INDEX reports_public ON reports (id, version, verification, chosen_category, summary, place, insee, lat, lon, precision, published_at, updated_at, network, official, source_url, author, author_name) WHERE status = 'published';
 -- The export's first read: which published reports changed since it last rendered them.
